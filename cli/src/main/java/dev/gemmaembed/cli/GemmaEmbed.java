@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Pure-Java EmbeddingGemma-300M text embeddings.",
     subcommands = {
+      EmbedCommand.class,
+      SynthCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class GemmaEmbed implements Runnable {

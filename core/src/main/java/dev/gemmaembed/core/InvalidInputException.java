@@ -1,0 +1,9 @@
+package dev.gemmaembed.core;
+
+/** A text, token id or option the caller passed that the model cannot embed. */
+public class InvalidInputException extends GemmaEmbedException {
+
+  public InvalidInputException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.gemmaembed.core;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The model's task prompts: those of {@code config_sentence_transformers.json} (query, document,
+ * STS, Clustering, … 14 for EmbeddingGemma) plus the model card's extra tasks that the config does
+ * not list. Names match exactly first, then ignoring case, spaces, '-' and '_'.
+ */
+public final class Prompts {
+
+  /** Tasks documented in the EmbeddingGemma model card but absent from its config. */
+  static final Map<String, String> MODEL_CARD_EXTRAS = Map.of(
+      "QuestionAnswering", "task: question answering | query: ",
+      "FactVerification", "task: fact checking | query: ",
+      "CodeRetrieval", "task: code retrieval | query: ");
+
+  private final Map<String, String> byName;
+
+  public Prompts(Map<String, String> fromConfig) {
+    Map<String, String> all = new LinkedHashMap<>(fromConfig);
+    MODEL_CARD_EXTRAS.forEach(all::putIfAbsent);
+    this.byName = Collections.unmodifiableMap(all);
+  }
+
+  /** Every prompt name → prefix. */
+  public Map<String, String> all() {
+    return byName;
+  }
+
+  /** The prefix of prompt {@code name}; an {@link InvalidInputException} listing the names if unknown. */
+  public String get(String name) {
+    String p = byName.get(name);
+    if (p != null) {
+      return p;
+    }
+    String key = canonical(name);
+    for (Map.Entry<String, String> e : byName.entrySet()) {
+      if (canonical(e.getKey()).equals(key)) {
+        return e.getValue();
+      }
+    }
+    throw new InvalidInputException("unknown prompt name '" + name + "'; available: " + String.join(", ", byName.keySet()));
+  }
+
+  /** The document prefix with a real title, as the model card prescribes. */
+  public static String documentWithTitle(String title) {
+    return "title: " + title + " | text: ";
+  }
+
+  private static String canonical(String name) {
+    return name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace(" ", "");
+  }
+}

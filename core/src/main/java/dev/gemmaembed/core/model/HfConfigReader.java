@@ -1,0 +1,139 @@
+package dev.gemmaembed.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+
+/**
+ * Reads a transformers {@code config.json} of a Gemma 3 text encoder into a {@link ModelConfig}.
+ * Accepts transformers 4.x keys ({@code rope_theta}, {@code rope_local_base_freq},
+ * {@code rope_scaling}, {@code sliding_window_pattern}) and 5.x keys ({@code rope_parameters}
+ * per layer type).
+ */
+public final class HfConfigReader {
+
+  private HfConfigReader() {}
+
+  public static ModelConfig read(Path configJson) {
+    JsonConfig c = JsonConfig.read(configJson);
+    String modelType = c.optString("model_type", "");
+    if (!modelType.startsWith("gemma3")) {
+      throw c.invalid("model_type", "'" + modelType + "' is not a Gemma 3 text model (expected gemma3_text)");
+    }
+    if (!c.requireBoolean("use_bidirectional_attention")) {
+      throw c.invalid("use_bidirectional_attention",
+          "false means a causal Gemma 3 language model, not an EmbeddingGemma encoder");
+    }
+    String act = c.optString("hidden_activation", "gelu_pytorch_tanh");
+    if (!act.equals("gelu_pytorch_tanh") && !act.equals("gelu_tanh")) {
+      throw c.invalid("hidden_activation", "'" + act + "' is not supported (expected gelu_pytorch_tanh)");
+    }
+    int layers = c.requirePositiveInt("num_hidden_layers");
+    int heads = c.requirePositiveInt("num_attention_heads");
+    int kvHeads = c.requirePositiveInt("num_key_value_heads");
+    if (heads % kvHeads != 0) {
+      throw c.invalid("num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
+    }
+    int headDim = c.requirePositiveInt("head_dim");
+    if (headDim % 2 != 0) {
+      throw c.invalid("head_dim", "must be even for rotary embeddings, got " + headDim);
+    }
+    // The serialized value is the full window (512): transformers halves it at load time to
+    // 257 with exclusive bounds, i.e. |i - j| <= 256 = window / 2 (spec §2.6, pitfall P7).
+    int window = c.requirePositiveInt("sliding_window");
+    if (c.has("attn_logit_softcapping")) {
+      throw c.invalid("attn_logit_softcapping", "attention soft-capping is not supported (Gemma 3 has none)");
+    }
+    Rope rope = readRope(c);
+    return new ModelConfig(
+        c.requirePositiveInt("vocab_size"),
+        c.requirePositiveInt("hidden_size"),
+        c.requirePositiveInt("intermediate_size"),
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        c.requirePositiveInt("max_position_embeddings"),
+        (float) c.requireDouble("rms_norm_eps"),
+        window / 2,
+        readLayerTypes(c, layers),
+        rope.fullBase,
+        rope.fullScale,
+        rope.slidingBase,
+        (float) Math.pow(c.requireDouble("query_pre_attn_scalar"), -0.5),
+        false);
+  }
+
+  private static boolean[] readLayerTypes(JsonConfig c, int layers) {
+    boolean[] full = new boolean[layers];
+    JsonNode types = c.get("layer_types");
+    if (types != null) {
+      if (!types.isArray() || types.size() != layers) {
+        throw c.invalid("layer_types", "must list " + layers + " entries, got " + types.size());
+      }
+      for (int i = 0; i < layers; i++) {
+        String t = types.get(i).asText();
+        switch (t) {
+          case "full_attention" -> full[i] = true;
+          case "sliding_attention" -> full[i] = false;
+          default -> throw c.invalid("layer_types", "entry " + i + " is '" + t + "'");
+        }
+      }
+      return full;
+    }
+    String key = c.has("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+    int pattern = c.requirePositiveInt(key);
+    for (int i = 0; i < layers; i++) {
+      full[i] = (i + 1) % pattern == 0;
+    }
+    return full;
+  }
+
+  private record Rope(double fullBase, double fullScale, double slidingBase) {}
+
+  private static Rope readRope(JsonConfig c) {
+    JsonNode params = c.get("rope_parameters");
+    if (params != null && params.has("full_attention")) {
+      JsonNode full = params.get("full_attention");
+      JsonNode sliding = params.get("sliding_attention");
+      if (sliding == null) {
+        throw c.invalid("rope_parameters", "missing 'sliding_attention'");
+      }
+      return new Rope(theta(c, full, "rope_parameters.full_attention"), scale(c, full, "rope_parameters.full_attention"),
+          theta(c, sliding, "rope_parameters.sliding_attention"));
+    }
+    double fullBase = c.requireDouble("rope_theta");
+    double slidingBase = c.requireDouble("rope_local_base_freq");
+    JsonNode scaling = c.get("rope_scaling");
+    return new Rope(fullBase, scaling == null ? 1.0 : scale(c, scaling, "rope_scaling"), slidingBase);
+  }
+
+  private static double theta(JsonConfig c, JsonNode node, String where) {
+    JsonNode t = node.get("rope_theta");
+    if (t == null || !t.isNumber()) {
+      throw c.missing(where + ".rope_theta");
+    }
+    checkType(c, node, where);
+    return t.asDouble();
+  }
+
+  private static double scale(JsonConfig c, JsonNode node, String where) {
+    String type = checkType(c, node, where);
+    if (type.equals("linear")) {
+      JsonNode f = node.get("factor");
+      if (f == null || !f.isNumber() || f.asDouble() <= 0) {
+        throw c.invalid(where, "linear RoPE scaling needs a positive 'factor'");
+      }
+      return f.asDouble();
+    }
+    return 1.0;
+  }
+
+  private static String checkType(JsonConfig c, JsonNode node, String where) {
+    String type = node.has("rope_type") ? node.get("rope_type").asText()
+        : node.has("type") ? node.get("type").asText() : "default";
+    if (!type.equals("default") && !type.equals("linear")) {
+      throw c.invalid(where, "RoPE type '" + type + "' is not supported (default or linear)");
+    }
+    return type;
+  }
+}

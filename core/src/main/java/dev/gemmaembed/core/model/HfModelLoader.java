@@ -1,0 +1,37 @@
+package dev.gemmaembed.core.model;
+
+import dev.gemmaembed.core.ConfigException;
+import dev.gemmaembed.core.safetensors.SafetensorsFile;
+import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
+import dev.gemmaembed.tokenizer.GemmaTokenizer;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads a Hugging Face / sentence-transformers EmbeddingGemma directory (spec §1, §3, §4). */
+public final class HfModelLoader {
+
+  private HfModelLoader() {}
+
+  public static LoadedModel load(Path dir, Arena arena) {
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException(dir, "not a model directory");
+    }
+    ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
+    Path weightsFile = dir.resolve("model.safetensors");
+    if (!Files.isRegularFile(weightsFile)) {
+      throw new ConfigException(weightsFile, "model weights not found (sharded checkpoints are not supported)");
+    }
+    SafetensorsFile st = SafetensorsFile.open(weightsFile, arena);
+    EncoderWeights weights = EncoderWeights.load(cfg, new SafetensorsTensorSource(st));
+    SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.hidden(), arena);
+    Path tokenizerFile = dir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(tokenizerFile)) {
+      throw new ConfigException(tokenizerFile, "tokenizer not found");
+    }
+    GemmaTokenizer tokenizer = GemmaTokenizer.fromDirectory(dir);
+    int maxSeq = Math.min(SentenceTransformerReader.readMaxSeqLength(dir, cfg.maxPositions()), cfg.maxPositions());
+    return new LoadedModel(cfg, weights, head, tokenizer, SentenceTransformerReader.readPrompts(dir), maxSeq,
+        dir.toString());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.gemmaembed.core.model;
+
+/**
+ * cos/sin tables of rotate-half RoPE for one base, positions {@code [0, maxPositions)}: row p holds
+ * the {@code headDim / 2} angles p · inv_freq[k], computed in float32 as transformers does
+ * ({@code inv_freq = 1 / base^(2k/d)}, divided by the linear scaling factor).
+ */
+final class RopeTables {
+
+  final float[] cos;
+  final float[] sin;
+  final int half;
+
+  RopeTables(double base, double linearFactor, int headDim, int maxPositions) {
+    half = headDim / 2;
+    float[] invFreq = new float[half];
+    for (int k = 0; k < half; k++) {
+      float exponent = (float) (2 * k) / headDim;
+      invFreq[k] = (float) (1f / (float) Math.pow(base, exponent) / linearFactor);
+    }
+    cos = new float[maxPositions * half];
+    sin = new float[maxPositions * half];
+    for (int p = 0; p < maxPositions; p++) {
+      for (int k = 0; k < half; k++) {
+        float angle = (float) p * invFreq[k];
+        cos[p * half + k] = (float) Math.cos(angle);
+        sin[p * half + k] = (float) Math.sin(angle);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.gemmaembed.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a float32 {@code .safetensors} file whose tensor values are produced on the fly (a
+ * 1 GB checkpoint never sits in memory). Header padded with spaces to a multiple of 8 bytes, as
+ * the reference writer does; written atomically.
+ */
+public final class SafetensorsWriter {
+
+  /** Fills {@code out} with elements {@code [start, start + out.length)} of a tensor. */
+  @FunctionalInterface
+  public interface Values {
+    void fill(long start, float[] out);
+  }
+
+  private record Entry(String name, long[] shape, Values values) {
+    long count() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CHUNK = 1 << 16;
+
+  private final List<Entry> entries = new ArrayList<>();
+
+  public SafetensorsWriter add(String name, long[] shape, Values values) {
+    entries.add(new Entry(name, shape.clone(), values));
+    return this;
+  }
+
+  public void write(Path file) throws IOException {
+    ObjectNode header = JSON.createObjectNode();
+    header.putObject("__metadata__").put("format", "pt");
+    long offset = 0;
+    for (Entry e : entries) {
+      ObjectNode t = header.putObject(e.name);
+      t.put("dtype", "F32");
+      var shape = t.putArray("shape");
+      for (long d : e.shape) {
+        shape.add(d);
+      }
+      long bytes = e.count() * Float.BYTES;
+      t.putArray("data_offsets").add(offset).add(offset + bytes);
+      offset += bytes;
+    }
+    byte[] json = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    int padded = (json.length + 7) / 8 * 8;
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(json);
+    while (head.hasRemaining()) {
+      head.put((byte) ' ');
+    }
+    head.flip();
+    AtomicFiles.write(file, tmp -> {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        while (head.hasRemaining()) {
+          ch.write(head);
+        }
+        float[] values = new float[CHUNK];
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (Entry e : entries) {
+          long n = e.count();
+          for (long start = 0; start < n; start += CHUNK) {
+            int len = (int) Math.min(CHUNK, n - start);
+            float[] chunk = len == CHUNK ? values : new float[len];
+            e.values.fill(start, chunk);
+            buf.clear();
+            buf.asFloatBuffer().put(chunk, 0, len);
+            buf.limit(len * Float.BYTES);
+            while (buf.hasRemaining()) {
+              ch.write(buf);
+            }
+          }
+        }
+      }
+    });
+  }
+}

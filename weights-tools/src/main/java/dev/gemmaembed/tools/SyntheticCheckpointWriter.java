@@ -1,0 +1,212 @@
+package dev.gemmaembed.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Writes a complete synthetic EmbeddingGemma directory in the Hugging Face / sentence-transformers
+ * layout: config files, {@code model.safetensors}, the two Dense modules and the real Gemma 3
+ * tokenizer (bundled with the tokenizer module). Weights follow {@link SyntheticRecipe}.
+ */
+public final class SyntheticCheckpointWriter {
+
+  /** Where the tokenizer module bundles the EmbeddingGemma tokenizer files. */
+  private static final String TOKENIZER_RESOURCES = "dev/gemmaembed/tokenizer/gemma3/";
+
+  /** The prompts EmbeddingGemma's config_sentence_transformers.json carries (spec §3.6). */
+  static final Map<String, String> PROMPTS = prompts();
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private SyntheticCheckpointWriter() {}
+
+  public static void write(SyntheticSpec spec, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    writeJson(dir.resolve("config.json"), config(spec));
+    writeJson(dir.resolve("modules.json"), modules());
+    writeJson(dir.resolve("sentence_bert_config.json"),
+        JSON.createObjectNode().put("max_seq_length", spec.maxPositions()).put("do_lower_case", false));
+    writeJson(dir.resolve("config_sentence_transformers.json"), stConfig());
+    writeJson(dir.resolve("1_Pooling/config.json"), pooling(spec.hidden()));
+    writeDense(spec, dir.resolve("2_Dense"), "2_Dense/linear.weight", spec.hidden(), spec.denseDim());
+    writeDense(spec, dir.resolve("3_Dense"), "3_Dense/linear.weight", spec.denseDim(), spec.hidden());
+    copyTokenizerFiles(dir);
+    model(spec).write(dir.resolve("model.safetensors"));
+  }
+
+  /** Every tensor of the transformer, with its [out, in] (or [n]) shape, in checkpoint order. */
+  public static Map<String, long[]> transformerTensors(SyntheticSpec s) {
+    Map<String, long[]> t = new LinkedHashMap<>();
+    long h = s.hidden();
+    long q = (long) s.heads() * s.headDim();
+    long kv = (long) s.kvHeads() * s.headDim();
+    t.put("embed_tokens.weight", new long[] {s.vocab(), h});
+    for (int l = 0; l < s.layers(); l++) {
+      String p = "layers." + l + ".";
+      t.put(p + "input_layernorm.weight", new long[] {h});
+      t.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+      t.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+      t.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+      t.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      t.put(p + "self_attn.q_norm.weight", new long[] {s.headDim()});
+      t.put(p + "self_attn.k_norm.weight", new long[] {s.headDim()});
+      t.put(p + "post_attention_layernorm.weight", new long[] {h});
+      t.put(p + "pre_feedforward_layernorm.weight", new long[] {h});
+      t.put(p + "mlp.gate_proj.weight", new long[] {s.intermediate(), h});
+      t.put(p + "mlp.up_proj.weight", new long[] {s.intermediate(), h});
+      t.put(p + "mlp.down_proj.weight", new long[] {h, s.intermediate()});
+      t.put(p + "post_feedforward_layernorm.weight", new long[] {h});
+    }
+    t.put("norm.weight", new long[] {h});
+    return t;
+  }
+
+  /** The values generator of one tensor, by its recipe name. */
+  public static SafetensorsWriter.Values values(SyntheticSpec spec, String recipeName, long[] shape) {
+    double std = SyntheticRecipe.std(recipeName, shape, spec.normStd(), spec.embedStd());
+    return (start, out) -> SyntheticRecipe.fill(recipeName, spec.seed(), std, start, out);
+  }
+
+  private static SafetensorsWriter model(SyntheticSpec spec) {
+    SafetensorsWriter w = new SafetensorsWriter();
+    transformerTensors(spec).forEach((name, shape) -> w.add(name, shape, values(spec, name, shape)));
+    return w;
+  }
+
+  private static void writeDense(SyntheticSpec spec, Path dir, String recipeName, int in, int out) throws IOException {
+    ObjectNode cfg = JSON.createObjectNode()
+        .put("in_features", in)
+        .put("out_features", out)
+        .put("bias", false)
+        .put("activation_function", "torch.nn.modules.linear.Identity");
+    writeJson(dir.resolve("config.json"), cfg);
+    long[] shape = {out, in};
+    new SafetensorsWriter().add("linear.weight", shape, values(spec, recipeName, shape)).write(dir.resolve("model.safetensors"));
+  }
+
+  private static ObjectNode config(SyntheticSpec s) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("_sliding_window_pattern", 6);
+    c.putArray("architectures").add("Gemma3TextModel");
+    c.put("attention_bias", false);
+    c.put("attention_dropout", 0.0);
+    c.putNull("attn_logit_softcapping");
+    c.put("bos_token_id", 2);
+    c.put("dtype", "float32");
+    c.put("eos_token_id", 1);
+    c.putNull("final_logit_softcapping");
+    c.put("head_dim", s.headDim());
+    c.put("hidden_activation", "gelu_pytorch_tanh");
+    c.put("hidden_size", s.hidden());
+    c.put("initializer_range", 0.02);
+    c.put("intermediate_size", s.intermediate());
+    ArrayNode types = c.putArray("layer_types");
+    for (int i = 0; i < s.layers(); i++) {
+      types.add((i + 1) % 6 == 0 ? "full_attention" : "sliding_attention");
+    }
+    c.put("max_position_embeddings", s.maxPositions());
+    c.put("model_type", "gemma3_text");
+    c.put("num_attention_heads", s.heads());
+    c.put("num_hidden_layers", s.layers());
+    c.put("num_key_value_heads", s.kvHeads());
+    c.put("pad_token_id", 0);
+    c.put("query_pre_attn_scalar", s.headDim());
+    c.put("rms_norm_eps", 1e-6);
+    c.put("rope_local_base_freq", 10000.0);
+    c.putNull("rope_scaling");
+    c.put("rope_theta", 1000000.0);
+    c.put("sliding_window", s.slidingWindow());
+    c.put("use_bidirectional_attention", true);
+    c.put("use_cache", true);
+    c.put("vocab_size", s.vocab());
+    return c;
+  }
+
+  private static ArrayNode modules() {
+    ArrayNode m = JSON.createArrayNode();
+    String[][] rows = {
+      {"0", "", "sentence_transformers.models.Transformer"},
+      {"1", "1_Pooling", "sentence_transformers.models.Pooling"},
+      {"2", "2_Dense", "sentence_transformers.models.Dense"},
+      {"3", "3_Dense", "sentence_transformers.models.Dense"},
+      {"4", "4_Normalize", "sentence_transformers.models.Normalize"},
+    };
+    for (String[] r : rows) {
+      m.addObject().put("idx", Integer.parseInt(r[0])).put("name", r[0]).put("path", r[1]).put("type", r[2]);
+    }
+    return m;
+  }
+
+  private static ObjectNode stConfig() {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("model_type", "SentenceTransformer");
+    ObjectNode p = c.putObject("prompts");
+    PROMPTS.forEach(p::put);
+    c.putNull("default_prompt_name");
+    c.put("similarity_fn_name", "cosine");
+    return c;
+  }
+
+  private static ObjectNode pooling(int hidden) {
+    return JSON.createObjectNode()
+        .put("word_embedding_dimension", hidden)
+        .put("pooling_mode_cls_token", false)
+        .put("pooling_mode_mean_tokens", true)
+        .put("pooling_mode_max_tokens", false)
+        .put("pooling_mode_mean_sqrt_len_tokens", false)
+        .put("pooling_mode_weightedmean_tokens", false)
+        .put("pooling_mode_lasttoken", false)
+        .put("include_prompt", true);
+  }
+
+  private static Map<String, String> prompts() {
+    Map<String, String> p = new LinkedHashMap<>();
+    String search = "task: search result | query: ";
+    String doc = "title: none | text: ";
+    p.put("query", search);
+    p.put("document", doc);
+    p.put("BitextMining", search);
+    p.put("Clustering", "task: clustering | query: ");
+    p.put("Classification", "task: classification | query: ");
+    p.put("InstructionRetrieval", "task: code retrieval | query: ");
+    p.put("MultilabelClassification", "task: classification | query: ");
+    p.put("PairClassification", "task: sentence similarity | query: ");
+    p.put("Reranking", search);
+    p.put("Retrieval", search);
+    p.put("Retrieval-query", search);
+    p.put("Retrieval-document", doc);
+    p.put("STS", "task: sentence similarity | query: ");
+    p.put("Summarization", "task: summarization | query: ");
+    return p;
+  }
+
+  private static void copyTokenizerFiles(Path dir) throws IOException {
+    AtomicFiles.writeBytes(dir.resolve("tokenizer.json"), resource("tokenizer.json.gz", true));
+    AtomicFiles.writeBytes(dir.resolve("tokenizer_config.json"), resource("tokenizer_config.json.gz", true));
+    AtomicFiles.writeBytes(dir.resolve("special_tokens_map.json"), resource("special_tokens_map.json", false));
+  }
+
+  private static byte[] resource(String name, boolean gzipped) throws IOException {
+    InputStream raw = SyntheticCheckpointWriter.class.getClassLoader().getResourceAsStream(TOKENIZER_RESOURCES + name);
+    if (raw == null) {
+      throw new UncheckedIOException(new IOException("bundled tokenizer resource missing: " + TOKENIZER_RESOURCES + name));
+    }
+    try (InputStream in = gzipped ? new GZIPInputStream(raw, 1 << 16) : raw) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static void writeJson(Path file, Object node) throws IOException {
+    AtomicFiles.writeString(file, JSON.writeValueAsString(node) + "\n");
+  }
+}
