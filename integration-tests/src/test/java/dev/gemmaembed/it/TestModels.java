@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /** Synthetic checkpoints written once per build under target/ and shared by the tests. */
 final class TestModels {
@@ -23,26 +24,45 @@ final class TestModels {
   }
 
   /** A copy of the tiny model's directory whose config.json is rewritten by {@code edit}. */
-  static Path tinyWithConfig(String name, java.util.function.UnaryOperator<String> edit) throws IOException {
-    Path src = tiny();
-    Path dir = Path.of("target", "test-models", name);
-    Files.createDirectories(dir);
+  static Path tinyWithConfig(String name, UnaryOperator<String> edit) throws IOException {
+    Path dir = tinyCopy(name);
+    Path cfg = dir.resolve("config.json");
+    String text = Files.readString(cfg);
+    Files.delete(cfg);
+    Files.writeString(cfg, edit.apply(text));
+    return dir;
+  }
+
+  /**
+   * A fresh copy of the tiny model's directory made of symbolic links to its files, so a test can
+   * replace or delete single files cheaply.
+   */
+  static Path tinyCopy(String name) throws IOException {
+    Path src = tiny().toAbsolutePath();
+    Path dir = Path.of("target", "test-models", "copies", name);
+    deleteRecursively(dir);
     try (var files = Files.walk(src)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        Path rel = src.relativize(p);
-        Path dst = dir.resolve(rel.toString());
+        Path dst = dir.resolve(src.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(dst);
-        } else if (!Files.exists(dst)) {
-          Files.createSymbolicLink(dst, p.toAbsolutePath());
+        } else {
+          Files.createSymbolicLink(dst, p);
         }
       }
     }
-    Path cfg = dir.resolve("config.json");
-    String text = Files.readString(src.resolve("config.json"));
-    Files.deleteIfExists(cfg);
-    Files.writeString(cfg, edit.apply(text));
     return dir;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static Path write(SyntheticSpec spec, String name) {

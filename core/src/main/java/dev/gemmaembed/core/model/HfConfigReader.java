@@ -11,10 +11,28 @@ import java.nio.file.Path;
  */
 public final class HfConfigReader {
 
+  // Generous bounds far above any Gemma 3 model; they stop a hostile config from sizing
+  // allocations (RoPE tables, per-layer arrays) before the weights are checked.
+  static final int MAX_LAYERS = 1024;
+  static final int MAX_HEADS = 1024;
+  static final int MAX_WIDTH = 1 << 20;
+  static final int MAX_POSITIONS = 1 << 17;
+  static final int MAX_VOCAB = 1 << 24;
+  /** positions × head_dim of the precomputed RoPE tables (EmbeddingGemma: 2048 × 256 = 2^19). */
+  static final long MAX_ROPE_TABLE = 1L << 22;
+
   private HfConfigReader() {}
 
   public static ModelConfig read(Path configJson) {
-    JsonConfig c = JsonConfig.read(configJson);
+    return read(JsonConfig.read(configJson));
+  }
+
+  /** Parses the bytes of a config.json; {@code name} only labels errors. */
+  public static ModelConfig parse(Path name, byte[] json) {
+    return read(JsonConfig.parse(name, json));
+  }
+
+  private static ModelConfig read(JsonConfig c) {
     String modelType = c.optString("model_type", "");
     if (!modelType.startsWith("gemma3")) {
       throw c.invalid("model_type", "'" + modelType + "' is not a Gemma 3 text model (expected gemma3_text)");
@@ -27,32 +45,37 @@ public final class HfConfigReader {
     if (!act.equals("gelu_pytorch_tanh") && !act.equals("gelu_tanh")) {
       throw c.invalid("hidden_activation", "'" + act + "' is not supported (expected gelu_pytorch_tanh)");
     }
-    int layers = c.requirePositiveInt("num_hidden_layers");
-    int heads = c.requirePositiveInt("num_attention_heads");
-    int kvHeads = c.requirePositiveInt("num_key_value_heads");
+    int layers = c.requireInt("num_hidden_layers", MAX_LAYERS);
+    int heads = c.requireInt("num_attention_heads", MAX_HEADS);
+    int kvHeads = c.requireInt("num_key_value_heads", MAX_HEADS);
     if (heads % kvHeads != 0) {
       throw c.invalid("num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
     }
-    int headDim = c.requirePositiveInt("head_dim");
+    int headDim = c.requireInt("head_dim", MAX_WIDTH);
     if (headDim % 2 != 0) {
       throw c.invalid("head_dim", "must be even for rotary embeddings, got " + headDim);
     }
     // The serialized value is the full window (512): transformers halves it at load time to
     // 257 with exclusive bounds, i.e. |i - j| <= 256 = window / 2 (spec §2.6, pitfall P7).
-    int window = c.requirePositiveInt("sliding_window");
+    int window = c.requireInt("sliding_window", MAX_POSITIONS);
     if (c.has("attn_logit_softcapping")) {
       throw c.invalid("attn_logit_softcapping", "attention soft-capping is not supported (Gemma 3 has none)");
     }
     Rope rope = readRope(c);
+    int maxPositions = c.requireInt("max_position_embeddings", MAX_POSITIONS);
+    if ((long) maxPositions * headDim > MAX_ROPE_TABLE) {
+      throw c.invalid("max_position_embeddings", maxPositions + " positions × head_dim " + headDim
+          + " exceeds the supported RoPE table size " + MAX_ROPE_TABLE);
+    }
     return new ModelConfig(
-        c.requirePositiveInt("vocab_size"),
-        c.requirePositiveInt("hidden_size"),
-        c.requirePositiveInt("intermediate_size"),
+        c.requireInt("vocab_size", MAX_VOCAB),
+        c.requireInt("hidden_size", MAX_WIDTH),
+        c.requireInt("intermediate_size", MAX_WIDTH),
         layers,
         heads,
         kvHeads,
         headDim,
-        c.requirePositiveInt("max_position_embeddings"),
+        maxPositions,
         (float) c.requireDouble("rms_norm_eps"),
         window / 2,
         readLayerTypes(c, layers),

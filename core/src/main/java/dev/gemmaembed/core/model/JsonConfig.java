@@ -27,17 +27,26 @@ final class JsonConfig {
       throw new ConfigException(file, "file not found");
     }
     try {
-      JsonNode root = JSON.readTree(file.toFile());
+      return parse(file, Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file, "file not found");
+    } catch (IOException e) {
+      throw new ConfigException(file, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses {@code json}; {@code file} only names it in errors. */
+  static JsonConfig parse(Path file, byte[] json) {
+    try {
+      JsonNode root = JSON.readTree(json);
       if (root == null || !root.isObject()) {
         throw new ConfigException(file, "expected a JSON object");
       }
       return new JsonConfig(file, root);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file, "file not found");
     } catch (JacksonException e) {
       throw new ConfigException(file, "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new ConfigException(file, "cannot read: " + e.getMessage(), e);
+      throw new ConfigException(file, "cannot parse: " + e.getMessage(), e);
     }
   }
 
@@ -89,6 +98,15 @@ final class JsonConfig {
     int v = requireInt(key);
     if (v <= 0) {
       throw new ConfigException(file, "key '" + key + "' must be positive, got " + v);
+    }
+    return v;
+  }
+
+  /** A positive integer no larger than {@code max}: bounds hostile values before anything is sized by them. */
+  int requireInt(String key, int max) {
+    int v = requirePositiveInt(key);
+    if (v > max) {
+      throw new ConfigException(file, "key '" + key + "' is " + v + ", above the supported maximum " + max);
     }
     return v;
   }

@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,7 +32,8 @@ public final class SafetensorsFile {
   /** Same cap as the reference implementation: a larger header is hostile, not a model. */
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final Path path;
   private final MemorySegment data;
@@ -57,6 +57,14 @@ public final class SafetensorsFile {
     } catch (IOException e) {
       throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
     }
+    return parse(file, whole);
+  }
+
+  /**
+   * Validates and indexes a safetensors image already in memory; {@code file} only names it in
+   * errors. The returned object views {@code whole} without copying.
+   */
+  public static SafetensorsFile parse(Path file, MemorySegment whole) {
     long size = whole.byteSize();
     if (size < 8) {
       throw new CheckpointException(file, "file is " + size + " bytes, too short for the 8-byte header length");
@@ -74,11 +82,6 @@ public final class SafetensorsFile {
     Map<String, String> metadata = new LinkedHashMap<>();
     Map<String, TensorInfo> tensors = parseHeader(file, header, dataSection.byteSize(), metadata);
     return new SafetensorsFile(file, dataSection, tensors, Collections.unmodifiableMap(metadata));
-  }
-
-  /** Convenience for tools: whether {@code file} exists and is a regular file. */
-  public static boolean exists(Path file) {
-    return Files.isRegularFile(file);
   }
 
   private static Map<String, TensorInfo> parseHeader(Path file, byte[] header, long dataSize, Map<String, String> metadata) {
