@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -25,8 +26,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * (what sentence-transformers does at its max_seq_length of 2048).
  *
  * <p>Thread-safe: any number of threads may call it at once; they share one compute pool and the
- * memory-mapped weights. {@link #close()} waits for calls in flight, then unmaps the weights;
- * later calls fail with an {@link IllegalStateException}.
+ * memory-mapped weights. {@link #close()} waits for the batch in flight, then unmaps the weights;
+ * calls after that, and multi-batch calls at their next batch, fail with an
+ * {@link IllegalStateException} ("closed") — never with an access to unmapped memory.
  */
 public final class Embedder implements AutoCloseable {
 
@@ -95,13 +97,14 @@ public final class Embedder implements AutoCloseable {
     return embed(text, EmbedOptions.document(title));
   }
 
-  /** Embeds a batch of texts with the same options; results are in input order. */
+  /**
+   * Embeds texts with the same options; results are in input order. Texts are tokenized and
+   * embedded batch by batch (at most {@link LoadOptions#maxBatchTokens()} tokens each), so memory
+   * holds one batch of activations plus the output vectors.
+   */
   public List<float[]> embedAll(List<String> texts, EmbedOptions options) {
-    List<int[]> ids = new ArrayList<>(texts.size());
-    for (String text : texts) {
-      ids.add(tokenize(text, options));
-    }
-    return embedTokenIds(ids, options.dimensions());
+    checkDimensions(options.dimensions());
+    return embedSequences(texts.stream().map(t -> validate(tokenize(t, options))).iterator(), texts.size(), options.dimensions());
   }
 
   /** The token ids {@link #embed(String, EmbedOptions)} would feed the encoder. */
@@ -118,34 +121,54 @@ public final class Embedder implements AutoCloseable {
    * {@code dimensions} leading dimensions (0 for all).
    */
   public List<float[]> embedTokenIds(List<int[]> sequences, int dimensions) {
-    int full = dimensions();
-    if (dimensions < 0 || dimensions > full) {
-      throw new InvalidInputException("dimensions must be between 1 and " + full + ", got " + dimensions);
-    }
+    checkDimensions(dimensions);
     for (int[] seq : sequences) {
       validate(seq);
     }
+    return embedSequences(sequences.iterator(), sequences.size(), dimensions);
+  }
+
+  private List<float[]> embedSequences(Iterator<int[]> sequences, int count, int dimensions) {
+    List<float[]> out = new ArrayList<>(count);
+    List<int[]> batch = new ArrayList<>();
+    int tokens = 0;
+    while (sequences.hasNext()) {
+      int[] seq = sequences.next();
+      if (!batch.isEmpty() && tokens + seq.length > maxBatchTokens) {
+        out.addAll(runLocked(batch, dimensions));
+        batch.clear();
+        tokens = 0;
+      }
+      batch.add(seq);
+      tokens += seq.length;
+    }
+    if (!batch.isEmpty()) {
+      out.addAll(runLocked(batch, dimensions));
+    }
+    return out;
+  }
+
+  /**
+   * Runs one batch while holding the read side of the lifecycle lock: {@link #close()} waits for
+   * the batch in flight, and a multi-batch call fails cleanly at its next batch once closed.
+   */
+  private List<float[]> runLocked(List<int[]> batch, int dimensions) {
     var lock = lifecycle.readLock();
     lock.lock();
     try {
       if (closed) {
         throw new IllegalStateException("this Embedder is closed");
       }
-      List<float[]> out = new ArrayList<>(sequences.size());
-      int from = 0;
-      while (from < sequences.size()) {
-        int to = from;
-        int tokens = 0;
-        while (to < sequences.size() && (to == from || tokens + sequences.get(to).length <= maxBatchTokens)) {
-          tokens += sequences.get(to).length;
-          to++;
-        }
-        out.addAll(runBatch(sequences.subList(from, to), dimensions));
-        from = to;
-      }
-      return out;
+      return runBatch(batch, dimensions);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void checkDimensions(int dimensions) {
+    int full = dimensions();
+    if (dimensions < 0 || dimensions > full) {
+      throw new InvalidInputException("dimensions must be between 1 and " + full + ", got " + dimensions);
     }
   }
 
@@ -171,7 +194,8 @@ public final class Embedder implements AutoCloseable {
     return out;
   }
 
-  private void validate(int[] seq) {
+  /** Checks a sequence fits the model: non-empty, within its positions, every id in its table. */
+  private int[] validate(int[] seq) {
     if (seq.length == 0) {
       throw new InvalidInputException("a token sequence must not be empty");
     }
@@ -187,6 +211,7 @@ public final class Embedder implements AutoCloseable {
             + rows + " rows");
       }
     }
+    return seq;
   }
 
   private String prefix(EmbedOptions options) {

@@ -1,0 +1,67 @@
+package dev.gemmaembed.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gemmaembed.tools.AtomicFiles;
+import dev.gemmaembed.tools.SyntheticCheckpointWriter;
+import dev.gemmaembed.tools.SyntheticSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writers never leave a truncated file under the final name. */
+class AtomicWriteTest {
+
+  @Test
+  void aFailedWriteLeavesNothingBehind(@TempDir Path dir) throws IOException {
+    Path target = dir.resolve("out.bin");
+    assertThrows(IOException.class, () -> AtomicFiles.write(target, tmp -> {
+      Files.write(tmp, new byte[1000]);
+      throw new IOException("disk full (simulated)");
+    }));
+    assertFalse(Files.exists(target));
+    try (var files = Files.list(dir)) {
+      assertTrue(files.findAny().isEmpty(), "temporary file was not removed");
+    }
+  }
+
+  /** Kills a JVM that is writing the 1.2 GB full-size checkpoint part-way through. */
+  @Test
+  void aKilledSynthRunLeavesNoCompleteLookingWeights(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("full");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WriteFullModel.class.getName(), out.toString())
+        .redirectErrorStream(true).start();
+    Path weights = out.resolve("model.safetensors");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // wait until the big file is being written (its temporary sibling exists and grows)
+    while (System.nanoTime() < deadline && !partialExists(out)) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(300);
+    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    assertTrue(partialExists(out), "the writer never started the weights file");
+    assertFalse(Files.exists(weights), "a truncated model.safetensors was left under its final name");
+  }
+
+  private static boolean partialExists(Path out) throws IOException {
+    if (!Files.isDirectory(out)) {
+      return false;
+    }
+    try (var files = Files.list(out)) {
+      return files.anyMatch(f -> f.getFileName().toString().startsWith(".model.safetensors."));
+    }
+  }
+
+  /** Child process entry point. */
+  public static final class WriteFullModel {
+    public static void main(String[] args) throws IOException {
+      SyntheticCheckpointWriter.write(SyntheticSpec.full(300), Path.of(args[0]));
+    }
+  }
+}

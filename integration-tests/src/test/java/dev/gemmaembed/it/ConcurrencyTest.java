@@ -1,0 +1,114 @@
+package dev.gemmaembed.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.LoadOptions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** One model shared by many threads; closing it while calls run. */
+class ConcurrencyTest {
+
+  private static final List<EmbedOptions> OPTIONS = List.of(
+      EmbedOptions.DEFAULT, EmbedOptions.query(), EmbedOptions.document("Notes"),
+      EmbedOptions.prompt("STS").withDimensions(32), EmbedOptions.promptText("custom: ").withDimensions(16));
+
+  @Test
+  void sixteenThreadsOfMixedCallsGiveTheSequentialResults() throws Exception {
+    List<String> texts = new ArrayList<>();
+    Golden.cases("golden.jsonl", "embedding_numpy").forEach(c -> texts.add(c.text()));
+    try (Embedder e = Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(2))) {
+      float[][][] expected = new float[OPTIONS.size()][texts.size()][];
+      for (int o = 0; o < OPTIONS.size(); o++) {
+        for (int t = 0; t < texts.size(); t++) {
+          expected[o][t] = e.embed(texts.get(t), OPTIONS.get(o));
+        }
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (int w = 0; w < 16; w++) {
+        int worker = w;
+        futures.add(pool.submit(() -> {
+          start.await();
+          int checks = 0;
+          for (int round = 0; round < 6; round++) {
+            int o = (worker + round) % OPTIONS.size();
+            if ((worker + round) % 2 == 0) {
+              int t = (worker * 7 + round) % texts.size();
+              assertArrayEquals(expected[o][t], e.embed(texts.get(t), OPTIONS.get(o)));
+              checks++;
+            } else {
+              List<Integer> idx = new ArrayList<>();
+              for (int i = 0; i < texts.size(); i++) {
+                idx.add(i);
+              }
+              Collections.rotate(idx, worker + round);
+              List<Integer> pick = idx.subList(0, 5 + worker % 7);
+              List<float[]> got = e.embedAll(pick.stream().map(texts::get).toList(), OPTIONS.get(o));
+              for (int k = 0; k < pick.size(); k++) {
+                assertArrayEquals(expected[o][pick.get(k)], got.get(k));
+                checks++;
+              }
+            }
+          }
+          return checks;
+        }));
+      }
+      start.countDown();
+      int total = 0;
+      for (Future<Integer> f : futures) {
+        total += f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertTrue(total > 100, "checked " + total + " vectors");
+    }
+  }
+
+  @Test
+  void closingWhileCallsRunFailsThemCleanly() throws Exception {
+    Embedder e = Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(64));
+    List<String> many = Collections.nCopies(400, "a sentence that takes a few tokens to say");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    AtomicInteger closedErrors = new AtomicInteger();
+    AtomicInteger completed = new AtomicInteger();
+    CountDownLatch running = new CountDownLatch(4);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      futures.add(pool.submit(() -> {
+        running.countDown();
+        try {
+          e.embedAll(many, EmbedOptions.DEFAULT);
+          completed.incrementAndGet();
+        } catch (IllegalStateException closed) {
+          assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+          closedErrors.incrementAndGet();
+        }
+      }));
+    }
+    running.await();
+    Thread.sleep(50);
+    e.close();
+    for (Future<?> f : futures) {
+      f.get(60, TimeUnit.SECONDS); // no other exception escaped
+    }
+    pool.shutdown();
+    assertEquals(4, closedErrors.get() + completed.get());
+    IllegalStateException after = assertThrows(IllegalStateException.class, () -> e.embed("late"));
+    assertTrue(after.getMessage().contains("closed"));
+    e.close(); // idempotent
+  }
+}
