@@ -5,6 +5,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes files through a temporary sibling that is renamed into place only once complete, so an
@@ -18,12 +19,16 @@ public final class AtomicFiles {
     void write(Path tmp) throws IOException;
   }
 
+  private static final AtomicLong COUNTER = new AtomicLong();
+
   private AtomicFiles() {}
 
   public static void write(Path target, Writer writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+    // Not Files.createTempFile: that creates the file mode 0600; this keeps the umask's mode.
+    Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid()
+        + "-" + COUNTER.incrementAndGet() + ".part"));
     try {
       writer.write(tmp);
       try {

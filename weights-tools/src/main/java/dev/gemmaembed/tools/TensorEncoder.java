@@ -1,0 +1,87 @@
+package dev.gemmaembed.tools;
+
+import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.QuantFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
+ * {@code astype(float16)}), Q8_0 / Q4_0 with ggml's reference quantizers ({@link QuantFormat}).
+ */
+public final class TensorEncoder {
+
+  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private TensorEncoder() {}
+
+  /** Bytes of one encoded row of {@code cols} values. */
+  public static int rowBytes(GgufTensorType type, int cols) {
+    return switch (type) {
+      case F32 -> cols * 4;
+      case F16 -> cols * 2;
+      case Q8_0 -> (int) QuantFormat.Q8_0.rowBytes(cols);
+      case Q4_0 -> (int) QuantFormat.Q4_0.rowBytes(cols);
+      default -> throw new IllegalArgumentException("cannot write tensors of type " + type);
+    };
+  }
+
+  /** Writes every row of {@code t} as {@code type}. */
+  public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out) throws IOException {
+    int cols = t.cols();
+    int rowBytes = rowBytes(type, cols);
+    float[] row = new float[cols];
+    for (int r = 0; r < t.rowCount(); r++) {
+      t.rows().read(r, row);
+      MemorySegment dst = out.reserve(rowBytes);
+      try {
+        encodeRow(type, row, dst);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + r + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The whole encoded tensor in memory (tests and small tensors; at most 2 GB). */
+  public static byte[] encode(SourceTensor t, GgufTensorType type) {
+    long total = (long) rowBytes(type, t.cols()) * t.rowCount();
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("tensor " + t.ggufName() + " is too large to encode in memory");
+    }
+    byte[] all = new byte[(int) total];
+    MemorySegment seg = MemorySegment.ofArray(all);
+    long[] pos = {0};
+    try {
+      encode(t, type, n -> {
+        MemorySegment region = seg.asSlice(pos[0], n);
+        pos[0] += n;
+        return region;
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return all;
+  }
+
+  static void encodeRow(GgufTensorType type, float[] row, MemorySegment dst) {
+    switch (type) {
+      case F32 -> {
+        for (int i = 0; i < row.length; i++) {
+          dst.set(LE_FLOAT, 4L * i, row[i]);
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < row.length; i++) {
+          dst.set(LE_SHORT, 2L * i, Float.floatToFloat16(row[i]));
+        }
+      }
+      case Q8_0 -> QuantFormat.Q8_0.quantize(row, 0, row.length, dst, 0);
+      case Q4_0 -> QuantFormat.Q4_0.quantize(row, 0, row.length, dst, 0);
+      default -> throw new IllegalArgumentException("cannot write tensors of type " + type);
+    }
+  }
+}
