@@ -21,7 +21,11 @@ class ModulesFuzzTest {
 
   private static Path scratch() {
     try {
-      Path d = Files.createTempDirectory("gemma-embed-fuzz-modules");
+      // tmpfs where available: the target rewrites two files per input
+      Path shm = Path.of("/dev/shm");
+      Path d = Files.isDirectory(shm) && Files.isWritable(shm)
+          ? Files.createTempDirectory(shm, "gemma-embed-fuzz-modules")
+          : Files.createTempDirectory("gemma-embed-fuzz-modules");
       Files.createDirectories(d.resolve("1_Pooling"));
       return d;
     } catch (IOException e) {
