@@ -1,0 +1,111 @@
+package dev.gemmaembed.tokenizer;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Leftmost-longest matching of a set of literal strings (Hugging Face's Aho-Corasick
+ * {@code MatchKind::LeftmostLongest} over the added-token contents), as a {@code char} trie: a scan
+ * tries each position whose character can start a pattern and takes the longest pattern starting
+ * there. Patterns are bounded in length, so a scan is linear in the text length times the longest
+ * pattern.
+ */
+final class AddedTokenMatcher {
+  private final long[] first = new long[1024]; // bitset over char values
+  private final long[] edgeKeys; // (node << 16) | char, -1 empty
+  private final int[] edgeChild;
+  private final int edgeMask;
+  private final int edgeShift;
+  private int[] terminal; // pattern index per node or -1
+  private int nodes = 1;
+  private final int patterns;
+
+  /** @param contents the patterns; index i is reported for contents.get(i). Empty ones are ignored. */
+  AddedTokenMatcher(List<String> contents) {
+    int totalChars = 0;
+    for (String s : contents) totalChars += s.length();
+    int cap = Integer.highestOneBit(Math.max(4, totalChars) * 2 - 1) << 1;
+    edgeKeys = new long[cap];
+    Arrays.fill(edgeKeys, -1L);
+    edgeChild = new int[cap];
+    edgeMask = cap - 1;
+    edgeShift = 64 - Integer.numberOfTrailingZeros(cap);
+    terminal = new int[Math.max(16, totalChars + 1)];
+    Arrays.fill(terminal, -1);
+    int count = 0;
+    for (int p = 0; p < contents.size(); p++) {
+      String s = contents.get(p);
+      if (s.isEmpty()) continue;
+      count++;
+      char c0 = s.charAt(0);
+      first[c0 >>> 6] |= 1L << c0;
+      int node = 0;
+      for (int i = 0; i < s.length(); i++) {
+        node = childOrAdd(node, s.charAt(i));
+      }
+      terminal[node] = p; // a later duplicate wins, as in Hugging Face's content→id map
+    }
+    patterns = count;
+  }
+
+  boolean isEmpty() {
+    return patterns == 0;
+  }
+
+  private int slot(long k) {
+    return (int) ((k * 0x9E3779B97F4A7C15L) >>> edgeShift);
+  }
+
+  private int childOrAdd(int node, char c) {
+    long k = ((long) node << 16) | c;
+    int i = slot(k);
+    while (true) {
+      long s = edgeKeys[i];
+      if (s == k) return edgeChild[i];
+      if (s == -1L) {
+        edgeKeys[i] = k;
+        int n = nodes++;
+        if (n >= terminal.length) {
+          int old = terminal.length;
+          terminal = Arrays.copyOf(terminal, old * 2);
+          Arrays.fill(terminal, old, terminal.length, -1);
+        }
+        edgeChild[i] = n;
+        return n;
+      }
+      i = (i + 1) & edgeMask;
+    }
+  }
+
+  private int child(int node, char c) {
+    long k = ((long) node << 16) | c;
+    int i = slot(k);
+    while (true) {
+      long s = edgeKeys[i];
+      if (s == k) return edgeChild[i];
+      if (s == -1L) return -1;
+      i = (i + 1) & edgeMask;
+    }
+  }
+
+  /** Whether some pattern starts with {@code c}. */
+  boolean canStart(char c) {
+    return (first[c >>> 6] & (1L << c)) != 0;
+  }
+
+  /**
+   * Longest pattern starting exactly at {@code pos} within {@code text[pos, end)}: returns {@code
+   * (patternIndex << 32) | matchEnd}, or -1.
+   */
+  long longestAt(char[] text, int pos, int end) {
+    int node = 0;
+    long best = -1;
+    for (int i = pos; i < end; i++) {
+      node = child(node, text[i]);
+      if (node < 0) break;
+      int t = terminal[node];
+      if (t >= 0) best = ((long) t << 32) | (i + 1);
+    }
+    return best;
+  }
+}

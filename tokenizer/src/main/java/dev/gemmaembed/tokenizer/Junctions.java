@@ -1,0 +1,144 @@
+package dev.gemmaembed.tokenizer;
+
+import java.util.Arrays;
+
+/**
+ * The set of code-point pairs {@code (last code point of a, first code point of b)} over all merges
+ * {@code (a, b)}. A BPE merge can only ever join two adjacent characters {@code x y} of a word if
+ * {@code (x, y)} is in this set; where it is not, the word can be cut between them and the halves
+ * tokenized independently with the same result, because BPE merges never cross that point and
+ * merges on either side do not interact. This makes words short (and cacheable) even though the
+ * Gemma pre-tokenizer hands whole lines to BPE.
+ */
+final class Junctions {
+  private static final int SMALL = 1024; // code points < 1023 and U+2581 get a dense bit table
+  private static final int META = 0x2581;
+  private final long[] small;
+  private long[] keys;
+  private int count;
+  private int mask;
+  private int shift;
+
+  Junctions(int expected) {
+    small = new long[SMALL * SMALL / 64];
+    int cap = Integer.highestOneBit(Math.max(16, expected) * 2 - 1) << 1;
+    keys = new long[cap];
+    Arrays.fill(keys, -1L);
+    mask = cap - 1;
+    shift = 64 - Integer.numberOfTrailingZeros(cap);
+  }
+
+  /** Restores a set from {@link #small()}, {@link #keys()} and {@link #count()}. */
+  Junctions(long[] small, long[] keys, int count) {
+    if (small.length != SMALL * SMALL / 64 || Integer.bitCount(keys.length) != 1) {
+      throw new IllegalArgumentException("bad junction tables");
+    }
+    this.small = small;
+    this.keys = keys;
+    this.count = count;
+    this.mask = keys.length - 1;
+    this.shift = 64 - Integer.numberOfTrailingZeros(keys.length);
+  }
+
+  long[] small() {
+    return small;
+  }
+
+  long[] keys() {
+    return keys;
+  }
+
+  int count() {
+    return count;
+  }
+
+  /**
+   * The junctions of a merge table, or null when words must not be cut: when some merge involves a
+   * byte-fallback or unknown token (their symbols do not stand for the characters they cover).
+   */
+  static Junctions of(String[] pieces, PieceIndex index, MergeTable merges, int unkId) {
+    boolean[] special = new boolean[pieces.length];
+    for (int b = 0; b < 256; b++) {
+      int id = index.get(Bpe.bytePiece(b));
+      if (id >= 0) special[id] = true;
+    }
+    if (unkId >= 0 && unkId < special.length) special[unkId] = true;
+    int n = merges.size();
+    Junctions j = new Junctions(Math.max(16, n / 8));
+    for (int r = 0; r < n; r++) {
+      int l = merges.left(r);
+      int rt = merges.right(r);
+      if (special[l] || special[rt]) return null;
+      String a = pieces[l];
+      String b = pieces[rt];
+      j.add(a.codePointBefore(a.length()), b.codePointAt(0));
+    }
+    return j;
+  }
+
+  private static int smallIndex(int cp) {
+    if (cp < SMALL - 1) return cp;
+    return cp == META ? SMALL - 1 : -1;
+  }
+
+  void add(int a, int b) {
+    int ia = smallIndex(a);
+    int ib = smallIndex(b);
+    if (ia >= 0 && ib >= 0) {
+      int bit = ia * SMALL + ib;
+      small[bit >>> 6] |= 1L << bit;
+      return;
+    }
+    long k = ((long) a << 21) | b;
+    if (count * 2 >= keys.length) rehash();
+    int i = slot(k);
+    while (true) {
+      long s = keys[i];
+      if (s == k) return;
+      if (s == -1L) {
+        keys[i] = k;
+        count++;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private void rehash() {
+    long[] old = keys;
+    int cap = old.length * 2;
+    keys = new long[cap];
+    Arrays.fill(keys, -1L);
+    mask = cap - 1;
+    shift = 64 - Integer.numberOfTrailingZeros(cap);
+    for (long k : old) {
+      if (k == -1L) continue;
+      int i = slot(k);
+      while (keys[i] != -1L) i = (i + 1) & mask;
+      keys[i] = k;
+    }
+  }
+
+  private int slot(long k) {
+    return (int) ((k * 0x9E3779B97F4A7C15L) >>> shift);
+  }
+
+  /** Whether some merge joins a piece ending in {@code a} with a piece starting with {@code b}. */
+  boolean canJoin(int a, int b) {
+    int ia = smallIndex(a);
+    int ib = smallIndex(b);
+    if (ia >= 0 && ib >= 0) {
+      int bit = ia * SMALL + ib;
+      return (small[bit >>> 6] & (1L << bit)) != 0;
+    }
+    long k = ((long) a << 21) | b;
+    long[] ks = keys;
+    int i = slot(k);
+    while (true) {
+      long s = ks[i];
+      if (s == k) return true;
+      if (s == -1L) return false;
+      i = (i + 1) & mask;
+    }
+  }
+}

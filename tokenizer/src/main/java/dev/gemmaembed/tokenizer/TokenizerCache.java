@@ -1,0 +1,379 @@
+package dev.gemmaembed.tokenizer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A compact binary copy of a parsed tokenizer, keyed by the SHA-256 of the tokenizer.json and
+ * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine. Loading the
+ * binary form takes a fraction of the JSON parse, most of all in a fresh JVM.
+ *
+ * <p>Location: system property {@value #DIR_PROPERTY}, else {@code $XDG_CACHE_HOME/gemma-embed/tokenizer},
+ * else {@code ~/.cache/gemma-embed/tokenizer}. Turn it off with {@code -D}{@value #ENABLE_PROPERTY}{@code =false}.
+ * Files are written atomically (temp file + rename); an unreadable, stale or corrupt file is
+ * ignored and rewritten; a cache directory that cannot be written is silently skipped.
+ */
+final class TokenizerCache {
+  static final String DIR_PROPERTY = "gemmaembed.tokenizer.cacheDir";
+  static final String ENABLE_PROPERTY = "gemmaembed.tokenizer.cache";
+  private static final String PREFIX = "tokenizer-v";
+  private static final long MAGIC = 0x47454d4d41544b31L; // "GEMMATK1"
+  /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
+  private static final int VERSION = 2;
+
+  private TokenizerCache() {}
+
+  static boolean enabled() {
+    return !"false".equalsIgnoreCase(System.getProperty(ENABLE_PROPERTY));
+  }
+
+  static Path directory() {
+    String p = System.getProperty(DIR_PROPERTY);
+    if (p != null && !p.isBlank()) return Path.of(p);
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "gemma-embed", "tokenizer");
+    String home = System.getProperty("user.home");
+    if (home == null || home.isBlank()) return null;
+    return Path.of(home, ".cache", "gemma-embed", "tokenizer");
+  }
+
+  /** Parses tokenizer.json (+ config) bytes, through the cache when it is enabled. */
+  static Definition load(byte[] json, String source, byte[] config, String configSource) {
+    if (!enabled()) return parse(json, source, config, configSource);
+    Path dir = directory();
+    if (dir == null) return parse(json, source, config, configSource);
+    String key = key(json, config);
+    Path file = dir.resolve(PREFIX + VERSION + "-" + key + ".bin");
+    if (Files.isRegularFile(file)) {
+      try {
+        Definition d = read(Files.readAllBytes(file));
+        if (d != null) return d;
+      } catch (IOException | RuntimeException e) {
+        // corrupt or unreadable: parse and rewrite below
+      }
+    }
+    Definition d = parse(json, source, config, configSource);
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, key, ".tmp");
+      try {
+        Files.write(tmp, write(d));
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      pruneOtherVersions(dir);
+    } catch (IOException | RuntimeException e) {
+      // read-only or full disk: run without the cache
+    }
+    return d;
+  }
+
+  /** Deletes cache files of other format versions and temp files left behind over an hour ago. */
+  private static void pruneOtherVersions(Path dir) {
+    String current = PREFIX + VERSION + "-";
+    long hourAgo = System.currentTimeMillis() - 3_600_000L;
+    try (var files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        boolean otherVersion = name.startsWith(PREFIX) && name.endsWith(".bin") && !name.startsWith(current);
+        boolean staleTemp = name.endsWith(".tmp")
+            && Files.getLastModifiedTime(f).toMillis() < hourAgo;
+        if (otherVersion || staleTemp) Files.deleteIfExists(f);
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort
+    }
+  }
+
+  static Definition parse(byte[] json, String source, byte[] config, String configSource) {
+    return TokenizerJsonReader.read(
+        new ByteArrayInputStream(json),
+        source,
+        config == null ? null : new ByteArrayInputStream(config),
+        configSource);
+  }
+
+  static String key(byte[] json, byte[] config) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(ByteBuffer.allocate(12).putInt(VERSION).putLong(json.length).array());
+      md.update(json);
+      if (config != null) {
+        md.update((byte) 1);
+        md.update(config);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ format
+
+  private static final class Out {
+    ByteBuffer b = ByteBuffer.allocate(1 << 20);
+
+    void need(int n) {
+      if (b.remaining() < n) {
+        ByteBuffer nb = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + n + 1024));
+        b.flip();
+        nb.put(b);
+        b = nb;
+      }
+    }
+
+    void i(int v) {
+      need(4);
+      b.putInt(v);
+    }
+
+    void l(long v) {
+      need(8);
+      b.putLong(v);
+    }
+
+    void ints(int[] a, int n) {
+      i(n);
+      need(4 * n);
+      b.asIntBuffer().put(a, 0, n);
+      b.position(b.position() + 4 * n);
+    }
+
+    void longs(long[] a) {
+      i(a.length);
+      need(8 * a.length);
+      b.asLongBuffer().put(a);
+      b.position(b.position() + 8 * a.length);
+    }
+
+    void chars(char[] a, int n) {
+      i(n);
+      need(2 * n);
+      b.asCharBuffer().put(a, 0, n);
+      b.position(b.position() + 2 * n);
+    }
+
+    void str(String s) {
+      if (s == null) {
+        i(-1);
+      } else {
+        chars(s.toCharArray(), s.length());
+      }
+    }
+  }
+
+  private static int[] ints(ByteBuffer b) {
+    int n = b.getInt();
+    int[] a = new int[n];
+    b.asIntBuffer().get(a);
+    b.position(b.position() + 4 * n);
+    return a;
+  }
+
+  private static long[] longs(ByteBuffer b) {
+    int n = b.getInt();
+    long[] a = new long[n];
+    b.asLongBuffer().get(a);
+    b.position(b.position() + 8 * n);
+    return a;
+  }
+
+  private static char[] chars(ByteBuffer b) {
+    int n = b.getInt();
+    char[] a = new char[n];
+    b.asCharBuffer().get(a);
+    b.position(b.position() + 2 * n);
+    return a;
+  }
+
+  private static String str(ByteBuffer b) {
+    int n = b.getInt();
+    if (n < 0) return null;
+    char[] a = new char[n];
+    b.asCharBuffer().get(a);
+    b.position(b.position() + 2 * n);
+    return new String(a);
+  }
+
+  static byte[] write(Definition d) {
+    Out o = new Out();
+    o.l(MAGIC);
+    o.i(VERSION);
+    String[] pieces = d.pieces();
+    int[] lens = new int[pieces.length];
+    int total = 0;
+    for (int i = 0; i < pieces.length; i++) {
+      lens[i] = pieces[i] == null ? -1 : pieces[i].length();
+      if (pieces[i] != null) total += pieces[i].length();
+    }
+    char[] blob = new char[total];
+    int at = 0;
+    for (String p : pieces) {
+      if (p == null) continue;
+      p.getChars(0, p.length(), blob, at);
+      at += p.length();
+    }
+    o.ints(lens, lens.length);
+    o.chars(blob, blob.length);
+    MergeTable m = d.merges();
+    int n = m.size();
+    int[] l = new int[n];
+    int[] r = new int[n];
+    int[] res = new int[n];
+    for (int k = 0; k < n; k++) {
+      l[k] = m.left(k);
+      r[k] = m.right(k);
+      res[k] = m.result(k);
+    }
+    o.ints(l, n);
+    o.ints(r, n);
+    o.ints(res, n);
+    // the derived hash tables, so that a load does no hashing at all
+    o.ints(d.index().slots(), d.index().slots().length);
+    o.ints(d.index().slotHashes(), d.index().slotHashes().length);
+    o.longs(m.keys());
+    o.ints(m.slotRanks(), m.slotRanks().length);
+    Junctions j = d.junctions();
+    o.i(j == null ? 0 : 1);
+    if (j != null) {
+      o.longs(j.small());
+      o.longs(j.keys());
+      o.i(j.count());
+    }
+    o.i(d.unkId());
+    o.i((d.byteFallback() ? 1 : 0) | (d.fuseUnk() ? 2 : 0) | (d.ignoreMerges() ? 4 : 0));
+    o.chars(d.normFrom(), d.normFrom().length);
+    o.chars(d.normTo(), d.normTo().length);
+    o.i(d.splitChar());
+    o.i(d.added().size());
+    for (AddedToken a : d.added()) {
+      o.i(a.id());
+      o.str(a.content());
+      o.i((a.special() ? 1 : 0) | (a.singleWord() ? 2 : 0) | (a.lstrip() ? 4 : 0) | (a.rstrip() ? 8 : 0)
+          | (a.normalized() ? 16 : 0));
+    }
+    o.ints(d.prefix(), d.prefix().length);
+    o.ints(d.suffix(), d.suffix().length);
+    writeDecoder(o, d.decoder());
+    o.i(d.bos());
+    o.i(d.eos());
+    o.i(d.pad());
+    o.l(MAGIC); // trailer: detects truncated files
+    ByteBuffer b = o.b;
+    byte[] out = new byte[b.position()];
+    b.flip();
+    b.get(out);
+    return out;
+  }
+
+  private static void writeDecoder(Out o, Decoder d) {
+    switch (d) {
+      case null -> o.i(0);
+      case Decoder.Sequence s -> {
+        o.i(1);
+        o.i(s.steps().size());
+        for (Decoder x : s.steps()) writeDecoder(o, x);
+      }
+      case Decoder.Replace r -> {
+        o.i(2);
+        o.str(r.pattern());
+        o.str(r.content());
+      }
+      case Decoder.ByteFallback b -> o.i(3);
+      case Decoder.Fuse f -> o.i(4);
+      case Decoder.Strip s -> {
+        o.i(5);
+        o.i(s.content());
+        o.i(s.start());
+        o.i(s.stop());
+      }
+    }
+  }
+
+  private static Decoder readDecoder(ByteBuffer b) {
+    int t = b.getInt();
+    return switch (t) {
+      case 0 -> null;
+      case 1 -> {
+        int n = b.getInt();
+        List<Decoder> steps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) steps.add(readDecoder(b));
+        yield new Decoder.Sequence(List.copyOf(steps));
+      }
+      case 2 -> new Decoder.Replace(str(b), str(b));
+      case 3 -> new Decoder.ByteFallback();
+      case 4 -> new Decoder.Fuse();
+      case 5 -> new Decoder.Strip(b.getInt(), b.getInt(), b.getInt());
+      default -> throw new IllegalStateException("bad decoder tag " + t);
+    };
+  }
+
+  /** Reads a cache file; null if it is not one of this version. */
+  static Definition read(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    if (bytes.length < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
+    if (b.getLong(bytes.length - 8) != MAGIC) return null;
+    int[] lens = ints(b);
+    char[] blob = chars(b);
+    String[] pieces = new String[lens.length];
+    int at = 0;
+    for (int i = 0; i < lens.length; i++) {
+      int len = lens[i];
+      if (len < 0) continue;
+      pieces[i] = new String(blob, at, len);
+      at += len;
+    }
+    int[] l = ints(b);
+    int[] r = ints(b);
+    int[] res = ints(b);
+    int[] slots = ints(b);
+    int[] slotHash = ints(b);
+    long[] mkeys = longs(b);
+    int[] mranks = ints(b);
+    Junctions junctions = null;
+    if (b.getInt() != 0) {
+      long[] small = longs(b);
+      long[] jkeys = longs(b);
+      junctions = new Junctions(small, jkeys, b.getInt());
+    }
+    int unk = b.getInt();
+    int flags = b.getInt();
+    char[] from = chars(b);
+    char[] to = chars(b);
+    int split = b.getInt();
+    int na = b.getInt();
+    List<AddedToken> added = new ArrayList<>(na);
+    for (int i = 0; i < na; i++) {
+      int id = b.getInt();
+      String content = str(b);
+      int f = b.getInt();
+      added.add(new AddedToken(id, content, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, (f & 8) != 0, (f & 16) != 0));
+    }
+    int[] prefix = ints(b);
+    int[] suffix = ints(b);
+    Decoder dec = readDecoder(b);
+    int bos = b.getInt();
+    int eos = b.getInt();
+    int pad = b.getInt();
+    if (b.getLong() != MAGIC || b.hasRemaining()) return null;
+    PieceIndex index = new PieceIndex(pieces, slots, slotHash);
+    return new Definition(
+        pieces, index, new MergeTable(l, r, res, mkeys, mranks), junctions, unk, (flags & 1) != 0, (flags & 2) != 0,
+        (flags & 4) != 0, from, to, split, added, prefix, suffix, dec, bos, eos, pad);
+  }
+}

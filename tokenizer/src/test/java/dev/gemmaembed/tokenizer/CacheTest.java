@@ -1,0 +1,87 @@
+package dev.gemmaembed.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The binary cache of parsed tokenizers gives exactly what the JSON parse gives. */
+class CacheTest {
+
+  static byte[] resource(String name) throws IOException {
+    try (InputStream in = GemmaTokenizer.class.getResourceAsStream("gemma3/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void binaryFormRoundTripsAndEncodesTheCorpusIdentically() throws IOException {
+    byte[] json = resource("tokenizer.json.gz");
+    byte[] cfg = resource("tokenizer_config.json.gz");
+    long t0 = System.nanoTime();
+    Definition parsed = TokenizerCache.parse(json, "tokenizer.json.gz", cfg, "tokenizer_config.json.gz");
+    long t1 = System.nanoTime();
+    byte[] bin = TokenizerCache.write(parsed);
+    long t2 = System.nanoTime();
+    Definition read = TokenizerCache.read(bin);
+    long t3 = System.nanoTime();
+    System.out.printf("JSON parse %.0f ms, binary write %.0f ms (%.1f MB), binary read %.0f ms%n",
+        (t1 - t0) / 1e6, (t2 - t1) / 1e6, bin.length / 1e6, (t3 - t2) / 1e6);
+    assertNotNull(read);
+    assertArrayEquals(TokenizerCache.write(read), bin);
+    GemmaTokenizer a = new GemmaTokenizer(parsed);
+    GemmaTokenizer b = new GemmaTokenizer(read);
+    for (GoldenCorpus.Row row : GoldenCorpus.rows()) {
+      assertArrayEquals(row.idsWithSpecial(), a.encode(row.text()), row.id());
+      assertArrayEquals(row.idsWithSpecial(), b.encode(row.text()), row.id());
+    }
+    assertEquals(a.decode(new int[] {2, 138, 262144, 1}), b.decode(new int[] {2, 138, 262144, 1}));
+  }
+
+  @Test
+  void cacheFilesAreWrittenReusedAndCorruptOnesIgnored(@TempDir Path dir) throws IOException {
+    String old = System.getProperty(TokenizerCache.DIR_PROPERTY);
+    System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
+    try {
+      byte[] json = LoadingTest.tiny(LoadingTest.TINY_MODEL, "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      Path oldVersion = dir.resolve("tokenizer-v1-" + "0".repeat(64) + ".bin");
+      Files.write(oldVersion, new byte[] {1});
+      GemmaTokenizer first = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
+      assertTrue(Files.notExists(oldVersion), "files of older cache versions are pruned");
+      List<Path> files;
+      try (var s = Files.list(dir)) {
+        files = s.toList();
+      }
+      assertEquals(1, files.size(), files.toString());
+      assertTrue(files.get(0).getFileName().toString().matches("tokenizer-v\\d+-[0-9a-f]{64}\\.bin"),
+          files.get(0).toString());
+      GemmaTokenizer second = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
+      assertArrayEquals(first.encode("ab ababc"), second.encode("ab ababc"));
+      // truncate the file: it must be ignored and rewritten
+      byte[] bytes = Files.readAllBytes(files.get(0));
+      Files.write(files.get(0), Arrays.copyOf(bytes, bytes.length / 2));
+      assertNull(TokenizerCache.read(Files.readAllBytes(files.get(0))));
+      GemmaTokenizer third = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
+      assertArrayEquals(first.encode("ab ababc"), third.encode("ab ababc"));
+      assertArrayEquals(bytes, Files.readAllBytes(files.get(0)));
+      // garbage
+      Files.write(files.get(0), new byte[] {1, 2, 3});
+      assertArrayEquals(first.encode("ab ababc"),
+          GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc"));
+    } finally {
+      if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
+      else System.setProperty(TokenizerCache.DIR_PROPERTY, old);
+    }
+  }
+}
