@@ -1,0 +1,54 @@
+package dev.gemmaembed.cli;
+
+import dev.gemmaembed.tools.GgufQuantizeTool;
+import dev.gemmaembed.tools.QuantType;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gemma-embed quantize}: Hugging Face folder → GGUF that llama.cpp (and gemma-embed) can load. */
+@Command(
+    name = "quantize",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Convert a Hugging Face EmbeddingGemma folder (F32/BF16 safetensors, with its Dense layers and",
+      "tokenizer) into a gemma-embedding GGUF. q8_0/q4_0 store every matrix, token table included, in",
+      "that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, token table, feed-forward and",
+      "Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp stores them).",
+    },
+    footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
+        "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})
+final class QuantizeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "Hugging Face model directory.")
+  Path in;
+
+  @Parameters(index = "1", paramLabel = "OUT.gguf", description = "GGUF file to write (atomically).")
+  Path out;
+
+  @Option(names = "--type", required = true, paramLabel = "TYPE", converter = QuantTypeConverter.class,
+      description = "f32, f16, q8_0, q4_0 or mixed.")
+  QuantType type;
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    GgufQuantizeTool.Result r = GgufQuantizeTool.quantize(in, out, type);
+    spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),
+        r.tensorTypes(), (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  static final class QuantTypeConverter implements picocli.CommandLine.ITypeConverter<QuantType> {
+    @Override
+    public QuantType convert(String value) {
+      return QuantType.parse(value);
+    }
+  }
+}

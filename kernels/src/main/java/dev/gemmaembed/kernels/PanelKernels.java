@@ -1,0 +1,244 @@
+package dev.gemmaembed.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 inner kernels of {@link QuantizedMatrix}, on decoded weight panels:
+ * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
+ * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
+ * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
+ *
+ * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
+ * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal
+ * reduction: every output element is the chain {@code c = fma(w[r][k], x[t][k], c)} for k = 0, 1,
+ * …, cols − 1 from +0 — the same chain whichever path, tile, strip, lane, batch or thread computed
+ * it, in the interpreter, C1 and C2 alike. That is what makes results bitwise independent of batch
+ * composition and thread count ({@code reduceLanes}, whose lane order is unspecified, is never
+ * used). Lanes past the last token or row hold zeros (or repeat the last one) and their results
+ * are dropped.
+ */
+final class PanelKernels {
+
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final int L = F.length();
+
+  /** Weight rows per register tile. */
+  static final int TILE_ROWS = 4;
+
+  /** Token vectors per register tile (4 × 4 accumulators + 4 token vectors in registers). */
+  static final int TILE_VECTORS = 4;
+
+  /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
+  static final int GROUP = TILE_VECTORS * L;
+
+  /** Tokens per transposed strip (128 with AVX-512: 384 KB of a 768-wide strip, L2-resident). */
+  static final int STRIP_TOKENS = 2 * GROUP;
+
+  private PanelKernels() {}
+
+  /**
+   * Transposes tokens {@code [t0, t0 + n)} of {@code x} into groups of {@link #GROUP} tokens:
+   * column k of the group's token j goes to {@code xT[(g · cols + k) · GROUP + j]}. The stride
+   * between k-steps is the constant {@code GROUP}, which lets C2 hoist every bounds check of the
+   * tile loops. Lanes past the last token up to its vector's end are zeroed.
+   */
+  static void transpose(float[] x, int t0, int n, int cols, float[] xT) {
+    for (int j = 0; j < n; j++) {
+      int src = (t0 + j) * cols;
+      int dst = (j / GROUP) * cols * GROUP + j % GROUP;
+      for (int k = 0; k < cols; k++) {
+        xT[dst + k * GROUP] = x[src + k];
+      }
+    }
+    int padded = (n + L - 1) / L * L;
+    for (int j = n; j < padded; j++) {
+      int dst = (j / GROUP) * cols * GROUP + j % GROUP;
+      for (int k = 0; k < cols; k++) {
+        xT[dst + k * GROUP] = 0f;
+      }
+    }
+  }
+
+  /**
+   * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · cols + k] · x[t0 + j][k]} (as an
+   * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows
+   * r &lt; nRows.
+   */
+  static void multiplyStrip(float[] xT, int n, int cols, float[] w, int nRows, float[] out, int outStride,
+      int outOffset, int t0, float[] scratch) {
+    // Missing panel rows repeat the last one; their results are computed and dropped.
+    int w0 = 0;
+    int w1 = Math.min(1, nRows - 1) * cols;
+    int w2 = Math.min(2, nRows - 1) * cols;
+    int w3 = Math.min(3, nRows - 1) * cols;
+    for (int g = 0; g * GROUP < n; g++) {
+      int base = g * cols * GROUP;
+      int tokens = Math.min(GROUP, n - g * GROUP);
+      int vectors = (tokens + L - 1) / L;
+      int v = 0;
+      if (vectors == TILE_VECTORS) {
+        tile4x4(xT, base, cols, w, w0, w1, w2, w3, scratch);
+        store(scratch, TILE_VECTORS, 0, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
+        continue;
+      }
+      if (vectors >= 2) {
+        tile4x2(xT, base, cols, w, w0, w1, w2, w3, scratch);
+        store(scratch, 2, 0, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
+        v = 2;
+      }
+      for (; v < vectors; v++) {
+        tile4x1(xT, base + v * L, cols, w, w0, w1, w2, w3, scratch);
+        store(scratch, 1, v * L, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
+      }
+    }
+  }
+
+  /**
+   * Writes a tile's accumulators ({@code scratch[(r · vectors + v) · L + lane]}, lanes from token
+   * {@code lane0} of the group) to their tokens ({@code < n}) and rows ({@code < nRows}).
+   */
+  private static void store(float[] scratch, int vectors, int lane0, int n, int nRows, float[] out, int outStride,
+      int outOffset, int t0) {
+    int tokens = Math.min(vectors * L, n - lane0);
+    for (int r = 0; r < nRows; r++) {
+      int base = r * vectors * L;
+      for (int j = 0; j < tokens; j++) {
+        out[(t0 + lane0 + j) * outStride + outOffset + r] = scratch[base + j];
+      }
+    }
+  }
+
+  /**
+   * Rows along lanes, for large batches: {@code panelT[k · GROUP + i]} is column k of panel row
+   * i (up to {@link #GROUP} rows, missing ones zero). For every token t:
+   * {@code out[t · outStride + outOffset + i] = Σ_k panelT[k · GROUP + i] · x[t · cols + k]} for
+   * i &lt; nRows — the same FMA chain per element as {@link #multiplyStrip}, so both paths give
+   * the same bits and may be chosen by batch size.
+   */
+  static void multiplyRowPanel(float[] panelT, int nRows, int cols, float[] x, int tokens, float[] out, int outStride,
+      int outOffset, float[] scratch) {
+    for (int t = 0; t < tokens; t += 4) {
+      // Missing tokens of the last tile repeat the last one; their results are dropped.
+      int last = tokens - 1;
+      int x0 = t * cols;
+      int x1 = Math.min(t + 1, last) * cols;
+      int x2 = Math.min(t + 2, last) * cols;
+      int x3 = Math.min(t + 3, last) * cols;
+      rowTile4x4(panelT, cols, x, x0, x1, x2, x3, scratch);
+      int n = Math.min(4, tokens - t);
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(scratch, i * GROUP, out, (t + i) * outStride + outOffset, nRows);
+      }
+    }
+  }
+
+  private static void rowTile4x4(float[] panelT, int cols, float[] x, int x0, int x1, int x2, int x3, float[] scratch) {
+    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
+    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
+    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
+    var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
+    for (int k = 0; k < cols; k++) {
+      int wo = k * GROUP;
+      var w0 = FloatVector.fromArray(F, panelT, wo);
+      var w1 = FloatVector.fromArray(F, panelT, wo + L);
+      var w2 = FloatVector.fromArray(F, panelT, wo + 2 * L);
+      var w3 = FloatVector.fromArray(F, panelT, wo + 3 * L);
+      var b = FloatVector.broadcast(F, x[x0 + k]);
+      c00 = b.fma(w0, c00); c01 = b.fma(w1, c01); c02 = b.fma(w2, c02); c03 = b.fma(w3, c03);
+      b = FloatVector.broadcast(F, x[x1 + k]);
+      c10 = b.fma(w0, c10); c11 = b.fma(w1, c11); c12 = b.fma(w2, c12); c13 = b.fma(w3, c13);
+      b = FloatVector.broadcast(F, x[x2 + k]);
+      c20 = b.fma(w0, c20); c21 = b.fma(w1, c21); c22 = b.fma(w2, c22); c23 = b.fma(w3, c23);
+      b = FloatVector.broadcast(F, x[x3 + k]);
+      c30 = b.fma(w0, c30); c31 = b.fma(w1, c31); c32 = b.fma(w2, c32); c33 = b.fma(w3, c33);
+    }
+    c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L); c03.intoArray(scratch, 3 * L);
+    c10.intoArray(scratch, 4 * L); c11.intoArray(scratch, 5 * L); c12.intoArray(scratch, 6 * L); c13.intoArray(scratch, 7 * L);
+    c20.intoArray(scratch, 8 * L); c21.intoArray(scratch, 9 * L); c22.intoArray(scratch, 10 * L); c23.intoArray(scratch, 11 * L);
+    c30.intoArray(scratch, 12 * L); c31.intoArray(scratch, 13 * L); c32.intoArray(scratch, 14 * L); c33.intoArray(scratch, 15 * L);
+  }
+
+  /** {@code panelT[k · GROUP + i] = rows[i · cols + k]} for i &lt; nRows; zero for nRows ≤ i &lt; GROUP. */
+  static void transposeRows(float[] rows, int nRows, int cols, float[] panelT) {
+    for (int i = 0; i < nRows; i++) {
+      int src = i * cols;
+      for (int k = 0; k < cols; k++) {
+        panelT[k * GROUP + i] = rows[src + k];
+      }
+    }
+    for (int i = nRows; i < GROUP; i++) {
+      for (int k = 0; k < cols; k++) {
+        panelT[k * GROUP + i] = 0f;
+      }
+    }
+  }
+
+  private static void tile4x4(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
+      float[] scratch) {
+    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
+    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
+    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
+    var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
+    for (int k = 0; k < cols; k++) {
+      int xo = base + k * GROUP;
+      var x0 = FloatVector.fromArray(F, xT, xo);
+      var x1 = FloatVector.fromArray(F, xT, xo + L);
+      var x2 = FloatVector.fromArray(F, xT, xo + 2 * L);
+      var x3 = FloatVector.fromArray(F, xT, xo + 3 * L);
+      var b = FloatVector.broadcast(F, w[w0 + k]);
+      c00 = b.fma(x0, c00); c01 = b.fma(x1, c01); c02 = b.fma(x2, c02); c03 = b.fma(x3, c03);
+      b = FloatVector.broadcast(F, w[w1 + k]);
+      c10 = b.fma(x0, c10); c11 = b.fma(x1, c11); c12 = b.fma(x2, c12); c13 = b.fma(x3, c13);
+      b = FloatVector.broadcast(F, w[w2 + k]);
+      c20 = b.fma(x0, c20); c21 = b.fma(x1, c21); c22 = b.fma(x2, c22); c23 = b.fma(x3, c23);
+      b = FloatVector.broadcast(F, w[w3 + k]);
+      c30 = b.fma(x0, c30); c31 = b.fma(x1, c31); c32 = b.fma(x2, c32); c33 = b.fma(x3, c33);
+    }
+    c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L); c03.intoArray(scratch, 3 * L);
+    c10.intoArray(scratch, 4 * L); c11.intoArray(scratch, 5 * L); c12.intoArray(scratch, 6 * L); c13.intoArray(scratch, 7 * L);
+    c20.intoArray(scratch, 8 * L); c21.intoArray(scratch, 9 * L); c22.intoArray(scratch, 10 * L); c23.intoArray(scratch, 11 * L);
+    c30.intoArray(scratch, 12 * L); c31.intoArray(scratch, 13 * L); c32.intoArray(scratch, 14 * L); c33.intoArray(scratch, 15 * L);
+  }
+
+  private static void tile4x2(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
+      float[] scratch) {
+    var c00 = FloatVector.zero(F); var c01 = c00;
+    var c10 = c00; var c11 = c00;
+    var c20 = c00; var c21 = c00;
+    var c30 = c00; var c31 = c00;
+    for (int k = 0; k < cols; k++) {
+      int xo = base + k * GROUP;
+      var x0 = FloatVector.fromArray(F, xT, xo);
+      var x1 = FloatVector.fromArray(F, xT, xo + L);
+      var b = FloatVector.broadcast(F, w[w0 + k]);
+      c00 = b.fma(x0, c00); c01 = b.fma(x1, c01);
+      b = FloatVector.broadcast(F, w[w1 + k]);
+      c10 = b.fma(x0, c10); c11 = b.fma(x1, c11);
+      b = FloatVector.broadcast(F, w[w2 + k]);
+      c20 = b.fma(x0, c20); c21 = b.fma(x1, c21);
+      b = FloatVector.broadcast(F, w[w3 + k]);
+      c30 = b.fma(x0, c30); c31 = b.fma(x1, c31);
+    }
+    c00.intoArray(scratch, 0); c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 2 * L); c11.intoArray(scratch, 3 * L);
+    c20.intoArray(scratch, 4 * L); c21.intoArray(scratch, 5 * L);
+    c30.intoArray(scratch, 6 * L); c31.intoArray(scratch, 7 * L);
+  }
+
+  private static void tile4x1(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
+      float[] scratch) {
+    var c0 = FloatVector.zero(F); var c1 = c0; var c2 = c0; var c3 = c0;
+    for (int k = 0; k < cols; k++) {
+      var x0 = FloatVector.fromArray(F, xT, base + k * GROUP);
+      c0 = FloatVector.broadcast(F, w[w0 + k]).fma(x0, c0);
+      c1 = FloatVector.broadcast(F, w[w1 + k]).fma(x0, c1);
+      c2 = FloatVector.broadcast(F, w[w2 + k]).fma(x0, c2);
+      c3 = FloatVector.broadcast(F, w[w3 + k]).fma(x0, c3);
+    }
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+  }
+}

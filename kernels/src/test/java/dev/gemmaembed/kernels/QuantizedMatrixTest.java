@@ -1,0 +1,149 @@
+package dev.gemmaembed.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Q8_0 / Q4_0 matrices: the Vector API decoder against the scalar reference (bit for bit), the
+ * matmul against a float64 reference over the dequantized weights, and bitwise batch invariance.
+ */
+class QuantizedMatrixTest {
+
+  private static final Random RNG = new Random(11);
+
+  static float[] random(int n, float std) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) RNG.nextGaussian() * std;
+    }
+    return a;
+  }
+
+  static QuantizedMatrix quantized(QuantFormat f, int rows, int cols) {
+    return f.quantize(F32Matrix.of(random(rows * cols, 0.05f), rows, cols), Arena.ofAuto());
+  }
+
+  static Stream<Arguments> shapes() {
+    return Stream.of(QuantFormat.values()).flatMap(f -> Stream.of(
+        Arguments.of(f, 1, 32), Arguments.of(f, 3, 64), Arguments.of(f, 7, 96), Arguments.of(f, 13, 160),
+        Arguments.of(f, 33, 768), Arguments.of(f, 5, 1152)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void vectorDecodeEqualsTheScalarReferenceExactly(QuantFormat f, int rows, int cols) {
+    QuantizedMatrix m = quantized(f, rows, cols);
+    float[] expected = new float[cols];
+    float[] actual = new float[cols + 5];
+    for (int r = 0; r < rows; r++) {
+      f.dequantize(m.data(), r * f.rowBytes(cols), cols, expected, 0);
+      m.readRow(r, actual, 5);
+      for (int c = 0; c < cols; c++) {
+        assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(actual[5 + c]),
+            f + " row " + r + " col " + c);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void multiplyMatchesAFloat64ReferenceForManyTokenCounts(QuantFormat f, int rows, int cols) {
+    QuantizedMatrix m = quantized(f, rows, cols);
+    for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 67}) {
+      float[] x = random(tokens * cols, 1f);
+      float[] expected = new float[tokens * rows];
+      ScalarKernels.matmul(m, x, tokens, expected);
+      float[] actual = new float[tokens * rows];
+      m.multiply(x, tokens, actual, rows, 0, 0, rows);
+      // error of an n-term float32 dot of unit activations and ~0.05 weights
+      float tol = 2e-7f * cols * 0.05f * 4 + 1e-6f;
+      assertArrayEquals(expected, actual, tol, f + " " + rows + "×" + cols + ", " + tokens + " tokens");
+    }
+  }
+
+  /**
+   * Every output element is bitwise the same whether its token is alone, first, last or in the
+   * middle of a batch (in a 4-, 2- or 1-vector tile, in a full or a ragged strip), and whatever
+   * row range a thread is given.
+   */
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void resultsAreBitwiseIndependentOfBatchTileAndRowSplit(QuantFormat f, int rows, int cols) {
+    QuantizedMatrix m = quantized(f, rows, cols);
+    int tokens = 300; // past a 128-token strip twice, with a ragged last strip
+    float[] x = random(tokens * cols, 1f);
+    float[] batch = new float[tokens * rows];
+    m.multiply(x, tokens, batch, rows, 0, 0, rows);
+    for (int t = 0; t < tokens; t++) {
+      float[] alone = new float[rows];
+      m.multiply(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone, rows, 0, 0, rows);
+      for (int r = 0; r < rows; r++) {
+        assertEquals(Float.floatToRawIntBits(batch[t * rows + r]), Float.floatToRawIntBits(alone[r]),
+            "token " + t + " row " + r);
+      }
+    }
+    // Odd row ranges (as a thread split could hand out), written into a strided, offset output.
+    float[] split = new float[tokens * (rows + 3)];
+    for (int from = 0; from < rows; from += 3) {
+      m.multiply(x, tokens, split, rows + 3, 2, from, Math.min(rows, from + 3));
+    }
+    for (int t = 0; t < tokens; t++) {
+      for (int r = 0; r < rows; r++) {
+        assertEquals(Float.floatToRawIntBits(batch[t * rows + r]), Float.floatToRawIntBits(split[t * (rows + 3) + 2 + r]),
+            "token " + t + " row " + r);
+      }
+    }
+  }
+
+  /**
+   * The kernel's contract stated in scalar code: each output is the FMA chain
+   * {@code c = fma(w[r][k], x[t][k], c)} over k in order from +0, on the dequantized row, bit for bit.
+   */
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void eachOutputIsTheInOrderFmaChainBitForBit(QuantFormat f, int rows, int cols) {
+    QuantizedMatrix m = quantized(f, rows, cols);
+    // 37 tokens run along lanes (transposed activations), 150 take the rows-along-lanes path.
+    for (int tokens : new int[] {37, 150}) {
+      assertChainsMatch(f, m, rows, cols, tokens);
+    }
+  }
+
+  private static void assertChainsMatch(QuantFormat f, QuantizedMatrix m, int rows, int cols, int tokens) {
+    float[] x = random(tokens * cols, 1f);
+    float[] actual = new float[tokens * rows];
+    m.multiply(x, tokens, actual, rows, 0, 0, rows);
+    float[] row = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      f.dequantize(m.data(), r * f.rowBytes(cols), cols, row, 0);
+      for (int t = 0; t < tokens; t++) {
+        float c = 0f;
+        for (int k = 0; k < cols; k++) {
+          c = Math.fma(row[k], x[t * cols + k], c);
+        }
+        assertEquals(Float.floatToRawIntBits(c), Float.floatToRawIntBits(actual[t * rows + r]), "token " + t + " row " + r);
+      }
+    }
+  }
+
+  @Test
+  void rejectsMisSizedDataAndBadRows() {
+    MemorySegment seg = MemorySegment.ofArray(new byte[34 * 3]);
+    assertThrows(IllegalArgumentException.class, () -> new Q8_0Matrix(seg, 2, 32));
+    assertThrows(IllegalArgumentException.class, () -> new Q8_0Matrix(seg, 3, 33));
+    assertThrows(IllegalArgumentException.class, () -> new Q4_0Matrix(seg, 3, 32));
+    Q8_0Matrix m = new Q8_0Matrix(seg, 3, 32);
+    assertThrows(IndexOutOfBoundsException.class, () -> m.readRow(3, new float[32], 0));
+    assertEquals(102, m.byteSize());
+  }
+}
