@@ -34,4 +34,19 @@ public final class Bf16Matrix extends RowDecodingMatrix {
       dst[i] = Float.intBitsToFloat(bits << 16);
     }
   }
+
+  @Override
+  public void readRow(int r, float[] dst, int dstOffset) {
+    long base = (long) r * cols * 2;
+    for (int i = 0; i < cols; i++) {
+      dst[dstOffset + i] = Float.intBitsToFloat(data.get(LE_SHORT, base + 2L * i) << 16);
+    }
+  }
+
+  @Override
+  protected void releaseSource() {
+    if (data.isMapped()) {
+      data.unload();
+    }
+  }
 }

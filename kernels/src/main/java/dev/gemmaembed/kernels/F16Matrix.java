@@ -33,4 +33,19 @@ public final class F16Matrix extends RowDecodingMatrix {
       dst[i] = Float.float16ToFloat(data.get(LE_SHORT, base + 2L * i));
     }
   }
+
+  @Override
+  public void readRow(int r, float[] dst, int dstOffset) {
+    long base = (long) r * cols * 2;
+    for (int i = 0; i < cols; i++) {
+      dst[dstOffset + i] = Float.float16ToFloat(data.get(LE_SHORT, base + 2L * i));
+    }
+  }
+
+  @Override
+  protected void releaseSource() {
+    if (data.isMapped()) {
+      data.unload();
+    }
+  }
 }

@@ -33,4 +33,16 @@ public final class F32Matrix extends RowDecodingMatrix {
   protected void decodeRows(int r, int n, float[] dst) {
     MemorySegment.copy(data, LE_FLOAT, (long) r * cols * Float.BYTES, dst, 0, n * cols);
   }
+
+  @Override
+  public void readRow(int r, float[] dst, int dstOffset) {
+    MemorySegment.copy(data, LE_FLOAT, (long) r * cols * Float.BYTES, dst, dstOffset, cols);
+  }
+
+  @Override
+  protected void releaseSource() {
+    if (data.isMapped()) {
+      data.unload();
+    }
+  }
 }

@@ -1,10 +1,28 @@
 package dev.gemmaembed.kernels;
 
-/** Multiplies activations by a weight matrix, split across a {@link ComputePool} by output rows. */
+import java.util.Arrays;
+
+/**
+ * Multiplies activations by weight matrices across a {@link ComputePool}.
+ *
+ * <p>Float32-decodable matrices run on their {@link PackedF32Matrix} copy, split into
+ * (panel, token block) units: a panel keeps a thread's weight slice contiguous and cache-resident
+ * while its token block streams past, and token blocks give every thread work even when a matrix
+ * has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several matrices
+ * sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices are split
+ * by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any output element
+ * is computed.
+ */
 public final class Matmul {
 
-  /** Output rows per work unit: keeps each thread's weight slice contiguous and cache friendly. */
-  private static final int ROW_GRAIN = 16;
+  /** Upper bound on tokens per unit, so a unit's activations stay in L2 next to its panel. */
+  private static final int MAX_BLOCK_TOKENS = 256;
+
+  /** Units per thread to aim for (dynamic claiming evens out the rest). */
+  private static final int UNITS_PER_THREAD = 4;
+
+  /** Per calling thread: the loop body of its current product, reused so a call allocates nothing. */
+  private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
   private Matmul() {}
 
@@ -17,8 +35,61 @@ public final class Matmul {
   public static void multiply(
       ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
     checkShapes(w, x, tokens, out, outStride, outOffset);
-    pool.parallelFor(w.rows(), ROW_GRAIN,
-        (from, to) -> w.multiply(x, tokens, out, outStride, outOffset, from, to));
+    if (tokens <= 0) {
+      return;
+    }
+    Job job = job();
+    try {
+      if (job.add(w, out, outStride, outOffset)) {
+        job.run(pool, x, tokens);
+      } else {
+        job.runByRows(pool, w, x, tokens, out, outStride, outOffset);
+      }
+    } finally {
+      job.clear();
+    }
+  }
+
+  /**
+   * {@code outs[i][tokens × ws[i].rows()] = x · ws[i]ᵀ} for matrices of equal width, as one parallel
+   * loop when all of them are float32-decodable (one after the other otherwise).
+   */
+  public static void multiplyAll(ComputePool pool, float[] x, int tokens, WeightMatrix[] ws, float[][] outs) {
+    if (ws.length != outs.length) {
+      throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs");
+    }
+    for (int i = 0; i < ws.length; i++) {
+      checkShapes(ws[i], x, tokens, outs[i], ws[i].rows(), 0);
+      if (ws[i].cols() != ws[0].cols()) {
+        throw new IllegalArgumentException("matrices of widths " + ws[0].cols() + " and " + ws[i].cols()
+            + " cannot share an input");
+      }
+    }
+    if (tokens <= 0) {
+      return;
+    }
+    Job job = job();
+    try {
+      boolean packed = true;
+      for (int i = 0; i < ws.length && packed; i++) {
+        packed = job.add(ws[i], outs[i], ws[i].rows(), 0);
+      }
+      if (packed) {
+        job.run(pool, x, tokens);
+        return;
+      }
+    } finally {
+      job.clear();
+    }
+    for (int i = 0; i < ws.length; i++) {
+      multiply(pool, ws[i], x, tokens, outs[i]);
+    }
+  }
+
+  private static Job job() {
+    Job job = JOBS.get();
+    // re-entered on this thread from inside a product's loop body: use a fresh one
+    return job.idle() ? job : new Job();
   }
 
   static void checkShapes(WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
@@ -28,6 +99,118 @@ public final class Matmul {
     }
     if (tokens > 0 && (long) (tokens - 1) * outStride + outOffset + w.rows() > out.length) {
       throw new IllegalArgumentException("output too small for " + tokens + " × " + w.rows());
+    }
+  }
+
+  /**
+   * The products of one call and its loop body over (matrix, panel, token block) units, numbered
+   * matrix by matrix, panel by panel.
+   */
+  private static final class Job implements ComputePool.RangeBody {
+    PackedF32Matrix[] mats = new PackedF32Matrix[4];
+    float[][] outs = new float[4][];
+    int[] outStrides = new int[4];
+    int[] outOffsets = new int[4];
+    /** unitStart[i]: first unit of matrix i; unitStart[count]: total. */
+    int[] unitStart = new int[5];
+    int count;
+    /** A matrix without a packed form, split by rows (then count is 0). */
+    WeightMatrix byRows;
+    float[] x;
+    int tokens;
+    int blocksPerPanel;
+    int blockTokens;
+
+    /** Adds a product if {@code w} has a packed form; returns false (adding nothing) if not. */
+    boolean add(WeightMatrix w, float[] out, int outStride, int outOffset) {
+      PackedF32Matrix p = w instanceof RowDecodingMatrix r ? r.packed() : w instanceof PackedF32Matrix pm ? pm : null;
+      if (p == null) {
+        return false;
+      }
+      if (count == mats.length) {
+        int cap = 2 * count;
+        mats = Arrays.copyOf(mats, cap);
+        outs = Arrays.copyOf(outs, cap);
+        outStrides = Arrays.copyOf(outStrides, cap);
+        outOffsets = Arrays.copyOf(outOffsets, cap);
+        unitStart = Arrays.copyOf(unitStart, cap + 1);
+      }
+      mats[count] = p;
+      outs[count] = out;
+      outStrides[count] = outStride;
+      outOffsets[count] = outOffset;
+      count++;
+      return true;
+    }
+
+    void runByRows(ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
+      byRows = w;
+      this.x = x;
+      this.tokens = tokens;
+      outs[0] = out;
+      outStrides[0] = outStride;
+      outOffsets[0] = outOffset;
+      pool.parallelFor(w.rows(), w.rowGrain(), this);
+    }
+
+    void run(ComputePool pool, float[] x, int tokens) {
+      this.x = x;
+      this.tokens = tokens;
+      int panels = 0;
+      for (int i = 0; i < count; i++) {
+        panels += panels(i);
+      }
+      int tiles = (tokens + 3) / 4;
+      int wanted = Math.max((pool.threads() * UNITS_PER_THREAD + panels - 1) / panels,
+          (tokens + MAX_BLOCK_TOKENS - 1) / MAX_BLOCK_TOKENS);
+      int blocks = Math.clamp(wanted, 1, tiles);
+      blockTokens = 4 * ((tiles + blocks - 1) / blocks);
+      blocksPerPanel = (tokens + blockTokens - 1) / blockTokens;
+      for (int i = 0; i < count; i++) {
+        unitStart[i + 1] = unitStart[i] + panels(i) * blocksPerPanel;
+      }
+      pool.parallelFor(unitStart[count], 1, this);
+    }
+
+    private int panels(int i) {
+      return (mats[i].rows() + TileKernels.W - 1) / TileKernels.W;
+    }
+
+    void clear() {
+      Arrays.fill(mats, 0, count, null);
+      Arrays.fill(outs, 0, Math.max(1, count), null);
+      count = 0;
+      byRows = null;
+      x = null;
+    }
+
+    boolean idle() {
+      return count == 0 && byRows == null;
+    }
+
+    @Override
+    public void run(int from, int to) {
+      if (byRows != null) {
+        byRows.multiply(x, tokens, outs[0], outStrides[0], outOffsets[0], from, to);
+        return;
+      }
+      int i = 0;
+      int u = from;
+      while (u < to) {
+        while (u >= unitStart[i + 1]) {
+          i++;
+        }
+        // consecutive units of one panel cover one contiguous token range
+        int local = u - unitStart[i];
+        int panel = local / blocksPerPanel;
+        int end = Math.min(to, unitStart[i] + (panel + 1) * blocksPerPanel);
+        int t0 = (local - panel * blocksPerPanel) * blockTokens;
+        int t1 = Math.min(tokens, (end - unitStart[i] - panel * blocksPerPanel) * blockTokens);
+        int r0 = panel * TileKernels.W;
+        PackedF32Matrix m = mats[i];
+        m.multiplyTokens(x, t0, t1, outs[i], outStrides[i], outOffsets[i], r0, Math.min(m.rows(), r0 + TileKernels.W));
+        u = end;
+      }
     }
   }
 }

@@ -85,6 +85,26 @@ public final class ScalarKernels {
     }
   }
 
+  /**
+   * The exact float32 operation sequence of every SIMD product ({@link Matmul}, {@link
+   * PackedF32Matrix}): {@code out[t][r] = fma(x[t][n−1], W[r][n−1], … fma(x[t][0], W[r][0], +0))}.
+   * The SIMD kernels must match it bit for bit.
+   */
+  public static void matmulFmaChain(WeightMatrix w, float[] x, int tokens, float[] out) {
+    int n = w.cols();
+    float[] row = new float[n];
+    for (int r = 0; r < w.rows(); r++) {
+      w.readRow(r, row, 0);
+      for (int t = 0; t < tokens; t++) {
+        float acc = 0f;
+        for (int c = 0; c < n; c++) {
+          acc = Math.fma(x[t * n + c], row[c], acc);
+        }
+        out[t * w.rows() + r] = acc;
+      }
+    }
+  }
+
   public static void l2Normalize(float[] x, int off, int n) {
     double ss = 0;
     for (int i = 0; i < n; i++) {

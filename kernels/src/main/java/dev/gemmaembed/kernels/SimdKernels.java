@@ -1,29 +1,58 @@
 package dev.gemmaembed.kernels;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API implementations of the element-wise and reduction kernels. Each method has a plain
  * twin in {@link ScalarKernels}; tests compare the two on odd sizes.
  *
- * <p>Reductions accumulate lane-wise over {@code loopBound} and fold the tail in scalar order
- * afterwards, so a result depends only on its inputs, never on where it sits in a batch.
+ * <p>Every result is a fixed sequence of IEEE operations that depends only on the inputs and the
+ * length, never on where the data sits in a batch, and never on the JIT tier: sums go through
+ * {@link #hsum} (a fixed butterfly) rather than {@code reduceLanes(ADD)}, whose order is
+ * unspecified and differs between the interpreter and C2; {@code exp} is computed here
+ * ({@link #exp}) rather than by {@code VectorOperators.EXP}/{@code TANH}, whose C2 intrinsics
+ * (SVML) and Java fallbacks ({@code Math.exp}/{@code Math.tanh} per lane) round differently.
  */
 public final class SimdKernels {
 
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
 
-  /** Weight rows per register tile of {@link #matmulPanel}. */
-  static final int TILE_ROWS = 4;
-
-  /** Tokens per register tile of {@link #matmulPanel}. */
-  static final int TILE_TOKENS = 4;
+  // the stages of hsum (up to 64 lanes, 2048-bit vectors)
+  private static final VectorShuffle<Float> SWAP_32 = swap(32);
+  private static final VectorShuffle<Float> SWAP_16 = swap(16);
+  private static final VectorShuffle<Float> SWAP_8 = swap(8);
+  private static final VectorShuffle<Float> SWAP_4 = swap(4);
+  private static final VectorShuffle<Float> SWAP_2 = swap(2);
+  private static final VectorShuffle<Float> SWAP_1 = swap(1);
 
   private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
   private static final float GELU_KAPPA = 0.044715f;
+
+  // exp: x = n·ln2 + r, |r| ≤ ln2/2, e^x = 2^n · P(r), P the degree-7 Taylor polynomial
+  // (truncation error r^8/8! < 5.3e-9 relative, below half an ulp).
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693145751953125f; // 15 significant bits: n·LN2_HI is exact
+  private static final float LN2_LO = 1.42860682030941723e-6f;
+  private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer
+  private static final float EXP_MIN = -87.33654f; // e^x stays a normal float
+  private static final float EXP_MAX = 88.0f; // n ≤ 127
+  private static final float P7 = 1f / 5040;
+  private static final float P6 = 1f / 720;
+  private static final float P5 = 1f / 120;
+  private static final float P4 = 1f / 24;
+  private static final float P3 = 1f / 6;
+
+  /** Per-thread W-wide panel for {@link #matmulPanel}, in native memory like packed weights. */
+  private static final ThreadLocal<MemorySegment[]> PANEL = ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
   private SimdKernels() {}
 
@@ -35,7 +64,7 @@ public final class SimdKernels {
     for (; i < bound; i += L) {
       acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = hsum(acc);
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
@@ -94,7 +123,7 @@ public final class SimdKernels {
       var v = FloatVector.fromArray(F, x, off + i);
       acc = v.fma(v, acc);
     }
-    float ss = acc.reduceLanes(VectorOperators.ADD);
+    float ss = hsum(acc);
     for (; i < n; i++) {
       ss += x[off + i] * x[off + i];
     }
@@ -109,23 +138,41 @@ public final class SimdKernels {
     }
   }
 
-  /** gate[off + i] = gelu_tanh(gate[off + i]) · up[upOff + i] (PyTorch's tanh approximation). */
+  /**
+   * gate[off + i] = gelu_tanh(gate[off + i]) · up[upOff + i] (PyTorch's tanh approximation).
+   *
+   * <p>Uses {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so {@code gelu_tanh(x) = x / (1 + e^(−2u))}
+   * with {@code u = √(2/π)·(x + 0.044715·x³)}: one {@link #exp} and one division, and no
+   * cancellation in {@code 1 + tanh(u)} for negative x (where the float32 tanh form loses all
+   * relative accuracy). The tail is the same computation under a lane mask.
+   */
   public static void geluTanhMul(float[] gate, int off, float[] up, int upOff, int n) {
     int bound = F.loopBound(n);
     int i = 0;
     for (; i < bound; i += L) {
       var x = FloatVector.fromArray(F, gate, off + i);
-      var inner = x.mul(x).mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI);
-      var g = inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
-      g.mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, off + i);
+      gelu(x).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, off + i);
     }
-    for (; i < n; i++) {
-      gate[off + i] = ScalarKernels.geluTanh(gate[off + i]) * up[upOff + i];
+    if (i < n) {
+      VectorMask<Float> m = F.indexInRange(i, n);
+      var x = FloatVector.fromArray(F, gate, off + i, m);
+      gelu(x).mul(FloatVector.fromArray(F, up, upOff + i, m)).intoArray(gate, off + i, m);
     }
+  }
+
+  static FloatVector gelu(FloatVector x) {
+    var u = x.mul(x).mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI);
+    return x.div(exp(u.mul(-2f)).add(1f));
   }
 
   /** In-place softmax of x[off .. off + n). */
   public static void softmax(float[] x, int off, int n) {
+    float sum = expShiftedInPlace(x, off, n, max(x, off, n));
+    scale(x, off, n, 1f / sum);
+  }
+
+  /** max of x[off .. off + n) (−∞ for n = 0); exact whatever the order. */
+  static float max(float[] x, int off, int n) {
     int bound = F.loopBound(n);
     float max = Float.NEGATIVE_INFINITY;
     int i = 0;
@@ -139,21 +186,101 @@ public final class SimdKernels {
     for (; i < n; i++) {
       max = Math.max(max, x[off + i]);
     }
+    return max;
+  }
+
+  /**
+   * x[off + i] = e^(x[off + i] − shift) for i &lt; n; returns their sum, accumulated lane-wise in
+   * index order and folded by {@link #hsum}.
+   */
+  static float expShiftedInPlace(float[] x, int off, int n, float shift) {
+    int bound = F.loopBound(n);
     var acc = FloatVector.zero(F);
-    i = 0;
+    int i = 0;
     for (; i < bound; i += L) {
-      var e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
       e.intoArray(x, off + i);
       acc = acc.add(e);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = hsum(acc);
     for (; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
+      float e = exp(x[off + i] - shift);
       x[off + i] = e;
       sum += e;
     }
-    float inv = 1f / sum;
-    scale(x, off, n, inv);
+    return sum;
+  }
+
+  /** {@link #exp(FloatVector)} for one float: the same operations, so the same bits as a lane. */
+  static float exp(float x) {
+    float c = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+    float k = Math.fma(c, LOG2E, ROUND);
+    float nf = k - ROUND;
+    float r = Math.fma(nf, -LN2_HI, c);
+    r = Math.fma(nf, -LN2_LO, r);
+    float p = Math.fma(P7, r, P6);
+    p = Math.fma(p, r, P5);
+    p = Math.fma(p, r, P4);
+    p = Math.fma(p, r, P3);
+    p = Math.fma(p, r, 0.5f);
+    p = Math.fma(p, r, 1f);
+    p = Math.fma(p, r, 1f);
+    return p * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
+  }
+
+  /**
+   * e^x per lane to about 1 ulp (max relative error 1.2e-7 over [−87, 88]); inputs below −87.34
+   * give ≈ 1e-38 rather than a subnormal or 0, inputs above 88 give e^88. Only add/mul/fma and
+   * integer bit operations, so every JIT tier returns the same bits.
+   */
+  static FloatVector exp(FloatVector x) {
+    var c = x.max(EXP_MIN).min(EXP_MAX);
+    var k = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND));
+    var nf = k.sub(ROUND);
+    var r = nf.fma(FloatVector.broadcast(F, -LN2_HI), c);
+    r = nf.fma(FloatVector.broadcast(F, -LN2_LO), r);
+    var p = FloatVector.broadcast(F, P7).fma(r, FloatVector.broadcast(F, P6));
+    p = p.fma(r, FloatVector.broadcast(F, P5));
+    p = p.fma(r, FloatVector.broadcast(F, P4));
+    p = p.fma(r, FloatVector.broadcast(F, P3));
+    p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+    p = p.fma(r, FloatVector.broadcast(F, 1f));
+    p = p.fma(r, FloatVector.broadcast(F, 1f));
+    // k's low mantissa bits hold n (k = 1.5·2^23 + n); 2^n = (n + 127) << 23
+    IntVector bits = k.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127).lanewise(VectorOperators.LSHL, 23);
+    return p.mul(bits.reinterpretAsFloats());
+  }
+
+  /**
+   * Sum of the lanes by a fixed butterfly (lane i += lane i ^ h for h = L/2, …, 1). Straight-line
+   * code: the stage conditions are constants, whereas a loop over stages would carry the vector in
+   * a loop phi, which C2 boxes (an allocation per stage).
+   */
+  static float hsum(FloatVector v) {
+    if (L > 32) {
+      v = v.add(v.rearrange(SWAP_32));
+    }
+    if (L > 16) {
+      v = v.add(v.rearrange(SWAP_16));
+    }
+    if (L > 8) {
+      v = v.add(v.rearrange(SWAP_8));
+    }
+    if (L > 4) {
+      v = v.add(v.rearrange(SWAP_4));
+    }
+    if (L > 2) {
+      v = v.add(v.rearrange(SWAP_2));
+    }
+    if (L > 1) {
+      v = v.add(v.rearrange(SWAP_1));
+    }
+    return v.lane(0);
+  }
+
+  /** The shuffle pairing lane i with lane i ^ h, or null where the species has no lane h. */
+  private static VectorShuffle<Float> swap(int h) {
+    return h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
   }
 
   /**
@@ -181,73 +308,41 @@ public final class SimdKernels {
   }
 
   /**
-   * {@code out[t · outStride + outOffset + j] = x[t] · w[j]} for a panel of {@code nRows ≤ 4}
-   * decoded weight rows ({@code w} is {@code nRows × cols}) and every token. Tiles of 4 tokens × 4
-   * rows keep 16 accumulators in registers so each weight load feeds four tokens.
+   * {@code out[t · outStride + outOffset + j] = x[t] · w[j]} for a panel of {@code nRows} decoded
+   * weight rows ({@code w} is {@code nRows × cols}, {@code nRows ≤} 4 vectors' worth of lanes) and
+   * every token: the rows are transposed into a per-thread panel and run through the same
+   * outer-product tile as {@link PackedF32Matrix}, so results are bitwise those of a packed matrix.
    */
   public static void matmulPanel(
       float[] x, int tokens, int cols, float[] w, int nRows, float[] out, int outStride, int outOffset) {
-    int t = 0;
-    if (nRows == TILE_ROWS) {
-      for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
-        tile4x4(x, t, cols, w, out, outStride, outOffset);
+    if (nRows > TileKernels.W) {
+      throw new IllegalArgumentException("a panel holds at most " + TileKernels.W + " rows, got " + nRows);
+    }
+    long rowBytes = (long) TileKernels.W * Float.BYTES;
+    MemorySegment[] holder = PANEL.get();
+    if (holder[0] == null || holder[0].byteSize() < cols * rowBytes) {
+      holder[0] = Arena.ofAuto().allocate(cols * rowBytes, 64);
+    }
+    MemorySegment panel = holder[0];
+    panel.asSlice(0, cols * rowBytes).fill((byte) 0);
+    for (int j = 0; j < nRows; j++) {
+      for (int k = 0; k < cols; k++) {
+        panel.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TileKernels.W + j, w[j * cols + k]);
       }
     }
-    for (; t < tokens; t++) {
-      for (int j = 0; j < nRows; j++) {
-        out[t * outStride + outOffset + j] = dot(x, t * cols, w, j * cols, cols);
-      }
-    }
+    new PackedF32Matrix(nRows, cols, panel).multiplyTokens(x, 0, tokens, out, outStride, outOffset, 0, nRows);
   }
 
-  private static void tile4x4(float[] x, int t, int cols, float[] w, float[] out, int outStride, int outOffset) {
-    int bound = F.loopBound(cols);
-    int x0 = t * cols;
-    int x1 = x0 + cols;
-    int x2 = x1 + cols;
-    int x3 = x2 + cols;
-    int w1 = cols;
-    int w2 = 2 * cols;
-    int w3 = 3 * cols;
-    var a00 = FloatVector.zero(F); var a01 = FloatVector.zero(F); var a02 = FloatVector.zero(F); var a03 = FloatVector.zero(F);
-    var a10 = FloatVector.zero(F); var a11 = FloatVector.zero(F); var a12 = FloatVector.zero(F); var a13 = FloatVector.zero(F);
-    var a20 = FloatVector.zero(F); var a21 = FloatVector.zero(F); var a22 = FloatVector.zero(F); var a23 = FloatVector.zero(F);
-    var a30 = FloatVector.zero(F); var a31 = FloatVector.zero(F); var a32 = FloatVector.zero(F); var a33 = FloatVector.zero(F);
-    for (int k = 0; k < bound; k += L) {
-      var v0 = FloatVector.fromArray(F, w, k);
-      var v1 = FloatVector.fromArray(F, w, w1 + k);
-      var v2 = FloatVector.fromArray(F, w, w2 + k);
-      var v3 = FloatVector.fromArray(F, w, w3 + k);
-      var u = FloatVector.fromArray(F, x, x0 + k);
-      a00 = u.fma(v0, a00); a01 = u.fma(v1, a01); a02 = u.fma(v2, a02); a03 = u.fma(v3, a03);
-      u = FloatVector.fromArray(F, x, x1 + k);
-      a10 = u.fma(v0, a10); a11 = u.fma(v1, a11); a12 = u.fma(v2, a12); a13 = u.fma(v3, a13);
-      u = FloatVector.fromArray(F, x, x2 + k);
-      a20 = u.fma(v0, a20); a21 = u.fma(v1, a21); a22 = u.fma(v2, a22); a23 = u.fma(v3, a23);
-      u = FloatVector.fromArray(F, x, x3 + k);
-      a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
+  /** dst[dOff + i] = src[sOff + i] · s. */
+  static void scaleInto(float[] src, int sOff, int n, float s, float[] dst, int dOff) {
+    int bound = F.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(F, src, sOff + i).mul(s).intoArray(dst, dOff + i);
     }
-    int o = t * outStride + outOffset;
-    store(out, o, x, x0, w, cols, bound, a00, a01, a02, a03);
-    store(out, o + outStride, x, x1, w, cols, bound, a10, a11, a12, a13);
-    store(out, o + 2 * outStride, x, x2, w, cols, bound, a20, a21, a22, a23);
-    store(out, o + 3 * outStride, x, x3, w, cols, bound, a30, a31, a32, a33);
-  }
-
-  /** Reduces one token's four accumulators and adds the scalar tail exactly as {@link #dot} does. */
-  private static void store(float[] out, int o, float[] x, int xo, float[] w, int cols, int bound,
-      FloatVector c0, FloatVector c1, FloatVector c2, FloatVector c3) {
-    out[o] = tail(c0.reduceLanes(VectorOperators.ADD), x, xo, w, 0, cols, bound);
-    out[o + 1] = tail(c1.reduceLanes(VectorOperators.ADD), x, xo, w, cols, cols, bound);
-    out[o + 2] = tail(c2.reduceLanes(VectorOperators.ADD), x, xo, w, 2 * cols, cols, bound);
-    out[o + 3] = tail(c3.reduceLanes(VectorOperators.ADD), x, xo, w, 3 * cols, cols, bound);
-  }
-
-  private static float tail(float sum, float[] x, int xo, float[] w, int wo, int cols, int bound) {
-    for (int i = bound; i < cols; i++) {
-      sum += x[xo + i] * w[wo + i];
+    for (; i < n; i++) {
+      dst[dOff + i] = src[sOff + i] * s;
     }
-    return sum;
   }
 
   /** Scales x[off .. off + n) to unit L2 norm (a zero vector stays zero, as F.normalize's eps). */

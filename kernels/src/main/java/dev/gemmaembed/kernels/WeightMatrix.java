@@ -25,4 +25,18 @@ public interface WeightMatrix {
 
   /** Writes row {@code r} as float32 into {@code dst[dstOffset ..]} (embedding lookup). */
   void readRow(int r, float[] dst, int dstOffset);
+
+  /**
+   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this (the
+   * storage's row block, so no block is decoded by two threads).
+   */
+  default int rowGrain() {
+    return 16;
+  }
+
+  /**
+   * Builds whatever re-laid copy {@link #multiply} uses, so the first product doesn't pay for it
+   * (see {@link RowDecodingMatrix}). Idempotent and thread-safe; by default there is nothing to build.
+   */
+  default void prepare() {}
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,7 +79,7 @@ class SimdVsScalarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153})
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
   void softmax(int n) {
     float[] x = random(n);
     float[] a = x.clone();
@@ -92,7 +95,7 @@ class SimdVsScalarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 8, 32, 34, 256, 258})
+  @ValueSource(ints = {2, 14, 62, 66, 510, 1536, 2306, 6144}) // 2 × the odd sizes: pairs (k, k + d/2)
   void ropeRotateHalf(int d) {
     float[] x = random(d);
     float[] cos = random(d / 2 + 1);
@@ -105,7 +108,20 @@ class SimdVsScalarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 7, 31, 33, 768, 1153})
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
+  void addAndScale(int n) {
+    float[] a = random(n + 1);
+    float[] b = random(n + 2);
+    float[] got = a.clone();
+    SimdKernels.add(got, 1, b, 2, n);
+    SimdKernels.scale(got, 1, n, 0.3f);
+    for (int i = 0; i < n; i++) {
+      assertEquals((a[i + 1] + b[i + 2]) * 0.3f, got[i + 1], 0f, "element " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
   void l2Normalize(int n) {
     float[] x = random(n);
     float[] a = x.clone();
@@ -115,59 +131,159 @@ class SimdVsScalarTest {
     assertArrayEquals(a, b, 1e-6f);
   }
 
+  /** {@code w} stored as F32, BF16 and F16 (each format rounds it its own way). */
+  static List<WeightMatrix> allFormats(float[] w, int rows, int cols) {
+    byte[] bf = new byte[w.length * 2];
+    byte[] hf = new byte[w.length * 2];
+    for (int i = 0; i < w.length; i++) {
+      int b = Float.floatToRawIntBits(w[i]) >>> 16;
+      short h = Float.floatToFloat16(w[i]);
+      bf[2 * i] = (byte) b;
+      bf[2 * i + 1] = (byte) (b >>> 8);
+      hf[2 * i] = (byte) h;
+      hf[2 * i + 1] = (byte) (h >>> 8);
+    }
+    return List.of(F32Matrix.of(w, rows, cols), new Bf16Matrix(MemorySegment.ofArray(bf), rows, cols),
+        new F16Matrix(MemorySegment.ofArray(hf), rows, cols));
+  }
+
   @ParameterizedTest
-  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153})
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
   void matmulAllFormats(int cols) {
-    for (int tokens : new int[] {1, 3, 4, 9}) {
-      for (int rows : new int[] {1, 5, 8, 19}) {
-        float[] w = random(rows * cols);
-        float[] x = random(tokens * cols);
-        float[] expected = new float[tokens * rows];
-        F32Matrix f32 = F32Matrix.of(w, rows, cols);
-        ScalarKernels.matmul(f32, x, tokens, expected);
-        float[] got = new float[tokens * rows];
-        try (ComputePool pool = new ComputePool(2)) {
-          Matmul.multiply(pool, f32, x, tokens, got);
+    try (ComputePool pool = new ComputePool(2)) {
+      for (int tokens : new int[] {1, 3, 4, 9}) {
+        for (int rows : new int[] {1, 5, 64, 67}) {
+          float[] x = random(tokens * cols);
+          for (WeightMatrix m : allFormats(random(rows * cols), rows, cols)) {
+            float[] expected = new float[tokens * rows];
+            ScalarKernels.matmul(m, x, tokens, expected);
+            float[] got = new float[tokens * rows];
+            Matmul.multiply(pool, m, x, tokens, got);
+            String what = m.getClass().getSimpleName() + " " + tokens + "x" + rows + "x" + cols;
+            assertArrayEquals(expected, got, tol(cols) * 4, what);
+            // and bit for bit the documented operation order
+            ScalarKernels.matmulFmaChain(m, x, tokens, expected);
+            assertArrayEquals(expected, got, 0f, what + " (fma chain)");
+          }
         }
-        assertArrayEquals(expected, got, tol(cols) * 4, "f32 " + tokens + "x" + rows + "x" + cols);
       }
     }
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 7, 33, 768})
-  void attentionWindowedAndFull(int seqLen) {
-    int heads = 3;
-    int d = 32;
-    float[] q = random((seqLen + 2) * heads * d);
-    float[] k = random((seqLen + 2) * d);
-    float[] v = random((seqLen + 2) * d);
-    for (int radius : new int[] {-1, 0, 4, 256}) {
-      float[] a = new float[q.length];
-      float[] b = new float[q.length];
-      ScalarKernels.attend(q, k, v, 2, seqLen, heads, 1, d, radius, 0.17f, a, 0, seqLen);
-      Attention.attend(q, k, v, 2, seqLen, heads, 1, d, radius, 0.17f, b, 0, seqLen);
-      assertArrayEquals(a, b, 2e-5f, "radius " + radius);
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768})
+  void packedMatrixRowRangesAndReadRow(int cols) {
+    int rows = 150; // two full panels and a partial one
+    int tokens = 6;
+    float[] w = random(rows * cols);
+    float[] x = random(tokens * cols);
+    F32Matrix plain = F32Matrix.of(w, rows, cols);
+    PackedF32Matrix packed = PackedF32Matrix.pack(plain, java.lang.foreign.Arena.ofAuto());
+    float[] full = new float[tokens * rows];
+    ScalarKernels.matmulFmaChain(plain, x, tokens, full);
+    for (int[] range : new int[][] {{0, rows}, {3, 61}, {60, 130}, {149, 150}, {64, 128}}) {
+      float[] got = new float[tokens * rows];
+      packed.multiply(x, tokens, got, rows, 0, range[0], range[1]);
+      for (int t = 0; t < tokens; t++) {
+        for (int r = 0; r < rows; r++) {
+          float want = r >= range[0] && r < range[1] ? full[t * rows + r] : 0f;
+          assertEquals(want, got[t * rows + r], 0f, "row " + r + " of range " + Arrays.toString(range));
+        }
+      }
+    }
+    float[] row = new float[cols + 2];
+    for (int r : new int[] {0, 63, 64, 149}) {
+      packed.readRow(r, row, 2);
+      assertArrayEquals(Arrays.copyOfRange(w, r * cols, (r + 1) * cols), Arrays.copyOfRange(row, 2, cols + 2));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
+  void matmulPanelMatchesThePackedProduct(int cols) {
+    float[] w = random(4 * cols);
+    float[] x = random(7 * cols);
+    float[] expected = new float[7 * 4];
+    ScalarKernels.matmulFmaChain(F32Matrix.of(w, 4, cols), x, 7, expected);
+    float[] got = new float[7 * 4];
+    SimdKernels.matmulPanel(x, 7, cols, w, 4, got, 4, 0);
+    assertArrayEquals(expected, got, 0f);
+  }
+
+  /**
+   * The exp-based GELU against the float64 formula: within 1.5e-7·max(1, |x|) everywhere (the
+   * float32 tanh form, 0.5·x·(1 + tanh u), loses all relative accuracy for x below about −3).
+   */
+  @org.junit.jupiter.api.Test
+  void geluIsAccurateOverTheWholeRange() {
+    int n = 40001;
+    float[] x = new float[n];
+    float[] up = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = -12f + 24f * i / (n - 1);
+      up[i] = 1f;
+    }
+    float[] g = x.clone();
+    SimdKernels.geluTanhMul(g, 0, up, 0, n);
+    for (int i = 0; i < n; i++) {
+      double v = x[i];
+      double want = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+      assertEquals(want, g[i], 1.5e-7 * Math.max(1, Math.abs(v)), "x = " + x[i]);
     }
   }
 
   @org.junit.jupiter.api.Test
-  void matmulIsIndependentOfBatchAndThreads() {
-    int rows = 37;
-    int cols = 768;
-    float[] w = random(rows * cols);
-    float[] x = random(9 * cols);
-    F32Matrix m = F32Matrix.of(w, rows, cols);
-    float[] alone = new float[rows];
-    float[] batched = new float[9 * rows];
-    try (ComputePool one = new ComputePool(1); ComputePool two = new ComputePool(2)) {
-      Matmul.multiply(two, m, x, 9, batched);
-      for (int t = 0; t < 9; t++) {
-        float[] single = java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
-        Matmul.multiply(one, m, single, 1, alone);
-        for (int r = 0; r < rows; r++) {
-          assertTrue(Float.compare(alone[r], batched[t * rows + r]) == 0, "token " + t + " row " + r);
+  void expIsWithinAnUlpOverItsRange() {
+    float[] x = new float[20001];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = -87f + 175f * i / (x.length - 1);
+    }
+    double worst = 0;
+    for (int i = 0; i + SimdKernels.F.length() <= x.length; i += SimdKernels.F.length()) {
+      float[] e = SimdKernels.exp(jdk.incubator.vector.FloatVector.fromArray(SimdKernels.F, x, i)).toArray();
+      for (int j = 0; j < e.length; j++) {
+        double want = Math.exp(x[i + j]);
+        worst = Math.max(worst, Math.abs(e[j] - want) / want);
+        assertEquals(Float.floatToRawIntBits(e[j]), Float.floatToRawIntBits(SimdKernels.exp(x[i + j])),
+            "scalar and vector exp differ at " + x[i + j]);
+      }
+    }
+    assertTrue(worst < 2.4e-7, "worst relative error " + worst);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
+  void hsumIsTheSumOfTheLanes(int n) {
+    float[] a = random(n);
+    float[] b = random(n);
+    double want = 0;
+    for (int i = 0; i < n; i++) {
+      want += (double) a[i] * b[i];
+    }
+    assertEquals(want, SimdKernels.dot(a, 0, b, 0, n), tol(n) * Math.sqrt(n));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153})
+  void attentionWindowedAndFull(int seqLen) {
+    for (int[] shape : new int[][] {{3, 1, 32}, {3, 1, 256}, {4, 2, 20}, {6, 1, 16}}) {
+      int heads = shape[0];
+      int kv = shape[1];
+      int d = shape[2];
+      float[] q = random((seqLen + 2) * heads * d);
+      float[] k = random((seqLen + 2) * kv * d);
+      float[] v = random((seqLen + 2) * kv * d);
+      for (int radius : new int[] {-1, 0, 4, 256}) {
+        long band = radius < 0 ? seqLen : Math.min(seqLen, 2 * radius + 1);
+        if (seqLen * band * heads * d > 40_000_000L) {
+          continue; // keeps the O(T·band·d) double reference fast
         }
+        float[] a = new float[q.length];
+        float[] b = new float[q.length];
+        ScalarKernels.attend(q, k, v, 2, seqLen, heads, kv, d, radius, 0.17f, a, 0, seqLen);
+        Attention.attend(q, k, v, 2, seqLen, heads, kv, d, radius, 0.17f, b, 0, seqLen);
+        assertArrayEquals(a, b, 2e-5f * (float) Math.sqrt(d / 32.0) + 1e-6f,
+            "radius " + radius + " heads " + heads + "/" + kv + " d " + d);
       }
     }
   }

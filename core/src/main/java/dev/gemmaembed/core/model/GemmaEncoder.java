@@ -1,29 +1,61 @@
 package dev.gemmaembed.core.model;
 
-import dev.gemmaembed.kernels.Attention;
+import dev.gemmaembed.kernels.BatchAttention;
 import dev.gemmaembed.kernels.ComputePool;
 import dev.gemmaembed.kernels.Matmul;
+import dev.gemmaembed.kernels.RowDecodingMatrix;
 import dev.gemmaembed.kernels.SimdKernels;
-import java.util.Arrays;
+import dev.gemmaembed.kernels.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.util.function.Function;
 
 /**
  * The Gemma 3 bidirectional encoder (transformers' {@code Gemma3TextModel}, spec §2) over a packed
  * batch: the sequences are laid end to end without padding, each with positions from 0, and
  * attention never crosses a sequence boundary. Every token is thus computed exactly as if its
  * sequence were alone, and no work is spent on padding.
+ *
+ * <p>Performance shape: the float32-decodable weight matrices are packed once, at construction,
+ * into the panel layout of {@link dev.gemmaembed.kernels.PackedF32Matrix} (4 bytes per weight,
+ * 406 MB for the real model; {@link #GemmaEncoder(ModelConfig, EncoderWeights, Arena)} puts them
+ * in the caller's arena so they are freed with the model). Every step of a layer is one parallel
+ * loop on the shared {@link ComputePool} — products split by (panel, token block), per-token steps
+ * by token ranges, attention by (sequence, query block) — and q/k/v and gate/up each run as one
+ * loop. The activation buffers of a pass are pooled and reused, and the loop bodies are created
+ * once per buffer set, so a pass in steady state allocates nothing but its result.
  */
 public final class GemmaEncoder {
+
+  /** Pooled buffer sets kept for reuse (more may exist while many threads run passes at once). */
+  private static final int POOLED_PASSES = 2;
 
   private final ModelConfig cfg;
   private final EncoderWeights weights;
   private final RopeTables ropeFull;
   private final RopeTables ropeSliding;
+  /** Idle buffer sets; slots are null when empty. Guarded by itself. */
+  private final Pass[] idle = new Pass[POOLED_PASSES];
 
+  /** An encoder whose packed weights live in automatic memory (freed when the weights are garbage). */
   public GemmaEncoder(ModelConfig cfg, EncoderWeights weights) {
+    this(cfg, weights, null);
+  }
+
+  /** An encoder whose packed weights are allocated in {@code arena} (null: automatic memory). */
+  public GemmaEncoder(ModelConfig cfg, EncoderWeights weights, Arena arena) {
     this.cfg = cfg;
     this.weights = weights;
-    this.ropeFull = new RopeTables(cfg.ropeFullBase(), cfg.ropeFullScale(), cfg.headDim(), cfg.maxPositions());
-    this.ropeSliding = new RopeTables(cfg.ropeSlidingBase(), 1.0, cfg.headDim(), cfg.maxPositions());
+    this.ropeFull = RopeTables.of(cfg.ropeFullBase(), cfg.ropeFullScale(), cfg.headDim(), cfg.maxPositions());
+    this.ropeSliding = RopeTables.of(cfg.ropeSlidingBase(), 1.0, cfg.headDim(), cfg.maxPositions());
+    for (LayerWeights l : weights.layers()) {
+      for (WeightMatrix m : new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+        if (arena != null && m instanceof RowDecodingMatrix r) {
+          r.packInto(arena);
+        } else {
+          m.prepare();
+        }
+      }
+    }
   }
 
   public ModelConfig config() {
@@ -45,140 +77,82 @@ public final class GemmaEncoder {
     for (int[] s : sequences) {
       n += s.length;
     }
-    Batch b = new Batch(sequences, n);
-    int h = cfg.hidden();
-    float[] x = new float[n * h];
-    embed(sequences, x);
-    Workspace ws = new Workspace(cfg, n);
-    for (int l = 0; l < cfg.layers(); l++) {
-      layer(l, weights.layers().get(l), b, x, ws, pool);
-    }
-    float[] fin = weights.finalNorm();
-    pool.parallelFor(n, 8, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        SimdKernels.rmsNorm(x, t * h, h, fin, cfg.rmsEps(), x, t * h);
-      }
-    });
-    return x;
+    int size = n * cfg.hidden();
+    return forward(sequences, pool, x -> java.util.Arrays.copyOf(x, size));
   }
 
-  private void embed(int[][] sequences, float[] x) {
-    int h = cfg.hidden();
-    float scale = cfg.embedScale();
-    int t = 0;
-    for (int[] seq : sequences) {
-      for (int id : seq) {
-        weights.embedTokens().readRow(id, x, t * h);
-        SimdKernels.scale(x, t * h, h, scale);
-        t++;
-      }
+  /**
+   * Runs the encoder and hands the final-norm hidden states ({@code [Σ lengths × hidden]}, sequence
+   * after sequence; the array may be longer) to {@code use}, returning its result. The array is
+   * reused by later passes: {@code use} must not keep it.
+   */
+  public <R> R forward(int[][] sequences, ComputePool pool, Function<float[], R> use) {
+    int n = 0;
+    for (int[] s : sequences) {
+      n += s.length;
+    }
+    Pass p = acquire(n, sequences.length);
+    try {
+      p.run(sequences, n, pool);
+      return use.apply(p.x);
+    } finally {
+      release(p);
     }
   }
 
-  private void layer(int l, LayerWeights w, Batch b, float[] x, Workspace ws, ComputePool pool) {
-    int n = b.tokens;
-    int h = cfg.hidden();
-    int d = cfg.headDim();
-    int nq = cfg.heads();
-    int nkv = cfg.kvHeads();
-    float eps = cfg.rmsEps();
-
-    rmsNormRows(pool, x, ws.h, n, h, w.inputNorm());
-    Matmul.multiply(pool, w.q(), ws.h, n, ws.q);
-    Matmul.multiply(pool, w.k(), ws.h, n, ws.k);
-    Matmul.multiply(pool, w.v(), ws.h, n, ws.v);
-
-    // q_norm / k_norm per head, then RoPE with the layer type's base; v is left as is.
-    RopeTables rope = cfg.fullAttention()[l] ? ropeFull : ropeSliding;
-    pool.parallelFor(n, 8, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        int pos = b.position[t];
-        for (int hd = 0; hd < nq; hd++) {
-          int off = (t * nq + hd) * d;
-          SimdKernels.rmsNorm(ws.q, off, d, w.qNorm(), eps, ws.q, off);
-          SimdKernels.ropeRotateHalf(ws.q, off, d, rope.cos, rope.sin, pos * rope.half);
-        }
-        for (int hd = 0; hd < nkv; hd++) {
-          int off = (t * nkv + hd) * d;
-          SimdKernels.rmsNorm(ws.k, off, d, w.kNorm(), eps, ws.k, off);
-          SimdKernels.ropeRotateHalf(ws.k, off, d, rope.cos, rope.sin, pos * rope.half);
+  /** An idle buffer set that fits (the smallest such), else a new one at least as big as any idle one. */
+  private Pass acquire(int tokens, int nSeq) {
+    Pass p = null;
+    synchronized (idle) {
+      int pick = -1;
+      for (int i = 0; i < idle.length; i++) {
+        if (idle[i] != null && (pick < 0 || better(idle[i], idle[pick], tokens, nSeq))) {
+          pick = i;
         }
       }
-    });
-
-    int radius = cfg.radius(l);
-    pool.parallelFor(n, 4, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        int s = b.sequenceOf[t];
-        int i = b.position[t];
-        Attention.attend(ws.q, ws.k, ws.v, b.start[s], b.length[s], nq, nkv, d, radius, cfg.queryScale(),
-            ws.attn, i, i + 1);
+      if (pick >= 0) {
+        p = idle[pick];
+        idle[pick] = null;
       }
-    });
-
-    Matmul.multiply(pool, w.o(), ws.attn, n, ws.a);
-    addNormalized(pool, x, ws.a, n, h, w.postAttentionNorm());
-
-    rmsNormRows(pool, x, ws.h, n, h, w.preFeedforwardNorm());
-    Matmul.multiply(pool, w.gate(), ws.h, n, ws.gate);
-    Matmul.multiply(pool, w.up(), ws.h, n, ws.up);
-    int f = cfg.intermediate();
-    pool.parallelFor(n, 8, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        SimdKernels.geluTanhMul(ws.gate, t * f, ws.up, t * f, f);
-      }
-    });
-    Matmul.multiply(pool, w.down(), ws.gate, n, ws.a);
-    addNormalized(pool, x, ws.a, n, h, w.postFeedforwardNorm());
+    }
+    if (p == null) {
+      return new Pass(tokens, nSeq);
+    }
+    return fits(p, tokens, nSeq) ? p : new Pass(Math.max(tokens, p.capacity), Math.max(nSeq, p.seqCapacity));
   }
 
-  private void rmsNormRows(ComputePool pool, float[] in, float[] out, int n, int h, float[] weight) {
-    pool.parallelFor(n, 8, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        SimdKernels.rmsNorm(in, t * h, h, weight, cfg.rmsEps(), out, t * h);
-      }
-    });
+  /** A set that fits beats one that doesn't; then the smaller of two that fit, the larger of two that don't. */
+  private static boolean better(Pass a, Pass b, int tokens, int nSeq) {
+    boolean fa = fits(a, tokens, nSeq);
+    if (fa != fits(b, tokens, nSeq)) {
+      return fa;
+    }
+    return fa ? a.capacity < b.capacity : a.capacity > b.capacity;
   }
 
-  /** Sandwich norm: x += RMSNorm(a), the norm applied before the residual add. */
-  private void addNormalized(ComputePool pool, float[] x, float[] a, int n, int h, float[] weight) {
-    pool.parallelFor(n, 8, (from, to) -> {
-      for (int t = from; t < to; t++) {
-        SimdKernels.rmsNorm(a, t * h, h, weight, cfg.rmsEps(), a, t * h);
-        SimdKernels.add(x, t * h, a, t * h, h);
-      }
-    });
+  private static boolean fits(Pass p, int tokens, int nSeq) {
+    return p.capacity >= tokens && p.seqCapacity >= nSeq;
   }
 
-  /** Where each packed token belongs: its sequence and its position inside it. */
-  private static final class Batch {
-    final int tokens;
-    final int[] start;
-    final int[] length;
-    final int[] sequenceOf;
-    final int[] position;
-
-    Batch(int[][] sequences, int tokens) {
-      this.tokens = tokens;
-      start = new int[sequences.length];
-      length = new int[sequences.length];
-      sequenceOf = new int[tokens];
-      position = new int[tokens];
-      int t = 0;
-      for (int s = 0; s < sequences.length; s++) {
-        start[s] = t;
-        length[s] = sequences[s].length;
-        Arrays.fill(sequenceOf, t, t + length[s], s);
-        for (int i = 0; i < length[s]; i++) {
-          position[t + i] = i;
+  private void release(Pass p) {
+    synchronized (idle) {
+      for (int i = 0; i < idle.length; i++) {
+        if (idle[i] == null) {
+          idle[i] = p;
+          return;
         }
-        t += length[s];
       }
     }
   }
 
-  /** Activation buffers of one forward pass (sized for the packed batch). */
-  private static final class Workspace {
+  /**
+   * The activation buffers of one pass (sized for {@code capacity} tokens) and the loop bodies
+   * that work on them; the fields below the buffers describe the pass and layer in progress.
+   */
+  private final class Pass {
+    final int capacity;
+    final int seqCapacity;
+    final float[] x;
     final float[] h;
     final float[] q;
     final float[] k;
@@ -187,18 +161,182 @@ public final class GemmaEncoder {
     final float[] a;
     final float[] gate;
     final float[] up;
+    final int[] start;
+    final int[] length;
+    final int[] position;
+    final BatchAttention attention;
+    final float[][] qkv;
+    final float[][] gateUp;
+    final WeightMatrix[] qkvWeights = new WeightMatrix[3];
+    final WeightMatrix[] gateUpWeights = new WeightMatrix[2];
 
-    Workspace(ModelConfig cfg, int n) {
+    int[][] sequences;
+    int layerIndex;
+    LayerWeights layer;
+    RopeTables rope;
+
+    final ComputePool.RangeBody embedRows = this::embedRows;
+    final ComputePool.RangeBody inputNorm = this::inputNorm;
+    final ComputePool.RangeBody qkNormRope = this::qkNormRope;
+    final ComputePool.RangeBody attentionResidual = this::attentionResidual;
+    final ComputePool.RangeBody geluGate = this::geluGate;
+    final ComputePool.RangeBody feedForwardResidual = this::feedForwardResidual;
+    final ComputePool.RangeBody finalNorm = this::finalNorm;
+
+    Pass(int capacity, int seqCapacity) {
+      this.capacity = capacity;
+      this.seqCapacity = seqCapacity;
+      int hd = cfg.hidden();
       int qDim = cfg.heads() * cfg.headDim();
       int kvDim = cfg.kvHeads() * cfg.headDim();
-      h = new float[n * cfg.hidden()];
-      q = new float[n * qDim];
-      k = new float[n * kvDim];
-      v = new float[n * kvDim];
-      attn = new float[n * qDim];
-      a = new float[n * cfg.hidden()];
-      gate = new float[n * cfg.intermediate()];
-      up = new float[n * cfg.intermediate()];
+      x = new float[capacity * hd];
+      h = new float[capacity * hd];
+      q = new float[capacity * qDim];
+      k = new float[capacity * kvDim];
+      v = new float[capacity * kvDim];
+      attn = new float[capacity * qDim];
+      a = new float[capacity * hd];
+      gate = new float[capacity * cfg.intermediate()];
+      up = new float[capacity * cfg.intermediate()];
+      start = new int[seqCapacity];
+      length = new int[seqCapacity];
+      position = new int[capacity];
+      attention = new BatchAttention(cfg.heads(), cfg.kvHeads(), cfg.headDim());
+      qkv = new float[][] {q, k, v};
+      gateUp = new float[][] {gate, up};
+    }
+
+    void run(int[][] sequences, int n, ComputePool pool) {
+      this.sequences = sequences;
+      int t = 0;
+      for (int s = 0; s < sequences.length; s++) {
+        start[s] = t;
+        length[s] = sequences[s].length;
+        for (int i = 0; i < length[s]; i++) {
+          position[t + i] = i;
+        }
+        t += length[s];
+      }
+      try {
+        pool.parallelFor(sequences.length, 1, embedRows);
+        pool.parallelFor(n, 8, inputNorm); // layer 0's input norm; later ones are fused below
+        for (int l = 0; l < cfg.layers(); l++) {
+          layer(l, n, sequences.length, pool);
+        }
+        pool.parallelFor(n, 8, finalNorm);
+      } finally {
+        this.sequences = null;
+        this.layer = null;
+        this.rope = null;
+      }
+    }
+
+    private void layer(int l, int n, int nSeq, ComputePool pool) {
+      layerIndex = l;
+      layer = weights.layers().get(l);
+      rope = cfg.fullAttention()[l] ? ropeFull : ropeSliding;
+      // h = input_layernorm(x) is already in place
+      qkvWeights[0] = layer.q();
+      qkvWeights[1] = layer.k();
+      qkvWeights[2] = layer.v();
+      Matmul.multiplyAll(pool, h, n, qkvWeights, qkv);
+      pool.parallelFor(n, 8, qkNormRope);
+      attention.run(pool, q, k, v, start, length, nSeq, cfg.radius(l), cfg.queryScale(), attn);
+      Matmul.multiply(pool, layer.o(), attn, n, a);
+      pool.parallelFor(n, 8, attentionResidual);
+      gateUpWeights[0] = layer.gate();
+      gateUpWeights[1] = layer.up();
+      Matmul.multiplyAll(pool, h, n, gateUpWeights, gateUp);
+      pool.parallelFor(n, 8, geluGate);
+      Matmul.multiply(pool, layer.down(), gate, n, a);
+      // x += post_feedforward_norm(a), then the next layer's input norm (or nothing after the last)
+      pool.parallelFor(n, 8, feedForwardResidual);
+    }
+
+    /** Token embeddings × sqrt(hidden), sequences {@code [from, to)}. */
+    private void embedRows(int from, int to) {
+      int hd = cfg.hidden();
+      float scale = cfg.embedScale();
+      for (int s = from; s < to; s++) {
+        int t = start[s];
+        for (int id : sequences[s]) {
+          weights.embedTokens().readRow(id, x, t * hd);
+          SimdKernels.scale(x, t * hd, hd, scale);
+          t++;
+        }
+      }
+    }
+
+    private void inputNorm(int from, int to) {
+      int hd = cfg.hidden();
+      float[] w = weights.layers().getFirst().inputNorm();
+      for (int t = from; t < to; t++) {
+        SimdKernels.rmsNorm(x, t * hd, hd, w, cfg.rmsEps(), h, t * hd);
+      }
+    }
+
+    /** q_norm / k_norm per head, then RoPE with the layer type's base; v is left as is. */
+    private void qkNormRope(int from, int to) {
+      int d = cfg.headDim();
+      int nq = cfg.heads();
+      int nkv = cfg.kvHeads();
+      float eps = cfg.rmsEps();
+      for (int t = from; t < to; t++) {
+        int tableOff = position[t] * rope.half;
+        for (int hd = 0; hd < nq; hd++) {
+          int off = (t * nq + hd) * d;
+          SimdKernels.rmsNorm(q, off, d, layer.qNorm(), eps, q, off);
+          SimdKernels.ropeRotateHalf(q, off, d, rope.cos, rope.sin, tableOff);
+        }
+        for (int hd = 0; hd < nkv; hd++) {
+          int off = (t * nkv + hd) * d;
+          SimdKernels.rmsNorm(k, off, d, layer.kNorm(), eps, k, off);
+          SimdKernels.ropeRotateHalf(k, off, d, rope.cos, rope.sin, tableOff);
+        }
+      }
+    }
+
+    /** Sandwich norm: x += post_attention_norm(a); then h = pre_feedforward_norm(x). */
+    private void attentionResidual(int from, int to) {
+      int hd = cfg.hidden();
+      float eps = cfg.rmsEps();
+      for (int t = from; t < to; t++) {
+        int off = t * hd;
+        SimdKernels.rmsNorm(a, off, hd, layer.postAttentionNorm(), eps, a, off);
+        SimdKernels.add(x, off, a, off, hd);
+        SimdKernels.rmsNorm(x, off, hd, layer.preFeedforwardNorm(), eps, h, off);
+      }
+    }
+
+    private void geluGate(int from, int to) {
+      int f = cfg.intermediate();
+      for (int t = from; t < to; t++) {
+        SimdKernels.geluTanhMul(gate, t * f, up, t * f, f);
+      }
+    }
+
+    /** x += post_feedforward_norm(a); then h = the next layer's input norm of x. */
+    private void feedForwardResidual(int from, int to) {
+      int hd = cfg.hidden();
+      float eps = cfg.rmsEps();
+      int next = layerIndex + 1;
+      float[] nextNorm = next < cfg.layers() ? weights.layers().get(next).inputNorm() : null;
+      for (int t = from; t < to; t++) {
+        int off = t * hd;
+        SimdKernels.rmsNorm(a, off, hd, layer.postFeedforwardNorm(), eps, a, off);
+        SimdKernels.add(x, off, a, off, hd);
+        if (nextNorm != null) {
+          SimdKernels.rmsNorm(x, off, hd, nextNorm, eps, h, off);
+        }
+      }
+    }
+
+    private void finalNorm(int from, int to) {
+      int hd = cfg.hidden();
+      float[] fin = weights.finalNorm();
+      for (int t = from; t < to; t++) {
+        SimdKernels.rmsNorm(x, t * hd, hd, fin, cfg.rmsEps(), x, t * hd);
+      }
     }
   }
 }

@@ -1,0 +1,107 @@
+package dev.gemmaembed.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A token's products and attention outputs are bitwise the same alone as inside batches of any
+ * size, at any position (first/middle/last tile, tail tokens), with 1, 2 or 3 threads.
+ */
+class BatchInvarianceTest {
+
+  private static final Random RNG = new Random(7);
+  private static final ComputePool[] POOLS = new ComputePool[3];
+
+  @BeforeAll
+  static void pools() {
+    for (int i = 0; i < POOLS.length; i++) {
+      POOLS[i] = new ComputePool(i + 1);
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    for (ComputePool p : POOLS) {
+      p.close();
+    }
+  }
+
+  @Test
+  void matmulRowOfAToken() {
+    int cols = 1153;
+    for (int rows : new int[] {37, 256, 300}) {
+      for (WeightMatrix m : SimdVsScalarTest.allFormats(SimdVsScalarTest.random(rows * cols), rows, cols)) {
+        float[] token = SimdVsScalarTest.random(cols);
+        float[] alone = new float[rows];
+        Matmul.multiply(POOLS[0], m, token, 1, alone);
+        for (int batch : new int[] {2, 3, 4, 5, 8, 9, 17, 64, 130}) {
+          for (ComputePool pool : POOLS) {
+            int at = RNG.nextInt(batch);
+            float[] x = SimdVsScalarTest.random(batch * cols);
+            System.arraycopy(token, 0, x, at * cols, cols);
+            float[] out = new float[batch * rows];
+            Matmul.multiply(pool, m, x, batch, out);
+            float[] got = Arrays.copyOfRange(out, at * rows, (at + 1) * rows);
+            assertBitwise(alone, got, m.getClass().getSimpleName() + " " + rows + " rows, token " + at + " of "
+                + batch + ", " + pool.threads() + " threads");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void attentionOfASequence() {
+    int heads = 3;
+    int d = 64;
+    int qs = heads * d;
+    for (int radius : new int[] {-1, 5, 40}) {
+      int len = 75;
+      float[] q1 = SimdVsScalarTest.random(len * qs);
+      float[] k1 = SimdVsScalarTest.random(len * d);
+      float[] v1 = SimdVsScalarTest.random(len * d);
+      float[] alone = new float[len * qs];
+      new BatchAttention(heads, 1, d).run(POOLS[0], q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f,
+          alone);
+      for (int[] others : new int[][] {{1}, {40, 3}, {130, 9, 64}}) {
+        for (ComputePool pool : POOLS) {
+          // the sequence sits after the others
+          int before = Arrays.stream(others).sum();
+          int total = before + len;
+          float[] q = SimdVsScalarTest.random(total * qs);
+          float[] k = SimdVsScalarTest.random(total * d);
+          float[] v = SimdVsScalarTest.random(total * d);
+          System.arraycopy(q1, 0, q, before * qs, len * qs);
+          System.arraycopy(k1, 0, k, before * d, len * d);
+          System.arraycopy(v1, 0, v, before * d, len * d);
+          int n = others.length + 1;
+          int[] start = new int[n];
+          int[] length = new int[n];
+          for (int s = 0, t = 0; s < n; s++) {
+            start[s] = t;
+            length[s] = s < others.length ? others[s] : len;
+            t += length[s];
+          }
+          float[] out = new float[total * qs];
+          new BatchAttention(heads, 1, d).run(pool, q, k, v, start, length, n, radius, 0.125f, out);
+          assertBitwise(alone, Arrays.copyOfRange(out, before * qs, total * qs),
+              "radius " + radius + " after " + Arrays.toString(others) + ", " + pool.threads() + " threads");
+        }
+      }
+      float[] single = new float[len * qs];
+      Attention.attend(q1, k1, v1, 0, len, heads, 1, d, radius, 0.125f, single, 0, len);
+      assertBitwise(alone, single, "Attention.attend, radius " + radius);
+    }
+  }
+
+  private static void assertBitwise(float[] want, float[] got, String what) {
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + ", element " + i);
+    }
+  }
+}
