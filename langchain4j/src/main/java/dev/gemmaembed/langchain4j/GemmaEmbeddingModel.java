@@ -1,0 +1,241 @@
+package dev.gemmaembed.langchain4j;
+
+import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.InvalidInputException;
+import dev.gemmaembed.core.LoadOptions;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.request.EmbeddingInput;
+import dev.langchain4j.model.embedding.request.EmbeddingInputType;
+import dev.langchain4j.model.embedding.request.EmbeddingParameter;
+import dev.langchain4j.model.embedding.request.EmbeddingRequest;
+import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
+import dev.langchain4j.model.embedding.response.EmbeddingResponse;
+import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
+import dev.langchain4j.model.output.TokenUsage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A LangChain4j {@link EmbeddingModel} running EmbeddingGemma in process on the gemma-embed core.
+ *
+ * <p>Per-call parameters (LangChain4j 1.18+ {@link EmbeddingRequest}) and builder defaults:
+ * <ul>
+ *   <li>{@code dimensions} — Matryoshka truncation to the first k dimensions, renormalised;</li>
+ *   <li>{@code inputType} — {@link EmbeddingInputType#QUERY} embeds with the model's {@code query}
+ *       prompt, {@link EmbeddingInputType#DOCUMENT} with its {@code document} prompt (both
+ *       configurable: any of the model's prompt names); without an input type the
+ *       {@linkplain Builder#defaultPrompt default prompt} applies (none unless set).</li>
+ * </ul>
+ * A per-call model name is refused (one instance serves one model).
+ *
+ * <p>Thread-safe without a global lock: concurrent calls run concurrently on the shared Embedder.
+ * {@link #embedAll} embeds a whole list in one call, which packs the texts into forward passes.
+ * {@link #close()} closes the Embedder only if this model loaded it.
+ *
+ * <pre>{@code
+ * GemmaEmbeddingModel model = GemmaEmbeddingModel.builder()
+ *     .modelPath(Path.of("models/embeddinggemma-300m"))
+ *     .dimensions(256)
+ *     .build();
+ * Embedding q = model.embed(EmbeddingRequest.builder().input("how do I bake bread")
+ *     .inputType(EmbeddingInputType.QUERY).build()).embeddings().getFirst();
+ * }</pre>
+ */
+public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable {
+
+  private static final Set<EmbeddingParameter<?>> SUPPORTED = Set.of(
+      EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
+
+  private final Embedder embedder;
+  private final boolean ownsEmbedder;
+  private final String modelName;
+  private final String queryPrompt;
+  private final String documentPrompt;
+  private final String defaultPrompt;
+  private final EmbeddingRequestParameters defaults;
+
+  private GemmaEmbeddingModel(Builder b, Embedder embedder, boolean owns) {
+    this.embedder = embedder;
+    this.ownsEmbedder = owns;
+    this.modelName = b.modelName != null ? b.modelName : defaultName(embedder);
+    this.queryPrompt = b.queryPrompt;
+    this.documentPrompt = b.documentPrompt;
+    this.defaultPrompt = b.defaultPrompt;
+    this.defaults = EmbeddingRequestParameters.builder().dimensions(b.dimensions).inputType(b.inputType).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public EmbeddingResponse doEmbed(EmbeddingRequest request) {
+    EmbeddingRequestParameters p = request.parameters() == null ? defaults : request.parameters();
+    int dims = p.dimensions() == null ? 0 : p.dimensions();
+    EmbedOptions options = options(p.inputType());
+    List<int[]> ids = new ArrayList<>(request.inputs().size());
+    int tokens = 0;
+    for (EmbeddingInput input : request.inputs()) {
+      int[] t = embedder.tokenize(input.text(), options);
+      ids.add(t);
+      tokens += t.length;
+    }
+    List<float[]> vectors = embedder.embedTokenIds(ids, dims);
+    List<Embedding> embeddings = new ArrayList<>(vectors.size());
+    for (float[] v : vectors) {
+      embeddings.add(Embedding.from(v));
+    }
+    return EmbeddingResponse.builder()
+        .embeddings(embeddings)
+        .metadata(EmbeddingResponseMetadata.builder().modelName(modelName).tokenUsage(new TokenUsage(tokens)).build())
+        .build();
+  }
+
+  private EmbedOptions options(EmbeddingInputType type) {
+    String prompt = type == null ? defaultPrompt : switch (type) {
+      case QUERY -> queryPrompt;
+      case DOCUMENT -> documentPrompt;
+    };
+    return prompt == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(prompt);
+  }
+
+  @Override
+  public EmbeddingRequestParameters defaultRequestParameters() {
+    return defaults;
+  }
+
+  @Override
+  public Set<EmbeddingParameter<?>> supportedParameters() {
+    return SUPPORTED;
+  }
+
+  /** The width of the embeddings a call without a per-call {@code dimensions} returns. */
+  @Override
+  public int dimension() {
+    return defaults.dimensions() != null ? defaults.dimensions() : embedder.dimensions();
+  }
+
+  @Override
+  public String modelName() {
+    return modelName;
+  }
+
+  /** The Embedder behind this model, for calls LangChain4j has no words for (titles, other prompts). */
+  public Embedder embedder() {
+    return embedder;
+  }
+
+  @Override
+  public void close() {
+    if (ownsEmbedder) {
+      embedder.close();
+    }
+  }
+
+  private static String defaultName(Embedder embedder) {
+    Path name = Path.of(embedder.source()).getFileName();
+    return name == null ? embedder.source() : name.toString();
+  }
+
+  /** Options for {@link GemmaEmbeddingModel}; give {@link #embedder} or {@link #modelPath}. */
+  public static final class Builder {
+    private Embedder embedder;
+    private Path modelPath;
+    private LoadOptions loadOptions = LoadOptions.defaults();
+    private String modelName;
+    private Integer dimensions;
+    private EmbeddingInputType inputType;
+    private String queryPrompt = "query";
+    private String documentPrompt = "document";
+    private String defaultPrompt;
+
+    private Builder() {}
+
+    /** An Embedder to share; {@link GemmaEmbeddingModel#close()} leaves it open. */
+    public Builder embedder(Embedder embedder) {
+      this.embedder = embedder;
+      return this;
+    }
+
+    /** A model directory to load; {@link GemmaEmbeddingModel#close()} closes it. */
+    public Builder modelPath(Path modelPath) {
+      this.modelPath = modelPath;
+      return this;
+    }
+
+    public Builder loadOptions(LoadOptions loadOptions) {
+      this.loadOptions = loadOptions;
+      return this;
+    }
+
+    /** The name reported by {@code modelName()} and in responses (default: the model directory's name). */
+    public Builder modelName(String modelName) {
+      this.modelName = modelName;
+      return this;
+    }
+
+    /** Default Matryoshka width (null: the model's full width). */
+    public Builder dimensions(Integer dimensions) {
+      this.dimensions = dimensions;
+      return this;
+    }
+
+    /** Default input type for calls that give none (null: {@link #defaultPrompt}). */
+    public Builder inputType(EmbeddingInputType inputType) {
+      this.inputType = inputType;
+      return this;
+    }
+
+    /** The prompt for {@link EmbeddingInputType#QUERY} inputs (default {@code query}). */
+    public Builder queryPrompt(String promptName) {
+      this.queryPrompt = promptName;
+      return this;
+    }
+
+    /** The prompt for {@link EmbeddingInputType#DOCUMENT} inputs (default {@code document}). */
+    public Builder documentPrompt(String promptName) {
+      this.documentPrompt = promptName;
+      return this;
+    }
+
+    /** The prompt for inputs without an input type, e.g. {@code STS} or {@code Clustering} (default: none). */
+    public Builder defaultPrompt(String promptName) {
+      this.defaultPrompt = promptName;
+      return this;
+    }
+
+    /**
+     * Loads the model if a path was given and checks the options against it.
+     *
+     * @throws InvalidInputException for an unknown prompt name or dimensions outside 1..width
+     * @throws IllegalStateException if neither or both of embedder and modelPath were given
+     */
+    public GemmaEmbeddingModel build() {
+      if ((embedder == null) == (modelPath == null)) {
+        throw new IllegalStateException("give exactly one of embedder(...) and modelPath(...)");
+      }
+      boolean owns = embedder == null;
+      Embedder e = owns ? Embedder.load(modelPath, loadOptions) : embedder;
+      try {
+        for (String prompt : new String[] {queryPrompt, documentPrompt, defaultPrompt}) {
+          if (prompt != null) {
+            e.prompts().get(prompt);
+          }
+        }
+        if (dimensions != null && (dimensions < 1 || dimensions > e.dimensions())) {
+          throw new InvalidInputException("dimensions must be between 1 and " + e.dimensions() + ", got " + dimensions);
+        }
+        return new GemmaEmbeddingModel(this, e, owns);
+      } catch (RuntimeException ex) {
+        if (owns) {
+          e.close();
+        }
+        throw ex;
+      }
+    }
+  }
+}

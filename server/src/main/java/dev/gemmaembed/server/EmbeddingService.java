@@ -1,0 +1,100 @@
+package dev.gemmaembed.server;
+
+import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.kernels.SimdKernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The model behind the HTTP APIs: validates and tokenizes a call on the caller's thread, queues
+ * its sequences on the {@link DynamicBatcher}, and cuts the vectors to the requested Matryoshka
+ * width when they come back.
+ */
+final class EmbeddingService {
+
+  /** Embeddings of one call, in input order, and the tokens they took (prompt and specials included). */
+  record Result(List<float[]> vectors, int tokens) {}
+
+  private final Embedder embedder;
+  private final InputEncoder encoder;
+  private final DynamicBatcher batcher;
+  private final ServerConfig config;
+  private final Metrics metrics;
+
+  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics) {
+    this.embedder = embedder;
+    this.encoder = new InputEncoder(embedder);
+    this.batcher = batcher;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  Embedder embedder() {
+    return embedder;
+  }
+
+  InputEncoder encoder() {
+    return encoder;
+  }
+
+  int dimensions() {
+    return embedder.dimensions();
+  }
+
+  /**
+   * Starts embedding {@code call}. Refusals known up front (bad input, full queue) throw an
+   * {@link ApiException}; the future fails with a {@link java.util.concurrent.TimeoutException}
+   * after the request timeout.
+   */
+  CompletableFuture<Result> embed(EmbedCall call) {
+    int n = call.inputs().size();
+    if (n == 0) {
+      throw ApiException.badRequest("the input must not be empty", "input");
+    }
+    if (n > config.maxInputs()) {
+      throw new ApiException(ApiException.Kind.TOO_MANY_INPUTS,
+          n + " inputs in one request; this server takes at most " + config.maxInputs(), "input");
+    }
+    int full = dimensions();
+    if (call.dimensions() < 0 || call.dimensions() > full) {
+      throw ApiException.badRequest("dimensions must be between 1 and " + full + ", got " + call.dimensions(),
+          "dimensions");
+    }
+    List<int[]> sequences = new ArrayList<>(n);
+    int tokens = 0;
+    for (int i = 0; i < n; i++) {
+      int[] ids = encoder.encode(call.inputs().get(i), call.prompt(), call.truncate(), i);
+      sequences.add(ids);
+      tokens += ids.length;
+    }
+    metrics.inputs(n);
+    CompletableFuture<List<float[]>> pending;
+    try {
+      pending = batcher.submit(sequences);
+    } catch (DynamicBatcher.QueueFullException e) {
+      metrics.rejectedQueueFull();
+      throw new ApiException(ApiException.Kind.QUEUE_FULL, e.getMessage());
+    } catch (DynamicBatcher.ShuttingDownException e) {
+      throw new ApiException(ApiException.Kind.NOT_READY, e.getMessage());
+    }
+    // orTimeout completes the batcher's own future, so a timed-out request's sequences are dropped.
+    pending.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    int total = tokens;
+    int keep = call.dimensions();
+    return pending.thenApply(vectors -> new Result(keep == 0 || keep == full ? vectors : cut(vectors, keep), total));
+  }
+
+  /** Matryoshka: the first {@code keep} dimensions, renormalised (what Embedder does for withDimensions). */
+  private static List<float[]> cut(List<float[]> vectors, int keep) {
+    List<float[]> out = new ArrayList<>(vectors.size());
+    for (float[] v : vectors) {
+      float[] head = Arrays.copyOf(v, keep);
+      SimdKernels.l2Normalize(head, 0, keep);
+      out.add(head);
+    }
+    return out;
+  }
+}

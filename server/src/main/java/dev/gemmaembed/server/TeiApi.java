@@ -1,0 +1,124 @@
+package dev.gemmaembed.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.tokenizer.Encoding;
+import dev.gemmaembed.tokenizer.GemmaTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Hugging Face text-embeddings-inference's API: {@code POST /embed}, {@code POST /tokenize} and
+ * {@code GET /info}. As in TEI, {@code truncate} defaults to false and an input longer than the
+ * context, or a request with too many inputs, is a 413 validation error.
+ */
+final class TeiApi {
+
+  private final ServerConfig config;
+
+  TeiApi(ServerConfig config) {
+    this.config = config;
+  }
+
+  CompletableFuture<Reply> embed(ObjectNode body, EmbeddingService service) {
+    List<EmbedCall.Input> inputs = Json.texts(body, "inputs");
+    if (!Json.optBoolean(body, "normalize", true)) {
+      throw ApiException.badRequest("'normalize': false is not available: this model's sentence-transformers "
+          + "pipeline ends in a Normalize module, so its embeddings are always unit length", "normalize");
+    }
+    String direction = Json.optString(body, "truncation_direction");
+    if (direction != null && !direction.equalsIgnoreCase("right")) {
+      throw ApiException.badRequest("only 'truncation_direction': \"Right\" is supported (what "
+          + "sentence-transformers does), got \"" + direction + "\"", "truncation_direction");
+    }
+    EmbedOptions prompt = Prompting.options(Json.optString(body, "prompt_name"), "prompt_name",
+        service.embedder(), inputs);
+    EmbedCall call = new EmbedCall(inputs, prompt, Json.optPositiveInt(body, "dimensions"),
+        Json.optBoolean(body, "truncate", false));
+    return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> {
+      g.writeStartArray();
+      for (float[] v : result.vectors()) {
+        Json.writeFloats(g, v);
+      }
+      g.writeEndArray();
+    })));
+  }
+
+  /**
+   * Tokens of each input as {@code {id, text, special, start, stop}}, with {@code start}/{@code stop}
+   * code-point offsets into the tokenized string (prompt + input, stripped); null for the
+   * template's {@code <bos>}/{@code <eos>}, which cover no text.
+   */
+  Reply tokenize(ObjectNode body, EmbeddingService service) {
+    List<EmbedCall.Input> inputs = Json.texts(body, "inputs");
+    if (inputs.size() > config.maxInputs()) {
+      throw new ApiException(ApiException.Kind.TOO_MANY_INPUTS,
+          inputs.size() + " inputs in one request; this server takes at most " + config.maxInputs(), "inputs");
+    }
+    boolean addSpecial = Json.optBoolean(body, "add_special_tokens", true);
+    EmbedOptions prompt = Prompting.options(Json.optString(body, "prompt_name"), "prompt_name",
+        service.embedder(), inputs);
+    GemmaTokenizer tokenizer = service.embedder().tokenizer();
+    List<String> texts = new ArrayList<>(inputs.size());
+    List<Encoding> encodings = new ArrayList<>(inputs.size());
+    for (EmbedCall.Input input : inputs) {
+      String text = service.encoder().promptedText(((EmbedCall.Text) input).text(), prompt);
+      texts.add(text);
+      encodings.add(tokenizer.encodeWithOffsets(text, addSpecial));
+    }
+    return Reply.json(Json.write(g -> {
+      g.writeStartArray();
+      for (int i = 0; i < encodings.size(); i++) {
+        Encoding e = encodings.get(i);
+        g.writeStartArray();
+        for (int t = 0; t < e.size(); t++) {
+          // Template tokens (<bos>, <eos>) cover no text: report their piece and no offsets.
+          boolean added = e.utf16Start(t) == e.utf16End(t);
+          g.writeStartObject();
+          g.writeNumberField("id", e.id(t));
+          g.writeStringField("text", added ? tokenizer.piece(e.id(t))
+              : texts.get(i).substring(e.utf16Start(t), e.utf16End(t)));
+          g.writeBooleanField("special", tokenizer.isSpecial(e.id(t)));
+          if (added) {
+            g.writeNullField("start");
+            g.writeNullField("stop");
+          } else {
+            g.writeNumberField("start", e.start(t));
+            g.writeNumberField("stop", e.end(t));
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+    }));
+  }
+
+  Reply info(EmbeddingService service, String version) {
+    return Reply.json(Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("model_id", config.modelName());
+      g.writeNullField("model_sha");
+      g.writeStringField("model_dtype", "float32");
+      g.writeObjectFieldStart("model_type");
+      g.writeObjectFieldStart("embedding");
+      g.writeStringField("pooling", "mean");
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeNumberField("max_concurrent_requests", config.maxConcurrent());
+      g.writeNumberField("max_input_length", service.encoder().maxSeqLength());
+      g.writeNumberField("max_batch_tokens", config.maxBatchTokens());
+      g.writeNullField("max_batch_requests");
+      g.writeNumberField("max_client_batch_size", config.maxInputs());
+      g.writeNumberField("dimensions", service.dimensions());
+      g.writeArrayFieldStart("prompts");
+      for (String name : service.embedder().prompts().all().keySet()) {
+        g.writeString(name);
+      }
+      g.writeEndArray();
+      g.writeStringField("version", version);
+      g.writeEndObject();
+    }));
+  }
+}
