@@ -1,5 +1,8 @@
 package dev.gemmaembed.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,12 +14,40 @@ import picocli.CommandLine.Command;
     description = "Pure-Java EmbeddingGemma-300M text embeddings.",
     subcommands = {
       EmbedCommand.class,
+      SimilarityCommand.class,
+      SearchCommand.class,
+      PullCommand.class,
       SynthCommand.class,
+      QuantizeCommand.class,
+      InspectCommand.class,
+      TokenizeCommand.class,
+      BenchCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class GemmaEmbed implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Inherited by every subcommand; read by {@link ErrorHandler} from the parse result. */
+  @CommandLine.Option(names = ErrorHandler.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+      description = "On errors, print the stack trace too.")
+  boolean verbose;
+
+  private final CliEnvironment environment;
+
+  public GemmaEmbed() {
+    this(CliEnvironment.system());
+  }
+
+  GemmaEmbed(CliEnvironment environment) {
+    this.environment = environment;
+  }
+
+  /** Environment variables and standard streams, for the subcommands. */
+  CliEnvironment environment() {
+    return environment;
+  }
 
   @Override
   public void run() {
@@ -29,6 +60,22 @@ public final class GemmaEmbed implements Runnable {
 
   /** Builds the configured command line; tests drive this directly. */
   public static CommandLine newCommandLine() {
-    return new CommandLine(new GemmaEmbed());
+    return newCommandLine(CliEnvironment.system());
+  }
+
+  /**
+   * The command line reading {@code environment} instead of the process's: one error line and a
+   * distinct exit code per failure ({@link ExitCodes}), UTF-8 help and errors on its streams.
+   */
+  public static CommandLine newCommandLine(CliEnvironment environment) {
+    CommandLine cl = new CommandLine(new GemmaEmbed(environment));
+    ErrorHandler errors = new ErrorHandler();
+    cl.setExecutionExceptionHandler(errors);
+    cl.setParameterExceptionHandler(errors);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setOut(new PrintWriter(new OutputStreamWriter(environment.stdout(), StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(environment.stderr(), StandardCharsets.UTF_8), true));
+    cl.getCommandSpec().usageMessage().footer(ExitCodes.HELP);
+    return cl;
   }
 }

@@ -1,9 +1,11 @@
 package dev.gemmaembed.core;
 
+import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.model.GemmaEncoder;
 import dev.gemmaembed.core.model.HfModelLoader;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
+import dev.gemmaembed.core.model.WeightQuantizer;
 import dev.gemmaembed.kernels.ComputePool;
 import dev.gemmaembed.kernels.SimdKernels;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
@@ -44,13 +46,13 @@ public final class Embedder implements AutoCloseable {
   private Embedder(Arena arena, LoadedModel model, LoadOptions options) {
     this.arena = arena;
     this.model = model;
-    this.encoder = new GemmaEncoder(model.config(), model.weights());
+    this.encoder = new GemmaEncoder(model.config(), model.weights(), arena); // packed weights freed on close
     this.pool = new ComputePool(options.threads());
     this.prompts = new Prompts(model.prompts());
     this.maxBatchTokens = options.maxBatchTokens();
   }
 
-  /** Loads a model directory (Hugging Face layout) with default options. */
+  /** Loads a model directory (Hugging Face layout) or a GGUF file with default options. */
   public static Embedder load(Path path) {
     return load(path, LoadOptions.defaults());
   }
@@ -61,10 +63,15 @@ public final class Embedder implements AutoCloseable {
       LoadedModel model;
       if (Files.isDirectory(path)) {
         model = HfModelLoader.load(path, arena);
+      } else if (GgufModelLoader.isGguf(path)) {
+        model = GgufModelLoader.load(path, arena);
       } else if (!Files.exists(path)) {
         throw new ConfigException(path, "no such model directory or file");
       } else {
-        throw new ConfigException(path, "not a model directory (expected a Hugging Face EmbeddingGemma folder)");
+        throw new ConfigException(path, "not a model directory or GGUF file (expected a Hugging Face EmbeddingGemma folder or a .gguf)");
+      }
+      if (options.quantize() != null) {
+        model = WeightQuantizer.quantize(model, options.quantize(), arena);
       }
       return new Embedder(arena, model, options);
     } catch (RuntimeException e) {
@@ -179,8 +186,8 @@ public final class Embedder implements AutoCloseable {
       lengths[i] = seqs[i].length;
     }
     ModelConfig cfg = model.config();
-    float[] hidden = encoder.forward(seqs, pool);
-    float[] pooled = model.head().apply(hidden, cfg.hidden(), lengths, pool);
+    // the hidden states live in a pooled buffer, valid only inside the callback
+    float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, cfg.hidden(), lengths, pool));
     int dim = dimensions();
     int keep = dimensions == 0 ? dim : dimensions;
     List<float[]> out = new ArrayList<>(seqs.length);

@@ -1,0 +1,74 @@
+package dev.gemmaembed.cli;
+
+import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.Embedder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Embeds a stream of texts batch by batch: read {@code batchSize} texts, tokenize each with its
+ * own prompt (a record's title makes it {@code title: {title} | text: }), run them through the
+ * model together, hand the vectors on in input order, repeat. Memory stays at one batch.
+ */
+final class BatchEmbedder {
+
+  /** Receives each text with its embedding, in input order. */
+  @FunctionalInterface
+  interface Consumer {
+    void accept(InputRecord record, float[] embedding) throws IOException;
+  }
+
+  /** Runs after each batch with the number of texts embedded so far (to flush output, show progress). */
+  @FunctionalInterface
+  interface AfterBatch {
+    void done(long count) throws IOException;
+  }
+
+  private final Embedder embedder;
+  private final EmbedOptions options;
+  private final int batchSize;
+
+  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize) {
+    this.embedder = embedder;
+    this.options = options;
+    this.batchSize = batchSize;
+  }
+
+  /** Embeds all of {@code source}; {@code afterBatch} runs after each batch (flush, progress). Returns the count. */
+  long run(TextSource source, Consumer consumer, AfterBatch afterBatch) throws IOException {
+    List<InputRecord> batch = new ArrayList<>(batchSize);
+    List<int[]> tokens = new ArrayList<>(batchSize);
+    long count = 0;
+    try {
+      while (true) {
+        batch.clear();
+        tokens.clear();
+        InputRecord record;
+        while (batch.size() < batchSize && (record = source.next()) != null) {
+          batch.add(record);
+          tokens.add(embedder.tokenize(record.text(), optionsFor(record)));
+        }
+        if (batch.isEmpty()) {
+          return count;
+        }
+        List<float[]> vectors = embedder.embedTokenIds(tokens, options.dimensions());
+        for (int i = 0; i < batch.size(); i++) {
+          consumer.accept(batch.get(i), vectors.get(i));
+        }
+        count += batch.size();
+        afterBatch.done(count);
+      }
+    } catch (OutOfMemoryError e) {
+      batch.clear();
+      tokens.clear();
+      throw new CliException(ExitCodes.INTERNAL, "out of memory after " + count + " texts (heap limit "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): lower --batch-size, or raise the heap with "
+          + "GEMMA_EMBED_JAVA_OPTS=-Xmx4g", e);
+    }
+  }
+
+  private EmbedOptions optionsFor(InputRecord record) {
+    return record.title() == null ? options : EmbedOptions.document(record.title()).withDimensions(options.dimensions());
+  }
+}

@@ -1,0 +1,93 @@
+package dev.gemmaembed.cli;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Every .txt and .md file under a directory, in path order, one document each: its text, its
+ * file name as title and its path relative to the directory as id. Hidden files and folders
+ * (a leading '.') are skipped; symbolic links are not followed. Files are read one at a time.
+ */
+final class DirSource implements TextSource {
+
+  private final Path dir;
+  private final List<Path> files;
+  private int next;
+
+  private DirSource(Path dir, List<Path> files) {
+    this.dir = dir;
+    this.files = files;
+  }
+
+  static DirSource open(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw CliException.input("--dir " + dir + ": no such directory");
+    }
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(p -> Files.isRegularFile(p) && isDocument(p) && !hidden(dir.relativize(p)))
+          .sorted()
+          .toList();
+    }
+    if (files.isEmpty()) {
+      throw CliException.input("--dir " + dir + ": no .txt or .md files in it");
+    }
+    return new DirSource(dir, files);
+  }
+
+  private static boolean isDocument(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".txt") || name.endsWith(".md");
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public InputRecord next() throws IOException {
+    if (next == files.size()) {
+      return null;
+    }
+    int i = next++;
+    Path file = files.get(i);
+    String id = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    return new InputRecord(i, read(file), file.getFileName().toString(), TextNode.valueOf(id));
+  }
+
+  /** The file's text, at most {@link TxtSource#MAX_LINE_CHARS} characters (the model reads far fewer). */
+  private static String read(Path file) throws IOException {
+    var decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    try (Reader in = new InputStreamReader(Files.newInputStream(file), decoder)) {
+      // UTF-8 never decodes to more chars than bytes, so the file size bounds the buffer.
+      char[] buf = new char[(int) Math.min(Files.size(file), TxtSource.MAX_LINE_CHARS)];
+      int n = 0;
+      int r;
+      while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+        n += r;
+      }
+      int start = n > 0 && buf[0] == '\uFEFF' ? 1 : 0;
+      return new String(buf, start, n - start);
+    }
+  }
+
+  int size() {
+    return files.size();
+  }
+}

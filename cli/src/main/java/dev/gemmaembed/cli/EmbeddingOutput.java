@@ -1,0 +1,86 @@
+package dev.gemmaembed.cli;
+
+import dev.gemmaembed.tools.AtomicFiles;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Where {@code embed} writes: a file, written through a temporary sibling renamed into place
+ * when complete (an interrupted run leaves no truncated file), or stdout as it goes. An npy
+ * matrix for stdout is assembled in a temporary file first, because its header holds the row
+ * count that is known only at the end.
+ */
+final class EmbeddingOutput {
+
+  /** Writes all embeddings into the sink it is given. */
+  @FunctionalInterface
+  interface Work {
+    void writeTo(EmbeddingSink sink) throws IOException;
+  }
+
+  private final OutputFormat format;
+  private final int dimensions;
+  private final boolean idColumn;
+
+  EmbeddingOutput(OutputFormat format, int dimensions, boolean idColumn) {
+    this.format = format;
+    this.dimensions = dimensions;
+    this.idColumn = idColumn;
+  }
+
+  void toFile(Path target, Work work) throws IOException {
+    AtomicFiles.write(target, tmp -> writeFile(tmp, work));
+  }
+
+  void toStream(OutputStream out, Work work) throws IOException {
+    if (format == OutputFormat.npy) {
+      Path tmp = Files.createTempFile("gemma-embed-", ".npy");
+      try {
+        writeFile(tmp, work);
+        Files.copy(tmp, out);
+        out.flush();
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return;
+    }
+    Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    EmbeddingSink sink = textSink(writer);
+    work.writeTo(sink);
+    sink.finish();
+    writer.flush();
+  }
+
+  private void writeFile(Path file, Work work) throws IOException {
+    if (format == OutputFormat.npy) {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        EmbeddingSink sink = new NpySink(channel, dimensions);
+        work.writeTo(sink);
+        sink.finish();
+      }
+      return;
+    }
+    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      EmbeddingSink sink = textSink(writer);
+      work.writeTo(sink);
+      sink.finish();
+    }
+  }
+
+  private EmbeddingSink textSink(Writer writer) throws IOException {
+    return switch (format) {
+      case jsonl -> new JsonSink(writer, false);
+      case json -> new JsonSink(writer, true);
+      case csv -> new CsvSink(writer, dimensions, idColumn);
+      case npy -> throw new IllegalStateException("npy is written to a file");
+    };
+  }
+}

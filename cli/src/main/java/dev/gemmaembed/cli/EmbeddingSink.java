@@ -1,0 +1,15 @@
+package dev.gemmaembed.cli;
+
+import java.io.IOException;
+
+/** Where embeddings go, in input order, as they are computed. */
+interface EmbeddingSink {
+
+  void write(InputRecord record, float[] embedding) throws IOException;
+
+  /** Pushes what was written so far to the output (called after each batch). */
+  void flush() throws IOException;
+
+  /** Completes the output (closing bracket, final row count); nothing is written after. */
+  void finish() throws IOException;
+}

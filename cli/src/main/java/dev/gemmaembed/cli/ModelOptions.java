@@ -1,0 +1,58 @@
+package dev.gemmaembed.cli;
+
+import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.GemmaEmbedException;
+import dev.gemmaembed.core.InvalidInputException;
+import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.tokenizer.TokenizerException;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code --model}, {@code --threads} and {@code --quantize}, shared by every command that loads a model. */
+final class ModelOptions {
+
+  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
+  @Option(names = "--model", paramLabel = "PATH", description = {
+      "A Hugging Face embeddinggemma-300m folder, or a GGUF file.",
+      "Default: $GEMMA_EMBED_MODEL, then google/embeddinggemma-300m in the Hugging Face cache "
+          + "(see 'gemma-embed pull')."})
+  Path model;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+  Integer threads;
+
+  @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = {
+      "Quantize a float model's matrices (token table and Dense included) in memory at load time,",
+      "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
+  String quantize;
+
+  /** Finds and loads the model; the caller closes it. */
+  Embedder load(CliEnvironment env) {
+    LoadOptions options = LoadOptions.defaults();
+    if (threads != null) {
+      if (threads < 1) {
+        throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + threads);
+      }
+      options = options.withThreads(threads);
+    }
+    if (quantize != null) {
+      options = options.withQuantize(switch (quantize.toLowerCase(java.util.Locale.ROOT)) {
+        case "q8_0" -> dev.gemmaembed.kernels.QuantFormat.Q8_0;
+        case "q4_0" -> dev.gemmaembed.kernels.QuantFormat.Q4_0;
+        default -> throw new ParameterException(mixee.commandLine(), "--quantize must be q8_0 or q4_0, got " + quantize);
+      });
+    }
+    Path path = ModelLocator.resolve(model, env);
+    try {
+      return Embedder.load(path, options);
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (GemmaEmbedException | TokenizerException e) {
+      throw new CliException(ExitCodes.MODEL, "cannot load the model at " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.gemmaembed.cli;
+
+import java.util.Locale;
+
+/** How embeddings are written. */
+enum OutputFormat {
+  /** One {@code {"index": i, "id": …, "embedding": [...]}} object per line. */
+  jsonl,
+  /** One JSON array of those objects. */
+  json,
+  /** A header {@code index[,id],d0,…} then one row per text. */
+  csv,
+  /** A float32 matrix (rows × dimensions) in NumPy's .npy format. */
+  npy;
+
+  /** From an output file's extension; null when it says nothing. */
+  static OutputFormat fromName(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (OutputFormat f : values()) {
+      if (lower.endsWith("." + f.name())) {
+        return f;
+      }
+    }
+    return lower.endsWith(".ndjson") ? jsonl : null;
+  }
+}
