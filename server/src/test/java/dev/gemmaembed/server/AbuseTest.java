@@ -186,12 +186,16 @@ class AbuseTest {
     assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
     Thread closer = Thread.ofPlatform().start(server::close);
     // Once the connector is closed, new clients are refused while the request in flight waits.
-    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // Timeouts: a connection accepted just as the connector closes is never answered; that counts
+    // as not serving (an IOException), and must not hang the test.
+    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(java.time.Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     boolean refused = false;
     while (!refused && System.nanoTime() < deadline) {
       try {
-        fresh.send(HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+        fresh.send(HttpRequest.newBuilder(java.net.URI.create(base + "/health"))
+                .timeout(java.time.Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.discarding());
         Thread.sleep(20);
       } catch (java.io.IOException e) {
