@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /** A weight file that is missing, truncated, malformed or holds tensors the model cannot use. */
 public class CheckpointException extends GemmaEmbedException {
 
+  private static final long serialVersionUID = 1L;
+
   public CheckpointException(Path file, String message) {
     super(file + ": " + message);
   }
