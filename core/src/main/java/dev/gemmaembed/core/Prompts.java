@@ -12,6 +12,12 @@ import java.util.Map;
  */
 public final class Prompts {
 
+  /**
+   * EmbeddingGemma's 14 prompts as its config_sentence_transformers.json lists them (spec §3.6):
+   * used where a checkpoint does not carry them (GGUF files) and by the synthetic writer.
+   */
+  public static final Map<String, String> EMBEDDING_GEMMA = embeddingGemma();
+
   /** Tasks documented in the EmbeddingGemma model card but absent from its config. */
   static final Map<String, String> MODEL_CARD_EXTRAS = Map.of(
       "QuestionAnswering", "task: question answering | query: ",
@@ -49,6 +55,27 @@ public final class Prompts {
   /** The document prefix with a real title, as the model card prescribes. */
   public static String documentWithTitle(String title) {
     return "title: " + title + " | text: ";
+  }
+
+  private static Map<String, String> embeddingGemma() {
+    String search = "task: search result | query: ";
+    String doc = "title: none | text: ";
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("query", search);
+    p.put("document", doc);
+    p.put("BitextMining", search);
+    p.put("Clustering", "task: clustering | query: ");
+    p.put("Classification", "task: classification | query: ");
+    p.put("InstructionRetrieval", "task: code retrieval | query: ");
+    p.put("MultilabelClassification", "task: classification | query: ");
+    p.put("PairClassification", "task: sentence similarity | query: ");
+    p.put("Reranking", search);
+    p.put("Retrieval", search);
+    p.put("Retrieval-query", search);
+    p.put("Retrieval-document", doc);
+    p.put("STS", "task: sentence similarity | query: ");
+    p.put("Summarization", "task: summarization | query: ");
+    return Collections.unmodifiableMap(p);
   }
 
   private static String canonical(String name) {

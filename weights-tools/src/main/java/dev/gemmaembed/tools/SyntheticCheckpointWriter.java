@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gemmaembed.core.Prompts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,9 +23,6 @@ public final class SyntheticCheckpointWriter {
 
   /** Where the tokenizer module bundles the EmbeddingGemma tokenizer files. */
   private static final String TOKENIZER_RESOURCES = "dev/gemmaembed/tokenizer/gemma3/";
-
-  /** The prompts EmbeddingGemma's config_sentence_transformers.json carries (spec §3.6). */
-  static final Map<String, String> PROMPTS = prompts();
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -151,7 +149,7 @@ public final class SyntheticCheckpointWriter {
     ObjectNode c = JSON.createObjectNode();
     c.put("model_type", "SentenceTransformer");
     ObjectNode p = c.putObject("prompts");
-    PROMPTS.forEach(p::put);
+    Prompts.EMBEDDING_GEMMA.forEach(p::put);
     c.putNull("default_prompt_name");
     c.put("similarity_fn_name", "cosine");
     return c;
@@ -167,27 +165,6 @@ public final class SyntheticCheckpointWriter {
         .put("pooling_mode_weightedmean_tokens", false)
         .put("pooling_mode_lasttoken", false)
         .put("include_prompt", true);
-  }
-
-  private static Map<String, String> prompts() {
-    Map<String, String> p = new LinkedHashMap<>();
-    String search = "task: search result | query: ";
-    String doc = "title: none | text: ";
-    p.put("query", search);
-    p.put("document", doc);
-    p.put("BitextMining", search);
-    p.put("Clustering", "task: clustering | query: ");
-    p.put("Classification", "task: classification | query: ");
-    p.put("InstructionRetrieval", "task: code retrieval | query: ");
-    p.put("MultilabelClassification", "task: classification | query: ");
-    p.put("PairClassification", "task: sentence similarity | query: ");
-    p.put("Reranking", search);
-    p.put("Retrieval", search);
-    p.put("Retrieval-query", search);
-    p.put("Retrieval-document", doc);
-    p.put("STS", "task: sentence similarity | query: ");
-    p.put("Summarization", "task: summarization | query: ");
-    return p;
   }
 
   private static void copyTokenizerFiles(Path dir) throws IOException {

@@ -2,6 +2,7 @@ package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.ConfigException;
+import dev.gemmaembed.core.Prompts;
 import dev.gemmaembed.core.model.DenseLayer;
 import dev.gemmaembed.core.model.EncoderWeights;
 import dev.gemmaembed.core.model.LoadedModel;
@@ -20,9 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loads an EmbeddingGemma GGUF: llama.cpp's {@code gemma-embedding} architecture (spec §6.3, Dense
@@ -89,7 +88,7 @@ public final class GgufModelLoader {
     SentenceTransformerHead head = new SentenceTransformerHead(List.of(pooling(meta, arch)), dense, true);
     GemmaTokenizer tokenizer = tokenizer(gguf, meta);
     gguf.releaseHeader(); // the vocabulary now lives in the tokenizer
-    return new LoadedModel(cfg, weights, head, tokenizer, EMBEDDING_GEMMA_PROMPTS, cfg.maxPositions(), file.toString());
+    return new LoadedModel(cfg, weights, head, tokenizer, Prompts.EMBEDDING_GEMMA, cfg.maxPositions(), file.toString());
   }
 
   static ModelConfig config(GgufFile gguf, GgufMetadata meta, String arch) {
@@ -269,29 +268,5 @@ public final class GgufModelLoader {
     } catch (TokenizerException e) {
       throw new ConfigException(gguf.path(), "tokenizer.ggml.*: " + e.getMessage(), e);
     }
-  }
-
-  /** EmbeddingGemma's prompts (config_sentence_transformers.json, spec §3.6): GGUF files do not carry them. */
-  static final Map<String, String> EMBEDDING_GEMMA_PROMPTS = prompts();
-
-  private static Map<String, String> prompts() {
-    String search = "task: search result | query: ";
-    String doc = "title: none | text: ";
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("query", search);
-    p.put("document", doc);
-    p.put("BitextMining", search);
-    p.put("Clustering", "task: clustering | query: ");
-    p.put("Classification", "task: classification | query: ");
-    p.put("InstructionRetrieval", "task: code retrieval | query: ");
-    p.put("MultilabelClassification", "task: classification | query: ");
-    p.put("PairClassification", "task: sentence similarity | query: ");
-    p.put("Reranking", search);
-    p.put("Retrieval", search);
-    p.put("Retrieval-query", search);
-    p.put("Retrieval-document", doc);
-    p.put("STS", "task: sentence similarity | query: ");
-    p.put("Summarization", "task: summarization | query: ");
-    return java.util.Collections.unmodifiableMap(p);
   }
 }
