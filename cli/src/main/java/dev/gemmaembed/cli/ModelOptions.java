@@ -32,7 +32,12 @@ final class ModelOptions {
 
   /** Finds and loads the model; the caller closes it. */
   Embedder load(CliEnvironment env) {
-    LoadOptions options = LoadOptions.defaults();
+    return load(env, LoadOptions.DEFAULT_MAX_BATCH_TOKENS);
+  }
+
+  /** As {@link #load(CliEnvironment)}, with forward passes of up to {@code maxBatchTokens} tokens. */
+  Embedder load(CliEnvironment env, int maxBatchTokens) {
+    LoadOptions options = LoadOptions.defaults().withMaxBatchTokens(maxBatchTokens);
     if (threads != null) {
       if (threads < 1) {
         throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + threads);

@@ -95,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
     err.println("gemma-embed: listening on " + server.baseUrl() + "; loading the model ...");
     Embedder embedder;
     try {
-      embedder = modelOptions.load(env);
+      embedder = modelOptions.load(env, maxBatchTokens); // the passes are the batches the server packs
     } catch (RuntimeException e) {
       server.close();
       throw e;

@@ -81,7 +81,12 @@ public final class BatchAttention {
     this.dPad = (headDim + W - 1) / W * W;
   }
 
-  /** Attends every query of sequences {@code 0 .. nSeq − 1}, writing all of {@code out}'s rows for them. */
+  /**
+   * Attends every query of sequences {@code 0 .. nSeq − 1}, writing all of {@code out}'s rows for
+   * them. {@code out} may be {@code q} itself: each (query block, kv head) unit reads its queries'
+   * rows of that head group before it writes the same rows and heads of the output, and no other
+   * unit reads them.
+   */
   public void run(ComputePool pool, float[] q, float[] k, float[] v, int[] start, int[] length, int nSeq,
       int radius, float scale, float[] out) {
     int tokens = 0;

@@ -99,6 +99,30 @@ class BatchInvarianceTest {
     }
   }
 
+  @Test
+  void attentionInPlaceOverTheQueries() {
+    int d = 32;
+    for (int[] heads : new int[][] {{3, 1}, {4, 2}}) {
+      int qs = heads[0] * d;
+      int kvs = heads[1] * d;
+      int[] start = {0, 7, 80};
+      int[] length = {7, 73, 40};
+      int total = 120;
+      for (int radius : new int[] {-1, 6}) {
+        for (ComputePool pool : POOLS) {
+          float[] q = SimdVsScalarTest.random(total * qs);
+          float[] k = SimdVsScalarTest.random(total * kvs);
+          float[] v = SimdVsScalarTest.random(total * kvs);
+          float[] out = new float[total * qs];
+          new BatchAttention(heads[0], heads[1], d).run(pool, q, k, v, start, length, 3, radius, 0.2f, out);
+          new BatchAttention(heads[0], heads[1], d).run(pool, q, k, v, start, length, 3, radius, 0.2f, q);
+          assertBitwise(out, q, heads[0] + "/" + heads[1] + " heads, radius " + radius + ", " + pool.threads()
+              + " threads");
+        }
+      }
+    }
+  }
+
   private static void assertBitwise(float[] want, float[] got, String what) {
     for (int i = 0; i < want.length; i++) {
       assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + ", element " + i);

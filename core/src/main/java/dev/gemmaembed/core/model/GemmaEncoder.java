@@ -29,6 +29,9 @@ public final class GemmaEncoder {
   /** Pooled buffer sets kept for reuse (more may exist while many threads run passes at once). */
   private static final int POOLED_PASSES = 2;
 
+  /** Buffer capacities are multiples of this many tokens. */
+  private static final int CAPACITY_STEP = 128;
+
   private final ModelConfig cfg;
   private final EncoderWeights weights;
   private final RopeTables ropeFull;
@@ -116,9 +119,14 @@ public final class GemmaEncoder {
       }
     }
     if (p == null) {
-      return new Pass(tokens, nSeq);
+      return new Pass(roundUp(tokens), nSeq);
     }
-    return fits(p, tokens, nSeq) ? p : new Pass(Math.max(tokens, p.capacity), Math.max(nSeq, p.seqCapacity));
+    return fits(p, tokens, nSeq) ? p : new Pass(roundUp(Math.max(tokens, p.capacity)), Math.max(nSeq, p.seqCapacity));
+  }
+
+  /** Capacities grow in steps, so batches of slightly different sizes reuse one buffer set. */
+  private static int roundUp(int tokens) {
+    return (tokens + CAPACITY_STEP - 1) / CAPACITY_STEP * CAPACITY_STEP;
   }
 
   /** A set that fits beats one that doesn't; then the smaller of two that fit, the larger of two that don't. */
@@ -152,13 +160,17 @@ public final class GemmaEncoder {
   private final class Pass {
     final int capacity;
     final int seqCapacity;
+    /** The residual stream, {@code [tokens × hidden]}. */
     final float[] x;
+    /**
+     * {@code [tokens × hidden]}: a norm of {@code x} as a product's input, and the attention and
+     * feed-forward outputs until they are added to {@code x} (each row is read before it is reused).
+     */
     final float[] h;
+    /** Queries {@code [tokens × heads·headDim]}, overwritten in place by the attention output. */
     final float[] q;
     final float[] k;
     final float[] v;
-    final float[] attn;
-    final float[] a;
     final float[] gate;
     final float[] up;
     final int[] start;
@@ -194,8 +206,6 @@ public final class GemmaEncoder {
       q = new float[capacity * qDim];
       k = new float[capacity * kvDim];
       v = new float[capacity * kvDim];
-      attn = new float[capacity * qDim];
-      a = new float[capacity * hd];
       gate = new float[capacity * cfg.intermediate()];
       up = new float[capacity * cfg.intermediate()];
       start = new int[seqCapacity];
@@ -241,15 +251,15 @@ public final class GemmaEncoder {
       qkvWeights[2] = layer.v();
       Matmul.multiplyAll(pool, h, n, qkvWeights, qkv);
       pool.parallelFor(n, 8, qkNormRope);
-      attention.run(pool, q, k, v, start, length, nSeq, cfg.radius(l), cfg.queryScale(), attn);
-      Matmul.multiply(pool, layer.o(), attn, n, a);
+      attention.run(pool, q, k, v, start, length, nSeq, cfg.radius(l), cfg.queryScale(), q); // in place
+      Matmul.multiply(pool, layer.o(), q, n, h); // h (the qkv input) is free again
       pool.parallelFor(n, 8, attentionResidual);
       gateUpWeights[0] = layer.gate();
       gateUpWeights[1] = layer.up();
       Matmul.multiplyAll(pool, h, n, gateUpWeights, gateUp);
       pool.parallelFor(n, 8, geluGate);
-      Matmul.multiply(pool, layer.down(), gate, n, a);
-      // x += post_feedforward_norm(a), then the next layer's input norm (or nothing after the last)
+      Matmul.multiply(pool, layer.down(), gate, n, h); // h (the gate/up input) is free again
+      // x += post_feedforward_norm(h), then the next layer's input norm (or nothing after the last)
       pool.parallelFor(n, 8, feedForwardResidual);
     }
 
@@ -296,14 +306,14 @@ public final class GemmaEncoder {
       }
     }
 
-    /** Sandwich norm: x += post_attention_norm(a); then h = pre_feedforward_norm(x). */
+    /** Sandwich norm: x += post_attention_norm(h); then h = pre_feedforward_norm(x). */
     private void attentionResidual(int from, int to) {
       int hd = cfg.hidden();
       float eps = cfg.rmsEps();
       for (int t = from; t < to; t++) {
         int off = t * hd;
-        SimdKernels.rmsNorm(a, off, hd, layer.postAttentionNorm(), eps, a, off);
-        SimdKernels.add(x, off, a, off, hd);
+        SimdKernels.rmsNorm(h, off, hd, layer.postAttentionNorm(), eps, h, off);
+        SimdKernels.add(x, off, h, off, hd);
         SimdKernels.rmsNorm(x, off, hd, layer.preFeedforwardNorm(), eps, h, off);
       }
     }
@@ -315,7 +325,7 @@ public final class GemmaEncoder {
       }
     }
 
-    /** x += post_feedforward_norm(a); then h = the next layer's input norm of x. */
+    /** x += post_feedforward_norm(h); then h = the next layer's input norm of x. */
     private void feedForwardResidual(int from, int to) {
       int hd = cfg.hidden();
       float eps = cfg.rmsEps();
@@ -323,8 +333,8 @@ public final class GemmaEncoder {
       float[] nextNorm = next < cfg.layers() ? weights.layers().get(next).inputNorm() : null;
       for (int t = from; t < to; t++) {
         int off = t * hd;
-        SimdKernels.rmsNorm(a, off, hd, layer.postFeedforwardNorm(), eps, a, off);
-        SimdKernels.add(x, off, a, off, hd);
+        SimdKernels.rmsNorm(h, off, hd, layer.postFeedforwardNorm(), eps, h, off);
+        SimdKernels.add(x, off, h, off, hd);
         if (nextNorm != null) {
           SimdKernels.rmsNorm(x, off, hd, nextNorm, eps, h, off);
         }
