@@ -46,7 +46,8 @@ public final class Embedder implements AutoCloseable {
   private Embedder(Arena arena, LoadedModel model, LoadOptions options) {
     this.arena = arena;
     this.model = model;
-    this.encoder = new GemmaEncoder(model.config(), model.weights(), arena); // packed weights freed on close
+    // packed weights freed on close; activation buffers sized for the batch budget
+    this.encoder = new GemmaEncoder(model.config(), model.weights(), arena, options.maxBatchTokens());
     this.pool = new ComputePool(options.threads());
     this.prompts = new Prompts(model.prompts());
     this.maxBatchTokens = options.maxBatchTokens();

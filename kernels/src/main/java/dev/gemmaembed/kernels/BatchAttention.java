@@ -69,6 +69,16 @@ public final class BatchAttention {
   private final ComputePool.RangeBody attendBody = this::attendUnits;
 
   public BatchAttention(int nHeads, int nKvHeads, int headDim) {
+    this(nHeads, nKvHeads, headDim, 0);
+  }
+
+  /**
+   * Scratch sized up front for batches of up to {@code capacityTokens} tokens, so that such
+   * batches do not grow it: an outgrown buffer stays allocated until the garbage collector notices
+   * its owner. The transposed keys get room for twice the tokens, for each sequence's padding to
+   * whole strips (a batch of many sequences shorter than a strip may still need more).
+   */
+  public BatchAttention(int nHeads, int nKvHeads, int headDim, int capacityTokens) {
     if (nKvHeads <= 0 || nHeads <= 0 || headDim <= 0 || nHeads % nKvHeads != 0) {
       throw new IllegalArgumentException(nHeads + " query heads cannot share " + nKvHeads + " kv heads of width "
           + headDim);
@@ -79,6 +89,10 @@ public final class BatchAttention {
     this.qStride = nHeads * headDim;
     this.kvStride = nKvHeads * headDim;
     this.dPad = (headDim + W - 1) / W * W;
+    if (capacityTokens > 0) {
+      keysT = ensure(keysT, (long) capacityTokens * 2 * kvStride + W);
+      values = ensure(values, (long) capacityTokens * nKvHeads * dPad);
+    }
   }
 
   /**

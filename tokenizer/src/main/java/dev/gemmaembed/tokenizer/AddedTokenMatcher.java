@@ -12,25 +12,20 @@ import java.util.List;
  */
 final class AddedTokenMatcher {
   private final long[] first = new long[1024]; // bitset over char values
-  private final long[] edgeKeys; // (node << 16) | char, -1 empty
-  private final int[] edgeChild;
-  private final int edgeMask;
-  private final int edgeShift;
+  // trie edges in an open-addressing table kept at most half full, grown as nodes are added:
+  // Gemma's 6,414 added tokens (76k characters) share most prefixes and need only 13k edges
+  private long[] edgeKeys; // (node << 16) | char, -1 empty
+  private int[] edgeChild;
+  private int edgeMask;
+  private int edgeShift;
   private int[] terminal; // pattern index per node or -1
   private int nodes = 1;
   private final int patterns;
 
   /** @param contents the patterns; index i is reported for contents.get(i). Empty ones are ignored. */
   AddedTokenMatcher(List<String> contents) {
-    int totalChars = 0;
-    for (String s : contents) totalChars += s.length();
-    int cap = Integer.highestOneBit(Math.max(4, totalChars) * 2 - 1) << 1;
-    edgeKeys = new long[cap];
-    Arrays.fill(edgeKeys, -1L);
-    edgeChild = new int[cap];
-    edgeMask = cap - 1;
-    edgeShift = 64 - Integer.numberOfTrailingZeros(cap);
-    terminal = new int[Math.max(16, totalChars + 1)];
+    allocateEdges(64);
+    terminal = new int[32];
     Arrays.fill(terminal, -1);
     int count = 0;
     for (int p = 0; p < contents.size(); p++) {
@@ -46,6 +41,28 @@ final class AddedTokenMatcher {
       terminal[node] = p; // a later duplicate wins, as in Hugging Face's content→id map
     }
     patterns = count;
+    terminal = Arrays.copyOf(terminal, nodes);
+  }
+
+  private void allocateEdges(int cap) {
+    edgeKeys = new long[cap];
+    Arrays.fill(edgeKeys, -1L);
+    edgeChild = new int[cap];
+    edgeMask = cap - 1;
+    edgeShift = 64 - Integer.numberOfTrailingZeros(cap);
+  }
+
+  private void growEdges() {
+    long[] keys = edgeKeys;
+    int[] child = edgeChild;
+    allocateEdges(keys.length * 2);
+    for (int j = 0; j < keys.length; j++) {
+      if (keys[j] == -1L) continue;
+      int i = slot(keys[j]);
+      while (edgeKeys[i] != -1L) i = (i + 1) & edgeMask;
+      edgeKeys[i] = keys[j];
+      edgeChild[i] = child[j];
+    }
   }
 
   boolean isEmpty() {
@@ -63,6 +80,10 @@ final class AddedTokenMatcher {
       long s = edgeKeys[i];
       if (s == k) return edgeChild[i];
       if (s == -1L) {
+        if (2 * nodes >= edgeKeys.length) {
+          growEdges();
+          return childOrAdd(node, c);
+        }
         edgeKeys[i] = k;
         int n = nodes++;
         if (n >= terminal.length) {

@@ -1,5 +1,7 @@
 package dev.gemmaembed.tokenizer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -7,21 +9,24 @@ import java.util.Arrays;
  * vocabularies: a word starts as its characters (code points); a character missing from the
  * vocabulary becomes one {@code <0xNN>} token per UTF-8 byte ({@code byte_fallback}) or, failing
  * that, the unknown token (consecutive unknowns fused with {@code fuse_unk}); then the adjacent pair
- * with the lowest merge rank is merged, leftmost first on ties, until no pair has a merge. This runs
- * in O(n log n) per word with a binary heap of {@code (rank, position)} over a linked list of
- * symbols; stale heap entries are skipped exactly as Hugging Face's {@code Word::merge_all} does.
+ * with the lowest merge priority ({@link Merges}) is merged, leftmost first on ties, until no pair
+ * has a merge. This runs in O(n log n) per word with a binary heap of {@code (priority, position)}
+ * over a linked list of symbols; stale heap entries are skipped exactly as Hugging Face's {@code
+ * Word::merge_all} does.
  *
  * <p>Words are first cut where no merge can ever join the two neighbouring characters (see {@link
- * Junctions}), and results for short words are kept in a lock-free direct-mapped cache (racy but
- * safe: entries are immutable).
+ * Junctions}), and results for short words are kept in a lock-free 2-way set-associative cache
+ * (racy but safe: entries are immutable, published with release/acquire and checked against the
+ * word).
  */
 final class Bpe {
-  static final int CACHE_MAX_LEN = 48;
+  static final int CACHE_MAX_LEN = 48; // < 256: cache entries keep spans in 8 bits
   private static final int CACHE_BITS = 16;
 
-  final String[] pieces;
+  final PieceTable pieces;
   final PieceIndex index;
-  final MergeTable merges;
+  final Merges merges;
+  private final boolean mergesByText;
   private final int[] bmpIds = new int[65536];
   private final PieceIndexInt suppIds;
   private final int[] byteIds = new int[256];
@@ -36,15 +41,20 @@ final class Bpe {
   /** System property that turns the word cache off ({@code false}), for benchmarks. */
   static final String CACHE_PROPERTY = "gemmaembed.tokenizer.wordCache";
 
-  private final CacheEntry[] cache =
-      "false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY)) ? null : new CacheEntry[1 << CACHE_BITS];
+  /**
+   * One {@code char[]} per cached word, {@code [n, word…, (id >>> 16, id & 0xFFFF, start << 8 | end)
+   * × n]} with spans relative to the word: about 50 bytes for a typical word where an object with
+   * three arrays took over 100, so a full cache stays near 3 MB.
+   */
+  private final char[][] cache =
+      "false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY)) ? null : new char[1 << CACHE_BITS][];
 
-  private record CacheEntry(char[] key, int hash, int[] ids, int[] spans) {}
+  private static final VarHandle CACHE_SLOT = MethodHandles.arrayElementVarHandle(char[][].class);
 
   Bpe(
-      String[] pieces,
+      PieceTable pieces,
       PieceIndex index,
-      MergeTable merges,
+      Merges merges,
       Junctions junctions,
       int unkId,
       boolean byteFallback,
@@ -54,6 +64,7 @@ final class Bpe {
     this.pieces = pieces;
     this.index = index;
     this.merges = merges;
+    this.mergesByText = merges.looksUpText();
     this.unkId = unkId;
     this.byteFallback = byteFallback;
     this.fuseUnk = fuseUnk;
@@ -61,12 +72,13 @@ final class Bpe {
     this.splitChar = splitChar;
     Arrays.fill(bmpIds, -1);
     PieceIndexInt supp = new PieceIndexInt();
-    for (int id = 0; id < pieces.length; id++) {
-      String p = pieces[id];
-      if (p == null || p.isEmpty()) continue;
-      int cp = p.codePointAt(0);
-      if (Character.charCount(cp) != p.length()) continue;
-      if (index.get(p) != id) continue; // duplicate string: lowest id wins
+    char[] chars = pieces.chars();
+    for (int id = 0; id < pieces.size(); id++) {
+      int len = pieces.length(id);
+      if (len == 0 || len > 2 || !pieces.has(id)) continue;
+      int cp = pieces.firstCodePoint(id);
+      if (Character.charCount(cp) != len) continue;
+      if (index.get(chars, pieces.start(id), len) != id) continue; // duplicate string: lowest id wins
       if (cp < 65536) bmpIds[cp] = id;
       else supp.put(cp, id);
     }
@@ -152,8 +164,13 @@ final class Bpe {
     encodeWord(w, ws, e, h, sink);
   }
 
-  private static int cacheSlot(int h) {
-    return (h * 0x9E3779B9) >>> (32 - CACHE_BITS);
+  /** First of the two cache slots (a 2-way set) where a word of hash {@code h} may be. */
+  private static int cacheSet(int h) {
+    return ((h * 0x9E3779B9) >>> (32 - CACHE_BITS)) & ~1;
+  }
+
+  private static boolean isEntryFor(char[] ce, char[] w, int s, int len) {
+    return ce != null && ce.length == 1 + len + 3 * ce[0] && Arrays.equals(ce, 1, 1 + len, w, s, s + len);
   }
 
   private void encodeWord(char[] w, int s, int e, int h, Sink sink) {
@@ -165,19 +182,20 @@ final class Bpe {
         return;
       }
     }
-    CacheEntry[] cache = this.cache;
+    char[][] cache = this.cache;
     boolean cacheable = len <= CACHE_MAX_LEN && cache != null;
-    int slot = 0;
+    int set = 0;
     if (cacheable) {
-      slot = cacheSlot(h);
-      CacheEntry ce = cache[slot];
-      if (ce != null && ce.hash == h && keyEquals(ce.key, w, s, len)) {
-        sink.addAll(ce.ids, ce.spans, s);
+      set = cacheSet(h);
+      char[] ce = (char[]) CACHE_SLOT.getAcquire(cache, set);
+      if (!isEntryFor(ce, w, s, len)) ce = (char[]) CACHE_SLOT.getAcquire(cache, set + 1);
+      if (isEntryFor(ce, w, s, len)) {
+        sink.addCached(ce, 1 + len, s);
         return;
       }
     }
     int n = initialSymbols(w, s, e, sink);
-    if (n > 1) mergeAll(n, sink);
+    if (n > 1) mergeAll(w, n, sink);
     // emit (symbol 0 is always alive: merges keep the left symbol)
     int[] id = sink.symId;
     int[] st = sink.symStart;
@@ -193,23 +211,23 @@ final class Bpe {
     if (n > 0) {
       for (int k = 0; k >= 0; k = nx[k]) count++;
     }
-    int[] ids = new int[count];
-    int[] spans = new int[count];
-    int t = 0;
+    char[] entry = new char[1 + len + 3 * count];
+    entry[0] = (char) count;
+    System.arraycopy(w, s, entry, 1, len);
+    int t = 1 + len;
     if (n > 0) {
       for (int k = 0; k >= 0; k = nx[k]) {
-        ids[t] = id[k];
-        spans[t] = ((st[k] - s) << 16) | (en[k] - s);
-        t++;
+        entry[t] = (char) (id[k] >>> 16);
+        entry[t + 1] = (char) id[k];
+        entry[t + 2] = (char) (((st[k] - s) << 8) | (en[k] - s));
+        t += 3;
       }
     }
-    cache[slot] = new CacheEntry(Arrays.copyOfRange(w, s, e), h, ids, spans);
-    sink.addAll(ids, spans, s);
-  }
-
-  private static boolean keyEquals(char[] key, char[] w, int s, int len) {
-    if (key.length != len) return false;
-    return Arrays.equals(key, 0, len, w, s, s + len);
+    // the newest word goes first, the previous first moves second (racing writers may lose an
+    // entry or store one twice: both harmless, as every entry is checked against its word)
+    CACHE_SLOT.setRelease(cache, set + 1, CACHE_SLOT.getAcquire(cache, set));
+    CACHE_SLOT.setRelease(cache, set, entry);
+    sink.addCached(entry, 1 + len, s);
   }
 
   /** Builds the initial symbol list in the sink's workspace; returns the symbol count. */
@@ -218,6 +236,7 @@ final class Bpe {
     int[] id = sink.symId;
     int[] st = sink.symStart;
     int[] en = sink.symEnd;
+    boolean[] tx = sink.symText;
     int n = 0;
     int unkStart = -1;
     int unkEnd = -1;
@@ -236,18 +255,21 @@ final class Bpe {
         id = sink.symId;
         st = sink.symStart;
         en = sink.symEnd;
+        tx = sink.symText;
       }
       if (tid >= 0) {
         if (unkStart >= 0) {
           id[n] = unkId;
           st[n] = unkStart;
           en[n] = unkEnd;
+          tx[n] = false;
           n++;
           unkStart = -1;
         }
         id[n] = tid;
         st[n] = i;
         en[n] = i + len;
+        tx[n] = true;
         n++;
       } else {
         boolean done = false;
@@ -264,6 +286,7 @@ final class Bpe {
               id[n] = byteIds[sink.utf8[b] & 0xFF];
               st[n] = i;
               en[n] = i + len;
+              tx[n] = false;
               n++;
             }
             done = true;
@@ -277,6 +300,7 @@ final class Bpe {
               id[n] = unkId;
               st[n] = unkStart;
               en[n] = unkEnd;
+              tx[n] = false;
               n++;
             }
             unkStart = i;
@@ -291,6 +315,7 @@ final class Bpe {
       id[n] = unkId;
       st[n] = unkStart;
       en[n] = unkEnd;
+      tx[n] = false;
       n++;
     }
     int[] pv = sink.symPrev;
@@ -325,85 +350,117 @@ final class Bpe {
     }
   }
 
-  /** Hugging Face's {@code Word::merge_all} without dropout. */
-  private void mergeAll(int n, Sink sink) {
-    MergeTable mt = merges;
+  /**
+   * Hugging Face's {@code Word::merge_all} without dropout. Heap entries are {@code (priority,
+   * position, version)}: every merge bumps the version of the merged symbol and of its left
+   * neighbour, the two symbols whose right-hand pair it changed, so an entry is stale exactly when
+   * its position's version moved on (or the symbol is gone). Hugging Face instead looks the
+   * current pair's merge up again and compares; as a priority belongs to one pair only, that is
+   * the same test without a lookup.
+   */
+  private void mergeAll(char[] w, int n, Sink sink) {
+    Merges mg = merges;
     int[] id = sink.symId;
+    int[] st = sink.symStart;
     int[] en = sink.symEnd;
+    boolean[] tx = sink.symText;
     int[] pv = sink.symPrev;
     int[] nx = sink.symNext;
-    if (sink.heap.length < 2 * n + 8) sink.heap = new long[2 * n + 8];
-    long[] heap = sink.heap;
+    int[] ver = sink.symVersion;
+    sink.ensureHeap(2 * n + 8);
+    long[] hk = sink.heapKey;
+    long[] ha = sink.heapAux;
+    Arrays.fill(ver, 0, n, 0);
     int hs = 0;
     for (int k = 0; k + 1 < n; k++) {
-      int r = mt.rank(id[k], id[k + 1]);
-      if (r >= 0) {
-        // O(n) heapify would also do; push keeps it simple
-        hs = push(heap, hs, ((long) r << 32) | k);
-      }
+      long pr = priority(w, id, st, en, tx, k, k + 1);
+      // O(n) heapify would also do; push keeps it simple
+      if (pr >= 0) hs = push(hk, ha, hs, pr, (long) k << 32);
     }
     while (hs > 0) {
-      long top = heap[0];
-      hs = pop(heap, hs);
-      int pos = (int) top;
-      int rank = (int) (top >>> 32);
-      if (id[pos] < 0) continue; // removed
+      long top = hk[0];
+      long aux = ha[0];
+      hs = pop(hk, ha, hs);
+      int pos = (int) (aux >>> 32);
       int right = nx[pos];
-      if (right < 0) continue;
-      if (mt.rank(id[pos], id[right]) != rank) continue; // stale
-      id[pos] = mt.result(rank);
+      if (right < 0 || id[pos] < 0 || ver[pos] != (int) aux) continue; // removed or stale
+      id[pos] = mg.result(top);
       en[pos] = en[right];
+      tx[pos] &= tx[right];
       id[right] = -1;
       int rr = nx[right];
       nx[pos] = rr;
       if (rr >= 0) pv[rr] = pos;
       int p = pv[pos];
-      if (hs + 2 > heap.length) {
-        heap = java.util.Arrays.copyOf(heap, heap.length * 2);
-        sink.heap = heap;
+      if (hs + 2 > hk.length) {
+        sink.ensureHeap(hk.length * 2);
+        hk = sink.heapKey;
+        ha = sink.heapAux;
       }
       if (p >= 0) {
-        int r = mt.rank(id[p], id[pos]);
-        if (r >= 0) hs = push(heap, hs, ((long) r << 32) | p);
+        ver[p]++;
+        long pr = priority(w, id, st, en, tx, p, pos);
+        if (pr >= 0) hs = push(hk, ha, hs, pr, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
       }
+      ver[pos]++;
       if (rr >= 0) {
-        int r = mt.rank(id[pos], id[rr]);
-        if (r >= 0) hs = push(heap, hs, ((long) r << 32) | pos);
+        long pr = priority(w, id, st, en, tx, pos, rr);
+        if (pr >= 0) hs = push(hk, ha, hs, pr, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
       }
     }
   }
 
-  private static int push(long[] heap, int size, long v) {
+  /** The merge priority of adjacent symbols {@code a b}, by their text when both are text. */
+  private long priority(char[] w, int[] id, int[] st, int[] en, boolean[] tx, int a, int b) {
+    if (mergesByText && tx[a] && tx[b]) return merges.priority(id[a], id[b], w, st[a], st[b], en[b]);
+    return merges.priority(id[a], id[b]);
+  }
+
+  /**
+   * Binary min-heap on {@code (key, aux)} in two parallel arrays; {@code aux} is {@code position <<
+   * 32 | version}, so equal priorities pop leftmost first.
+   */
+  private static int push(long[] keys, long[] aux, int size, long k, long a) {
     int i = size;
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      long pvv = heap[parent];
-      if (pvv <= v) break;
-      heap[i] = pvv;
+      long pk = keys[parent];
+      if (pk < k || (pk == k && aux[parent] <= a)) break;
+      keys[i] = pk;
+      aux[i] = aux[parent];
       i = parent;
     }
-    heap[i] = v;
+    keys[i] = k;
+    aux[i] = a;
     return size + 1;
   }
 
-  private static int pop(long[] heap, int size) {
+  private static int pop(long[] keys, long[] aux, int size) {
     int n = size - 1;
     if (n == 0) return 0;
-    long v = heap[n];
+    long k = keys[n];
+    long a = aux[n];
     int i = 0;
     while (true) {
       int c = 2 * i + 1;
       if (c >= n) break;
-      long cv = heap[c];
-      if (c + 1 < n && heap[c + 1] < cv) {
-        c++;
-        cv = heap[c];
+      long ck = keys[c];
+      long ca = aux[c];
+      if (c + 1 < n) {
+        long rk = keys[c + 1];
+        if (rk < ck || (rk == ck && aux[c + 1] < ca)) {
+          c++;
+          ck = rk;
+          ca = aux[c];
+        }
       }
-      if (v <= cv) break;
-      heap[i] = cv;
+      if (k < ck || (k == ck && a <= ca)) break;
+      keys[i] = ck;
+      aux[i] = ca;
       i = c;
     }
-    heap[i] = v;
+    keys[i] = k;
+    aux[i] = a;
     return n;
   }
 

@@ -7,9 +7,9 @@ import java.util.List;
  * built from a GGUF-style vocabulary. Package-private plumbing between the loaders and {@link
  * GemmaTokenizer}.
  *
- * @param pieces model vocabulary by id (null where an id is unused)
+ * @param pieces model vocabulary by id (some ids may have no piece)
  * @param index string → id over {@code pieces}
- * @param merges merge table in rank order
+ * @param merges which pairs merge, in which order
  * @param junctions character pairs some merge joins (see {@link Junctions}), or null: never cut words
  * @param unkId model unknown token id or -1
  * @param normFrom/normTo single-character Replace normalizer pairs (applied as one mapping)
@@ -21,9 +21,9 @@ import java.util.List;
  * @param bos/eos/pad special ids or -1
  */
 record Definition(
-    String[] pieces,
+    PieceTable pieces,
     PieceIndex index,
-    MergeTable merges,
+    Merges merges,
     Junctions junctions,
     int unkId,
     boolean byteFallback,

@@ -62,8 +62,12 @@ public final class GemmaTokenizer {
   private final int[] prefix;
   private final int[] suffix;
   private final Decoder decoder;
-  private final String[] idToToken;
-  private final boolean[] special;
+  private final int vocabSize;
+  // added tokens by id (they override the vocabulary piece of their id): ids ascending, then each
+  // id's content and whether it is special; the rest of the ids come from the piece table
+  private final int[] addedIdOrder;
+  private final String[] addedContent;
+  private final boolean[] addedSpecial;
   private final Map<String, Integer> addedIds = new HashMap<>();
   private final SpecialTokens specials;
 
@@ -115,17 +119,17 @@ public final class GemmaTokenizer {
     this.prefix = d.prefix().clone();
     this.suffix = d.suffix().clone();
     this.decoder = d.decoder();
-    int size = d.pieces().length;
+    int size = d.pieces().size();
     for (AddedToken a : d.added()) size = Math.max(size, a.id() + 1);
-    this.idToToken = new String[size];
-    this.special = new boolean[size];
-    System.arraycopy(d.pieces(), 0, idToToken, 0, d.pieces().length);
+    this.vocabSize = size;
+    this.addedIdOrder = d.added().stream().mapToInt(AddedToken::id).sorted().distinct().toArray();
+    this.addedContent = new String[addedIdOrder.length];
+    this.addedSpecial = new boolean[addedIdOrder.length];
     for (AddedToken a : d.added()) {
-      idToToken[a.id()] = a.content();
+      int k = java.util.Arrays.binarySearch(addedIdOrder, a.id());
+      addedContent[k] = a.content(); // a later token with the same id wins, as in Hugging Face
+      addedSpecial[k] |= a.special();
       addedIds.put(a.content(), a.id());
-    }
-    for (AddedToken a : d.added()) {
-      if (a.special()) special[a.id()] = true;
     }
     this.specials =
         new SpecialTokens(
@@ -241,6 +245,9 @@ public final class GemmaTokenizer {
    * non-special added tokens (all matched on the raw text); types 1, 5, 6 are plain vocabulary.
    * Normalizer {@code " " → "▁"}, byte fallback, fused unknowns and the Gemma decoder are assumed.
    * The bos/eos template comes from {@code specials.addBos()/addEos()}.
+   *
+   * <p>{@code pieces} is read once, in order, and not kept: a list that decodes each piece on
+   * access (as a GGUF string array can) never needs all 262,144 strings at once.
    *
    * @throws TokenizerException if the arrays disagree in length or an id is out of range
    */
@@ -532,10 +539,15 @@ public final class GemmaTokenizer {
   public String decode(int[] ids, boolean skipSpecialTokens) {
     List<String> tokens = new ArrayList<>(ids.length);
     for (int id : ids) {
-      if (id < 0 || id >= idToToken.length) continue;
-      String t = idToToken[id];
-      if (t == null) continue;
-      if (skipSpecialTokens && special[id]) continue;
+      int k = java.util.Arrays.binarySearch(addedIdOrder, id);
+      String t;
+      if (k >= 0) {
+        if (skipSpecialTokens && addedSpecial[k]) continue;
+        t = addedContent[k];
+      } else {
+        t = vocabularyPiece(id);
+        if (t == null) continue;
+      }
       tokens.add(t);
     }
     if (decoder == null) return String.join(" ", tokens);
@@ -546,7 +558,7 @@ public final class GemmaTokenizer {
 
   /** Number of ids: the model vocabulary plus added tokens beyond it (Gemma 3: 262,145). */
   public int vocabSize() {
-    return idToToken.length;
+    return vocabSize;
   }
 
   public int bosId() {
@@ -569,10 +581,18 @@ public final class GemmaTokenizer {
 
   /** The token string of {@code id} (added-token content or vocabulary piece, U+2581 for spaces). */
   public String piece(int id) {
-    if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-      throw new IllegalArgumentException("no token with id " + id + " (vocabulary size " + idToToken.length + ")");
+    int k = java.util.Arrays.binarySearch(addedIdOrder, id);
+    String t = k >= 0 ? addedContent[k] : vocabularyPiece(id);
+    if (t == null) {
+      throw new IllegalArgumentException("no token with id " + id + " (vocabulary size " + vocabSize + ")");
     }
-    return idToToken[id];
+    return t;
+  }
+
+  /** The model vocabulary's piece of {@code id}, or null. */
+  private String vocabularyPiece(int id) {
+    PieceTable p = bpe.pieces;
+    return id >= 0 && id < p.size() ? p.get(id) : null;
   }
 
   /** The id of a token string (added-token content first, then vocabulary piece), or -1. */
@@ -583,7 +603,8 @@ public final class GemmaTokenizer {
 
   /** Whether {@code id} is a special added token (skipped by {@code decode(ids, true)}). */
   public boolean isSpecial(int id) {
-    return id >= 0 && id < special.length && special[id];
+    int k = java.util.Arrays.binarySearch(addedIdOrder, id);
+    return k >= 0 && addedSpecial[k];
   }
 
   public boolean addsBos() {
@@ -601,23 +622,11 @@ public final class GemmaTokenizer {
 
   // package-private views for tests and the GGUF cross-check
   int modelVocabSize() {
-    return bpe.pieces.length;
+    return bpe.pieces.size();
   }
 
-  int mergeCount() {
-    return bpe.merges.size();
-  }
-
-  int mergeResult(int rank) {
-    return bpe.merges.result(rank);
-  }
-
-  int mergeLeft(int rank) {
-    return bpe.merges.left(rank);
-  }
-
-  int mergeRight(int rank) {
-    return bpe.merges.right(rank);
+  Merges merges() {
+    return bpe.merges;
   }
 
   Map<Integer, Boolean> addedTokenSpecialFlags() {

@@ -56,24 +56,43 @@ final class Junctions {
    * The junctions of a merge table, or null when words must not be cut: when some merge involves a
    * byte-fallback or unknown token (their symbols do not stand for the characters they cover).
    */
-  static Junctions of(String[] pieces, PieceIndex index, MergeTable merges, int unkId) {
-    boolean[] special = new boolean[pieces.length];
-    for (int b = 0; b < 256; b++) {
-      int id = index.get(Bpe.bytePiece(b));
-      if (id >= 0) special[id] = true;
-    }
-    if (unkId >= 0 && unkId < special.length) special[unkId] = true;
+  static Junctions of(PieceTable pieces, PieceIndex index, MergeTable merges, int unkId) {
+    boolean[] special = specialIds(pieces, index, unkId);
     int n = merges.size();
     Junctions j = new Junctions(Math.max(16, n / 8));
     for (int r = 0; r < n; r++) {
       int l = merges.left(r);
       int rt = merges.right(r);
       if (special[l] || special[rt]) return null;
-      String a = pieces[l];
-      String b = pieces[rt];
-      j.add(a.codePointBefore(a.length()), b.codePointAt(0));
+      j.add(pieces.lastCodePoint(l), pieces.firstCodePoint(rt));
     }
     return j;
+  }
+
+  /**
+   * The junctions of the merges a vocabulary implies ({@link VocabularyImport#forEachSplit}, the
+   * same set as {@link #of} over the derived table, without deriving it), or null as in {@link #of}.
+   */
+  static Junctions ofSplits(PieceTable pieces, PieceIndex index, int unkId) {
+    boolean[] special = specialIds(pieces, index, unkId);
+    Junctions j = new Junctions(1 << 12);
+    boolean cut = VocabularyImport.forEachSplit(pieces, index, (p, l, r, lcp, rcp) -> {
+      if (special[l] || special[r]) return false;
+      j.add(pieces.lastCodePoint(l), pieces.firstCodePoint(r));
+      return true;
+    });
+    return cut ? j : null;
+  }
+
+  /** Byte-fallback pieces ({@code <0xNN>}) and the unknown token. */
+  private static boolean[] specialIds(PieceTable pieces, PieceIndex index, int unkId) {
+    boolean[] special = new boolean[pieces.size()];
+    for (int b = 0; b < 256; b++) {
+      int id = index.get(Bpe.bytePiece(b));
+      if (id >= 0) special[id] = true;
+    }
+    if (unkId >= 0 && unkId < special.length) special[unkId] = true;
+    return special;
   }
 
   private static int smallIndex(int cp) {

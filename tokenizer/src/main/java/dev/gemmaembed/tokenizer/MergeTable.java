@@ -3,11 +3,12 @@ package dev.gemmaembed.tokenizer;
 import java.util.Arrays;
 
 /**
- * The BPE merge map {@code (left id, right id) → rank}, open addressing on a packed long key;
- * {@link #result(int)} gives the id a merge produces. Ranks are merge-list positions; lower merges
- * first. A pair listed twice keeps its last rank, as Hugging Face's map does.
+ * The BPE merge map {@code (left id, right id) → rank} of a merge list, open addressing on a packed
+ * long key; {@link #result(int)} gives the id a merge produces. Ranks are merge-list positions and
+ * serve as the {@link Merges} priority: lower merges first. A pair listed twice keeps its last rank,
+ * as Hugging Face's map does.
  */
-final class MergeTable {
+final class MergeTable implements Merges {
   private final long[] keys; // -1 = empty
   private final int[] ranks;
   private final int[] results; // by rank
@@ -91,6 +92,16 @@ final class MergeTable {
       if (s == -1L) return -1;
       i = (i + 1) & mask;
     }
+  }
+
+  @Override
+  public long priority(int left, int right) {
+    return rank(left, right);
+  }
+
+  @Override
+  public int result(long priority) {
+    return results[(int) priority];
   }
 
   int result(int rank) {

@@ -19,7 +19,10 @@ final class Sink {
   int[] symEnd = new int[64];
   int[] symPrev = new int[64];
   int[] symNext = new int[64];
-  long[] heap = new long[64];
+  boolean[] symText = new boolean[64]; // the symbol's piece is the text it covers (not bytes or unk)
+  int[] symVersion = new int[64];
+  long[] heapKey = new long[64]; // merge heap: priority, position << 32 | version
+  long[] heapAux = new long[64];
   final byte[] utf8 = new byte[4];
 
   Sink(int expected, boolean offsets) {
@@ -55,20 +58,31 @@ final class Sink {
     size = n + 1;
   }
 
-  /** Appends cached word tokens; spans are {@code (relStart << 16) | relEnd} from {@code base}. */
-  void addAll(int[] wordIds, int[] spans, int base) {
+  /**
+   * Appends the tokens of a word-cache entry: {@code entry[0]} tokens from {@code entry[at]} on,
+   * each {@code (id >>> 16, id & 0xFFFF, relStart << 8 | relEnd)} with spans from {@code base}.
+   */
+  void addCached(char[] entry, int at, int base) {
     int n = size;
-    int k = wordIds.length;
+    int k = entry[0];
     if (n + k > ids.length) grow(n + k);
-    System.arraycopy(wordIds, 0, ids, n, k);
+    int[] out = ids;
+    for (int i = 0, j = at; i < k; i++, j += 3) out[n + i] = (entry[j] << 16) | entry[j + 1];
     if (starts != null) {
-      for (int i = 0; i < k; i++) {
-        int sp = spans[i];
-        starts[n + i] = base + (sp >>> 16);
-        ends[n + i] = base + (sp & 0xFFFF);
+      for (int i = 0, j = at + 2; i < k; i++, j += 3) {
+        int sp = entry[j];
+        starts[n + i] = base + (sp >>> 8);
+        ends[n + i] = base + (sp & 0xFF);
       }
     }
     size = n + k;
+  }
+
+  void ensureHeap(int n) {
+    if (n > heapKey.length) {
+      heapKey = Arrays.copyOf(heapKey, n);
+      heapAux = Arrays.copyOf(heapAux, n);
+    }
   }
 
   void ensureSymbols(int n) {
@@ -79,6 +93,8 @@ final class Sink {
       symEnd = Arrays.copyOf(symEnd, cap);
       symPrev = Arrays.copyOf(symPrev, cap);
       symNext = Arrays.copyOf(symNext, cap);
+      symText = Arrays.copyOf(symText, cap);
+      symVersion = Arrays.copyOf(symVersion, cap);
     }
   }
 }

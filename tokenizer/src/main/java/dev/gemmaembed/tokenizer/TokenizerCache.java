@@ -29,7 +29,7 @@ final class TokenizerCache {
   private static final String PREFIX = "tokenizer-v";
   private static final long MAGIC = 0x47454d4d41544b31L; // "GEMMATK1"
   /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   private TokenizerCache() {}
 
@@ -214,23 +214,14 @@ final class TokenizerCache {
     Out o = new Out();
     o.l(MAGIC);
     o.i(VERSION);
-    String[] pieces = d.pieces();
-    int[] lens = new int[pieces.length];
-    int total = 0;
-    for (int i = 0; i < pieces.length; i++) {
-      lens[i] = pieces[i] == null ? -1 : pieces[i].length();
-      if (pieces[i] != null) total += pieces[i].length();
-    }
-    char[] blob = new char[total];
-    int at = 0;
-    for (String p : pieces) {
-      if (p == null) continue;
-      p.getChars(0, p.length(), blob, at);
-      at += p.length();
-    }
+    PieceTable pieces = d.pieces();
+    int[] lens = new int[pieces.size()];
+    for (int i = 0; i < lens.length; i++) lens[i] = pieces.has(i) ? pieces.length(i) : -1;
     o.ints(lens, lens.length);
-    o.chars(blob, blob.length);
-    MergeTable m = d.merges();
+    o.chars(pieces.chars(), pieces.totalChars());
+    if (!(d.merges() instanceof MergeTable m)) {
+      throw new IllegalArgumentException("only tokenizer.json definitions (with a merge list) are cached");
+    }
     int n = m.size();
     int[] l = new int[n];
     int[] r = new int[n];
@@ -245,7 +236,6 @@ final class TokenizerCache {
     o.ints(res, n);
     // the derived hash tables, so that a load does no hashing at all
     o.ints(d.index().slots(), d.index().slots().length);
-    o.ints(d.index().slotHashes(), d.index().slotHashes().length);
     o.longs(m.keys());
     o.ints(m.slotRanks(), m.slotRanks().length);
     Junctions j = d.junctions();
@@ -328,21 +318,11 @@ final class TokenizerCache {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     if (bytes.length < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
     if (b.getLong(bytes.length - 8) != MAGIC) return null;
-    int[] lens = ints(b);
-    char[] blob = chars(b);
-    String[] pieces = new String[lens.length];
-    int at = 0;
-    for (int i = 0; i < lens.length; i++) {
-      int len = lens[i];
-      if (len < 0) continue;
-      pieces[i] = new String(blob, at, len);
-      at += len;
-    }
+    PieceTable pieces = PieceTable.of(ints(b), chars(b));
     int[] l = ints(b);
     int[] r = ints(b);
     int[] res = ints(b);
     int[] slots = ints(b);
-    int[] slotHash = ints(b);
     long[] mkeys = longs(b);
     int[] mranks = ints(b);
     Junctions junctions = null;
@@ -371,7 +351,7 @@ final class TokenizerCache {
     int eos = b.getInt();
     int pad = b.getInt();
     if (b.getLong() != MAGIC || b.hasRemaining()) return null;
-    PieceIndex index = new PieceIndex(pieces, slots, slotHash);
+    PieceIndex index = new PieceIndex(pieces, slots);
     return new Definition(
         pieces, index, new MergeTable(l, r, res, mkeys, mranks), junctions, unk, (flags & 1) != 0, (flags & 2) != 0,
         (flags & 4) != 0, from, to, split, added, prefix, suffix, dec, bos, eos, pad);

@@ -45,7 +45,7 @@ final class TokenizerJsonReader {
   private boolean sawModel;
   private boolean sawVocab;
   private boolean sawMerges;
-  private String[] pieces;
+  private PieceTable pieces;
   private PieceIndex index;
   private int[] mLeft = new int[1024];
   private int[] mRight = new int[1024];
@@ -223,8 +223,8 @@ final class TokenizerJsonReader {
       }
       ps[ids[i]] = names[i];
     }
-    pieces = ps;
-    index = new PieceIndex(ps);
+    pieces = PieceTable.of(ps);
+    index = new PieceIndex(pieces);
     if (deferredMerges != null) {
       for (String[] m : deferredMerges) addMerge(m[0], m[1]);
       deferredMerges = null;
@@ -298,10 +298,12 @@ final class TokenizerJsonReader {
   }
 
   private void addMerge(int a, int b) {
-    int r = index.getConcat(pieces[a], pieces[b]);
+    int r = index.getConcat(a, b);
     if (r < 0) {
-      throw fail("model.merges", "merge " + mCount + " ('" + pieces[a] + "', '" + pieces[b]
-          + "') produces '" + pieces[a] + pieces[b] + "', which is not in model.vocab");
+      String pa = pieces.get(a);
+      String pb = pieces.get(b);
+      throw fail("model.merges", "merge " + mCount + " ('" + pa + "', '" + pb
+          + "') produces '" + pa + pb + "', which is not in model.vocab");
     }
     if (mCount == mLeft.length) {
       int cap = mCount * 2;

@@ -10,7 +10,10 @@ import java.util.List;
  * types), deriving the BPE merges as transformers' SentencePiece converter does ({@code
  * generate_merges}): every split of a piece {@code p} into two vocabulary pieces {@code (l, r)} is a
  * merge; merges are ordered by score of {@code p} (descending), then {@code len(l)} (descending, in
- * code points), then {@code len(r)} (descending), then piece id.
+ * code points), then {@code len(r)} (descending), then piece id. Those merges are not stored:
+ * {@link ScoreRankedMerges} ranks a pair when BPE asks, and the word-cutting {@link Junctions} come
+ * straight from the splits. Only a vocabulary whose merge order does not pack into 63 bits gets the
+ * derived, sorted {@link MergeTable}.
  */
 final class VocabularyImport {
   static final int NORMAL = 1;
@@ -23,6 +26,15 @@ final class VocabularyImport {
   private VocabularyImport() {}
 
   static Definition build(List<String> pieceList, float[] scores, int[] types, SpecialTokens sp) {
+    return build(pieceList, scores, types, sp, false);
+  }
+
+  /**
+   * @param deriveTable derive and sort the merge table even when {@link ScoreRankedMerges} could
+   *     rank merges on the fly (what vocabularies with very long pieces get; tests compare the two)
+   */
+  static Definition build(
+      List<String> pieceList, float[] scores, int[] types, SpecialTokens sp, boolean deriveTable) {
     int n = pieceList.size();
     String src = "vocabulary";
     if (scores.length != n || types.length != n) {
@@ -30,18 +42,20 @@ final class VocabularyImport {
           + types.length + " token types");
     }
     if (sp == null) throw new TokenizerException(src + ": special tokens are required");
-    String[] pieces = new String[n];
+    PieceTable.Builder table = new PieceTable.Builder(n);
     List<AddedToken> added = new ArrayList<>();
+    boolean hasBytes = false;
     for (int id = 0; id < n; id++) {
       String p = pieceList.get(id);
       if (p == null) throw new TokenizerException(src + ": tokens[" + id + "] is null");
       int t = types[id];
       if (t == USER_DEFINED) p = p.replace(' ', '\u2581');
-      pieces[id] = p;
+      table.add(p);
       switch (t) {
         case UNKNOWN, CONTROL -> added.add(new AddedToken(id, p, true, false, false, false, false));
         case USER_DEFINED -> added.add(new AddedToken(id, p, false, false, false, false, false));
-        case NORMAL, UNUSED, BYTE -> {}
+        case BYTE -> hasBytes = true;
+        case NORMAL, UNUSED -> {}
         default -> throw new TokenizerException(src + ": token_type[" + id + "] = " + t
             + " is not one of 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte");
       }
@@ -50,15 +64,15 @@ final class VocabularyImport {
     checkId(src, "eos", sp.eos(), n, sp.addEos());
     checkId(src, "unk", sp.unk(), n, false);
     checkId(src, "pad", sp.pad(), n, false);
+    PieceTable pieces = table.build();
     PieceIndex index = new PieceIndex(pieces);
-    MergeTable merges = deriveMerges(pieces, scores, index);
-    boolean hasBytes = false;
-    for (int t : types) if (t == BYTE) hasBytes = true;
+    Merges merges = deriveTable ? null : ScoreRankedMerges.create(pieces, index, scores);
+    if (merges == null) merges = deriveMerges(pieces, scores, index);
     return new Definition(
         pieces,
         index,
         merges,
-        Junctions.of(pieces, index, merges, sp.unk()),
+        Junctions.ofSplits(pieces, index, sp.unk()),
         sp.unk(),
         hasBytes,
         true,
@@ -81,97 +95,98 @@ final class VocabularyImport {
     }
   }
 
-  static MergeTable deriveMerges(String[] pieces, float[] scores, PieceIndex index) {
-    int n = pieces.length;
-    int[] mPiece = new int[1 << 16];
-    int[] mLeft = new int[1 << 16];
-    int[] mRight = new int[1 << 16];
-    int[] mLeftCp = new int[1 << 16];
-    int[] mRightCp = new int[1 << 16];
-    int count = 0;
-    int maxCp = 0;
-    for (int id = 0; id < n; id++) {
-      String p = pieces[id];
-      int len = p.length();
-      if (len < 2) continue;
-      if (index.get(p) != id) continue; // duplicate string: only the first id is a merge target
-      int total = p.codePointCount(0, len);
-      int full = p.hashCode();
+  /** Receives the splits of {@link #forEachSplit}. */
+  interface SplitVisitor {
+    /** @return false to stop the enumeration */
+    boolean split(int piece, int left, int right, int leftCodePoints, int rightCodePoints);
+  }
+
+  /**
+   * Every split of a canonical piece into two canonical pieces that does not cut a surrogate pair,
+   * i.e. every merge the vocabulary implies, piece by piece and left part shortest first.
+   *
+   * @return false if the visitor stopped it
+   */
+  static boolean forEachSplit(PieceTable pieces, PieceIndex index, SplitVisitor visitor) {
+    char[] c = pieces.chars();
+    for (int id = 0; id < pieces.size(); id++) {
+      int len = pieces.length(id);
+      if (len < 2 || !pieces.has(id)) continue;
+      int s = pieces.start(id);
+      int full = pieces.hash(id);
+      if (index.get(c, s, len, full) != id) continue; // duplicate string: only the first id is a merge target
+      int total = pieces.codePointCount(id);
       int h = 0;
       int cps = 0;
       for (int k = 1; k < len; k++) {
-        char prev = p.charAt(k - 1);
+        char prev = c[s + k - 1];
         h = 31 * h + prev;
-        if (Character.isHighSurrogate(prev) && Character.isLowSurrogate(p.charAt(k))) {
+        if (Character.isHighSurrogate(prev) && Character.isLowSurrogate(c[s + k])) {
           continue; // never split inside a surrogate pair
         }
         cps++;
-        int l = index.get(p, 0, k, h);
+        int l = index.get(c, s, k, h);
         if (l < 0) continue;
-        int hr = full - h * PieceIndex.pow31(len - k); // String.hashCode of p[k, len)
-        int r = index.get(p, k, len, hr);
+        int hr = full - h * PieceIndex.pow31(len - k); // String.hashCode of the right part
+        int r = index.get(c, s + k, len - k, hr);
         if (r < 0) continue;
-        if (count == mPiece.length) {
-          int cap = count * 2;
-          mPiece = Arrays.copyOf(mPiece, cap);
-          mLeft = Arrays.copyOf(mLeft, cap);
-          mRight = Arrays.copyOf(mRight, cap);
-          mLeftCp = Arrays.copyOf(mLeftCp, cap);
-          mRightCp = Arrays.copyOf(mRightCp, cap);
-        }
-        mPiece[count] = id;
-        mLeft[count] = l;
-        mRight[count] = r;
-        mLeftCp[count] = cps;
-        mRightCp[count] = total - cps;
-        maxCp = Math.max(maxCp, total);
-        count++;
+        if (!visitor.split(id, l, r, cps, total - cps)) return false;
       }
     }
-    // rank of each piece's score, descending (NaN last)
-    float[] sorted = scores.clone();
-    for (int i = 0; i < sorted.length; i++) if (Float.isNaN(sorted[i])) sorted[i] = Float.NEGATIVE_INFINITY;
-    Arrays.sort(sorted);
-    int distinct = 0;
-    for (int i = 0; i < sorted.length; i++) {
-      if (i == 0 || Float.compare(sorted[i], sorted[i - 1]) != 0) sorted[distinct++] = sorted[i];
-    }
-    float[] uniq = Arrays.copyOf(sorted, distinct);
-    int[] order = sortMerges(count, mPiece, mLeftCp, mRightCp, scores, uniq, maxCp, n);
-    int[] left = new int[count];
-    int[] right = new int[count];
-    int[] result = new int[count];
-    for (int r = 0; r < count; r++) {
-      int m = order[r];
-      left[r] = mLeft[m];
-      right[r] = mRight[m];
-      result[r] = mPiece[m];
-    }
-    return new MergeTable(left, right, result, count);
+    return true;
   }
 
-  private static int scoreRankDesc(float s, float[] uniq) {
-    if (Float.isNaN(s)) s = Float.NEGATIVE_INFINITY;
-    int i = Arrays.binarySearch(uniq, s);
-    return uniq.length - 1 - i;
-  }
-
-  private static int bits(int maxValue) {
-    return 32 - Integer.numberOfLeadingZeros(Math.max(1, maxValue));
+  /**
+   * The merge table of the vocabulary in transformers' order, derived and sorted. Used when {@link
+   * ScoreRankedMerges} cannot pack the order into 63 bits.
+   */
+  static MergeTable deriveMerges(PieceTable pieces, float[] scores, PieceIndex index) {
+    int[][] m = {new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16]};
+    int[] count = {0};
+    int[] maxCp = {0};
+    forEachSplit(pieces, index, (p, l, r, lcp, rcp) -> {
+      int k = count[0];
+      if (k == m[0].length) {
+        for (int i = 0; i < m.length; i++) m[i] = Arrays.copyOf(m[i], k * 2);
+      }
+      m[0][k] = p;
+      m[1][k] = l;
+      m[2][k] = r;
+      m[3][k] = lcp;
+      m[4][k] = rcp;
+      maxCp[0] = Math.max(maxCp[0], lcp + rcp);
+      count[0] = k + 1;
+      return true;
+    });
+    int n = count[0];
+    int[] mPiece = m[0];
+    int[] order = sortMerges(n, mPiece, m[3], m[4], ScoreRankedMerges.ScoreRanks.of(scores), maxCp[0],
+        pieces.size());
+    int[] left = new int[n];
+    int[] right = new int[n];
+    int[] result = new int[n];
+    for (int r = 0; r < n; r++) {
+      int k = order[r];
+      left[r] = m[1][k];
+      right[r] = m[2][k];
+      result[r] = mPiece[k];
+    }
+    return new MergeTable(left, right, result, n);
   }
 
   /** Returns merge indices in rank order. */
   private static int[] sortMerges(
-      int count, int[] piece, int[] lcp, int[] rcp, float[] scores, float[] uniq, int maxCp, int n) {
-    int bScore = bits(uniq.length);
-    int bLen = bits(maxCp + 1);
-    int bPiece = bits(n);
-    int bIndex = bits(count);
+      int count, int[] piece, int[] lcp, int[] rcp, ScoreRankedMerges.ScoreRanks scores, int maxCp, int n) {
+    int[] rank = scores.ranks();
+    int bScore = ScoreRankedMerges.bits(scores.distinct());
+    int bLen = ScoreRankedMerges.bits(maxCp + 1);
+    int bPiece = ScoreRankedMerges.bits(n);
+    int bIndex = ScoreRankedMerges.bits(count);
     int[] order = new int[count];
     if (bScore + 2 * bLen + bPiece + bIndex <= 63) {
       long[] keys = new long[count];
       for (int m = 0; m < count; m++) {
-        long k = scoreRankDesc(scores[piece[m]], uniq);
+        long k = rank[piece[m]];
         k = (k << bLen) | (maxCp - lcp[m]);
         k = (k << bLen) | (maxCp - rcp[m]);
         k = (k << bPiece) | piece[m];
@@ -187,7 +202,7 @@ final class VocabularyImport {
     for (int m = 0; m < count; m++) boxed[m] = m;
     Arrays.sort(
         boxed,
-        Comparator.<Integer>comparingInt(m -> scoreRankDesc(scores[piece[m]], uniq))
+        Comparator.<Integer>comparingInt(m -> rank[piece[m]])
             .thenComparingInt(m -> -lcp[m])
             .thenComparingInt(m -> -rcp[m])
             .thenComparingInt(m -> piece[m])

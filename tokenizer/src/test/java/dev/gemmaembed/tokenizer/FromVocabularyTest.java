@@ -2,7 +2,10 @@ package dev.gemmaembed.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,22 +18,29 @@ import org.junit.jupiter.api.Test;
 /**
  * The GGUF form: pieces, scores = −(rank+1) of the first merge producing each piece (0 if none),
  * −1000 for added tokens, token types as llama.cpp's converter writes them — must give the same ids
- * as tokenizer.json.
+ * as tokenizer.json, and the merges ranked on the fly ({@link ScoreRankedMerges}) must be exactly
+ * the merge table transformers' converter would derive from it.
  */
 class FromVocabularyTest {
   private static final java.util.regex.Pattern BYTE_PIECE = java.util.regex.Pattern.compile("<0x[0-9A-F]{2}>");
   private static GemmaTokenizer hf;
+  private static Vocabulary vocabulary;
   private static GemmaTokenizer gguf;
+  private static Definition derived; // the same vocabulary with the derived, sorted merge table
+
+  /** {@code tokenizer.ggml.tokens/scores/token_type}. */
+  record Vocabulary(List<String> pieces, float[] scores, int[] types) {}
 
   /** What a GGUF built from the bundled tokenizer.json holds. */
-  static GemmaTokenizer fromGgufStyleVocabulary(GemmaTokenizer src, SpecialTokens specials) {
+  static Vocabulary ggufStyleVocabulary(GemmaTokenizer src) {
     int n = src.modelVocabSize();
     List<String> pieces = new ArrayList<>(n);
     float[] scores = new float[n];
     int[] types = new int[n];
     int[] firstRank = new int[n];
     Arrays.fill(firstRank, -1);
-    for (int r = src.mergeCount() - 1; r >= 0; r--) firstRank[src.mergeResult(r)] = r;
+    MergeTable merges = (MergeTable) src.merges();
+    for (int r = merges.size() - 1; r >= 0; r--) firstRank[merges.result(r)] = r;
     Map<Integer, Boolean> added = src.addedTokenSpecialFlags();
     for (int id = 0; id < n; id++) {
       String p = src.piece(id);
@@ -52,8 +62,13 @@ class FromVocabularyTest {
       }
       pieces.add(p);
     }
+    return new Vocabulary(pieces, scores, types);
+  }
+
+  static GemmaTokenizer fromGgufStyleVocabulary(GemmaTokenizer src, SpecialTokens specials) {
+    Vocabulary v = ggufStyleVocabulary(src);
     long t0 = System.nanoTime();
-    GemmaTokenizer t = GemmaTokenizer.fromVocabulary(pieces, scores, types, specials);
+    GemmaTokenizer t = GemmaTokenizer.fromVocabulary(v.pieces(), v.scores(), v.types(), specials);
     System.out.printf("fromVocabulary: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
     return t;
   }
@@ -61,18 +76,64 @@ class FromVocabularyTest {
   @BeforeAll
   static void build() {
     hf = GemmaTokenizer.bundledGemma3();
+    vocabulary = ggufStyleVocabulary(hf);
     gguf = fromGgufStyleVocabulary(hf, SpecialTokens.embeddingGemma());
+    derived = VocabularyImport.build(vocabulary.pieces(), vocabulary.scores(), vocabulary.types(),
+        SpecialTokens.embeddingGemma(), true);
   }
 
   @Test
   void derivedMergesMatchTheFileUpToNonInteractingSwaps() {
-    assertEquals(hf.mergeCount(), gguf.mergeCount());
+    MergeTable file = (MergeTable) hf.merges();
+    MergeTable table = assertInstanceOf(MergeTable.class, derived.merges());
+    assertEquals(file.size(), table.size());
     int differ = 0;
-    for (int r = 0; r < hf.mergeCount(); r++) {
-      if (hf.mergeLeft(r) != gguf.mergeLeft(r) || hf.mergeRight(r) != gguf.mergeRight(r)) differ++;
+    for (int r = 0; r < file.size(); r++) {
+      if (file.left(r) != table.left(r) || file.right(r) != table.right(r)) differ++;
     }
     // only ("▁","t") and ("\t","\t") trade places: SentencePiece gave both score 0
     assertEquals(2, differ);
+  }
+
+  @Test
+  void scoreRankedMergesAreTheDerivedTableInTheSameOrder() {
+    ScoreRankedMerges ranked = assertInstanceOf(ScoreRankedMerges.class, gguf.merges());
+    MergeTable table = (MergeTable) derived.merges();
+    long previous = -1;
+    for (int r = 0; r < table.size(); r++) {
+      long p = ranked.priority(table.left(r), table.right(r));
+      assertTrue(p > previous, "merge " + r + " is out of order");
+      assertEquals(table.result(r), ranked.result(p), "result of merge " + r);
+      previous = p;
+    }
+    // and no pair merges that is not in the table: random pairs, and pairs of merge parts
+    SplittableRandom rnd = new SplittableRandom(11);
+    int n = gguf.modelVocabSize();
+    int merging = 0;
+    for (int i = 0; i < 2_000_000; i++) {
+      int a = i % 2 == 0 ? rnd.nextInt(n) : table.left(rnd.nextInt(table.size()));
+      int b = i % 2 == 0 ? rnd.nextInt(n) : table.right(rnd.nextInt(table.size()));
+      boolean inTable = table.rank(a, b) >= 0;
+      assertEquals(inTable, ranked.priority(a, b) >= 0, "pair " + a + ", " + b);
+      if (inTable) merging++;
+    }
+    assertTrue(merging > 1000, "the sample hits merges: " + merging);
+  }
+
+  @Test
+  void junctionsFromSplitsAreThoseOfTheDerivedTable() {
+    Definition d = derived;
+    Junctions fromTable = Junctions.of(d.pieces(), d.index(), (MergeTable) d.merges(), d.unkId());
+    Junctions fromSplits = d.junctions();
+    assertNotNull(fromTable);
+    assertNotNull(fromSplits);
+    assertArrayEquals(fromTable.small(), fromSplits.small());
+    assertEquals(fromTable.count(), fromSplits.count());
+    assertArrayEquals(usedKeys(fromTable), usedKeys(fromSplits));
+  }
+
+  private static long[] usedKeys(Junctions j) {
+    return Arrays.stream(j.keys()).filter(k -> k != -1L).sorted().toArray();
   }
 
   @Test
@@ -100,10 +161,13 @@ class FromVocabularyTest {
 
   @Test
   void sameIdsOnRandomText() {
+    GemmaTokenizer table = new GemmaTokenizer(derived);
     SplittableRandom r = new SplittableRandom(5);
     for (int c = 0; c < 1500; c++) {
       String s = RoundTripPropertyTest.randomText(r, 10).replace("<image_soft_token>", "");
-      assertArrayEquals(hf.encode(s, true), gguf.encode(s, true), GoldenCorpusTest.show(s));
+      int[] expected = hf.encode(s, true);
+      assertArrayEquals(expected, gguf.encode(s, true), GoldenCorpusTest.show(s));
+      assertArrayEquals(expected, table.encode(s, true), GoldenCorpusTest.show(s));
       assertEquals(hf.decode(hf.encode(s, false)), gguf.decode(gguf.encode(s, false)));
     }
   }

@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -262,9 +261,9 @@ public final class GgufModelLoader {
         meta.id("tokenizer.ggml.padding_token_id", -1),
         meta.bool("tokenizer.ggml.add_bos_token", true),
         meta.bool("tokenizer.ggml.add_eos_token", false));
-    List<String> pieces = new ArrayList<>(tokens.strings());
     try {
-      return GemmaTokenizer.fromVocabulary(pieces, scoreArray.toFloatArray(), types, specials);
+      // the strings are decoded from the mapping one at a time as the tokenizer reads them
+      return GemmaTokenizer.fromVocabulary(tokens.strings(), scoreArray.toFloatArray(), types, specials);
     } catch (TokenizerException e) {
       throw new ConfigException(gguf.path(), "tokenizer.ggml.*: " + e.getMessage(), e);
     }
