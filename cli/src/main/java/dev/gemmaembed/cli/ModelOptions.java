@@ -53,7 +53,12 @@ final class ModelOptions {
     }
     Path path = ModelLocator.resolve(model, env);
     try {
-      return Embedder.load(path, options);
+      Embedder embedder = Embedder.load(path, options);
+      // Loading leaves garbage that young collections have already promoted (a GGUF vocabulary's
+      // 262k decoded strings, the tokenizer's build tables): one full collection now gives the
+      // heap back down to the model's live size before a long job, instead of carrying it.
+      System.gc();
+      return embedder;
     } catch (InvalidInputException e) {
       throw e;
     } catch (GemmaEmbedException | TokenizerException e) {
