@@ -33,7 +33,7 @@ final class CsvSink implements EmbeddingSink {
     if (idColumn) {
       row.append(',');
       if (record.id() != null) {
-        quote(record.id().asText());
+        quote(record.id().text());
       }
     }
     for (float v : embedding) {

@@ -1,6 +1,5 @@
 package dev.gemmaembed.cli;
 
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -66,7 +65,7 @@ final class DirSource implements TextSource {
     int i = next++;
     Path file = files.get(i);
     String id = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-    return new InputRecord(i, read(file), file.getFileName().toString(), TextNode.valueOf(id));
+    return new InputRecord(i, read(file), file.getFileName().toString(), InputRecord.Id.string(id));
   }
 
   /** The file's text, at most {@link TxtSource#MAX_LINE_CHARS} characters (the model reads far fewer). */

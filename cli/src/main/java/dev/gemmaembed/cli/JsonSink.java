@@ -1,8 +1,8 @@
 package dev.gemmaembed.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Writer;
 
@@ -10,18 +10,18 @@ import java.io.Writer;
  * {@code jsonl}: one {@code {"index": i, "id": …, "embedding": [...]}} per line; {@code json}:
  * the same objects in one array, one per line. {@code id} appears only when the input gave one.
  * Floats are written in their shortest round-tripping form, so parsing gives back the same floats.
+ * Only jackson-core's streaming generator is used (see {@link JsonlSource} for why).
  */
 final class JsonSink implements EmbeddingSink {
 
-  /** Its generators can write the JSONL input's id values (JsonNode) as they were. */
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final JsonGenerator json;
   private final boolean array;
   private boolean first = true;
 
   JsonSink(Writer out, boolean array) throws IOException {
-    this.json = MAPPER.createGenerator(out)
+    this.json = JSON.createGenerator(out)
         .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
         .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
     // Separators are written by hand below; Jackson would put a space between root values.
@@ -39,7 +39,7 @@ final class JsonSink implements EmbeddingSink {
     json.writeNumberField("index", record.index());
     if (record.id() != null) {
       json.writeFieldName("id");
-      json.writeTree(record.id());
+      writeId(json, record.id());
     }
     json.writeArrayFieldStart("embedding");
     for (float v : embedding) {
@@ -49,6 +49,15 @@ final class JsonSink implements EmbeddingSink {
     json.writeEndObject();
     if (!array) {
       json.writeRaw('\n');
+    }
+  }
+
+  /** A string id as a JSON string; a numeric one as the number literal the input had. */
+  static void writeId(JsonGenerator json, InputRecord.Id id) throws IOException {
+    if (id.number()) {
+      json.writeNumber(id.text());
+    } else {
+      json.writeString(id.text());
     }
   }
 

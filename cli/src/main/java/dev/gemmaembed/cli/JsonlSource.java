@@ -1,23 +1,26 @@
 package dev.gemmaembed.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
  * JSON Lines: one object per line with a string {@code text}, an optional string {@code title}
- * (the document is embedded as {@code title: {title} | text: …}) and an optional {@code id}
- * that is copied to the output. Blank lines are skipped.
+ * (the document is embedded as {@code title: {title} | text: …}) and an optional {@code id}, a
+ * string or a number, that is copied to the output. Other fields, of any type, are ignored; a
+ * repeated field counts with its last value. Blank lines are skipped.
+ *
+ * <p>Lines are read with Jackson's streaming parser, not a tree: the embed path then never loads
+ * jackson-databind, whose few hundred classes cost several MB of a small process.
  */
 final class JsonlSource implements TextSource {
 
   /** A JSON line is parsed whole, so unlike a text line it cannot be cut: longer ones are an error. */
   static final int MAX_LINE_CHARS = 8 << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final LineReader lines;
   private final CountingInputStream counter;
@@ -43,30 +46,83 @@ final class JsonlSource implements TextSource {
     if (lines.truncated()) {
       throw CliException.input(where + ": the line is longer than " + lines.maxChars() + " characters");
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(line);
+    Fields f = new Fields();
+    boolean object;
+    try (JsonParser parser = JSON.createParser(line)) {
+      object = parser.nextToken() == JsonToken.START_OBJECT;
+      if (object) {
+        f.read(parser);
+      } else {
+        parser.skipChildren();
+      }
+      if (parser.nextToken() != null) {
+        throw CliException.input(where + ": not valid JSON: more content after the value, at column "
+            + parser.currentTokenLocation().getColumnNr() + "; a line holds one object");
+      }
     } catch (JsonProcessingException e) {
       throw CliException.input(where + ": not valid JSON: " + ErrorHandler.oneLine(e.getOriginalMessage()));
     }
-    if (!node.isObject()) {
+    // Checked once the whole line has parsed, so a syntax error is reported before a wrong field.
+    if (!object) {
       throw CliException.input(where + ": expected a JSON object like {\"text\": \"...\"}");
     }
-    JsonNode text = node.get("text");
-    if (text == null || !text.isTextual()) {
+    if (f.text != JsonToken.VALUE_STRING) {
       throw CliException.input(where + ": the object has no string field \"text\"");
     }
-    JsonNode title = node.get("title");
-    if (title != null && !title.isNull() && !title.isTextual()) {
+    if (f.title != null && f.title != JsonToken.VALUE_NULL && f.title != JsonToken.VALUE_STRING) {
       throw CliException.input(where + ": \"title\" must be a string");
     }
-    JsonNode id = node.get("id");
-    if (id != null && !id.isNull() && !id.isValueNode()) {
+    InputRecord.Id id;
+    if (f.id == null || f.id == JsonToken.VALUE_NULL) {
+      id = null;
+    } else if (f.id == JsonToken.VALUE_STRING) {
+      id = InputRecord.Id.string(f.idValue);
+    } else if (f.id.isNumeric()) {
+      id = InputRecord.Id.number(f.idValue);
+    } else {
+      // Booleans are refused too: an id of true or false is a mistake, not a name.
       throw CliException.input(where + ": \"id\" must be a string or a number");
     }
-    return new InputRecord(index++, text.asText(),
-        title == null || title.isNull() ? null : title.asText(),
-        id == null || id.isNull() ? null : id);
+    return new InputRecord(index++, f.textValue, f.title == JsonToken.VALUE_STRING ? f.titleValue : null, id);
+  }
+
+  /** The value token and text of each field we use; a repeated field overwrites the earlier one. */
+  private static final class Fields {
+    JsonToken text;
+    JsonToken title;
+    JsonToken id;
+    String textValue;
+    String titleValue;
+    String idValue;
+
+    /** Reads the fields of the object whose START_OBJECT the parser is on, up to its END_OBJECT. */
+    void read(JsonParser parser) throws IOException {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "text" -> {
+            text = value;
+            textValue = scalarText(parser);
+          }
+          case "title" -> {
+            title = value;
+            titleValue = scalarText(parser);
+          }
+          case "id" -> {
+            id = value;
+            idValue = scalarText(parser);
+          }
+          default -> { }
+        }
+        parser.skipChildren();
+      }
+    }
+
+    /** A scalar's text (for a number, its literal as written, which is what an id keeps), else null. */
+    private static String scalarText(JsonParser parser) throws IOException {
+      return parser.currentToken().isScalarValue() ? parser.getText() : null;
+    }
   }
 
   @Override

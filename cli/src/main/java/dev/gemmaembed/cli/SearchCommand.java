@@ -1,8 +1,8 @@
 package dev.gemmaembed.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import java.io.IOException;
@@ -145,7 +145,7 @@ final class SearchCommand implements Callable<Integer> {
   }
 
   private static void writeJsonl(Writer out, List<Hit> ranked) throws IOException {
-    try (JsonGenerator json = new ObjectMapper().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+    try (JsonGenerator json = new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
       json.setRootValueSeparator(new SerializedString(""));
       int rank = 1;
       for (Hit hit : ranked) {
@@ -157,7 +157,7 @@ final class SearchCommand implements Callable<Integer> {
         if (hit.doc().id() == null) {
           json.writeNull();
         } else {
-          json.writeTree(hit.doc().id());
+          JsonSink.writeId(json, hit.doc().id());
         }
         json.writeStringField("text", hit.doc().text());
         json.writeEndObject();
@@ -168,7 +168,7 @@ final class SearchCommand implements Callable<Integer> {
 
   private static void writeTable(Writer out, List<Hit> ranked) throws IOException {
     List<String> labels = ranked.stream()
-        .map(h -> h.doc().id() != null ? h.doc().id().asText() : "#" + h.doc().index())
+        .map(h -> h.doc().id() != null ? h.doc().id().text() : "#" + h.doc().index())
         .toList();
     int width = Math.min(40, Math.max(3, labels.stream().mapToInt(String::length).max().orElse(3)));
     StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%4s  %7s  %-" + width + "s  %s\n", "rank", "score", "doc", "text"));

@@ -1,7 +1,7 @@
 package dev.gemmaembed.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import java.io.IOException;
@@ -67,7 +67,7 @@ final class SimilarityCommand implements Callable<Integer> {
     }
     Writer out = Texts.utf8(env.stdout());
     if (format == Format.json) {
-      try (JsonGenerator json = new ObjectMapper().createGenerator(out)
+      try (JsonGenerator json = new JsonFactory().createGenerator(out)
           .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
         json.writeStartObject();
         json.writeFieldName("matrix");

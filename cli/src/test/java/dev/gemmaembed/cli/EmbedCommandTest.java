@@ -125,6 +125,41 @@ class EmbedCommandTest {
   }
 
   @Test
+  void jsonlIdsAreWrittenAsTheyAppearedInEveryTextFormat(@TempDir Path dir) throws IOException {
+    Path in = dir.resolve("in.jsonl");
+    Files.writeString(in, """
+        {"id": "a,1", "text": "Mars is red", "ids": [2, 3], "meta": {"id": true}}
+        {"id": 12345678901234567890123, "text": "Venus is hot"}
+        {"text": "no id", "id": 1, "id": 1.50}
+        """);
+    String[] common = {"embed", "--model", model, "--input", in.toString()};
+    var jsonl = CliHarness.exec(common);
+    assertEquals(0, jsonl.exit(), jsonl.toString());
+    List<String> lines = jsonl.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("{\"index\":0,\"id\":\"a,1\",\"embedding\":["), lines.get(0));
+    assertTrue(lines.get(1).startsWith("{\"index\":1,\"id\":12345678901234567890123,\"embedding\":["), lines.get(1));
+    assertTrue(lines.get(2).startsWith("{\"index\":2,\"id\":1.50,\"embedding\":["), lines.get(2));
+    List<float[]> expected = OutputParsers.jsonl(jsonl.out());
+    assertClose(embedder.embed("Venus is hot"), expected.get(1));
+
+    var json = CliHarness.exec(concat(common, "--format", "json"));
+    assertEquals(0, json.exit(), json.toString());
+    assertTrue(json.out().contains("{\"index\":2,\"id\":1.50,\"embedding\":["), json.out());
+    List<float[]> fromJson = OutputParsers.json(json.out());
+    for (int i = 0; i < expected.size(); i++) {
+      assertArrayEquals(expected.get(i), fromJson.get(i), "json row " + i);
+    }
+
+    var csv = CliHarness.exec(concat(common, "--format", "csv"));
+    assertEquals(0, csv.exit(), csv.toString());
+    List<String> rows = csv.out().lines().toList();
+    assertTrue(rows.get(0).startsWith("index,id,d0,"), rows.get(0));
+    assertTrue(rows.get(1).startsWith("0,\"a,1\","), rows.get(1));
+    assertTrue(rows.get(2).startsWith("1,12345678901234567890123,"), rows.get(2));
+    assertTrue(rows.get(3).startsWith("2,1.50,"), rows.get(3));
+  }
+
+  @Test
   void everyFormatParsesBackToTheSameNumbers(@TempDir Path dir) throws IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 40; i++) {

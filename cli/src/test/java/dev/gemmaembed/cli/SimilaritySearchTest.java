@@ -141,6 +141,17 @@ class SimilaritySearchTest {
   }
 
   @Test
+  void searchJsonlRowsRepeatNumericIdsAsTheyAppeared(@TempDir Path dir) throws IOException {
+    Path in = dir.resolve("docs.jsonl");
+    Files.writeString(in, """
+        {"id": 1.50, "text": "The fourth planet"}
+        """);
+    var r = CliHarness.exec("search", "--model", model, "--query", "planet", "--input", in.toString(), "--format", "jsonl");
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().matches("\\{\"rank\":1,\"score\":[-0-9.E]+,\"index\":0,\"id\":1\\.50,\"text\":\"The fourth planet\"}\n"), r.out());
+  }
+
+  @Test
   void searchErrors(@TempDir Path dir) {
     var none = CliHarness.exec("search", "--model", model, "--query", "q");
     assertEquals(ExitCodes.USAGE, none.exit());

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Peak RSS of a 1000-text `gemma-embed embed` job with a Q4_0 GGUF, through the launcher with its
+# default JVM flags (GEMMA_EMBED_JAVA_OPTS is cleared), JVM and mapped weights included.
+# Texts: the first 1000 lines of the tokenizer's golden corpus (multilingual, 102,731 tokens with
+# <bos>/<eos>). Needs the built jar (./mvnw -q -DskipTests package) and /usr/bin/time.
+# Model: $1 if given (a .gguf), else the full-size synthetic model (1.2 GB, written to a temporary
+# folder) quantized with `gemma-embed quantize --type q4_0`.
+# Usage: cli/scripts/memory-check.sh [MODEL.gguf] [THREADS]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+model="${1:-}"
+threads="${2:-2}"
+if [ -z "$model" ]; then
+  echo "writing the full-size synthetic model and its Q4_0 GGUF under $work ..."
+  "$root/gemma-embed" synth --preset full --out "$work/full" >/dev/null
+  "$root/gemma-embed" quantize "$work/full" "$work/full-q4_0.gguf" --type q4_0 >/dev/null
+  rm -rf "$work/full"
+  model="$work/full-q4_0.gguf"
+fi
+zcat "$root/tokenizer/src/test/resources/golden/public.jsonl.gz" | awk 'NR <= 1000' > "$work/texts.jsonl"
+unset GEMMA_EMBED_JAVA_OPTS
+/usr/bin/time -v -o "$work/time.log" "$root/gemma-embed" embed --model "$model" --input "$work/texts.jsonl" \
+  --output "$work/out.npy" --threads "$threads" --quiet
+grep -E "Elapsed|Maximum resident set size|Exit status" "$work/time.log" | sed 's/^\s*//'
+head -c 128 "$work/out.npy" | tr -d '\000' | grep -ao "'shape': ([0-9]*, [0-9]*)"
