@@ -36,13 +36,19 @@ public final class GemmaEncoder {
    */
   private static final int FEED_FORWARD_TILE = 512;
 
+  /** RoPE tables grow in steps of this many positions. */
+  private static final int ROPE_STEP = 256;
+
   /** Buffer capacities are multiples of this many tokens. */
   private static final int CAPACITY_STEP = 128;
 
   private final ModelConfig cfg;
   private final EncoderWeights weights;
-  private final RopeTables ropeFull;
-  private final RopeTables ropeSliding;
+  /**
+   * RoPE tables of the full-attention and the sliding layers, covering the longest sequence so far
+   * in steps of {@value #ROPE_STEP} positions (replaced, never changed, so passes read them freely).
+   */
+  private volatile RopeTables[] ropeSoFar;
   /** Smallest capacity of a buffer set. */
   private final int passTokens;
   /** Idle buffer sets; slots are null when empty. Guarded by itself. */
@@ -61,8 +67,7 @@ public final class GemmaEncoder {
     this.cfg = cfg;
     this.weights = weights;
     this.passTokens = roundUp(passTokens);
-    this.ropeFull = RopeTables.of(cfg.ropeFullBase(), cfg.ropeFullScale(), cfg.headDim(), cfg.maxPositions());
-    this.ropeSliding = RopeTables.of(cfg.ropeSlidingBase(), 1.0, cfg.headDim(), cfg.maxPositions());
+    this.ropeSoFar = ropeTables(Math.min(ROPE_STEP, cfg.maxPositions()));
     for (LayerWeights l : weights.layers()) {
       for (WeightMatrix m : new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
         if (arena != null && m instanceof RowDecodingMatrix r) {
@@ -148,6 +153,30 @@ public final class GemmaEncoder {
     return size <= passTokens / 4 ? roundUp(size) : Math.max(passTokens, roundUp(size));
   }
 
+  private RopeTables[] ropeTables(int positions) {
+    return new RopeTables[] {
+      new RopeTables(cfg.ropeFullBase(), cfg.ropeFullScale(), cfg.headDim(), positions),
+      new RopeTables(cfg.ropeSlidingBase(), 1.0, cfg.headDim(), positions)
+    };
+  }
+
+  /** Tables covering positions {@code [0, longest)}. */
+  private RopeTables[] ropeFor(int longest) {
+    RopeTables[] r = ropeSoFar;
+    if (r[0].positions >= longest) {
+      return r;
+    }
+    synchronized (this) {
+      r = ropeSoFar;
+      if (r[0].positions < longest) {
+        int positions = Math.min(cfg.maxPositions(), (longest + ROPE_STEP - 1) / ROPE_STEP * ROPE_STEP);
+        r = ropeTables(Math.max(positions, longest));
+        ropeSoFar = r;
+      }
+      return r;
+    }
+  }
+
   /** Capacities grow in steps, so batches of slightly different sizes reuse one buffer set. */
   private static int roundUp(int tokens) {
     return (tokens + CAPACITY_STEP - 1) / CAPACITY_STEP * CAPACITY_STEP;
@@ -210,6 +239,8 @@ public final class GemmaEncoder {
     int[][] sequences;
     int layerIndex;
     LayerWeights layer;
+    /** This pass's tables (full-attention, sliding) and the current layer's. */
+    RopeTables[] ropes;
     RopeTables rope;
 
     final ComputePool.RangeBody embedRows = this::embedRows;
@@ -245,7 +276,9 @@ public final class GemmaEncoder {
     void run(int[][] sequences, int n, ComputePool pool) {
       this.sequences = sequences;
       int t = 0;
+      int longest = 0;
       for (int s = 0; s < sequences.length; s++) {
+        longest = Math.max(longest, sequences[s].length);
         start[s] = t;
         length[s] = sequences[s].length;
         for (int i = 0; i < length[s]; i++) {
@@ -253,6 +286,7 @@ public final class GemmaEncoder {
         }
         t += length[s];
       }
+      ropes = ropeFor(longest);
       try {
         pool.parallelFor(sequences.length, 1, embedRows);
         pool.parallelFor(n, 8, inputNorm); // layer 0's input norm; later ones are fused below
@@ -264,13 +298,14 @@ public final class GemmaEncoder {
         this.sequences = null;
         this.layer = null;
         this.rope = null;
+        this.ropes = null;
       }
     }
 
     private void layer(int l, int n, int nSeq, ComputePool pool) {
       layerIndex = l;
       layer = weights.layers().get(l);
-      rope = cfg.fullAttention()[l] ? ropeFull : ropeSliding;
+      rope = ropes[cfg.fullAttention()[l] ? 0 : 1];
       // h = input_layernorm(x) is already in place
       qkvWeights[0] = layer.q();
       qkvWeights[1] = layer.k();

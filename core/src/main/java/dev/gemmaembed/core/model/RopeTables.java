@@ -1,47 +1,35 @@
 package dev.gemmaembed.core.model;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
- * cos/sin tables of rotate-half RoPE for one base, positions {@code [0, maxPositions)}: row p holds
+ * cos/sin tables of rotate-half RoPE for one base, positions {@code [0, positions)}: row p holds
  * the {@code headDim / 2} angles p · inv_freq[k], computed in float32 as transformers does
- * ({@code inv_freq = 1 / base^(2k/d)}, divided by the linear scaling factor).
- *
- * <p>Tables are immutable and shared by every encoder with the same parameters (2 MB each for
- * EmbeddingGemma), so loading a model again does not recompute half a million cos/sin.
+ * ({@code inv_freq = 1 / base^(2k/d)}, divided by the linear scaling factor). Immutable; an
+ * encoder replaces its tables by longer ones when a longer sequence comes (2 MB each for all of
+ * EmbeddingGemma's 2048 positions, 0.25 MB for 256).
  */
 final class RopeTables {
-
-  private record Key(double base, double linearFactor, int headDim, int maxPositions) {}
-
-  private static final Map<Key, RopeTables> CACHE = new ConcurrentHashMap<>();
 
   final float[] cos;
   final float[] sin;
   final int half;
+  final int positions;
 
-  private RopeTables(double base, double linearFactor, int headDim, int maxPositions) {
+  RopeTables(double base, double linearFactor, int headDim, int positions) {
     half = headDim / 2;
+    this.positions = positions;
     float[] invFreq = new float[half];
     for (int k = 0; k < half; k++) {
       float exponent = (float) (2 * k) / headDim;
       invFreq[k] = (float) (1f / (float) Math.pow(base, exponent) / linearFactor);
     }
-    cos = new float[maxPositions * half];
-    sin = new float[maxPositions * half];
-    for (int p = 0; p < maxPositions; p++) {
+    cos = new float[positions * half];
+    sin = new float[positions * half];
+    for (int p = 0; p < positions; p++) {
       for (int k = 0; k < half; k++) {
         float angle = (float) p * invFreq[k];
         cos[p * half + k] = (float) Math.cos(angle);
         sin[p * half + k] = (float) Math.sin(angle);
       }
     }
-  }
-
-  /** The (shared) tables for these parameters. */
-  static RopeTables of(double base, double linearFactor, int headDim, int maxPositions) {
-    return CACHE.computeIfAbsent(new Key(base, linearFactor, headDim, maxPositions),
-        k -> new RopeTables(k.base(), k.linearFactor(), k.headDim(), k.maxPositions()));
   }
 }
