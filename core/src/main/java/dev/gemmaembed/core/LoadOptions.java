@@ -7,8 +7,8 @@ import dev.gemmaembed.kernels.QuantFormat;
  *
  * @param threads compute threads shared by all calls (default: available processors)
  * @param maxBatchTokens token budget of one forward pass; larger batches are split, which bounds
- *     activation memory (11 KB per token plus 6 MB for the 768-wide model; a text longer than the
- *     budget runs alone in a pass of its own length)
+ *     activation memory (11 KB per token for the 768-wide model; a text longer than the budget
+ *     runs alone in a pass of its own length)
  * @param quantize null to compute with the weights as stored; Q8_0 or Q4_0 to quantize every
  *     float matrix of a Hugging Face model (token table and Dense included) in memory at load time,
  *     with ggml's reference quantizer (the same blocks {@code gemma-embed quantize} writes)
@@ -17,7 +17,7 @@ public record LoadOptions(int threads, int maxBatchTokens, QuantFormat quantize)
 
   /**
    * 2048 tokens, EmbeddingGemma's longest sequence, so one buffer set serves every batch (it is
-   * allocated at the budget and grows only for a longer text): about 29 MB of activations for the
+   * allocated at the budget and grows only for a longer text): about 23 MB of activations for the
    * 768-wide model. Throughput does not grow with bigger passes (bench, Q4_0, 8 × 512 tokens,
    * 2 threads: 755–796 tok/s at 1024, 797 at 2048, 769–799 at 8192), because the products already
    * work in token blocks of at most 256 and attention per sequence.

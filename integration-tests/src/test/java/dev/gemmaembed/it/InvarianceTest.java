@@ -1,6 +1,7 @@
 package dev.gemmaembed.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
@@ -71,6 +72,16 @@ class InvarianceTest {
       for (int k = 0; k < pick.size(); k++) {
         assertArrayEquals(alone.get(pick.get(k)), got.get(k),
             "text " + pick.get(k) + " at position " + k + " of " + pick.size() + ", " + e.threads() + " threads");
+      }
+    }
+    // Every text in one call: batches over a quarter of the budget get full-budget buffer sets,
+    // whose feed-forward tiles live in the query and key buffers (single texts use their own).
+    int tokens = texts.stream().mapToInt(t -> reference.tokenize(t, EmbedOptions.DEFAULT).length).sum();
+    assertTrue(tokens > LoadOptions.DEFAULT_MAX_BATCH_TOKENS / 4, tokens + " tokens");
+    for (Embedder e : EMBEDDERS) {
+      List<float[]> got = e.embedAll(texts, EmbedOptions.DEFAULT);
+      for (int k = 0; k < texts.size(); k++) {
+        assertArrayEquals(alone.get(k), got.get(k), "text " + k + " of all, " + e.threads() + " threads");
       }
     }
   }

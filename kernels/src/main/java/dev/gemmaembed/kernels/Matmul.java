@@ -51,15 +51,18 @@ public final class Matmul {
   }
 
   /**
-   * {@code outs[i][tokens × ws[i].rows()] = x · ws[i]ᵀ} for matrices of equal width, as one parallel
-   * loop when all of them are float32-decodable (one after the other otherwise).
+   * {@code outs[i][outOffsets[i] + t · ws[i].rows() + r] = (x · ws[i]ᵀ)[t][r]} for matrices of
+   * equal width (several outputs may share one array at disjoint offsets), as one parallel loop
+   * when all of them are float32-decodable (one after the other otherwise).
    */
-  public static void multiplyAll(ComputePool pool, float[] x, int tokens, WeightMatrix[] ws, float[][] outs) {
-    if (ws.length != outs.length) {
-      throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs");
+  public static void multiplyAll(
+      ComputePool pool, float[] x, int tokens, WeightMatrix[] ws, float[][] outs, int[] outOffsets) {
+    if (ws.length != outs.length || ws.length != outOffsets.length) {
+      throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs and "
+          + outOffsets.length + " offsets");
     }
     for (int i = 0; i < ws.length; i++) {
-      checkShapes(ws[i], x, tokens, outs[i], ws[i].rows(), 0);
+      checkShapes(ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
       if (ws[i].cols() != ws[0].cols()) {
         throw new IllegalArgumentException("matrices of widths " + ws[0].cols() + " and " + ws[i].cols()
             + " cannot share an input");
@@ -72,7 +75,7 @@ public final class Matmul {
     try {
       boolean packed = true;
       for (int i = 0; i < ws.length && packed; i++) {
-        packed = job.add(ws[i], outs[i], ws[i].rows(), 0);
+        packed = job.add(ws[i], outs[i], ws[i].rows(), outOffsets[i]);
       }
       if (packed) {
         job.run(pool, x, tokens);
@@ -82,7 +85,7 @@ public final class Matmul {
       job.clear();
     }
     for (int i = 0; i < ws.length; i++) {
-      multiply(pool, ws[i], x, tokens, outs[i]);
+      multiply(pool, ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
     }
   }
 

@@ -222,17 +222,27 @@ public final class GemmaEncoder {
     final float[] v;
     /** Tokens of a feed-forward tile. */
     final int tileCapacity;
-    /** A tile's rows of h, {@code [tile × hidden]}, the input of gate and up. */
+    /**
+     * A tile's rows of h, {@code [tile × hidden]}, the input of gate and up: the start of {@code k}
+     * when it fits (keys and values are copied into the attention's own scratch before the
+     * feed-forward block runs, and rewritten by the next layer), else an array of its own.
+     */
     final float[] hTile;
-    /** {@code [tile × intermediate]} each. */
-    final float[] gate;
-    final float[] up;
+    /**
+     * A tile's gate and up, {@code [tile × intermediate]} each, at offsets 0 and {@code upOffset}:
+     * in {@code q} when both fit (the attention output in q is consumed by the o-projection before),
+     * else an array of their own.
+     */
+    final float[] gateUpTile;
+    final int upOffset;
     final int[] start;
     final int[] length;
     final int[] position;
     final BatchAttention attention;
     final float[][] qkv;
+    final int[] qkvOffsets = new int[3];
     final float[][] gateUp;
+    final int[] gateUpOffsets;
     final WeightMatrix[] qkvWeights = new WeightMatrix[3];
     final WeightMatrix[] gateUpWeights = new WeightMatrix[2];
 
@@ -262,15 +272,18 @@ public final class GemmaEncoder {
       k = new float[capacity * kvDim];
       v = new float[capacity * kvDim];
       tileCapacity = Math.min(capacity, FEED_FORWARD_TILE);
-      hTile = new float[tileCapacity * hd];
-      gate = new float[tileCapacity * cfg.intermediate()];
-      up = new float[tileCapacity * cfg.intermediate()];
+      int tileIn = tileCapacity * hd;
+      int tileOut = tileCapacity * cfg.intermediate();
+      hTile = tileIn <= k.length ? k : new float[tileIn];
+      gateUpTile = 2 * tileOut <= q.length ? q : new float[2 * tileOut];
+      upOffset = tileOut;
       start = new int[capacity];
       length = new int[capacity];
       position = new int[capacity];
       attention = new BatchAttention(cfg.heads(), cfg.kvHeads(), cfg.headDim(), capacity);
       qkv = new float[][] {q, k, v};
-      gateUp = new float[][] {gate, up};
+      gateUp = new float[][] {gateUpTile, gateUpTile};
+      gateUpOffsets = new int[] {0, upOffset};
     }
 
     void run(int[][] sequences, int n, ComputePool pool) {
@@ -310,7 +323,7 @@ public final class GemmaEncoder {
       qkvWeights[0] = layer.q();
       qkvWeights[1] = layer.k();
       qkvWeights[2] = layer.v();
-      Matmul.multiplyAll(pool, h, n, qkvWeights, qkv);
+      Matmul.multiplyAll(pool, h, n, qkvWeights, qkv, qkvOffsets);
       pool.parallelFor(n, 8, qkNormRope);
       attention.run(pool, q, k, v, start, length, nSeq, cfg.radius(l), cfg.queryScale(), q); // in place
       Matmul.multiply(pool, layer.o(), q, n, h); // h (the qkv input) is free again
@@ -318,15 +331,15 @@ public final class GemmaEncoder {
       gateUpWeights[0] = layer.gate();
       gateUpWeights[1] = layer.up();
       // The feed-forward block is per token: it runs tile by tile so that its widest activations
-      // (gate, up) exist for one tile only. Each tile's rows of h are copied out, then overwritten
-      // by the tile's output.
+      // (gate, up) exist for one tile only, in buffers the attention no longer needs. Each tile's
+      // rows of h are copied out, then overwritten by the tile's output.
       int hd = cfg.hidden();
       for (int t0 = 0; t0 < n; t0 += tileCapacity) {
         int m = Math.min(tileCapacity, n - t0);
         System.arraycopy(h, t0 * hd, hTile, 0, m * hd);
-        Matmul.multiplyAll(pool, hTile, m, gateUpWeights, gateUp);
+        Matmul.multiplyAll(pool, hTile, m, gateUpWeights, gateUp, gateUpOffsets);
         pool.parallelFor(m, 8, geluGate);
-        Matmul.multiply(pool, layer.down(), gate, m, h, hd, t0 * hd);
+        Matmul.multiply(pool, layer.down(), gateUpTile, m, h, hd, t0 * hd); // gate is at offset 0
       }
       // x += post_feedforward_norm(h), then the next layer's input norm (or nothing after the last)
       pool.parallelFor(n, 8, feedForwardResidual);
@@ -390,7 +403,7 @@ public final class GemmaEncoder {
     private void geluGate(int from, int to) {
       int f = cfg.intermediate();
       for (int t = from; t < to; t++) {
-        SimdKernels.geluTanhMul(gate, t * f, up, t * f, f);
+        SimdKernels.geluTanhMul(gateUpTile, t * f, gateUpTile, upOffset + t * f, f);
       }
     }
 
