@@ -49,16 +49,17 @@ public final class GemmaEncoder {
    * in steps of {@value #ROPE_STEP} positions (replaced, never changed, so passes read them freely).
    */
   private volatile RopeTables[] ropeSoFar;
-  /** Smallest capacity of a buffer set. */
+  /** The batch budget, rounded up: the capacity of a buffer set for any batch over a quarter of it. */
   private final int passTokens;
   /** Idle buffer sets; slots are null when empty. Guarded by itself. */
   private final Pass[] idle = new Pass[POOLED_PASSES];
 
   /**
    * An encoder whose packed weights are allocated in {@code arena} (null: automatic memory) and
-   * whose activation buffers hold at least {@code passTokens} tokens: the caller's batch budget, so
-   * that batches of varying size up to it reuse one buffer set instead of growing it step by step
-   * (each outgrown set would stay in the old generation as garbage until a full collection).
+   * whose activation buffers, for any batch over a quarter of {@code passTokens} (the caller's batch
+   * budget), hold at least that many tokens, so that batches of varying size up to it reuse one
+   * buffer set instead of growing it step by step (each outgrown set would stay in the old
+   * generation as garbage until a full collection).
    */
   public GemmaEncoder(ModelConfig cfg, EncoderWeights weights, Arena arena, int passTokens) {
     if (passTokens < 1) {
