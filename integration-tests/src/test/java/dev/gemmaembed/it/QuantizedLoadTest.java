@@ -14,6 +14,7 @@ import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.gguf.GgufValue;
 import dev.gemmaembed.core.gguf.GgufValueType;
 import dev.gemmaembed.kernels.QuantFormat;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.GgufWriter;
 import dev.gemmaembed.tools.QuantType;
 import java.lang.foreign.Arena;
@@ -69,7 +70,7 @@ class QuantizedLoadTest {
   void inMemoryQuantizationEqualsTheQuantizedGguf(String format) {
     List<Golden.Case> cases = Golden.cases("golden.jsonl", "embedding_numpy");
     LoadOptions opts = LoadOptions.defaults().withThreads(2);
-    try (Embedder mem = Embedder.load(TestModels.tiny(), opts.withQuantize(QuantFormat.valueOf(format)));
+    try (Embedder mem = Embedder.load(TinyModel.dir(), opts.withQuantize(QuantFormat.valueOf(format)));
         Embedder file = Embedder.load(GgufFixtures.of(QuantType.parse(format)), opts)) {
       List<float[]> a = embedGolden(mem, cases);
       List<float[]> b = embedGolden(file, cases);
