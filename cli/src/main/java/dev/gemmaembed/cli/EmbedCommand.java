@@ -5,7 +5,6 @@ import dev.gemmaembed.core.Embedder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +12,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -50,16 +48,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to embed (or use --input).")
-  List<String> texts;
-
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE",
-      description = "Read texts from FILE (.txt or .jsonl), or from stdin with '-'.")
-  String input;
-
-  @Option(names = "--input-format", paramLabel = "txt|jsonl",
-      description = "Input format (default: from the file extension; txt for stdin).")
-  InputFormat inputFormat;
+  @Mixin TextInputs inputs;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write to FILE (replaced only once complete) instead of stdout.")
@@ -83,12 +72,7 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     CliEnvironment env = root.environment();
-    boolean hasTexts = texts != null && !texts.isEmpty();
-    if (hasTexts == (input != null)) {
-      throw new ParameterException(spec.commandLine(), hasTexts
-          ? "give texts as arguments or --input, not both"
-          : "nothing to embed: give texts as arguments, or --input FILE ('-' for stdin)");
-    }
+    inputs.check("embed");
     if (batchSize < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
     }
@@ -96,9 +80,7 @@ final class EmbedCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--output " + output + " is a directory; give a file name");
     }
     OutputFormat fmt = outputFormat();
-    Inputs.Opened in = hasTexts
-        ? new Inputs.Opened(new ListSource(texts), null, -1)
-        : Inputs.open(input, inputFormat, env, this::warn);
+    Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
       EmbedOptions options = embedding.resolve(embedder, null);
       int dims = options.dimensions() == 0 ? embedder.dimensions() : options.dimensions();

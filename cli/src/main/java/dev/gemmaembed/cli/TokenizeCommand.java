@@ -6,13 +6,12 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -44,16 +43,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to tokenize (or use --input).")
-  List<String> texts;
-
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE",
-      description = "Read texts from FILE (.txt or .jsonl), or from stdin with '-'.")
-  String input;
-
-  @Option(names = "--input-format", paramLabel = "txt|jsonl",
-      description = "Input format (default: from the file extension; txt for stdin).")
-  InputFormat inputFormat;
+  @Mixin TextInputs inputs;
 
   @Option(names = "--model", paramLabel = "PATH",
       description = "A Hugging Face model folder or a GGUF file whose tokenizer to use.")
@@ -69,18 +59,13 @@ final class TokenizeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     CliEnvironment env = root.environment();
-    boolean hasTexts = texts != null && !texts.isEmpty();
-    if (hasTexts == (input != null)) {
-      throw new ParameterException(spec.commandLine(), hasTexts
-          ? "give texts as arguments or --input, not both"
-          : "nothing to tokenize: give texts as arguments, or --input FILE ('-' for stdin)");
-    }
+    inputs.check("tokenize");
     if (model != null && tokenizer != null) {
       throw new ParameterException(spec.commandLine(), "give --model or --tokenizer, not both");
     }
     GemmaTokenizer tok = tokenizer(env);
     Writer out = Texts.utf8(env.stdout());
-    try (TextSource source = hasTexts ? new ListSource(texts) : Inputs.open(input, inputFormat, env, this::warn).source()) {
+    try (TextSource source = inputs.open(env, this::warn).source()) {
       StringBuilder line = new StringBuilder(256);
       for (InputRecord record = source.next(); record != null; record = source.next()) {
         ids(line, tok.encode(record.text(), !noSpecial));

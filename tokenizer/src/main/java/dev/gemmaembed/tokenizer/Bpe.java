@@ -117,7 +117,9 @@ final class Bpe {
           from = i + 1;
         }
       }
-      if (from < end) encodePreToken(text, from, end, sink);
+      if (from < end) {
+        encodePreToken(text, from, end, sink);
+      }
     } else {
       encodePreToken(text, start, end, sink);
     }
@@ -157,7 +159,9 @@ final class Bpe {
         hash = 0;
       }
       hash = 31 * hash + c;
-      if (len == 2) hash = 31 * hash + text[i + 1];
+      if (len == 2) {
+        hash = 31 * hash + text[i + 1];
+      }
       prev = cp;
       i += len;
     }
@@ -188,14 +192,18 @@ final class Bpe {
     if (cacheable) {
       set = cacheSet(hash);
       char[] ce = (char[]) CACHE_SLOT.getAcquire(cache, set);
-      if (!isEntryFor(ce, text, start, len)) ce = (char[]) CACHE_SLOT.getAcquire(cache, set + 1);
+      if (!isEntryFor(ce, text, start, len)) {
+        ce = (char[]) CACHE_SLOT.getAcquire(cache, set + 1);
+      }
       if (isEntryFor(ce, text, start, len)) {
         sink.addCached(ce, 1 + len, start);
         return;
       }
     }
     int n = initialSymbols(text, start, end, sink);
-    if (n > 1) mergeAll(text, n, sink);
+    if (n > 1) {
+      mergeAll(text, n, sink);
+    }
     // emit (symbol 0 is always alive: merges keep the left symbol)
     int[] id = sink.symId;
     int[] st = sink.symStart;
@@ -203,13 +211,17 @@ final class Bpe {
     int[] next = sink.symNext;
     if (!cacheable) {
       if (n > 0) {
-        for (int k = 0; k >= 0; k = next[k]) sink.add(id[k], st[k], en[k]);
+        for (int k = 0; k >= 0; k = next[k]) {
+          sink.add(id[k], st[k], en[k]);
+        }
       }
       return;
     }
     int count = 0;
     if (n > 0) {
-      for (int k = 0; k >= 0; k = next[k]) count++;
+      for (int k = 0; k >= 0; k = next[k]) {
+        count++;
+      }
     }
     char[] entry = new char[1 + len + 3 * count];
     entry[0] = (char) count;
@@ -290,7 +302,9 @@ final class Bpe {
       prev[k] = k - 1;
       next[k] = k + 1;
     }
-    if (n > 0) next[n - 1] = -1;
+    if (n > 0) {
+      next[n - 1] = -1;
+    }
     return n;
   }
 
@@ -357,7 +371,9 @@ final class Bpe {
     for (int k = 0; k + 1 < n; k++) {
       long mergePriority = priority(text, id, st, en, isText, k, k + 1);
       // O(n) heapify would also do; push keeps it simple
-      if (mergePriority >= 0) heapSize = push(heapKeys, heapAux, heapSize, mergePriority, (long) k << 32);
+      if (mergePriority >= 0) {
+        heapSize = push(heapKeys, heapAux, heapSize, mergePriority, (long) k << 32);
+      }
     }
     while (heapSize > 0) {
       long top = heapKeys[0];
@@ -372,7 +388,9 @@ final class Bpe {
       id[right] = -1;
       int afterRight = next[right];
       next[pos] = afterRight;
-      if (afterRight >= 0) prev[afterRight] = pos;
+      if (afterRight >= 0) {
+        prev[afterRight] = pos;
+      }
       int p = prev[pos];
       if (heapSize + 2 > heapKeys.length) {
         sink.ensureHeap(heapKeys.length * 2);
@@ -382,19 +400,25 @@ final class Bpe {
       if (p >= 0) {
         ver[p]++;
         long mergePriority = priority(text, id, st, en, isText, p, pos);
-        if (mergePriority >= 0) heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
+        if (mergePriority >= 0) {
+          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
+        }
       }
       ver[pos]++;
       if (afterRight >= 0) {
         long mergePriority = priority(text, id, st, en, isText, pos, afterRight);
-        if (mergePriority >= 0) heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
+        if (mergePriority >= 0) {
+          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
+        }
       }
     }
   }
 
   /** The merge priority of adjacent symbols {@code a b}, by their text when both are text. */
   private long priority(char[] text, int[] id, int[] st, int[] en, boolean[] isText, int a, int b) {
-    if (mergesByText && isText[a] && isText[b]) return merges.priority(id[a], id[b], text, st[a], st[b], en[b]);
+    if (mergesByText && isText[a] && isText[b]) {
+      return merges.priority(id[a], id[b], text, st[a], st[b], en[b]);
+    }
     return merges.priority(id[a], id[b]);
   }
 
@@ -479,8 +503,12 @@ final class Bpe {
       int i = (k * 0x9E3779B9) & m;
       while (true) {
         int slot = keys[i];
-        if (slot == k) return vals[i];
-        if (slot == -1) return -1;
+        if (slot == k) {
+          return vals[i];
+        }
+        if (slot == -1) {
+          return -1;
+        }
         i = (i + 1) & m;
       }
     }

@@ -429,7 +429,9 @@ public final class GemmaTokenizer {
 
   private void splitAddedTokens(char[] raw, char[] norm, Sink sink) {
     if (rawMatcher == null) {
-      if (raw.length > 0) segment(norm, 0, raw.length, sink);
+      if (raw.length > 0) {
+        segment(norm, 0, raw.length, sink);
+      }
       return;
     }
     splitOn(rawMatcher, rawTokens, raw, norm, 0, raw.length, sink, this::segment);
