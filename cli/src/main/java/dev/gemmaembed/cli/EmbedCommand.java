@@ -2,6 +2,7 @@ package dev.gemmaembed.cli;
 
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.tools.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,8 +93,8 @@ final class EmbedCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
     }
-    if (output != null && Files.isDirectory(output)) {
-      throw new ParameterException(spec.commandLine(), "--output " + output + " is a directory; give a file name");
+    if (output != null) {
+      checkOutput();
     }
     OutputFormat fmt = outputFormat();
     Inputs.Opened in = hasTexts
@@ -122,6 +123,19 @@ final class EmbedCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Refuses an output that would destroy the input or cannot be written, before any work. */
+  private void checkOutput() throws IOException {
+    if (Files.isDirectory(output)) {
+      throw new ParameterException(spec.commandLine(), "--output " + output + " is a directory; give a file name");
+    }
+    if (input != null && !Inputs.STDIN.equals(input) && Files.exists(output) && Files.exists(Path.of(input))
+        && Files.isSameFile(output, Path.of(input))) {
+      throw new ParameterException(spec.commandLine(), "--output " + output + " is the input file " + input
+          + "; write the embeddings to another file");
+    }
+    AtomicFiles.check(output);
   }
 
   private OutputFormat outputFormat() {

@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AtomicFiles.check(out);
     long t0 = System.nanoTime();
     GgufQuantizeTool.Result r = GgufQuantizeTool.quantize(in, out, type);
     spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),

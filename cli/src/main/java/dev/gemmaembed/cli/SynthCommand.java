@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class SynthCommand implements Callable<Integer> {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw CliException.input("--out " + out + ": exists and is not a directory");
     }
+    AtomicFiles.check(out.resolve("model.safetensors"));
     long s = seed != null ? seed : preset == Preset.full ? 300 : 1234;
     SyntheticSpec spec = SyntheticSpec.preset(preset.name(), s);
     SyntheticCheckpointWriter.write(spec, out);

@@ -1,5 +1,6 @@
 package dev.gemmaembed.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +9,11 @@ import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +32,28 @@ class AtomicWriteTest {
     try (var files = Files.list(dir)) {
       assertTrue(files.findAny().isEmpty(), "temporary file was not removed");
     }
+  }
+
+  @Test
+  void aReplacedFileKeepsItsModeAndALinkIsWrittenThrough(@TempDir Path dir) throws IOException {
+    Path target = Files.writeString(dir.resolve("target.bin"), "old");
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.bin"), target.getFileName());
+    AtomicFiles.writeString(link, "new");
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals("new", Files.readString(target));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+  }
+
+  @Test
+  void devicesAndDescriptorsAreWrittenDirectlyAndDirectoriesRefused(@TempDir Path dir) throws IOException {
+    assertTrue(AtomicFiles.isDirect(Path.of("/dev/stdout")), "/dev/stdout");
+    assertTrue(AtomicFiles.isDirect(Path.of("/dev/null")), "/dev/null");
+    assertFalse(AtomicFiles.isDirect(dir.resolve("new.bin")));
+    assertThrows(FileSystemException.class, () -> AtomicFiles.writeString(dir, "x"));
+    assertThrows(FileSystemException.class, () -> AtomicFiles.check(dir));
+    AtomicFiles.writeBytes(Path.of("/dev/null"), new byte[100]);
+    assertTrue(Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(), "/dev/null is a device");
   }
 
   /** Kills a JVM that is writing the 1.2 GB full-size checkpoint part-way through. */
