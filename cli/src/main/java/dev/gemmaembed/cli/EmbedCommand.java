@@ -27,22 +27,29 @@ import picocli.CommandLine.Spec;
     description = {
       "Embed texts (arguments, a file or stdin) and write one embedding per text, in input order.",
       "",
+      "Prompt: none by default (texts are embedded as they are, as SentenceTransformer.encode does "
+          + "without a prompt); --prompt NAME or --prompt-text TEXT adds one. A record's \"title\" "
+          + "fills the document prompt (title: {title} | text: ...): it applies with no --prompt or "
+          + "with --prompt document, and is ignored, with a warning, under any other prompt.",
+      "",
       "Input is streamed, so any size works in a small heap, and output is written as it goes. "
           + "--input FILE: a .txt file has one text per line (blank lines count); a .jsonl file has one "
-          + "object per line with \"text\", an optional \"title\" (embedded as a document: "
-          + "title: {title} | text: ...) and an optional \"id\" copied to the output. Input is UTF-8; "
-          + "malformed bytes become U+FFFD.",
+          + "object per line with \"text\", an optional \"title\" and an optional \"id\" copied to the "
+          + "output; a .json file holds one array of strings or of such objects. Input is UTF-8; "
+          + "malformed bytes become U+FFFD. An empty input gives an empty output and a warning.",
       "",
       "Output (--format, else from the --output extension, else jsonl): jsonl is one "
           + "{\"index\": i, \"id\": ..., \"embedding\": [...]} per line; json one array of those; csv a "
           + "header index[,id],d0,d1,... then one row per text; npy a float32 matrix for numpy.load. "
-          + "--output files appear only once complete. A progress bar is drawn on stderr for --input "
-          + "files when stderr is a terminal.",
+          + "An --output file is replaced only once complete (a symbolic link's target is written; "
+          + "/dev/stdout, devices and FIFOs are written directly). A progress bar is drawn on stderr "
+          + "for --input files when stderr is a terminal.",
     },
     footer = {"", "Examples:",
         "  gemma-embed embed --prompt query \"Which planet is known as the Red Planet?\"",
         "  gemma-embed embed --prompt document --input notes.txt --output notes.npy",
-        "  gemma-embed embed --input docs.jsonl --dims 256 --output vectors.jsonl",
+        "  gemma-embed embed --input docs.jsonl --dims 32 --output vectors.jsonl",
+        "  gemma-embed embed --input texts.json --format csv > vectors.csv",
         "  cat texts.txt | gemma-embed embed --input - --prompt STS > vectors.jsonl",
         "  gemma-embed embed --prompt-text \"task: clustering | query: \" \"some text\""})
 final class EmbedCommand implements Callable<Integer> {
@@ -55,10 +62,10 @@ final class EmbedCommand implements Callable<Integer> {
   List<String> texts;
 
   @Option(names = {"-i", "--input"}, paramLabel = "FILE",
-      description = "Read texts from FILE (.txt or .jsonl), or from stdin with '-'.")
+      description = "Read texts from FILE (.txt, .jsonl or .json), or from stdin with '-'.")
   String input;
 
-  @Option(names = "--input-format", paramLabel = "txt|jsonl",
+  @Option(names = "--input-format", paramLabel = "txt|jsonl|json",
       description = "Input format (default: from the file extension; txt for stdin).")
   InputFormat inputFormat;
 
@@ -103,17 +110,20 @@ final class EmbedCommand implements Callable<Integer> {
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
       EmbedOptions options = embedding.resolve(embedder, null);
       int dims = options.dimensions() == 0 ? embedder.dimensions() : options.dimensions();
-      // Only JSONL carries ids, so only then does the CSV get an id column.
-      var writer = new EmbeddingOutput(fmt, dims, in.format() == InputFormat.jsonl);
-      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize);
+      // Only JSON inputs carry ids, so only then does the CSV get an id column.
+      var writer = new EmbeddingOutput(fmt, dims, in.format() != null && in.format().hasIds());
+      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize, this::warn);
       try (Progress progress = Progress.bytes(env, quiet || in.sizeBytes() < 0, "embed", 0, in.sizeBytes())) {
         EmbeddingOutput.Work work = sink -> {
           long start = System.nanoTime();
-          batches.run(source, sink::write, count -> {
+          long count = batches.run(source, sink::write, n -> {
             sink.flush();
             progress.update(source.bytesRead());
-            progress.message(rate(count, System.nanoTime() - start));
+            progress.message(rate(n, System.nanoTime() - start));
           });
+          if (count == 0) {
+            warn("no texts in " + (Inputs.STDIN.equals(input) ? "stdin" : input) + "; the output is empty");
+          }
         };
         if (output != null) {
           writer.toFile(output, work);
