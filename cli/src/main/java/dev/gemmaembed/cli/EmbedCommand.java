@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Embed texts (arguments, a file or stdin) and write one embedding per text, in input order.",
       "",
-      "Prompt: none by default (texts are embedded as they are, as SentenceTransformer.encode does "
+      "Prompt: none by default (texts are embedded as they are, as SentenceTransformer's encode does "
           + "without a prompt); --prompt NAME or --prompt-text TEXT adds one. A record's \"title\" "
           + "fills the document prompt (title: {title} | text: ...): it applies with no --prompt or "
           + "with --prompt document, and is ignored, with a warning, under any other prompt.",

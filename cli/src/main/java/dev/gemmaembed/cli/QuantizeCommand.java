@@ -16,10 +16,13 @@ import picocli.CommandLine.Spec;
     name = "quantize",
     mixinStandardHelpOptions = true,
     description = {
-      "Convert a Hugging Face EmbeddingGemma folder (F32/BF16 safetensors, with its Dense layers and",
-      "tokenizer) into a gemma-embedding GGUF. q8_0/q4_0 store every matrix, token table included, in",
-      "that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, token table, feed-forward and",
-      "Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp stores them).",
+      "Convert a Hugging Face model folder into a (quantized) GGUF file.",
+      "",
+      "The folder holds EmbeddingGemma's F32/BF16 safetensors with its Dense layers and tokenizer; "
+          + "the GGUF has llama.cpp's gemma-embedding layout. q8_0/q4_0 store every matrix, token "
+          + "table included, in that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, "
+          + "token table, feed-forward and Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp "
+          + "stores them). OUT is replaced only once complete.",
     },
     footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
         "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})

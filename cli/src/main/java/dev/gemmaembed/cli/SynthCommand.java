@@ -17,9 +17,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Write a synthetic EmbeddingGemma checkpoint: the real Hugging Face layout and tokenizer with "
-          + "reproducible random weights (shared/spec/synthetic-checkpoint.md), to try every command "
-          + "without the real model.",
+      "Write a synthetic EmbeddingGemma checkpoint to try every command without the real model.",
+      "",
+      "It has the real Hugging Face layout and tokenizer and reproducible random weights: each "
+          + "element is a function of the seed, the tensor's name and its index (see the class "
+          + "SyntheticRecipe in weights-tools), so vectors computed elsewhere from the same recipe "
+          + "check the whole pipeline. The scores it gives mean nothing; everything else behaves as "
+          + "with the real model.",
     },
     footer = {"", "Examples:", "  gemma-embed synth --preset tiny --out models/tiny",
         "  gemma-embed synth --preset full --seed 300 --out models/full   (~1.2 GB)"})
