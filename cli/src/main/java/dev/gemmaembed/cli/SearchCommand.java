@@ -133,6 +133,7 @@ final class SearchCommand implements Callable<Integer> {
     List<Hit> ranked;
     String warnPrefix = "gemma-embed search: warning: ";
     try (source; Embedder embedder = modelOptions.load(env)) {
+      long loaded = System.nanoTime();
       EmbeddingOptions.checkPrompt(spec.commandLine(), "--query-prompt", queryPrompt, embedder);
       int keep = EmbeddingOptions.checkDims(spec.commandLine(), dims, embedder);
       float[] q = embedder.embed(query, EmbedOptions.prompt(queryPrompt).withDimensions(keep));
@@ -179,7 +180,8 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (spec.commandLine().getParseResult().hasMatchedOption(ErrorHandler.VERBOSE)) {
           env.stderr().println("gemma-embed search: embedded " + embedded + " of " + (embedded + fromCache[0])
-              + " documents, " + fromCache[0] + " from the cache " + cache.file());
+              + " documents, " + fromCache[0] + " from the cache " + cache.file() + String.format(Locale.ROOT,
+              "; %.3f s from the loaded model to the ranking", (System.nanoTime() - loaded) / 1e9));
         }
       }
       ranked = new ArrayList<>(best);
