@@ -127,11 +127,11 @@ final class SearchCommand implements Callable<Integer> {
     if (top < 1 || batchSize < 1) {
       throw new ParameterException(spec.commandLine(), (top < 1 ? "--top" : "--batch-size") + " must be at least 1");
     }
+    String warnPrefix = "gemma-embed search: warning: ";
     TextSource source = hasDocs ? new ListSource(docs)
         : dir != null ? DirSource.open(dir)
-        : Inputs.open(input, inputFormat, env, m -> env.stderr().println("gemma-embed search: warning: " + m)).source();
+        : Inputs.open(input, inputFormat, env, m -> env.stderr().println(warnPrefix + m)).source();
     List<Hit> ranked;
-    String warnPrefix = "gemma-embed search: warning: ";
     try (source; Embedder embedder = modelOptions.load(env)) {
       long loaded = System.nanoTime();
       EmbeddingOptions.checkPrompt(spec.commandLine(), "--query-prompt", queryPrompt, embedder);
