@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code search --dir} remembers document vectors: what it reuses, what it re-embeds, what it ignores. */
 class SearchCacheTest {
 
-  private static final Pattern STATS = Pattern.compile("embedded (\\d+) of (\\d+) documents, (\\d+) from the cache (\\S+)");
+  private static final Pattern STATS = Pattern.compile("embedded (\\d+) of (\\d+) documents, (\\d+) from the cache (\\S+?);");
 
   private static String model;
 
