@@ -140,10 +140,11 @@ final class EmbedCommand implements Callable<Integer> {
     if (Files.isDirectory(output)) {
       throw new ParameterException(spec.commandLine(), "--output " + output + " is a directory; give a file name");
     }
-    if (input != null && !Inputs.STDIN.equals(input) && Files.exists(output) && Files.exists(Path.of(input))
-        && Files.isSameFile(output, Path.of(input))) {
-      throw new ParameterException(spec.commandLine(), "--output " + output + " is the input file " + input
-          + "; write the embeddings to another file");
+    // Stdin redirected from a file (< a.jsonl) is that file; /dev/stdin names it on Linux.
+    Path in = input == null ? null : Inputs.STDIN.equals(input) ? Path.of("/dev/stdin") : Path.of(input);
+    if (in != null && Files.exists(output) && Files.exists(in) && Files.isSameFile(output, in)) {
+      throw new ParameterException(spec.commandLine(), "--output " + output + " is the input file "
+          + (Inputs.STDIN.equals(input) ? "(stdin)" : input) + "; write the embeddings to another file");
     }
     AtomicFiles.check(output);
   }
