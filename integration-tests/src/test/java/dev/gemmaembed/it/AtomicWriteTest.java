@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +45,22 @@ class AtomicWriteTest {
     assertTrue(Files.isSymbolicLink(link));
     assertEquals("new", Files.readString(target));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+  }
+
+  @Test
+  void aReplacedFileKeepsItsOwnerWhereTheProcessMaySetIt(@TempDir Path dir) throws IOException {
+    Path target = Files.writeString(dir.resolve("owned.bin"), "old");
+    UserPrincipal nobody;
+    try {
+      nobody = target.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      Files.setOwner(target, nobody);
+    } catch (IOException e) {
+      Assumptions.abort("skipped: only root may give a file to another user (" + e + ")");
+      return;
+    }
+    AtomicFiles.writeString(target, "new");
+    assertEquals("new", Files.readString(target));
+    assertEquals(nobody, Files.getOwner(target));
   }
 
   @Test

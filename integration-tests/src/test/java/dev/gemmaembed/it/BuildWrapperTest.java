@@ -41,6 +41,13 @@ class BuildWrapperTest {
   }
 
   @Test
+  void wrapperRunsABuildOnJdk25PastTheEnforcer() throws Exception {
+    Result r = run(List.of("./mvnw", "-o", "-q", "-N", "validate"), env -> {});
+    assertEquals(0, r.code, r.output);
+    assertFalse(r.output.contains("Unrecognized option"), r.output);
+  }
+
+  @Test
   void withoutJdk25TheWrapperPrintsOneLineNamingItAndWhereItLooked() throws Exception {
     Result r = run(List.of("./mvnw", "-v"), env -> {
       env.put("JAVA_HOME", JDK17.toString());
