@@ -18,10 +18,10 @@ final class TextInputs {
   List<String> texts;
 
   @Option(names = {"-i", "--input"}, paramLabel = "FILE",
-      description = "Read texts from FILE (.txt or .jsonl), or from stdin with '-'.")
+      description = "Read texts from FILE (.txt, .jsonl or .json), or from stdin with '-'.")
   String input;
 
-  @Option(names = "--input-format", paramLabel = "txt|jsonl",
+  @Option(names = "--input-format", paramLabel = "txt|jsonl|json",
       description = "Input format (default: from the file extension; txt for stdin).")
   InputFormat inputFormat;
 

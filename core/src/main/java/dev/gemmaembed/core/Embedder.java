@@ -56,11 +56,24 @@ public final class Embedder implements AutoCloseable {
   }
 
   /** Loads a model directory (Hugging Face layout) or a GGUF file with default options. */
+  /**
+   * The kernels run on the Vector API, an incubator module that the JVM resolves only when asked
+   * to: without it, the first kernel class would fail with a NoClassDefFoundError deep in loading.
+   */
+  private static void requireVectorModule() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      throw new GemmaEmbedException("gemma-embed needs the JVM option --add-modules jdk.incubator.vector "
+          + "(the Vector API is an incubator module): add it to the java command line, or to your build's "
+          + "test and run JVM arguments (Maven surefire/exec argLine, Gradle jvmArgs, the IDE's VM options)");
+    }
+  }
+
   public static Embedder load(Path path) {
     return load(path, LoadOptions.defaults());
   }
 
   public static Embedder load(Path path, LoadOptions options) {
+    requireVectorModule();
     Arena arena = Arena.ofShared();
     try {
       LoadedModel model = byKind(path, dir -> HfModelLoader.load(dir, arena), file -> GgufModelLoader.load(file, arena));

@@ -13,9 +13,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +38,44 @@ class AtomicWriteTest {
     try (var files = Files.list(dir)) {
       assertTrue(files.findAny().isEmpty(), "temporary file was not removed");
     }
+  }
+
+  @Test
+  void aReplacedFileKeepsItsModeAndALinkIsWrittenThrough(@TempDir Path dir) throws IOException {
+    Path target = Files.writeString(dir.resolve("target.bin"), "old");
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.bin"), target.getFileName());
+    AtomicFiles.writeString(link, "new");
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals("new", Files.readString(target));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+  }
+
+  @Test
+  void aReplacedFileKeepsItsOwnerWhereTheProcessMaySetIt(@TempDir Path dir) throws IOException {
+    Path target = Files.writeString(dir.resolve("owned.bin"), "old");
+    UserPrincipal nobody;
+    try {
+      nobody = target.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      Files.setOwner(target, nobody);
+    } catch (IOException e) {
+      Assumptions.abort("skipped: only root may give a file to another user (" + e + ")");
+      return;
+    }
+    AtomicFiles.writeString(target, "new");
+    assertEquals("new", Files.readString(target));
+    assertEquals(nobody, Files.getOwner(target));
+  }
+
+  @Test
+  void devicesAndDescriptorsAreWrittenDirectlyAndDirectoriesRefused(@TempDir Path dir) throws IOException {
+    assertTrue(AtomicFiles.isDirect(Path.of("/dev/stdout")), "/dev/stdout");
+    assertTrue(AtomicFiles.isDirect(Path.of("/dev/null")), "/dev/null");
+    assertFalse(AtomicFiles.isDirect(dir.resolve("new.bin")));
+    assertThrows(FileSystemException.class, () -> AtomicFiles.writeString(dir, "x"));
+    assertThrows(FileSystemException.class, () -> AtomicFiles.check(dir));
+    AtomicFiles.writeBytes(Path.of("/dev/null"), new byte[100]);
+    assertTrue(Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(), "/dev/null is a device");
   }
 
   /**
