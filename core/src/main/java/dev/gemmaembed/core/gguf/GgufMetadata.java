@@ -81,6 +81,13 @@ final class GgufMetadata {
     return has(key) ? Optional.of(array(key, elementType)) : Optional.empty();
   }
 
+  /** Throws naming {@code key} when {@code why}, a {@code ConfigRanges} verdict, is not null. */
+  void checkRange(String key, String why) {
+    if (why != null) {
+      throw invalid(key, why);
+    }
+  }
+
   ConfigException invalid(String key, String why) {
     return new ConfigException(file.path(), "metadata '" + key + "': " + why);
   }

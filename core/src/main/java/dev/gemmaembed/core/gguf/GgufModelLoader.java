@@ -3,8 +3,10 @@ package dev.gemmaembed.core.gguf;
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.Prompts;
+import dev.gemmaembed.core.model.ConfigRanges;
 import dev.gemmaembed.core.model.DenseLayer;
 import dev.gemmaembed.core.model.EncoderWeights;
+import dev.gemmaembed.core.model.FiniteWeights;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.core.model.PoolingMode;
@@ -75,6 +77,7 @@ public final class GgufModelLoader {
     }
     ModelConfig cfg = config(gguf, meta, arch);
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
+    FiniteWeights.checkNorms(loaded, file, GgufNames::fromHf);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights = new EncoderWeights(
         GgufTokenTable.open(gguf, table, loaded.embedTokens(), arena, (row, cols) -> src.view(table, row, 1, cols)),
@@ -114,12 +117,12 @@ public final class GgufModelLoader {
     for (int l = 0; l < layers; l++) {
       full[l] = (l + 1) % pattern == 0;
     }
-    double fullBase = meta.optNumber(p + "rope.freq_base").or(() -> meta.optNumber(p + "rope.global.freq_base"))
-        .orElse(1_000_000.0);
-    double slidingBase = meta.optNumber(p + "rope.freq_base_swa").or(() -> meta.optNumber(p + "rope.local.freq_base"))
-        .orElse(10_000.0);
+    double fullBase = ropeBase(meta, p + "rope.freq_base", p + "rope.global.freq_base", 1_000_000.0);
+    double slidingBase = ropeBase(meta, p + "rope.freq_base_swa", p + "rope.local.freq_base", 10_000.0);
     double fullScale = ropeScale(meta, p);
-    float eps = (float) (double) meta.optNumber(p + "attention.layer_norm_rms_epsilon").orElse(1e-6);
+    String epsKey = p + "attention.layer_norm_rms_epsilon";
+    double eps = meta.optNumber(epsKey).orElse(1e-6);
+    meta.checkRange(epsKey, ConfigRanges.rmsEps(eps));
     GgufTensor embd = gguf.require("token_embd.weight");
     if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] > Integer.MAX_VALUE) {
       throw new CheckpointException(gguf.path(), "tensor 'token_embd.weight' has ne " + java.util.Arrays.toString(embd.ne())
@@ -134,7 +137,7 @@ public final class GgufModelLoader {
         kvHeads,
         headDim,
         contextLength(meta, p),
-        eps,
+        (float) eps,
         window / 2,
         full,
         fullBase,
@@ -144,12 +147,24 @@ public final class GgufModelLoader {
         true);
   }
 
+  /** The RoPE base under {@code key}, else under its older name {@code alias}, else {@code fallback}. */
+  private static double ropeBase(GgufMetadata meta, String key, String alias, double fallback) {
+    String found = meta.has(key) ? key : meta.has(alias) ? alias : null;
+    if (found == null) {
+      return fallback;
+    }
+    double base = meta.optNumber(found).orElseThrow();
+    meta.checkRange(found, ConfigRanges.ropeBase(base));
+    return base;
+  }
+
   /** Positions the encoder will build RoPE tables for; bounded so a corrupt value cannot exhaust memory. */
   private static int contextLength(GgufMetadata meta, String p) {
     int n = meta.optPositiveInt(p + "context_length").orElse(2048);
     if (n > MAX_CONTEXT) {
       throw meta.invalid(p + "context_length", n + " exceeds the supported maximum of " + MAX_CONTEXT);
     }
+    meta.checkRange(p + "context_length", ConfigRanges.positions(n));
     return n;
   }
 
@@ -161,14 +176,16 @@ public final class GgufModelLoader {
         if (freqScale <= 0) {
           throw meta.invalid(p + "rope.freq_scale", "must be positive, got " + freqScale);
         }
+        String why = ConfigRanges.ropeFactor(1.0 / freqScale);
+        if (why != null) {
+          throw meta.invalid(p + "rope.freq_scale", freqScale + " gives a RoPE scaling factor 1 / freq_scale that " + why);
+        }
         return 1.0 / freqScale;
       }
       case "linear" -> {
         double factor = meta.optNumber(p + "rope.scaling.factor")
             .orElseThrow(() -> meta.invalid(p + "rope.scaling.factor", "linear RoPE scaling needs a factor"));
-        if (factor <= 0) {
-          throw meta.invalid(p + "rope.scaling.factor", "must be positive, got " + factor);
-        }
+        meta.checkRange(p + "rope.scaling.factor", ConfigRanges.ropeFactor(factor));
         return factor;
       }
       default -> throw meta.invalid(p + "rope.scaling.type", "'" + type + "' is not supported (none or linear)");
@@ -225,7 +242,9 @@ public final class GgufModelLoader {
       throw meta.invalid(p + "_feat_out", v + " differs from tensor '" + name + "' (" + out + " outputs)");
     });
     WeightMatrix w = src.matrixByGgufName(name, out, in);
-    return new DenseLayer(w, null, false);
+    DenseLayer layer = new DenseLayer(w, null, false);
+    FiniteWeights.checkDense(layer, gguf.path(), name, null);
+    return layer;
   }
 
   /** The SentencePiece vocabulary of {@code tokenizer.ggml.*} (llama.cpp's "llama" tokenizer model). */

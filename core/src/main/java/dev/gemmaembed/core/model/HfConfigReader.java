@@ -63,10 +63,15 @@ public final class HfConfigReader {
     }
     Rope rope = readRope(c);
     int maxPositions = c.requireInt("max_position_embeddings", MAX_POSITIONS);
+    c.checkRange("max_position_embeddings", ConfigRanges.positions(maxPositions));
     if ((long) maxPositions * headDim > MAX_ROPE_TABLE) {
       throw c.invalid("max_position_embeddings", maxPositions + " positions × head_dim " + headDim
           + " exceeds the supported RoPE table size " + MAX_ROPE_TABLE);
     }
+    double eps = c.requireDouble("rms_norm_eps");
+    c.checkRange("rms_norm_eps", ConfigRanges.rmsEps(eps));
+    double queryScalar = c.requireDouble("query_pre_attn_scalar");
+    c.checkRange("query_pre_attn_scalar", ConfigRanges.queryPreAttnScalar(queryScalar));
     return new ModelConfig(
         c.requireInt("vocab_size", MAX_VOCAB),
         c.requireInt("hidden_size", MAX_WIDTH),
@@ -76,13 +81,13 @@ public final class HfConfigReader {
         kvHeads,
         headDim,
         maxPositions,
-        (float) c.requireDouble("rms_norm_eps"),
+        (float) eps,
         window / 2,
         readLayerTypes(c, layers),
         rope.fullBase,
         rope.fullScale,
         rope.slidingBase,
-        (float) Math.pow(c.requireDouble("query_pre_attn_scalar"), -0.5),
+        (float) Math.pow(queryScalar, -0.5),
         false);
   }
 
@@ -125,7 +130,9 @@ public final class HfConfigReader {
           theta(c, sliding, "rope_parameters.sliding_attention"));
     }
     double fullBase = c.requireDouble("rope_theta");
+    c.checkRange("rope_theta", ConfigRanges.ropeBase(fullBase));
     double slidingBase = c.requireDouble("rope_local_base_freq");
+    c.checkRange("rope_local_base_freq", ConfigRanges.ropeBase(slidingBase));
     JsonNode scaling = c.get("rope_scaling");
     return new Rope(fullBase, scaling == null ? 1.0 : scale(c, scaling, "rope_scaling"), slidingBase);
   }
@@ -136,6 +143,7 @@ public final class HfConfigReader {
       throw c.missing(where + ".rope_theta");
     }
     checkType(c, node, where);
+    c.checkRange(where + ".rope_theta", ConfigRanges.ropeBase(t.asDouble()));
     return t.asDouble();
   }
 
@@ -143,9 +151,10 @@ public final class HfConfigReader {
     String type = checkType(c, node, where);
     if (type.equals("linear")) {
       JsonNode f = node.get("factor");
-      if (f == null || !f.isNumber() || f.asDouble() <= 0) {
+      if (f == null || !f.isNumber()) {
         throw c.invalid(where, "linear RoPE scaling needs a positive 'factor'");
       }
+      c.checkRange(where + ".factor", ConfigRanges.ropeFactor(f.asDouble()));
       return f.asDouble();
     }
     return 1.0;

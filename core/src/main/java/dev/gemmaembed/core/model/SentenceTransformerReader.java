@@ -123,7 +123,10 @@ final class SentenceTransformerReader {
       throw new ConfigException(weightsFile, "Dense weights not found" + hint);
     }
     SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsFile.open(weightsFile, arena));
-    return new DenseLayer(src.matrix("linear.weight", out, in), hasBias ? src.vector("linear.bias", out) : null, tanh);
+    DenseLayer layer = new DenseLayer(src.matrix("linear.weight", out, in), hasBias ? src.vector("linear.bias", out) : null,
+        tanh);
+    FiniteWeights.checkDense(layer, weightsFile, "linear.weight", "linear.bias");
+    return layer;
   }
 
   /** max_seq_length from sentence_bert_config.json, or {@code fallback} when the file is absent. */
@@ -133,7 +136,12 @@ final class SentenceTransformerReader {
       return fallback;
     }
     JsonConfig c = JsonConfig.read(file);
-    return c.has("max_seq_length") ? c.requirePositiveInt("max_seq_length") : fallback;
+    if (!c.has("max_seq_length")) {
+      return fallback;
+    }
+    int n = c.requirePositiveInt("max_seq_length");
+    c.checkRange("max_seq_length", ConfigRanges.positions(n));
+    return n;
   }
 
   /** The named prompts of config_sentence_transformers.json (empty when the file is absent). */
