@@ -2,6 +2,7 @@ package dev.gemmaembed.cli;
 
 import dev.gemmaembed.core.GemmaEmbedException;
 import dev.gemmaembed.core.InvalidInputException;
+import dev.gemmaembed.core.TerminalText;
 import dev.gemmaembed.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,7 +95,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
   private static void report(CommandLine cmd, String message, Throwable ex, boolean verbose) {
     PrintWriter err = cmd.getErr();
-    err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+    // messages quote servers and model files: escape what a terminal would act on (ESC, CR, BEL …)
+    err.println(cmd.getCommandSpec().qualifiedName() + ": " + TerminalText.escape(message));
     if (verbose) {
       ex.printStackTrace(err);
     }
