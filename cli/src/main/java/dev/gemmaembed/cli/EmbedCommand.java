@@ -89,9 +89,7 @@ final class EmbedCommand implements Callable<Integer> {
           ? "give texts as arguments or --input, not both"
           : "nothing to embed: give texts as arguments, or --input FILE ('-' for stdin)");
     }
-    if (batchSize < 1) {
-      throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
-    }
+    BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
     if (output != null && Files.isDirectory(output)) {
       throw new ParameterException(spec.commandLine(), "--output " + output + " is a directory; give a file name");
     }
