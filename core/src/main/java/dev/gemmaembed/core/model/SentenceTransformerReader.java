@@ -53,14 +53,14 @@ final class SentenceTransformerReader {
           if (pooling != null) {
             throw new ConfigException(modulesFile, "more than one Pooling module");
           }
-          pooling = readPooling(dir.resolve(path).resolve("config.json"), hidden);
+          pooling = readPooling(moduleDir(dir, modulesFile, i, path).resolve("config.json"), hidden);
           width = hidden * pooling.size();
         }
         case DENSE -> {
           if (pooling == null) {
             throw new ConfigException(modulesFile, "Dense module '" + path + "' before any Pooling module");
           }
-          DenseLayer layer = readDense(dir.resolve(path), width, arena);
+          DenseLayer layer = readDense(moduleDir(dir, modulesFile, i, path), width, arena);
           dense.add(layer);
           width = layer.out();
         }
@@ -72,6 +72,20 @@ final class SentenceTransformerReader {
       throw new ConfigException(modulesFile, "no Pooling module");
     }
     return new SentenceTransformerHead(pooling, dense, normalize);
+  }
+
+  /**
+   * A module's folder: {@code path} taken inside the model folder, never out of it (no absolute
+   * path, no {@code ..} that climbs above it). Checked on the names, not on where links lead, as
+   * the Hugging Face cache links every file of a snapshot to a blob elsewhere.
+   */
+  private static Path moduleDir(Path dir, Path modulesFile, int index, String path) {
+    Path resolved = dir.resolve(path).normalize();
+    if (Path.of(path).isAbsolute() || !resolved.startsWith(dir.normalize())) {
+      throw new ConfigException(modulesFile, "module " + index + " has path '" + path + "', which leaves the model "
+          + "folder; module paths must stay inside it");
+    }
+    return resolved;
   }
 
   private static List<PoolingMode> readPooling(Path configFile, int hidden) {
