@@ -12,11 +12,13 @@ public final class UsableConfig {
   private UsableConfig() {}
 
   public static void check(ModelConfig c) {
+    require(c.vocabSize() > 0 && c.headDim() > 0, "vocab " + c.vocabSize() + ", head_dim " + c.headDim());
     require(c.rmsEps() > 0 && Float.isFinite(c.rmsEps()), "rms eps " + c.rmsEps());
     require(c.queryScale() > 0 && Float.isFinite(c.queryScale()), "query scale " + c.queryScale());
     require(c.maxPositions() >= 3, "positions " + c.maxPositions());
     for (double base : new double[] {c.ropeFullBase(), c.ropeSlidingBase()}) {
-      for (int k = 0; k < c.headDim() / 2; k++) {
+      // base^(2k/d) is monotonic in k: the first and last frequencies are the extremes
+      for (int k : new int[] {0, c.headDim() / 2 - 1}) {
         float exponent = (float) (2 * k) / c.headDim();
         float invFreq = (float) (1f / (float) Math.pow(base, exponent) / c.ropeFullScale());
         float angle = (float) (c.maxPositions() - 1) * invFreq;

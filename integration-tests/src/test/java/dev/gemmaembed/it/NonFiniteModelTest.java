@@ -109,6 +109,10 @@ class NonFiniteModelTest {
     }
     Path tinyBase = write(withFloat(a + "rope.freq_base", 1e-30f));
     assertTrue(refusedAtLoad(ConfigException.class, tinyBase).contains("at least 1"));
+    // sizes are bounded before anything is allocated by them (a per-layer array of 2^31 − 1 took 28 s)
+    Path layers = write(withUInt32(a + "block_count", Integer.MAX_VALUE));
+    assertTrue(refusedAtLoad(ConfigException.class, layers).contains("metadata '" + a + "block_count': 2147483647 is "
+        + "above the supported maximum 1024"));
     Path oneToken = write(withUInt32(a + "context_length", 1));
     String msg = refusedAtLoad(ConfigException.class, oneToken);
     assertTrue(msg.contains("metadata '" + a + "context_length'") && msg.contains("must be at least 3"), msg);

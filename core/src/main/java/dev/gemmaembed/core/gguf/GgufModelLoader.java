@@ -38,9 +38,6 @@ public final class GgufModelLoader {
   /** Layers (l + 1) % 6 == 0 attend globally: a constant of both architectures in llama.cpp. */
   private static final int SLIDING_PATTERN = 6;
 
-  /** Longest context accepted (EmbeddingGemma has 2048; Gemma 3 language models up to 131072). */
-  static final int MAX_CONTEXT = 131_072;
-
   private GgufModelLoader() {}
 
   /** Whether {@code file} is meant as a GGUF: named {@code *.gguf} or starting with the GGUF magic. */
@@ -95,15 +92,19 @@ public final class GgufModelLoader {
 
   static ModelConfig config(GgufFile gguf, GgufMetadata meta, String arch) {
     String p = arch + ".";
-    int hidden = meta.positiveInt(p + "embedding_length");
-    int layers = meta.positiveInt(p + "block_count");
-    int heads = meta.positiveInt(p + "attention.head_count");
-    int kvHeads = meta.positiveInt(p + "attention.head_count_kv");
+    int hidden = meta.positiveInt(p + "embedding_length", ConfigRanges.MAX_WIDTH);
+    int layers = meta.positiveInt(p + "block_count", ConfigRanges.MAX_LAYERS);
+    int heads = meta.positiveInt(p + "attention.head_count", ConfigRanges.MAX_HEADS);
+    int kvHeads = meta.positiveInt(p + "attention.head_count_kv", ConfigRanges.MAX_HEADS);
     if (heads % kvHeads != 0) {
       throw meta.invalid(p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
     }
-    int headDim = meta.optPositiveInt(p + "attention.key_length").orElse(hidden / heads);
-    int valueDim = meta.optPositiveInt(p + "attention.value_length").orElse(headDim);
+    if (!meta.has(p + "attention.key_length") && heads > hidden) {
+      throw meta.invalid(p + "attention.head_count", heads + " heads leave no width of embedding_length " + hidden
+          + " to each (and no attention.key_length is given)");
+    }
+    int headDim = meta.optPositiveInt(p + "attention.key_length", ConfigRanges.MAX_WIDTH).orElse(hidden / heads);
+    int valueDim = meta.optPositiveInt(p + "attention.value_length", ConfigRanges.MAX_WIDTH).orElse(headDim);
     if (valueDim != headDim) {
       throw meta.invalid(p + "attention.value_length", valueDim + " differs from key_length " + headDim);
     }
@@ -111,7 +112,7 @@ public final class GgufModelLoader {
       throw meta.invalid(p + "attention.key_length", "must be even for rotary embeddings, got " + headDim);
     }
     // Like config.json, GGUF keeps the full window (512): visible iff |i − j| ≤ 512 / 2 (spec §2.6).
-    int window = meta.positiveInt(p + "attention.sliding_window");
+    int window = meta.positiveInt(p + "attention.sliding_window", ConfigRanges.MAX_POSITIONS);
     int pattern = meta.optPositiveInt(p + "attention.sliding_window_pattern").orElse(SLIDING_PATTERN);
     boolean[] full = new boolean[layers];
     for (int l = 0; l < layers; l++) {
@@ -124,14 +125,14 @@ public final class GgufModelLoader {
     double eps = meta.optNumber(epsKey).orElse(1e-6);
     meta.checkRange(epsKey, ConfigRanges.rmsEps(eps));
     GgufTensor embd = gguf.require("token_embd.weight");
-    if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] > Integer.MAX_VALUE) {
+    if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] < 1 || embd.ne()[1] > Integer.MAX_VALUE) {
       throw new CheckpointException(gguf.path(), "tensor 'token_embd.weight' has ne " + java.util.Arrays.toString(embd.ne())
           + ", expected [" + hidden + ", vocab]");
     }
     return new ModelConfig(
         (int) embd.ne()[1],
         hidden,
-        meta.positiveInt(p + "feed_forward_length"),
+        meta.positiveInt(p + "feed_forward_length", ConfigRanges.MAX_WIDTH),
         layers,
         heads,
         kvHeads,
@@ -160,10 +161,7 @@ public final class GgufModelLoader {
 
   /** Positions the encoder will build RoPE tables for; bounded so a corrupt value cannot exhaust memory. */
   private static int contextLength(GgufMetadata meta, String p) {
-    int n = meta.optPositiveInt(p + "context_length").orElse(2048);
-    if (n > MAX_CONTEXT) {
-      throw meta.invalid(p + "context_length", n + " exceeds the supported maximum of " + MAX_CONTEXT);
-    }
+    int n = meta.optPositiveInt(p + "context_length", ConfigRanges.MAX_POSITIONS).orElse(2048);
     meta.checkRange(p + "context_length", ConfigRanges.positions(n));
     return n;
   }

@@ -13,6 +13,14 @@ public final class ConfigRanges {
    */
   public static final int MIN_POSITIONS = 3;
 
+  // Generous bounds far above any Gemma 3 model; they stop a hostile config from sizing
+  // allocations (RoPE tables, per-layer arrays) before the weights are checked.
+  public static final int MAX_LAYERS = 1024;
+  public static final int MAX_HEADS = 1024;
+  public static final int MAX_WIDTH = 1 << 20;
+  public static final int MAX_POSITIONS = 1 << 17;
+  public static final int MAX_VOCAB = 1 << 24;
+
   private ConfigRanges() {}
 
   /**

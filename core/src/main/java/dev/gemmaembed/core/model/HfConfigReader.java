@@ -11,13 +11,11 @@ import java.nio.file.Path;
  */
 public final class HfConfigReader {
 
-  // Generous bounds far above any Gemma 3 model; they stop a hostile config from sizing
-  // allocations (RoPE tables, per-layer arrays) before the weights are checked.
-  static final int MAX_LAYERS = 1024;
-  static final int MAX_HEADS = 1024;
-  static final int MAX_WIDTH = 1 << 20;
-  static final int MAX_POSITIONS = 1 << 17;
-  static final int MAX_VOCAB = 1 << 24;
+  private static final int MAX_LAYERS = ConfigRanges.MAX_LAYERS;
+  private static final int MAX_HEADS = ConfigRanges.MAX_HEADS;
+  private static final int MAX_WIDTH = ConfigRanges.MAX_WIDTH;
+  private static final int MAX_POSITIONS = ConfigRanges.MAX_POSITIONS;
+  private static final int MAX_VOCAB = ConfigRanges.MAX_VOCAB;
   /** positions × head_dim of the precomputed RoPE tables (EmbeddingGemma: 2048 × 256 = 2^19). */
   static final long MAX_ROPE_TABLE = 1L << 22;
 
