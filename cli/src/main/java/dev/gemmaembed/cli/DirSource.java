@@ -41,18 +41,19 @@ final class DirSource implements TextSource {
     if (!Files.isDirectory(dir)) {
       throw CliException.input("--dir " + dir + ": no such directory");
     }
+    // walked from its real path, so that DIR may itself be a link (to a notes folder elsewhere)
     Path root = dir.toRealPath();
     List<Path> found = new ArrayList<>();
     Set<FileVisitOption> options = followLinks ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
-    Files.walkFileTree(dir, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+    Files.walkFileTree(root, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        return d.equals(dir) || !hidden(dir.relativize(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+        return d.equals(root) || !hidden(root.relativize(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
       }
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (isDocument(file) && !hidden(dir.relativize(file))
+        if (isDocument(file) && !hidden(root.relativize(file))
             && (attrs.isRegularFile() || attrs.isSymbolicLink() && linksInside(file, root))) {
           found.add(file);
         }
@@ -71,7 +72,7 @@ final class DirSource implements TextSource {
     if (files.isEmpty()) {
       throw CliException.input("--dir " + dir + ": no .txt or .md files in it");
     }
-    return new DirSource(dir, files);
+    return new DirSource(root, files);
   }
 
   /** Whether the link {@code file} (not followed by the walk) leads to a regular file under {@code root}. */

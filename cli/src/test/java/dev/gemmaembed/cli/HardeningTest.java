@@ -100,6 +100,9 @@ class HardeningTest {
 
     assertEquals(List.of("a.txt", "link-in.txt", "sub/b.md"), ids(docs, false));
     assertEquals(List.of("a.txt", "dir-out/secret.txt", "link-in.txt", "link-out.txt", "sub/b.md"), ids(docs, true));
+    // DIR itself may be a link: it is walked where it leads
+    Path docsLink = Files.createSymbolicLink(tmp.resolve("docs-link"), docs);
+    assertEquals(List.of("a.txt", "link-in.txt", "sub/b.md"), ids(docsLink, false));
 
     var r = CliHarness.exec("search", "--model", MODEL, "--query", "q", "--dir", docs.toString(), "--format", "jsonl");
     assertEquals(0, r.exit(), r.toString());
