@@ -221,6 +221,12 @@ final class HubClient {
       Files.delete(incomplete); // without a size, or longer than the file: not known to be a prefix of it
       have = 0;
     }
+    // a declared size is believed only as far as the disk can hold it: no filling the disk on a hub's word
+    long free = Files.getFileStore(incomplete.getParent()).getUsableSpace();
+    if (meta.size() >= 0 && meta.size() - have > free) {
+      throw new RefusedException("the Hub declares " + meta.size() + " bytes for " + meta.file() + " but only " + free
+          + " bytes are free on the disk of " + incomplete.getParent() + "; refused");
+    }
     MessageDigest sha = meta.hasSha256() ? digest("SHA-256") : null;
     if (have > 0 && sha != null) {
       hashPrefix(incomplete, sha);
@@ -266,6 +272,13 @@ final class HubClient {
     } else {
       r.body().close();
       throw httpError(status, r.headers(), null, null, meta.file());
+    }
+    long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    if (length > meta.limit() - have) {
+      r.body().close();
+      throw new RefusedException("the server announces " + length + " bytes from byte " + have + " of " + meta.file()
+          + ", more than its " + (meta.size() >= 0 ? "declared size " + meta.size() : "limit of " + MAX_UNDECLARED_BYTES
+          + " bytes for a file of undeclared size") + "; refused");
     }
     progress.update(have);
     try (InputStream body = r.body();

@@ -50,6 +50,8 @@ final class FakeHub implements AutoCloseable {
   volatile String location;
   /** When set, the storage server answers every request with a 302 to this Location, as is. */
   volatile String storageLocation;
+  /** When set, the X-Linked-Size of LFS files instead of their true size. */
+  volatile String linkedSize;
   /** When set, the X-Error-Message of every 404. */
   volatile String errorMessage;
   /** Bytes of zeros written after bodies in endless mode; the client should stop long before. */
@@ -155,7 +157,7 @@ final class FakeHub implements AutoCloseable {
       if (isLfs(file)) {
         String sha = shas.computeIfAbsent(data, FakeHub::sha256);
         out.set("X-Linked-Etag", etag != null ? etag : "\"" + sha + "\"");
-        out.set("X-Linked-Size", String.valueOf(data.length));
+        out.set("X-Linked-Size", linkedSize != null ? linkedSize : String.valueOf(data.length));
         out.set("ETag", "\"" + sha + "\"");
         out.set("Location", location != null ? location
             : "http://127.0.0.1:" + storage.getAddress().getPort() + "/lfs/" + sha + "?signed=1");

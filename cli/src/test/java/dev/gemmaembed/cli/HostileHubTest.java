@@ -68,6 +68,28 @@ class HostileHubTest {
   }
 
   @Test
+  void aBodyLongerThanDeclaredIsRefusedByItsContentLengthBeforeReading(@TempDir Path dir) throws IOException {
+    try (FakeHub hub = new FakeHub(REPO)) {
+      hub.files.put("weights.safetensors", random(100_000));
+      hub.linkedSize = "1000";
+      String err = refused(pull(hub, dir, "weights.safetensors"), dir);
+      assertTrue(err.contains("the server announces 100000 bytes from byte 0 of weights.safetensors, more than its "
+          + "declared size 1000; refused"), err);
+    }
+  }
+
+  @Test
+  void aDeclaredSizeBeyondTheFreeDiskSpaceIsRefusedBeforeDownloading(@TempDir Path dir) throws IOException {
+    try (FakeHub hub = new FakeHub(REPO)) {
+      hub.files.put("weights.safetensors", random(1000));
+      hub.linkedSize = String.valueOf(Long.MAX_VALUE / 2);
+      String err = refused(pull(hub, dir, "weights.safetensors"), dir);
+      assertTrue(err.contains("the Hub declares " + Long.MAX_VALUE / 2 + " bytes for weights.safetensors but only "), err);
+      assertTrue(hub.requests("storage").isEmpty());
+    }
+  }
+
+  @Test
   void anEndlessBodyOfUndeclaredSizeStopsAtTenMebibytes(@TempDir Path dir) throws IOException {
     try (FakeHub hub = new FakeHub(REPO)) {
       hub.files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
