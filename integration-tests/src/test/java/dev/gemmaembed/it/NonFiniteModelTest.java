@@ -175,6 +175,37 @@ class NonFiniteModelTest {
     assertTrue(msg.contains("tensor 'dense_2.weight' holds NaN at row 0, column 0"), msg);
   }
 
+  /** The model folder's copy with element {@code index} of {@code tensor} in safetensors file {@code file} set to {@code value}. */
+  private static Path withSafetensorsValue(String name, String file, String tensor, int index, float value)
+      throws Exception {
+    Path model = TestModels.tinyCopy(name);
+    Path target = model.resolve(file);
+    byte[] bytes = Files.readAllBytes(target.toRealPath());
+    Files.delete(target); // a link to the shared model: replaced by a patched copy
+    ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int headerLength = (int) bb.getLong(0);
+    com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Arrays.copyOfRange(bytes, 8, 8 + headerLength));
+    long begin = header.get(tensor).get("data_offsets").get(0).asLong();
+    bb.putFloat((int) (8 + headerLength + begin + 4L * index), value);
+    Files.write(target, bytes);
+    return model;
+  }
+
+  @Test
+  void safetensorsNormAndDenseWeightsAreCheckedToo() throws Exception {
+    Path norm = withSafetensorsValue("nan-norm", "model.safetensors", "layers.3.post_feedforward_layernorm.weight", 7,
+        Float.NaN);
+    String msg = refusedAtLoad(CheckpointException.class, norm);
+    assertTrue(msg.contains("tensor 'layers.3.post_feedforward_layernorm.weight' holds NaN at index 7"), msg);
+
+    Path dense = withSafetensorsValue("inf-dense", "3_Dense/model.safetensors", "linear.weight", 64 * 2 + 5,
+        Float.POSITIVE_INFINITY);
+    msg = refusedAtLoad(CheckpointException.class, dense);
+    assertTrue(msg.contains("3_Dense/model.safetensors: tensor 'linear.weight' holds Infinity at row 0, column 133"),
+        msg);
+  }
+
   @Test
   void nanElsewhereStopsTheEmbeddingWithATypedError() throws Exception {
     short f16Nan = (short) 0x7e00;
