@@ -116,9 +116,11 @@ final class HubClient {
    * @param etag the content id: the SHA-256 (64 hex digits) of an LFS file, the git blob SHA-1 (40)
    *     otherwise
    * @param size bytes, -1 when not stated
-   * @param location where to GET the bytes
+   * @param location where to GET the bytes; null when the Hub's redirect was refused
+   * @param refusal why the redirect to the bytes was refused, or null: the download is refused
+   *     then, which also deletes a partial file of an earlier try
    */
-  record FileMetadata(String file, String commit, String etag, long size, URI location) {
+  record FileMetadata(String file, String commit, String etag, long size, URI location, String refusal) {
 
     /** LFS files carry their SHA-256 as ETag, so their bytes can be verified. */
     boolean hasSha256() {
@@ -184,9 +186,19 @@ final class HubClient {
       linkedSize = h.firstValue("X-Linked-Size").orElse(linkedSize);
       int status = r.statusCode();
       URI location = url;
+      String refusal = null;
       if (isRedirect(status)) {
-        URI next = redirectTarget(url, r);
-        if (sameOrigin(next, url) && linkedEtag == null) {
+        URI next;
+        try {
+          next = redirectTarget(url, r);
+        } catch (RefusedException e) {
+          if (linkedEtag == null) {
+            throw e;
+          }
+          next = null; // the redirect to an LFS file's bytes: refused when downloading them
+          refusal = e.getMessage();
+        }
+        if (next != null && sameOrigin(next, url) && linkedEtag == null) {
           url = next;
           continue;
         }
@@ -196,7 +208,8 @@ final class HubClient {
       }
       String etag = linkedEtag != null ? linkedEtag : h.firstValue("ETag").orElse(null);
       String size = linkedSize != null ? linkedSize : isRedirect(status) ? null : h.firstValue("Content-Length").orElse(null);
-      return new FileMetadata(file, checkCommit(commit, file), checkEtag(etag, file), parseSize(size), location);
+      return new FileMetadata(file, checkCommit(commit, file), checkEtag(etag, file), parseSize(size), location,
+          refusal);
     }
     throw CliException.network("too many redirects for " + resolveUrl(repo, revision, file));
   }
@@ -216,6 +229,9 @@ final class HubClient {
   }
 
   private void fetch(FileMetadata meta, Path incomplete, Progress progress) throws IOException {
+    if (meta.refusal() != null) {
+      throw new RefusedException(meta.refusal());
+    }
     long have = Files.exists(incomplete) ? Files.size(incomplete) : 0;
     if (have > 0 && (meta.size() < 0 || have > meta.size())) {
       Files.delete(incomplete); // without a size, or longer than the file: not known to be a prefix of it

@@ -171,6 +171,14 @@ class HostileHubTest {
       hub.storageLocation = "file:///etc/passwd"; // the storage server redirects onward, out of http
       refused(pull(hub, dir, "weights.safetensors"), dir);
       assertFalse(Files.exists(incomplete), "a refused one is deleted");
+
+      hub.storageLocation = null;
+      hub.dropAfter = 50_000;
+      assertEquals(ExitCodes.NETWORK, pull(hub, dir, "weights.safetensors").exit());
+      assertEquals(50_000, Files.size(incomplete));
+      hub.location = "http:///no-host"; // the Hub's own redirect to the bytes
+      refused(pull(hub, dir, "weights.safetensors"), dir);
+      assertFalse(Files.exists(incomplete), "deleted too");
     }
   }
 
