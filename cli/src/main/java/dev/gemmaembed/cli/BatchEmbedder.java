@@ -5,6 +5,8 @@ import dev.gemmaembed.core.Embedder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Embeds a stream of texts batch by batch: read {@code batchSize} texts, tokenize each with its
@@ -26,6 +28,12 @@ final class BatchEmbedder {
     void done(long count) throws IOException;
   }
 
+  /**
+   * Most texts per batch a command accepts: far past where batching stops paying (the encoder's
+   * token budget splits batches anyway), few enough that a batch's texts fit any heap.
+   */
+  static final int MAX_BATCH_SIZE = 4096;
+
   private final Embedder embedder;
   private final EmbedOptions options;
   private final int batchSize;
@@ -36,6 +44,13 @@ final class BatchEmbedder {
   private final boolean titlesApply;
   private final java.util.function.Consumer<String> warn;
   private boolean warnedIgnoredTitle;
+
+  /** The --batch-size rule of every command: 1 to {@link #MAX_BATCH_SIZE}, else a usage error (exit 2). */
+  static void checkBatchSize(int batchSize, CommandLine cmd) {
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new ParameterException(cmd, "--batch-size must be between 1 and " + MAX_BATCH_SIZE + ", got " + batchSize);
+    }
+  }
 
   BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, java.util.function.Consumer<String> warn) {
     this.embedder = embedder;
@@ -73,9 +88,8 @@ final class BatchEmbedder {
     } catch (OutOfMemoryError e) {
       batch.clear();
       tokens.clear();
-      throw new CliException(ExitCodes.INTERNAL, "out of memory after " + count + " texts (heap limit "
-          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): lower --batch-size, or raise the heap with "
-          + "GEMMA_EMBED_JAVA_OPTS=-Xmx4g", e);
+      throw new CliException(ExitCodes.INTERNAL, ErrorHandler.outOfMemory(" after " + count + " texts")
+          + "; or lower --batch-size", e);
     }
   }
 

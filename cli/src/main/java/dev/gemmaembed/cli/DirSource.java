@@ -5,16 +5,26 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * Every .txt and .md file under a directory, in path order, one document each: its text, its
  * file name as title and its path relative to the directory as id. Hidden files and folders
- * (a leading '.') are skipped; symbolic links are not followed. Files are read one at a time.
+ * (a leading '.') are skipped. Symbolic links are not followed out of the directory: a link to a
+ * file inside it is read, one to a file elsewhere skipped, and linked folders are not entered —
+ * unless {@code followLinks}, which follows every link (a loop is entered once). Files are read
+ * one at a time.
  */
 final class DirSource implements TextSource {
 
@@ -27,20 +37,51 @@ final class DirSource implements TextSource {
     this.files = files;
   }
 
-  static DirSource open(Path dir) throws IOException {
+  static DirSource open(Path dir, boolean followLinks) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw CliException.input("--dir " + dir + ": no such directory");
     }
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(p -> Files.isRegularFile(p) && isDocument(p) && !hidden(dir.relativize(p)))
-          .sorted()
-          .toList();
-    }
+    // walked from its real path, so that DIR may itself be a link (to a notes folder elsewhere)
+    Path root = dir.toRealPath();
+    List<Path> found = new ArrayList<>();
+    Set<FileVisitOption> options = followLinks ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
+    Files.walkFileTree(root, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        return d.equals(root) || !hidden(root.relativize(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (isDocument(file) && !hidden(root.relativize(file))
+            && (attrs.isRegularFile() || attrs.isSymbolicLink() && linksInside(file, root))) {
+          found.add(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof FileSystemLoopException) {
+          return FileVisitResult.CONTINUE; // a followed link back up the tree: its files are listed once already
+        }
+        throw e;
+      }
+    });
+    List<Path> files = found.stream().sorted().toList();
     if (files.isEmpty()) {
       throw CliException.input("--dir " + dir + ": no .txt or .md files in it");
     }
-    return new DirSource(dir, files);
+    return new DirSource(root, files);
+  }
+
+  /** Whether the link {@code file} (not followed by the walk) leads to a regular file under {@code root}. */
+  private static boolean linksInside(Path file, Path root) {
+    try {
+      return Files.isRegularFile(file) && file.toRealPath().startsWith(root);
+    } catch (IOException broken) {
+      return false;
+    }
   }
 
   private static boolean isDocument(Path p) {

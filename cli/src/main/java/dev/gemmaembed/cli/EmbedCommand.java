@@ -81,9 +81,7 @@ final class EmbedCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     CliEnvironment env = root.environment();
     inputs.check("embed");
-    if (batchSize < 1) {
-      throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
-    }
+    BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
     if (output != null) {
       checkOutput();
     }

@@ -2,6 +2,7 @@ package dev.gemmaembed.cli;
 
 import dev.gemmaembed.core.GemmaEmbedException;
 import dev.gemmaembed.core.InvalidInputException;
+import dev.gemmaembed.core.TerminalText;
 import dev.gemmaembed.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,6 +42,27 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     int code = exitCode(ex);
     report(cmd, describe(ex), ex, verbose(parseResult));
     return code;
+  }
+
+  /**
+   * Reports an {@link OutOfMemoryError} (picocli lets errors through; they would end in a raw
+   * stack trace) as one line with the way to raise the heap. Exit 1, as for any failure that is
+   * not the input's or the model's.
+   */
+  int handleOutOfMemory(OutOfMemoryError e, ParseResult parseResult) {
+    CommandLine cmd = parseResult.asCommandLineList().getLast();
+    report(cmd, outOfMemory(""), e, verbose(parseResult));
+    return ExitCodes.INTERNAL;
+  }
+
+  /**
+   * The out-of-memory line, {@code when} saying at what point (may be empty). The launcher's
+   * variable replaces all of its JVM defaults, so the hint says to repeat the ones wanted.
+   */
+  static String outOfMemory(String when) {
+    return "out of memory" + when + " (heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): raise "
+        + "the heap, e.g. GEMMA_EMBED_JAVA_OPTS=-Xmx4g; that variable replaces all of the launcher's JVM defaults "
+        + "(-XX:+UseSerialGC and the rest: see the gemma-embed script), so add any of them you want to keep";
   }
 
   static int exitCode(Throwable ex) {
@@ -100,7 +122,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
   private static void report(CommandLine cmd, String message, Throwable ex, boolean verbose) {
     PrintWriter err = cmd.getErr();
-    err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+    // messages quote servers and model files: escape what a terminal would act on (ESC, CR, BEL …)
+    err.println(cmd.getCommandSpec().qualifiedName() + ": " + TerminalText.escape(message));
     if (verbose) {
       ex.printStackTrace(err);
     }

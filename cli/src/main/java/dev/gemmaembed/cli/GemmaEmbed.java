@@ -74,6 +74,13 @@ public final class GemmaEmbed implements Runnable {
     ErrorHandler errors = new ErrorHandler();
     cl.setExecutionExceptionHandler(errors);
     cl.setParameterExceptionHandler(errors);
+    cl.setExecutionStrategy(parseResult -> {
+      try {
+        return new CommandLine.RunLast().execute(parseResult);
+      } catch (OutOfMemoryError e) {
+        return errors.handleOutOfMemory(e, parseResult);
+      }
+    });
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(new PrintWriter(new OutputStreamWriter(environment.stdout(), StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new OutputStreamWriter(environment.stderr(), StandardCharsets.UTF_8), true));

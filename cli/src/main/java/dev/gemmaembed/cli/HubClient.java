@@ -3,6 +3,7 @@ package dev.gemmaembed.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -29,15 +30,26 @@ import java.util.regex.Pattern;
  * and, for LFS files, a redirect to the storage that serves the bytes; a GET of that location
  * (with {@code Range} to resume) brings them.
  *
- * <p>The token goes only to the endpoint's own origin, never to a redirect target elsewhere.
+ * <p>The token goes only to the endpoint's own origin, never to a redirect target elsewhere. No
+ * answer is trusted: a download stops at the declared size (10 MiB where none is declared), every
+ * file is checked against its content id (the SHA-256 of an LFS file, the git blob SHA-1 of any
+ * other), and redirects must lead to an http(s) URL with a host.
  */
 final class HubClient {
 
   static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
+  /**
+   * Most bytes taken of a file whose size is not declared: the Hub stores every larger file in LFS,
+   * whose answers state the size.
+   */
+  static final long MAX_UNDECLARED_BYTES = 10L << 20;
+
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern SAFE_ETAG = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
   private static final int MAX_REDIRECTS = 10;
+  /** Longest piece of a server's text (a header, a Location) quoted in a message. */
+  private static final int QUOTE_LIMIT = 200;
 
   private final URI endpoint;
   private final String token;
@@ -101,15 +113,36 @@ final class HubClient {
    * What the Hub says about one file.
    *
    * @param commit the commit the revision resolved to (X-Repo-Commit)
-   * @param etag the content id: the SHA-256 (hex) of an LFS file, a git blob id otherwise
+   * @param etag the content id: the SHA-256 (64 hex digits) of an LFS file, the git blob SHA-1 (40)
+   *     otherwise
    * @param size bytes, -1 when not stated
-   * @param location where to GET the bytes
+   * @param location where to GET the bytes; null when the Hub's redirect was refused
+   * @param refusal why the redirect to the bytes was refused, or null: the download is refused
+   *     then, which also deletes a partial file of an earlier try
    */
-  record FileMetadata(String file, String commit, String etag, long size, URI location) {
+  record FileMetadata(String file, String commit, String etag, long size, URI location, String refusal) {
 
     /** LFS files carry their SHA-256 as ETag, so their bytes can be verified. */
     boolean hasSha256() {
       return SHA256.matcher(etag).matches();
+    }
+
+    /** The most bytes the download may write. */
+    long limit() {
+      return size >= 0 ? size : MAX_UNDECLARED_BYTES;
+    }
+  }
+
+  /**
+   * A download the server's answer made untrustworthy (more bytes than declared, wrong content,
+   * a redirect to no http(s) URL): whatever was written of it is deleted, unlike an interrupted
+   * one, which is kept to resume.
+   */
+  static final class RefusedException extends CliException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(String message) {
+      super(ExitCodes.NETWORK, message);
     }
   }
 
@@ -153,9 +186,19 @@ final class HubClient {
       linkedSize = h.firstValue("X-Linked-Size").orElse(linkedSize);
       int status = r.statusCode();
       URI location = url;
+      String refusal = null;
       if (isRedirect(status)) {
-        URI next = redirectTarget(url, r);
-        if (sameOrigin(next, url) && linkedEtag == null) {
+        URI next;
+        try {
+          next = redirectTarget(url, r);
+        } catch (RefusedException e) {
+          if (linkedEtag == null) {
+            throw e;
+          }
+          next = null; // the redirect to an LFS file's bytes: refused when downloading them
+          refusal = e.getMessage();
+        }
+        if (next != null && sameOrigin(next, url) && linkedEtag == null) {
           url = next;
           continue;
         }
@@ -165,23 +208,42 @@ final class HubClient {
       }
       String etag = linkedEtag != null ? linkedEtag : h.firstValue("ETag").orElse(null);
       String size = linkedSize != null ? linkedSize : isRedirect(status) ? null : h.firstValue("Content-Length").orElse(null);
-      return new FileMetadata(file, checkCommit(commit, file), checkEtag(etag, file), parseSize(size), location);
+      return new FileMetadata(file, checkCommit(commit, file), checkEtag(etag, file), parseSize(size), location,
+          refusal);
     }
     throw CliException.network("too many redirects for " + resolveUrl(repo, revision, file));
   }
 
   /**
    * Downloads {@code meta}'s bytes into {@code incomplete}, continuing a partial file with a
-   * Range request, and checks size and (for LFS files) SHA-256. On a checksum mismatch the file
-   * is deleted; on an interrupted transfer it is kept for the next try to resume.
+   * Range request, and checks size and content id. A refused download ({@link RefusedException})
+   * is deleted; an interrupted one is kept for the next try to resume.
    */
   void download(FileMetadata meta, Path incomplete, Progress progress) throws IOException {
+    try {
+      fetch(meta, incomplete, progress);
+    } catch (RefusedException e) {
+      Files.deleteIfExists(incomplete);
+      throw e;
+    }
+  }
+
+  private void fetch(FileMetadata meta, Path incomplete, Progress progress) throws IOException {
+    if (meta.refusal() != null) {
+      throw new RefusedException(meta.refusal());
+    }
     long have = Files.exists(incomplete) ? Files.size(incomplete) : 0;
     if (have > 0 && (meta.size() < 0 || have > meta.size())) {
       Files.delete(incomplete); // without a size, or longer than the file: not known to be a prefix of it
       have = 0;
     }
-    MessageDigest sha = meta.hasSha256() ? sha256() : null;
+    // a declared size is believed only as far as the disk can hold it: no filling the disk on a hub's word
+    long free = Files.getFileStore(incomplete.getParent()).getUsableSpace();
+    if (meta.size() >= 0 && meta.size() - have > free) {
+      throw new RefusedException("the Hub declares " + meta.size() + " bytes for " + meta.file() + " but only " + free
+          + " bytes are free on the disk of " + incomplete.getParent() + "; refused");
+    }
+    MessageDigest sha = meta.hasSha256() ? digest("SHA-256") : null;
     if (have > 0 && sha != null) {
       hashPrefix(incomplete, sha);
     }
@@ -192,13 +254,11 @@ final class HubClient {
       throw CliException.network("download of " + meta.file() + " ended after " + have + " of " + meta.size()
           + " bytes; run 'gemma-embed pull' again to resume");
     }
-    if (sha != null) {
-      String actual = HexFormat.of().formatHex(sha.digest());
-      if (!actual.equals(meta.etag())) {
-        Files.deleteIfExists(incomplete);
-        throw CliException.network("checksum mismatch for " + meta.file() + ": expected SHA-256 " + meta.etag()
-            + ", got " + actual + "; the corrupted download was deleted, run 'gemma-embed pull' again");
-      }
+    String actual = sha != null ? HexFormat.of().formatHex(sha.digest()) : gitBlobId(incomplete);
+    if (!actual.equals(meta.etag())) {
+      throw new RefusedException("checksum mismatch for " + meta.file() + ": expected " + (sha != null ? "SHA-256 "
+          : "git blob SHA-1 ") + meta.etag() + ", got " + actual + "; the corrupted download was deleted, run "
+          + "'gemma-embed pull' again");
     }
   }
 
@@ -215,7 +275,8 @@ final class HubClient {
       long start = contentRangeStart(r.headers());
       if (start != have) {
         r.body().close();
-        throw CliException.network("the server resumed " + meta.file() + " at byte " + start + " instead of " + have);
+        throw new RefusedException("the server resumed " + meta.file() + " at byte " + start + " instead of " + have
+            + "; the partial download was deleted, run 'gemma-embed pull' again");
       }
       append = true;
     } else if (status == 200) {
@@ -227,6 +288,13 @@ final class HubClient {
     } else {
       r.body().close();
       throw httpError(status, r.headers(), null, null, meta.file());
+    }
+    long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    if (length > meta.limit() - have) {
+      r.body().close();
+      throw new RefusedException("the server announces " + length + " bytes from byte " + have + " of " + meta.file()
+          + ", more than its " + (meta.size() >= 0 ? "declared size " + meta.size() : "limit of " + MAX_UNDECLARED_BYTES
+          + " bytes for a file of undeclared size") + "; refused");
     }
     progress.update(have);
     try (InputStream body = r.body();
@@ -245,6 +313,12 @@ final class HubClient {
         if (n < 0) {
           break;
         }
+        if (n > meta.limit() - have) {
+          throw new RefusedException("the server sent more than the " + (meta.size() >= 0
+              ? "declared " + meta.size() + " bytes of " + meta.file()
+              : MAX_UNDECLARED_BYTES + " bytes taken of a file of undeclared size (" + meta.file() + ")")
+              + "; the download was refused and deleted");
+        }
         ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
         while (chunk.hasRemaining()) {
           out.write(chunk);
@@ -257,6 +331,14 @@ final class HubClient {
       }
     }
     return have;
+  }
+
+  /** Git's blob id, SHA-1 of {@code "blob <size>\0"} followed by the bytes: the Hub's ETag of a non-LFS file. */
+  static String gitBlobId(Path file) throws IOException {
+    MessageDigest sha1 = digest("SHA-1");
+    sha1.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
+    hashPrefix(file, sha1);
+    return HexFormat.of().formatHex(sha1.digest());
   }
 
   private static void hashPrefix(Path file, MessageDigest sha) throws IOException {
@@ -318,10 +400,30 @@ final class HubClient {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
+  /** Where a redirect leads: an http(s) URL with a host, else the answer is refused. */
   private static URI redirectTarget(URI from, HttpResponse<?> r) {
     String location = r.headers().firstValue("Location")
-        .orElseThrow(() -> CliException.network("HTTP " + r.statusCode() + " without a Location from " + from));
-    return from.resolve(location);
+        .orElseThrow(() -> new RefusedException("HTTP " + r.statusCode() + " without a Location from " + from));
+    URI next;
+    try {
+      next = from.resolve(new URI(location));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new RefusedException("HTTP " + r.statusCode() + " from " + from + " redirects to a malformed Location '"
+          + quote(location) + "'; refused");
+    }
+    String scheme = next.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || next.getHost() == null) {
+      throw new RefusedException("HTTP " + r.statusCode() + " from " + from + " redirects to '" + quote(location)
+          + "', which is not an http(s) URL with a host; refused");
+    }
+    return next;
+  }
+
+  /** A server's text for a message: on one line, at most {@link #QUOTE_LIMIT} characters. */
+  private static String quote(String text) {
+    String line = ErrorHandler.oneLine(text);
+    return line.length() <= QUOTE_LIMIT ? line : line.substring(0, QUOTE_LIMIT) + "…";
   }
 
   private static boolean sameOrigin(URI a, URI b) {
@@ -335,7 +437,7 @@ final class HubClient {
   }
 
   private CliException httpError(int status, HttpHeaders h, String repo, String revision, String file) {
-    String hubSays = h.firstValue("X-Error-Message").map(m -> " (the Hub says: " + ErrorHandler.oneLine(m) + ")").orElse("");
+    String hubSays = h.firstValue("X-Error-Message").map(m -> " (the Hub says: " + quote(m) + ")").orElse("");
     String what = repo == null ? file : repo + "/" + file + " at revision " + revision;
     String page = repo == null ? endpoint.toString() : endpoint + "/" + repo;
     return switch (status) {
@@ -374,17 +476,23 @@ final class HubClient {
     return commit;
   }
 
+  /** The content id, which also names the blob file: 40 or 64 lower-case hex digits, nothing else. */
   private static String checkEtag(String etag, String file) {
-    String id = etag == null ? null : etag.replaceFirst("^W/", "").replace("\"", "");
-    if (id == null || !SAFE_ETAG.matcher(id).matches()) {
-      throw CliException.network("no usable ETag in the answer for " + file + "; is HF_ENDPOINT a Hugging Face Hub?");
+    if (etag == null) {
+      throw CliException.network("no ETag in the answer for " + file + "; is HF_ENDPOINT a Hugging Face Hub?");
+    }
+    String id = etag.replaceFirst("^W/", "").replace("\"", "").toLowerCase(Locale.ROOT);
+    if (!SHA1.matcher(id).matches() && !SHA256.matcher(id).matches()) {
+      throw CliException.network("the ETag '" + quote(etag) + "' in the answer for " + file + " is neither a git "
+          + "blob SHA-1 (40 hex digits) nor a SHA-256 (64); refused (is HF_ENDPOINT a Hugging Face Hub?)");
     }
     return id;
   }
 
+  /** A stated size, or -1 when none is stated or it is not a non-negative number. */
   private static long parseSize(String size) {
     try {
-      return size == null ? -1 : Long.parseLong(size.strip());
+      return size == null ? -1 : Math.max(-1, Long.parseLong(size.strip()));
     } catch (NumberFormatException e) {
       return -1;
     }
@@ -400,11 +508,11 @@ final class HubClient {
     }
   }
 
-  private static MessageDigest sha256() {
+  private static MessageDigest digest(String algorithm) {
     try {
-      return MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+      throw new IllegalStateException(algorithm + " is a required JDK algorithm", e);
     }
   }
 }

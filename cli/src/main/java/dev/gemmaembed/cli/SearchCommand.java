@@ -79,6 +79,10 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "DIR", description = "Documents: the .txt and .md files under DIR.")
   Path dir;
 
+  @Option(names = "--follow-links", description = "With --dir: follow symbolic links out of DIR too (by default a "
+      + "link is read only when it leads to a file inside DIR).")
+  boolean followLinks;
+
   @Option(names = {"-k", "--top"}, paramLabel = "K", defaultValue = "10", description = "Results to show (default: ${DEFAULT-VALUE}).")
   int top;
 
@@ -124,12 +128,13 @@ final class SearchCommand implements Callable<Integer> {
           ? "no documents: give them as arguments, or use --input FILE or --dir DIR"
           : "give documents one way: as arguments, --input or --dir");
     }
-    if (top < 1 || batchSize < 1) {
-      throw new ParameterException(spec.commandLine(), (top < 1 ? "--top" : "--batch-size") + " must be at least 1");
+    if (top < 1) {
+      throw new ParameterException(spec.commandLine(), "--top must be at least 1");
     }
+    BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
     String warnPrefix = "gemma-embed search: warning: ";
     TextSource source = hasDocs ? new ListSource(docs)
-        : dir != null ? DirSource.open(dir)
+        : dir != null ? DirSource.open(dir, followLinks)
         : Inputs.open(input, inputFormat, env, m -> env.stderr().println(warnPrefix + m)).source();
     List<Hit> ranked;
     try (source; Embedder embedder = modelOptions.load(env)) {

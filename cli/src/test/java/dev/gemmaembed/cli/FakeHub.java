@@ -20,7 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stand-in for the Hugging Face Hub on 127.0.0.1: {@code /{repo}/resolve/{revision}/{path}}
  * answers as the Hub does (X-Repo-Commit, ETag; LFS files — *.safetensors, *.gguf — with
  * X-Linked-Etag = their SHA-256 and a 302 to a storage server on another port that honours
- * Range requests), with switches for a gated repo, a corrupted body and a dropped connection.
+ * Range requests), with switches for a gated repo, a corrupted body and a dropped connection, and
+ * for the ways a hostile hub lies: endless bodies, no declared size, odd ETags and Locations, and
+ * terminal escapes in its error messages.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -38,6 +40,22 @@ final class FakeHub implements AutoCloseable {
   volatile boolean corrupt;
   /** Once: send the headers of a full LFS body, then only this many bytes, and drop the connection. */
   volatile long dropAfter = -1;
+  /** After a body, keep sending zeros (chunked) until the client hangs up or {@link #ENDLESS_CAP} is reached. */
+  volatile boolean endless;
+  /** Non-LFS files: no Content-Length on HEAD, a chunked GET. */
+  volatile boolean undeclaredSize;
+  /** When set, the ETag (X-Linked-Etag for LFS files) sent instead of the true one, as is. */
+  volatile String etag;
+  /** When set, the Location of the LFS redirect, as is. */
+  volatile String location;
+  /** When set, the storage server answers every request with a 302 to this Location, as is. */
+  volatile String storageLocation;
+  /** When set, the X-Linked-Size of LFS files instead of their true size. */
+  volatile String linkedSize;
+  /** When set, the X-Error-Message of every 404. */
+  volatile String errorMessage;
+  /** Bytes of zeros written after bodies in endless mode; the client should stop long before. */
+  static final long ENDLESS_CAP = 64L << 20;
 
   /** SHA-256 by array identity: the test files are large enough that hashing them per request shows. */
   private final Map<byte[], String> shas = new ConcurrentHashMap<>();
@@ -129,20 +147,35 @@ final class FakeHub implements AutoCloseable {
       byte[] data = files.get(file);
       if (data == null) {
         out.set("X-Error-Code", "EntryNotFound");
+        if (errorMessage != null) {
+          out.set("X-Error-Message", errorMessage);
+        }
         ex.sendResponseHeaders(404, -1);
         return;
       }
       out.set("X-Repo-Commit", commit);
       if (isLfs(file)) {
         String sha = shas.computeIfAbsent(data, FakeHub::sha256);
-        out.set("X-Linked-Etag", "\"" + sha + "\"");
-        out.set("X-Linked-Size", String.valueOf(data.length));
+        out.set("X-Linked-Etag", etag != null ? etag : "\"" + sha + "\"");
+        out.set("X-Linked-Size", linkedSize != null ? linkedSize : String.valueOf(data.length));
         out.set("ETag", "\"" + sha + "\"");
-        out.set("Location", "http://127.0.0.1:" + storage.getAddress().getPort() + "/lfs/" + sha + "?signed=1");
+        out.set("Location", location != null ? location
+            : "http://127.0.0.1:" + storage.getAddress().getPort() + "/lfs/" + sha + "?signed=1");
         ex.sendResponseHeaders(302, -1);
         return;
       }
-      out.set("ETag", "W/\"" + gitBlobId(data) + "\"");
+      out.set("ETag", etag != null ? etag : "W/\"" + gitBlobId(data) + "\"");
+      if (corrupt) {
+        data = data.clone();
+        data[data.length / 2] ^= 0x55;
+      }
+      if (undeclaredSize) {
+        ex.sendResponseHeaders(200, ex.getRequestMethod().equals("HEAD") ? -1 : 0);
+        if (!ex.getRequestMethod().equals("HEAD")) {
+          writeBody(ex, data, 0, data.length);
+        }
+        return;
+      }
       send(ex, 200, data, 0, data.length);
     }
   }
@@ -150,6 +183,11 @@ final class FakeHub implements AutoCloseable {
   private void serveStorage(HttpExchange ex) throws IOException {
     try (ex) {
       log("storage", ex);
+      if (storageLocation != null) {
+        ex.getResponseHeaders().set("Location", storageLocation);
+        ex.sendResponseHeaders(302, -1);
+        return;
+      }
       String sha = ex.getRequestURI().getPath().substring("/lfs/".length());
       byte[] data = files.values().stream()
           .filter(d -> shas.computeIfAbsent(d, FakeHub::sha256).equals(sha)).findFirst().orElse(null);
@@ -188,14 +226,30 @@ final class FakeHub implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange ex, int status, byte[] data, int from, int length) throws IOException {
+  private void send(HttpExchange ex, int status, byte[] data, int from, int length) throws IOException {
     if (ex.getRequestMethod().equals("HEAD")) {
       ex.getResponseHeaders().set("Content-Length", String.valueOf(length));
       ex.sendResponseHeaders(status, -1);
       return;
     }
-    ex.sendResponseHeaders(status, length);
-    ex.getResponseBody().write(data, from, length);
+    ex.sendResponseHeaders(status, endless ? 0 : length); // 0: chunked, as long as it takes
+    writeBody(ex, data, from, length);
+  }
+
+  /** The body, then in endless mode zeros until the client hangs up (a write fails) or the cap. */
+  private void writeBody(HttpExchange ex, byte[] data, int from, int length) throws IOException {
+    OutputStream body = ex.getResponseBody();
+    body.write(data, from, length);
+    if (endless) {
+      byte[] zeros = new byte[1 << 16];
+      try {
+        for (long sent = 0; sent < ENDLESS_CAP; sent += zeros.length) {
+          body.write(zeros);
+        }
+      } catch (IOException clientHungUp) {
+        // what a well-behaved client does once it has read the declared size
+      }
+    }
   }
 
   @Override

@@ -249,6 +249,7 @@ public final class Embedder implements AutoCloseable {
     // the hidden states live in a pooled buffer, valid only inside the callback
     float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, cfg.hidden(), lengths, pool));
     int dim = dimensions();
+    OutputChecks.requireFinite(pooled, dim, seqs, model);
     List<float[]> out = new ArrayList<>(seqs.length);
     for (int s = 0; s < seqs.length; s++) {
       out.add(Matryoshka.cut(pooled, s * dim, dim, dimensions));

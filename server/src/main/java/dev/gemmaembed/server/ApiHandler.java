@@ -1,6 +1,7 @@
 package dev.gemmaembed.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gemmaembed.core.NonFiniteOutputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -245,6 +246,11 @@ final class ApiHandler extends Handler.Abstract {
       metrics.timedOut();
       return new ApiException(ApiException.Kind.TIMEOUT, "no embeddings within the request timeout of "
           + config.requestTimeout().toMillis() + " ms; the server is overloaded, retry later");
+    }
+    if (cause instanceof NonFiniteOutputException e) {
+      // the model's fault, not the request's: a 500 saying so, without "internal error" or a trace
+      LOG.log(System.Logger.Level.ERROR, e.getMessage());
+      return new ApiException(ApiException.Kind.INTERNAL, e.getMessage());
     }
     return internal(cause);
   }

@@ -33,6 +33,25 @@ final class GgufMetadata {
     return positive(key, v);
   }
 
+  /**
+   * A positive integer no larger than {@code max}: bounds hostile values before anything (per-layer
+   * arrays, RoPE tables) is sized by them.
+   */
+  int positiveInt(String key, int max) {
+    return bounded(key, positiveInt(key), max);
+  }
+
+  Optional<Integer> optPositiveInt(String key, int max) {
+    return optPositiveInt(key).map(v -> bounded(key, v, max));
+  }
+
+  private int bounded(String key, int v, int max) {
+    if (v > max) {
+      throw invalid(key, v + " is above the supported maximum " + max);
+    }
+    return v;
+  }
+
   Optional<Integer> optPositiveInt(String key) {
     GgufValue v = file.metadata().get(key);
     return v == null ? Optional.empty() : Optional.of(positive(key, v));
@@ -79,6 +98,13 @@ final class GgufMetadata {
 
   Optional<GgufArray> optArray(String key, GgufValueType elementType) {
     return has(key) ? Optional.of(array(key, elementType)) : Optional.empty();
+  }
+
+  /** Throws naming {@code key} when {@code why}, a {@code ConfigRanges} verdict, is not null. */
+  void checkRange(String key, String why) {
+    if (why != null) {
+      throw invalid(key, why);
+    }
   }
 
   ConfigException invalid(String key, String why) {

@@ -3,8 +3,10 @@ package dev.gemmaembed.core.gguf;
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.Prompts;
+import dev.gemmaembed.core.model.ConfigRanges;
 import dev.gemmaembed.core.model.DenseLayer;
 import dev.gemmaembed.core.model.EncoderWeights;
+import dev.gemmaembed.core.model.FiniteWeights;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.core.model.PoolingMode;
@@ -35,9 +37,6 @@ public final class GgufModelLoader {
 
   /** Layers (l + 1) % 6 == 0 attend globally: a constant of both architectures in llama.cpp. */
   private static final int SLIDING_PATTERN = 6;
-
-  /** Longest context accepted (EmbeddingGemma has 2048; Gemma 3 language models up to 131072). */
-  static final int MAX_CONTEXT = 131_072;
 
   private GgufModelLoader() {}
 
@@ -75,6 +74,7 @@ public final class GgufModelLoader {
     }
     ModelConfig cfg = config(gguf, meta, arch);
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
+    FiniteWeights.checkNorms(loaded, file, GgufNames::fromHf);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights = new EncoderWeights(
         GgufTokenTable.open(gguf, table, loaded.embedTokens(), arena, (row, cols) -> src.view(table, row, 1, cols)),
@@ -100,15 +100,19 @@ public final class GgufModelLoader {
 
   static ModelConfig config(GgufFile gguf, GgufMetadata meta, String arch) {
     String p = arch + ".";
-    int hidden = meta.positiveInt(p + "embedding_length");
-    int layers = meta.positiveInt(p + "block_count");
-    int heads = meta.positiveInt(p + "attention.head_count");
-    int kvHeads = meta.positiveInt(p + "attention.head_count_kv");
+    int hidden = meta.positiveInt(p + "embedding_length", ConfigRanges.MAX_WIDTH);
+    int layers = meta.positiveInt(p + "block_count", ConfigRanges.MAX_LAYERS);
+    int heads = meta.positiveInt(p + "attention.head_count", ConfigRanges.MAX_HEADS);
+    int kvHeads = meta.positiveInt(p + "attention.head_count_kv", ConfigRanges.MAX_HEADS);
     if (heads % kvHeads != 0) {
       throw meta.invalid(p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
     }
-    int headDim = meta.optPositiveInt(p + "attention.key_length").orElse(hidden / heads);
-    int valueDim = meta.optPositiveInt(p + "attention.value_length").orElse(headDim);
+    if (!meta.has(p + "attention.key_length") && heads > hidden) {
+      throw meta.invalid(p + "attention.head_count", heads + " heads leave no width of embedding_length " + hidden
+          + " to each (and no attention.key_length is given)");
+    }
+    int headDim = meta.optPositiveInt(p + "attention.key_length", ConfigRanges.MAX_WIDTH).orElse(hidden / heads);
+    int valueDim = meta.optPositiveInt(p + "attention.value_length", ConfigRanges.MAX_WIDTH).orElse(headDim);
     if (valueDim != headDim) {
       throw meta.invalid(p + "attention.value_length", valueDim + " differs from key_length " + headDim);
     }
@@ -116,33 +120,33 @@ public final class GgufModelLoader {
       throw meta.invalid(p + "attention.key_length", "must be even for rotary embeddings, got " + headDim);
     }
     // Like config.json, GGUF keeps the full window (512): visible iff |i − j| ≤ 512 / 2 (spec §2.6).
-    int window = meta.positiveInt(p + "attention.sliding_window");
+    int window = meta.positiveInt(p + "attention.sliding_window", ConfigRanges.MAX_POSITIONS);
     int pattern = meta.optPositiveInt(p + "attention.sliding_window_pattern").orElse(SLIDING_PATTERN);
     boolean[] full = new boolean[layers];
     for (int l = 0; l < layers; l++) {
       full[l] = (l + 1) % pattern == 0;
     }
-    double fullBase = meta.optNumber(p + "rope.freq_base").or(() -> meta.optNumber(p + "rope.global.freq_base"))
-        .orElse(1_000_000.0);
-    double slidingBase = meta.optNumber(p + "rope.freq_base_swa").or(() -> meta.optNumber(p + "rope.local.freq_base"))
-        .orElse(10_000.0);
+    double fullBase = ropeBase(meta, p + "rope.freq_base", p + "rope.global.freq_base", 1_000_000.0);
+    double slidingBase = ropeBase(meta, p + "rope.freq_base_swa", p + "rope.local.freq_base", 10_000.0);
     double fullScale = ropeScale(meta, p);
-    float eps = (float) (double) meta.optNumber(p + "attention.layer_norm_rms_epsilon").orElse(1e-6);
+    String epsKey = p + "attention.layer_norm_rms_epsilon";
+    double eps = meta.optNumber(epsKey).orElse(1e-6);
+    meta.checkRange(epsKey, ConfigRanges.rmsEps(eps));
     GgufTensor embd = gguf.require("token_embd.weight");
-    if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] > Integer.MAX_VALUE) {
+    if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] < 1 || embd.ne()[1] > Integer.MAX_VALUE) {
       throw new CheckpointException(gguf.path(), "tensor 'token_embd.weight' has ne " + java.util.Arrays.toString(embd.ne())
           + ", expected [" + hidden + ", vocab]");
     }
     return new ModelConfig(
         (int) embd.ne()[1],
         hidden,
-        meta.positiveInt(p + "feed_forward_length"),
+        meta.positiveInt(p + "feed_forward_length", ConfigRanges.MAX_WIDTH),
         layers,
         heads,
         kvHeads,
         headDim,
         contextLength(meta, p),
-        eps,
+        (float) eps,
         window / 2,
         full,
         fullBase,
@@ -152,12 +156,21 @@ public final class GgufModelLoader {
         true);
   }
 
+  /** The RoPE base under {@code key}, else under its older name {@code alias}, else {@code fallback}. */
+  private static double ropeBase(GgufMetadata meta, String key, String alias, double fallback) {
+    String found = meta.has(key) ? key : meta.has(alias) ? alias : null;
+    if (found == null) {
+      return fallback;
+    }
+    double base = meta.optNumber(found).orElseThrow();
+    meta.checkRange(found, ConfigRanges.ropeBase(base));
+    return base;
+  }
+
   /** Positions the encoder will build RoPE tables for; bounded so a corrupt value cannot exhaust memory. */
   private static int contextLength(GgufMetadata meta, String p) {
-    int n = meta.optPositiveInt(p + "context_length").orElse(2048);
-    if (n > MAX_CONTEXT) {
-      throw meta.invalid(p + "context_length", n + " exceeds the supported maximum of " + MAX_CONTEXT);
-    }
+    int n = meta.optPositiveInt(p + "context_length", ConfigRanges.MAX_POSITIONS).orElse(2048);
+    meta.checkRange(p + "context_length", ConfigRanges.positions(n));
     return n;
   }
 
@@ -169,14 +182,16 @@ public final class GgufModelLoader {
         if (freqScale <= 0) {
           throw meta.invalid(p + "rope.freq_scale", "must be positive, got " + freqScale);
         }
+        String why = ConfigRanges.ropeFactor(1.0 / freqScale);
+        if (why != null) {
+          throw meta.invalid(p + "rope.freq_scale", freqScale + " gives a RoPE scaling factor 1 / freq_scale that " + why);
+        }
         return 1.0 / freqScale;
       }
       case "linear" -> {
         double factor = meta.optNumber(p + "rope.scaling.factor")
             .orElseThrow(() -> meta.invalid(p + "rope.scaling.factor", "linear RoPE scaling needs a factor"));
-        if (factor <= 0) {
-          throw meta.invalid(p + "rope.scaling.factor", "must be positive, got " + factor);
-        }
+        meta.checkRange(p + "rope.scaling.factor", ConfigRanges.ropeFactor(factor));
         return factor;
       }
       default -> throw meta.invalid(p + "rope.scaling.type", "'" + type + "' is not supported (none or linear)");
@@ -233,7 +248,9 @@ public final class GgufModelLoader {
       throw meta.invalid(p + "_feat_out", v + " differs from tensor '" + name + "' (" + out + " outputs)");
     });
     WeightMatrix w = src.matrixByGgufName(name, out, in);
-    return new DenseLayer(w, null, false);
+    DenseLayer layer = new DenseLayer(w, null, false);
+    FiniteWeights.checkDense(layer, gguf.path(), name, null);
+    return layer;
   }
 
   /** The SentencePiece vocabulary of {@code tokenizer.ggml.*} (llama.cpp's "llama" tokenizer model). */

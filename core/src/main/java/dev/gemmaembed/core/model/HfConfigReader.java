@@ -11,13 +11,11 @@ import java.nio.file.Path;
  */
 public final class HfConfigReader {
 
-  // Generous bounds far above any Gemma 3 model; they stop a hostile config from sizing
-  // allocations (RoPE tables, per-layer arrays) before the weights are checked.
-  static final int MAX_LAYERS = 1024;
-  static final int MAX_HEADS = 1024;
-  static final int MAX_WIDTH = 1 << 20;
-  static final int MAX_POSITIONS = 1 << 17;
-  static final int MAX_VOCAB = 1 << 24;
+  private static final int MAX_LAYERS = ConfigRanges.MAX_LAYERS;
+  private static final int MAX_HEADS = ConfigRanges.MAX_HEADS;
+  private static final int MAX_WIDTH = ConfigRanges.MAX_WIDTH;
+  private static final int MAX_POSITIONS = ConfigRanges.MAX_POSITIONS;
+  private static final int MAX_VOCAB = ConfigRanges.MAX_VOCAB;
   /** positions × head_dim of the precomputed RoPE tables (EmbeddingGemma: 2048 × 256 = 2^19). */
   static final long MAX_ROPE_TABLE = 1L << 22;
 
@@ -63,10 +61,15 @@ public final class HfConfigReader {
     }
     Rope rope = readRope(c);
     int maxPositions = c.requireInt("max_position_embeddings", MAX_POSITIONS);
+    c.checkRange("max_position_embeddings", ConfigRanges.positions(maxPositions));
     if ((long) maxPositions * headDim > MAX_ROPE_TABLE) {
       throw c.invalid("max_position_embeddings", maxPositions + " positions × head_dim " + headDim
           + " exceeds the supported RoPE table size " + MAX_ROPE_TABLE);
     }
+    double eps = c.requireDouble("rms_norm_eps");
+    c.checkRange("rms_norm_eps", ConfigRanges.rmsEps(eps));
+    double queryScalar = c.requireDouble("query_pre_attn_scalar");
+    c.checkRange("query_pre_attn_scalar", ConfigRanges.queryPreAttnScalar(queryScalar));
     return new ModelConfig(
         c.requireInt("vocab_size", MAX_VOCAB),
         c.requireInt("hidden_size", MAX_WIDTH),
@@ -76,13 +79,13 @@ public final class HfConfigReader {
         kvHeads,
         headDim,
         maxPositions,
-        (float) c.requireDouble("rms_norm_eps"),
+        (float) eps,
         window / 2,
         readLayerTypes(c, layers),
         rope.fullBase,
         rope.fullScale,
         rope.slidingBase,
-        (float) Math.pow(c.requireDouble("query_pre_attn_scalar"), -0.5),
+        (float) Math.pow(queryScalar, -0.5),
         false);
   }
 
@@ -125,7 +128,9 @@ public final class HfConfigReader {
           theta(c, sliding, "rope_parameters.sliding_attention"));
     }
     double fullBase = c.requireDouble("rope_theta");
+    c.checkRange("rope_theta", ConfigRanges.ropeBase(fullBase));
     double slidingBase = c.requireDouble("rope_local_base_freq");
+    c.checkRange("rope_local_base_freq", ConfigRanges.ropeBase(slidingBase));
     JsonNode scaling = c.get("rope_scaling");
     return new Rope(fullBase, scaling == null ? 1.0 : scale(c, scaling, "rope_scaling"), slidingBase);
   }
@@ -136,6 +141,7 @@ public final class HfConfigReader {
       throw c.missing(where + ".rope_theta");
     }
     checkType(c, node, where);
+    c.checkRange(where + ".rope_theta", ConfigRanges.ropeBase(t.asDouble()));
     return t.asDouble();
   }
 
@@ -143,9 +149,10 @@ public final class HfConfigReader {
     String type = checkType(c, node, where);
     if (type.equals("linear")) {
       JsonNode f = node.get("factor");
-      if (f == null || !f.isNumber() || f.asDouble() <= 0) {
+      if (f == null || !f.isNumber()) {
         throw c.invalid(where, "linear RoPE scaling needs a positive 'factor'");
       }
+      c.checkRange(where + ".factor", ConfigRanges.ropeFactor(f.asDouble()));
       return f.asDouble();
     }
     return 1.0;

@@ -24,6 +24,7 @@ public final class HfModelLoader {
     }
     SafetensorsFile st = SafetensorsFile.open(weightsFile, arena);
     EncoderWeights weights = EncoderWeights.load(cfg, new SafetensorsTensorSource(st));
+    FiniteWeights.checkNorms(weights, weightsFile, name -> name);
     SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.hidden(), arena);
     Path tokenizerFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerFile)) {

@@ -142,6 +142,13 @@ final class JsonConfig {
     return n == null ? fallback : n.asText();
   }
 
+  /** Throws naming {@code key} when {@code why}, a {@link ConfigRanges} verdict, is not null. */
+  void checkRange(String key, String why) {
+    if (why != null) {
+      throw invalid(key, why);
+    }
+  }
+
   ConfigException missing(String key) {
     return new ConfigException(file, "missing key '" + key + "'");
   }

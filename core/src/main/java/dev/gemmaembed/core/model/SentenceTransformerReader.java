@@ -58,14 +58,14 @@ public final class SentenceTransformerReader {
           if (pooling != null) {
             throw new ConfigException(modulesFile, "more than one Pooling module");
           }
-          pooling = readPooling(dir.resolve(path).resolve("config.json"), hidden);
+          pooling = readPooling(moduleDir(dir, modulesFile, i, path).resolve("config.json"), hidden);
           width = hidden * pooling.size();
         }
         case DENSE -> {
           if (pooling == null) {
             throw new ConfigException(modulesFile, "Dense module '" + path + "' before any Pooling module");
           }
-          DenseLayer layer = readDense(dir.resolve(path), width, arena);
+          DenseLayer layer = readDense(moduleDir(dir, modulesFile, i, path), width, arena);
           dense.add(layer);
           width = layer.out();
         }
@@ -77,6 +77,20 @@ public final class SentenceTransformerReader {
       throw new ConfigException(modulesFile, "no Pooling module");
     }
     return new SentenceTransformerHead(pooling, dense, normalize);
+  }
+
+  /**
+   * A module's folder: {@code path} taken inside the model folder, never out of it (no absolute
+   * path, no {@code ..} that climbs above it). Checked on the names, not on where links lead, as
+   * the Hugging Face cache links every file of a snapshot to a blob elsewhere.
+   */
+  private static Path moduleDir(Path dir, Path modulesFile, int index, String path) {
+    Path resolved = dir.resolve(path).normalize();
+    if (Path.of(path).isAbsolute() || !resolved.startsWith(dir.normalize())) {
+      throw new ConfigException(modulesFile, "module " + index + " has path '" + path + "', which leaves the model "
+          + "folder; module paths must stay inside it");
+    }
+    return resolved;
   }
 
   private static List<PoolingMode> readPooling(Path configFile, int hidden) {
@@ -128,7 +142,10 @@ public final class SentenceTransformerReader {
       throw new ConfigException(weightsFile, "Dense weights not found" + hint);
     }
     SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsFile.open(weightsFile, arena));
-    return new DenseLayer(src.matrix("linear.weight", out, in), hasBias ? src.vector("linear.bias", out) : null, tanh);
+    DenseLayer layer = new DenseLayer(src.matrix("linear.weight", out, in), hasBias ? src.vector("linear.bias", out) : null,
+        tanh);
+    FiniteWeights.checkDense(layer, weightsFile, "linear.weight", "linear.bias");
+    return layer;
   }
 
   /** max_seq_length from sentence_bert_config.json, or {@code fallback} when the file is absent. */
@@ -138,7 +155,12 @@ public final class SentenceTransformerReader {
       return fallback;
     }
     JsonConfig c = JsonConfig.read(file);
-    return c.has("max_seq_length") ? c.requirePositiveInt("max_seq_length") : fallback;
+    if (!c.has("max_seq_length")) {
+      return fallback;
+    }
+    int n = c.requirePositiveInt("max_seq_length");
+    c.checkRange("max_seq_length", ConfigRanges.positions(n));
+    return n;
   }
 
   /** The named prompts of config_sentence_transformers.json (empty when the file is absent). */
