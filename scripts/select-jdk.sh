@@ -13,7 +13,9 @@ _gemma_jdk_version() {
   if [ -f "$1/release" ]; then
     sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release"
   else
-    "$1/bin/java" -version 2>&1 | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -n 1
+    # Only the version line has `version "`; no head(1), whose early exit would break the pipe
+    # under a caller's pipefail.
+    "$1/bin/java" -version 2>&1 | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' || true
   fi
 }
 _gemma_jdk_ok() {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -157,6 +157,10 @@ final class SearchCache {
       Files.createDirectories(file.getParent(),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      // Never written through a link (or into a FIFO) that someone put in the cache's place.
+      throw new FileSystemException(file.toString(), null, "is not a regular file; remove it to cache again");
+    }
     List<Map.Entry<String, Entry>> toWrite = kept;
     AtomicFiles.write(file, tmp -> write(tmp, toWrite));
     trimFolder();
@@ -190,50 +194,52 @@ final class SearchCache {
     }
   }
 
-  /** Reads the file, or leaves the cache empty when it is anything but a valid file of this space. */
+  /**
+   * Reads the file, or leaves the cache empty when it is anything but a valid file of this space.
+   * The file is mapped, not copied onto the heap: only its vectors are.
+   */
   private void load() {
-    byte[] bytes;
-    try {
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        return;
-      }
-      long size = Files.size(file);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return; // missing; or a link, FIFO or anything else put there: never read
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
       if (size < HEADER + HASH || size > maxBytes) {
         return;
       }
-      try (InputStream in = Files.newInputStream(file)) {
-        bytes = in.readNBytes((int) size);
+      ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+      byte[] magic = new byte[MAGIC.length];
+      byte[] fileSpace = new byte[HASH];
+      b.get(magic);
+      int version = b.getInt();
+      b.get(fileSpace);
+      int dims = b.getInt();
+      int count = b.getInt();
+      long entryBytes = HASH + 8 + (long) dimensions * Float.BYTES;
+      if (!MessageDigest.isEqual(magic, MAGIC) || version != VERSION || !MessageDigest.isEqual(fileSpace, space)
+          || dims != dimensions || count < 0 || HEADER + count * entryBytes + HASH != size) {
+        return;
       }
-    } catch (IOException e) {
-      return;
-    }
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    byte[] magic = new byte[MAGIC.length];
-    byte[] fileSpace = new byte[HASH];
-    b.get(magic);
-    int version = b.getInt();
-    b.get(fileSpace);
-    int dims = b.getInt();
-    int count = b.getInt();
-    long entryBytes = HASH + 8 + (long) dimensions * Float.BYTES;
-    if (!MessageDigest.isEqual(magic, MAGIC) || version != VERSION || !MessageDigest.isEqual(fileSpace, space)
-        || dims != dimensions || count < 0 || HEADER + count * entryBytes + HASH != bytes.length) {
-      return;
-    }
-    MessageDigest digest = newDigest();
-    digest.update(bytes, 0, bytes.length - HASH);
-    byte[] sum = digest.digest();
-    if (!MessageDigest.isEqual(sum, Arrays.copyOfRange(bytes, bytes.length - HASH, bytes.length))) {
-      return;
-    }
-    byte[] hash = new byte[HASH];
-    for (int i = 0; i < count; i++) {
-      b.get(hash);
-      long lastUsed = b.getLong();
-      float[] v = new float[dims];
-      b.asFloatBuffer().get(v);
-      b.position(b.position() + dims * Float.BYTES);
-      entries.put(HexFormat.of().formatHex(hash), new Entry(v, lastUsed));
+      MessageDigest digest = newDigest();
+      digest.update(b.duplicate().position(0).limit((int) size - HASH));
+      byte[] stored = new byte[HASH];
+      b.get((int) size - HASH, stored);
+      if (!MessageDigest.isEqual(digest.digest(), stored)) {
+        return;
+      }
+      byte[] hash = new byte[HASH];
+      for (int i = 0; i < count; i++) {
+        b.get(hash);
+        long lastUsed = b.getLong();
+        float[] v = new float[dims];
+        b.asFloatBuffer().get(v);
+        b.position(b.position() + dims * Float.BYTES);
+        entries.put(HexFormat.of().formatHex(hash), new Entry(v, lastUsed));
+      }
+    } catch (IOException | RuntimeException | InternalError e) {
+      // Unreadable, replaced by a link meanwhile, or cut short under the mapping (InternalError
+      // is how the JVM reports that fault): start empty.
+      entries.clear();
     }
   }
 

@@ -106,6 +106,19 @@ class SearchCacheTest {
       assertEquals(0, search(notes, cache).embedded(), "and it was rebuilt");
     }
 
+    // A link in the cache file's place is neither read nor written through.
+    Path elsewhere = Files.write(dir.resolve("elsewhere.vectors"), good);
+    Files.delete(first.cacheFile());
+    Files.createSymbolicLink(first.cacheFile(), elsewhere);
+    var linked = CliHarness.exec("search", "--verbose", "--model", model, "--query", "Which planet is red?", "--dir",
+        notes.toString(), "--format", "jsonl", "--cache-dir", cache.toString());
+    assertEquals(0, linked.exit(), linked.toString());
+    assertTrue(linked.stderr().contains("embedded 3 of 3"), linked.stderr());
+    assertTrue(linked.stderr().contains("warning: could not write the search cache"), linked.stderr());
+    assertArrayEquals(good, Files.readAllBytes(elsewhere));
+    Files.delete(first.cacheFile());
+    search(notes, cache);
+
     // The file of another space (here: 32 dimensions) under this space's name.
     var other = search(notes, cache, "--dims", "32");
     Files.copy(other.cacheFile(), first.cacheFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

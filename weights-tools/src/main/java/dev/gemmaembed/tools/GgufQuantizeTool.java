@@ -46,8 +46,8 @@ public final class GgufQuantizeTool {
         counts.merge(tt, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o));
       }
-      w.write(out);
-      return new Result(out, Files.size(out), tensors.size(), counts);
+      long bytes = w.write(out);
+      return new Result(out, bytes, tensors.size(), counts);
     }
   }
 

@@ -110,7 +110,8 @@ public final class GgufWriter {
     return this;
   }
 
-  public void write(Path file) throws IOException {
+  /** Writes the file (see {@link AtomicFiles}); returns its size, which a device such as /dev/null cannot tell. */
+  public long write(Path file) throws IOException {
     Encoder header = new Encoder().u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(metadata.size());
     metadata.forEach((key, value) -> header.string(key).bytes(value));
     long offset = 0;
@@ -123,6 +124,7 @@ public final class GgufWriter {
       offset = align(offset + t.bytes);
     }
     byte[] head = header.toByteArray();
+    long[] size = {0};
     AtomicFiles.write(file, tmp -> {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         Sink sink = new Sink(ch);
@@ -139,8 +141,10 @@ public final class GgufWriter {
           sink.pad(align(t.bytes) - t.bytes);
         }
         sink.flush();
+        size[0] = sink.written;
       }
     });
+    return size[0];
   }
 
   private GgufWriter put(String key, Encoder value) {
