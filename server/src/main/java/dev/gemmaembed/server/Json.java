@@ -139,12 +139,19 @@ final class Json {
   /** Writes a response body with a streaming generator (embeddings are large float arrays). */
   static byte[] write(Writer body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-      body.write(g);
+    try {
+      write(out, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Writes a response body to {@code out} as it is generated (a streamed reply). */
+  static void write(java.io.OutputStream out, Writer body) throws IOException {
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      body.write(g);
+    }
   }
 
   static void writeFloats(JsonGenerator g, float[] v) throws IOException {
