@@ -120,6 +120,7 @@ final class ApiHandler extends Handler.Abstract {
     this.guard = new RequestGuard(config);
     this.bodies = new BodyReader(config);
     this.budget = new MemoryBudget(config.maxMemoryBytes(), config.maxRequestMemoryBytes());
+    metrics.intake(bodies::receiving, budget::inUse);
     this.openAi = new OpenAiApi(config.modelName());
     this.tei = new TeiApi(config);
     this.ollama = new OllamaApi(config.modelName());

@@ -58,6 +58,11 @@ final class BodyReader {
     new Read(request, lease, declared, done, failed).start();
   }
 
+  /** Bodies being received now. */
+  int receiving() {
+    return maxReads - slots.availablePermits();
+  }
+
   private ApiException tooLarge(String size) {
     return new ApiException(ApiException.Kind.BODY_TOO_LARGE, "the request body (" + size
         + ") exceeds this server's limit of " + maxBodyBytes + " bytes; send fewer or shorter inputs");

@@ -54,7 +54,7 @@ final class RequestGuard {
   /** 403 unless the Host header names this server (see the class comment). */
   void checkHost(Request request) {
     String host = request.getHeaders().get(HttpHeader.HOST);
-    if (host == null || anyHost || hosts.contains(hostName(host))) {
+    if (host == null || hostAllowed(host)) {
       return; // no Host: HTTP/1.0 from a local tool; browsers always send one
     }
     throw new ApiException(ApiException.Kind.FORBIDDEN, "the Host \"" + printable(host)
@@ -112,6 +112,11 @@ final class RequestGuard {
       throw new ApiException(ApiException.Kind.UNSUPPORTED_MEDIA_TYPE, "a request from a web page must send its "
           + "JSON body with Content-Type: application/json, not " + (media.isEmpty() ? "no type" : media));
     }
+  }
+
+  /** Whether a Host header value names this server. */
+  boolean hostAllowed(String host) {
+    return anyHost || hosts.contains(hostName(host));
   }
 
   /** The name part of a Host header, lower case: "[::1]:8080" gives "[::1]", "Example:80" gives "example". */
