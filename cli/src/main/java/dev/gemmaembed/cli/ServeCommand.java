@@ -118,9 +118,9 @@ final class ServeCommand implements Callable<Integer> {
       throw CliException.io(e.getMessage(), e);
     }
     err.println("gemma-embed: listening on " + server.baseUrl() + "; loading the model ...");
-    if (isWildcard(config.host()) && config.apiKey() == null) {
-      err.println("gemma-embed: warning: listening on every interface without --api-key: anyone who can reach "
-          + "this machine may use the server (browsers only with Host in --allowed-host)");
+    String warning = exposureWarning(config);
+    if (warning != null) {
+      err.println(warning);
     }
     Embedder embedder;
     try {
@@ -148,8 +148,14 @@ final class ServeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private static boolean isWildcard(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  /** The one-line warning for a server on every interface without an API key, else null. */
+  static String exposureWarning(ServerConfig config) {
+    String host = config.host();
+    boolean everyInterface = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return everyInterface && config.apiKey() == null
+        ? "gemma-embed: warning: listening on every interface without --api-key: anyone who can reach this "
+            + "machine may use the server (web pages only through a Host in --allowed-host)"
+        : null;
   }
 
   private ServerConfig config(CliEnvironment env) {
