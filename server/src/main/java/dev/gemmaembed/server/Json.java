@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,11 +33,15 @@ final class Json {
 
   private Json() {}
 
-  /** The body as a JSON object, or a 400 that says what is wrong with it. */
+  /**
+   * The body as a JSON object, or a 400 that says what is wrong with it. The body is read as UTF-8
+   * (the caller checked it is): from bytes Jackson would guess UTF-16 or UTF-32 from NUL bytes, and
+   * fail on some guesses with an I/O error instead of a parse error.
+   */
   static ObjectNode parseObject(byte[] body) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(body);
+      node = MAPPER.readTree(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest("malformed JSON body: " + e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "

@@ -95,6 +95,14 @@ class ErrorShapeTest {
   }
 
   @Test
+  void nulBytesAreMalformedJsonNotAnEncodingGuess() {
+    // Jackson guessed UCS-4 from these bytes and failed with an I/O error (a 500); found by RequestBodyFuzzTest.
+    var ex = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+        () -> Json.parseObject(new byte[] {0, 0, 0x3C, 0}));
+    assertEquals(ApiException.Kind.BAD_REQUEST, ex.kind());
+  }
+
+  @Test
   void utf8Validator() {
     assertEquals(-1, Utf8.firstInvalid("a\u00e9\u6771\ud83d\ude80\uffff".getBytes(StandardCharsets.UTF_8)));
     for (int[] bad : List.of(new int[] {0xE0, 0x80, 0xAF}, new int[] {0xC0, 0xAF}, new int[] {0xC1, 0xBF},
