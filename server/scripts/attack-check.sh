@@ -2,6 +2,7 @@
 # Replays the hostile-local-client attack of issue 20 against a fresh `gemma-embed serve` on the
 # tiny synthetic model and prints the figures the README's security section quotes:
 #   amplification  two parallel 15 MB POST /tokenize bodies: statuses, peak RSS, /health latency
+#   long text      one 4 MB text through /tokenize (within the per-request budget): status, tokens, peak RSS
 #   slow upload    210 connections sending one body byte per 10 s for 30 s: /health latency, peak RSS
 #   flood          200 clients x 5 requests: answered (200) and refused (429) counts, peak RSS
 #   rounds         RSS before and after 15 rounds of large valid requests
@@ -126,6 +127,16 @@ phase("amplification", f"2 x {len(body) / 1e6:.0f} MB /tokenize -> {sorted(map(s
       health_ok and after_ok and peak <= 1024 * 1024 and all(isinstance(s, int) and s < 500 for s in statuses))
 del body
 
+# 1b. /tokenize stays usable for long texts: one 4 MB text, the reply streamed.
+reset_peak()
+body = json.dumps({"inputs": ("lorem ipsum dolor sit amet " * 160_000)[:4_000_000]}).encode()
+t0 = time.monotonic()
+s, reply = request("POST", "/tokenize", body, timeout=120)
+tokens = reply.count(b'{"id":')
+phase("long text", f"one {len(body) / 1e6:.0f} MB /tokenize -> {s}, {tokens} tokens in "
+      f"{time.monotonic() - t0:.1f} s; peak RSS {mb(status_kb('VmHWM'))}", s == 200)
+del body, reply
+
 # 2. Slow upload: 210 connections, one body byte per 10 s for 30 s.
 reset_peak()
 conns = []
@@ -178,14 +189,17 @@ phase("flood", f"200 clients x 5 requests in {time.monotonic() - t0:.1f} s: answ
 before = status_kb("VmRSS")
 statuses = set()
 text = "a long document about embeddings and servers " * 45
+first = None
 for r in range(15):
     statuses.add(request("POST", "/v1/embeddings", json.dumps({"input": [text + str(i) for i in range(256)],
                                                                "truncate": True}))[0])
     statuses.add(request("POST", "/embed", json.dumps({"inputs": [text] * 64, "truncate": True}))[0])
     statuses.add(request("POST", "/tokenize", json.dumps({"inputs": text * 200}))[0])
+    if first is None:
+        first = status_kb("VmRSS")
 after = status_kb("VmRSS")
 phase("rounds", f"15 rounds (256 + 64 embeddings, one 400 KB /tokenize): statuses {sorted(statuses)}; RSS {mb(before)} "
-      f"before, {mb(after)} after", statuses == {200})
+      f"before, {mb(first)} after round 1, {mb(after)} after round 15", statuses == {200})
 
 # 5. Web origins.
 plain = request("POST", "/v1/embeddings", '{"input": "hi"}', {"Content-Type": "text/plain", "Origin": "https://evil.example"})[0]
