@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 source scripts/select-jdk.sh
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(SafetensorsFuzzTest GgufFuzzTest ConfigFuzzTest ModulesFuzzTest TokenizerLoadFuzzTest TokenizerRoundTripFuzzTest)
+  targets=(SafetensorsFuzzTest GgufFuzzTest GgufConfigFuzzTest ConfigFuzzTest ModulesFuzzTest TokenizerLoadFuzzTest TokenizerRoundTripFuzzTest RequestBodyFuzzTest)
 fi
 for t in "${targets[@]}"; do
   echo "=== $t"
-  JAZZER_FUZZ=1 ./mvnw -B -q -o -pl fuzz test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false 2>&1 \
+  JAZZER_FUZZ=1 ./mvnw -B -q -o -pl fuzz,server -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false 2>&1 \
     | grep -E '^#[0-9]+.*(DONE|pulse)|==|Exception|FAIL|Tests run' | tail -5
 done

@@ -77,6 +77,31 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long a request may wait for its embeddings before a 503 (default: ${DEFAULT-VALUE}).")
   int requestTimeoutSeconds;
 
+  @Option(names = "--shutdown-timeout", paramLabel = "SECONDS",
+      defaultValue = "" + ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+      description = "On SIGINT/SIGTERM, how long requests in flight may finish; those still open then get 503"
+          + " (default: ${DEFAULT-VALUE}).")
+  int shutdownTimeoutSeconds;
+
+  @Option(names = "--max-memory", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_MEMORY_BYTES,
+      description = "Bytes that requests in flight may hold together (bodies, parsed inputs, token buffers,"
+          + " replies); one request may take half: more gets 413, a full budget 429 (default: ${DEFAULT-VALUE}).")
+  long maxMemoryBytes;
+
+  @Option(names = "--body-timeout", paramLabel = "SECONDS", defaultValue = "" + ServerConfig.DEFAULT_BODY_TIMEOUT_SECONDS,
+      description = "How long a client may take to send a request body; slower ones get 408 (default: ${DEFAULT-VALUE}).")
+  int bodyTimeoutSeconds;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+      description = "A web origin (e.g. https://app.example) whose pages may call the server; repeatable."
+          + " Requests from other origins get 403.")
+  java.util.List<String> corsOrigins = new java.util.ArrayList<>();
+
+  @Option(names = "--allowed-host", paramLabel = "NAME",
+      description = "A Host name accepted besides localhost, 127.0.0.1, [::1] and the --host address; repeatable."
+          + " Other Hosts get 403 (DNS rebinding); with --host 0.0.0.0 and --api-key, any Host is accepted.")
+  java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
   @Option(names = "--model-name", paramLabel = "NAME",
       description = "Model name reported in responses (default: the model directory's name).")
   String modelName;
@@ -93,6 +118,10 @@ final class ServeCommand implements Callable<Integer> {
       throw CliException.io(e.getMessage(), e);
     }
     err.println("gemma-embed: listening on " + server.baseUrl() + "; loading the model ...");
+    String warning = exposureWarning(config);
+    if (warning != null) {
+      err.println(warning);
+    }
     Embedder embedder;
     try {
       embedder = modelOptions.load(env, maxBatchTokens); // the passes are the batches the server packs
@@ -104,11 +133,29 @@ final class ServeCommand implements Callable<Integer> {
     err.println("gemma-embed: ready (" + embedder.dimensions() + " dimensions, model " + embedder.source()
         + "); Ctrl-C stops after the requests in flight");
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gemma-embed-shutdown").unstarted(() -> {
-      server.close();
-      embedder.close();
+      // One line whatever happens: a stack trace at exit would bury the reason.
+      try {
+        if (server.shutdown()) {
+          embedder.close();
+        } else {
+          err.println("gemma-embed: a forward pass outlived the shutdown timeout; exiting without closing the model");
+        }
+      } catch (RuntimeException e) {
+        err.println("gemma-embed: shutdown: " + e.getMessage());
+      }
     }));
     server.join();
     return ExitCodes.OK;
+  }
+
+  /** The one-line warning for a server on every interface without an API key, else null. */
+  static String exposureWarning(ServerConfig config) {
+    String host = config.host();
+    boolean everyInterface = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return everyInterface && config.apiKey() == null
+        ? "gemma-embed: warning: listening on every interface without --api-key: anyone who can reach this "
+            + "machine may use the server (web pages only through a Host in --allowed-host)"
+        : null;
   }
 
   private ServerConfig config(CliEnvironment env) {
@@ -128,6 +175,11 @@ final class ServeCommand implements Callable<Integer> {
           .withMaxBodyBytes(maxBodyBytes)
           .withMaxInputs(maxInputs)
           .withRequestTimeout(Duration.ofSeconds(requestTimeoutSeconds))
+          .withShutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds))
+          .withMaxMemoryBytes(maxMemoryBytes)
+          .withBodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds))
+          .withCorsOrigins(corsOrigins)
+          .withAllowedHosts(allowedHosts)
           .withModelName(name);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -1,8 +1,10 @@
 package dev.gemmaembed.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.server.ServerConfig;
 import dev.gemmaembed.testing.TinyModel;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +21,27 @@ class ServeCommandTest {
     CliHarness.Result r = CliHarness.exec("serve", "--port", "70000");
     assertEquals(ExitCodes.USAGE, r.exit(), r.toString());
     assertTrue(r.stderr().contains("port"), r.stderr());
+  }
+
+  @Test
+  void hardeningOptionsAreCheckedAsUsage() {
+    CliHarness.Result origin = CliHarness.exec("serve", "--cors-origin", "https://app.example/path");
+    assertEquals(ExitCodes.USAGE, origin.exit(), origin.toString());
+    assertTrue(origin.stderr().contains("CORS origin"), origin.stderr());
+    CliHarness.Result memory = CliHarness.exec("serve", "--max-memory", "1000");
+    assertEquals(ExitCodes.USAGE, memory.exit(), memory.toString());
+    assertTrue(memory.stderr().contains("maxMemoryBytes"), memory.stderr());
+    CliHarness.Result shutdown = CliHarness.exec("serve", "--shutdown-timeout", "-1");
+    assertEquals(ExitCodes.USAGE, shutdown.exit(), shutdown.toString());
+  }
+
+  @Test
+  void everyInterfaceWithoutAKeyIsWarnedAbout() {
+    ServerConfig open = ServerConfig.defaults().withHost("0.0.0.0");
+    assertTrue(ServeCommand.exposureWarning(open).startsWith("gemma-embed: warning: listening on every interface"));
+    assertEquals(1, ServeCommand.exposureWarning(open).lines().count());
+    assertNull(ServeCommand.exposureWarning(open.withApiKey("k")));
+    assertNull(ServeCommand.exposureWarning(ServerConfig.defaults()));
   }
 
   @Test

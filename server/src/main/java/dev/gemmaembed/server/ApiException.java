@@ -12,9 +12,15 @@ final class ApiException extends RuntimeException {
   enum Kind {
     BAD_REQUEST,
     UNAUTHORIZED,
+    /** A foreign web origin or Host (see {@link RequestGuard}). */
+    FORBIDDEN,
     NOT_FOUND,
     METHOD_NOT_ALLOWED,
     BODY_TOO_LARGE,
+    /** The body did not arrive within the body timeout. */
+    BODY_TIMEOUT,
+    /** A body type the APIs do not read (multipart) or may not read here (a page's simple POST). */
+    UNSUPPORTED_MEDIA_TYPE,
     /** An input longer than the model's context, with truncation off. */
     INPUT_TOO_LONG,
     /** More inputs in one request than the server allows. */

@@ -2,12 +2,15 @@ package dev.gemmaembed.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.NonFiniteOutputException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -15,22 +18,27 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Routes requests to the three APIs, checks the API key and body size, and answers errors in the
- * caller's API dialect.
+ * Routes requests to the three APIs, checks Host, Origin, body type and API key (see {@link
+ * RequestGuard}), and answers errors in the caller's API dialect.
  *
- * <p>Jetty calls {@link #handle} on a pool thread that may block: reading the (size-capped) body,
- * parsing and tokenizing happen there. Waiting for the batcher does not hold a thread: the
- * response is written when the request's future completes.
+ * <p>Neither a slow upload nor waiting for the batcher holds a thread: the body is taken as it
+ * arrives ({@link BodyReader}), then parsed and tokenized on a pool thread, and the response is
+ * written when the request's future completes. Every request holds a {@link MemoryBudget} lease
+ * for its body, parsed inputs, token buffers and reply until its response is written.
  */
 final class ApiHandler extends Handler.Abstract {
 
   private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+
+  /** Bytes of a streamed reply buffered before they go to the connection. */
+  private static final int STREAM_BUFFER = 64 * 1024;
 
   /** Every endpoint; {@code path} doubles as the metrics label. */
   private enum Route {
@@ -87,14 +95,21 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
+  private static final String SHUTDOWN_MESSAGE = "the server is shutting down; retry against its replacement";
+
   private final ServerConfig config;
   private final Metrics metrics;
   private final Executor executor;
   private final byte[] apiKey;
+  private final RequestGuard guard;
+  private final BodyReader bodies;
+  private final MemoryBudget budget;
   private final OpenAiApi openAi;
   private final TeiApi tei;
   private final OllamaApi ollama;
   private final String version;
+  /** Requests not yet answered, so that a shutdown past its timeout can answer them 503. */
+  private final Set<Exchange> open = ConcurrentHashMap.newKeySet();
   private volatile EmbeddingService service;
   private volatile boolean shuttingDown;
 
@@ -103,6 +118,10 @@ final class ApiHandler extends Handler.Abstract {
     this.metrics = metrics;
     this.executor = executor;
     this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+    this.guard = new RequestGuard(config);
+    this.bodies = new BodyReader(config);
+    this.budget = new MemoryBudget(config.maxMemoryBytes(), config.maxRequestMemoryBytes());
+    metrics.intake(bodies::receiving, budget::inUse);
     this.openAi = new OpenAiApi(config.modelName());
     this.tei = new TeiApi(config);
     this.ollama = new OllamaApi(config.modelName());
@@ -120,10 +139,28 @@ final class ApiHandler extends Handler.Abstract {
     this.shuttingDown = true;
   }
 
+  /** Answers every request still open with 503 (a shutdown past its timeout); returns how many. */
+  int abortOpen() {
+    int n = 0;
+    for (Exchange x : open) {
+      if (x.fail(new ApiException(ApiException.Kind.NOT_READY, SHUTDOWN_MESSAGE
+          + " (this request did not finish within the shutdown timeout)"))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Bytes held by requests in flight (the {@link MemoryBudget}), for tests and metrics. */
+  long memoryInUse() {
+    return budget.inUse();
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
-    Route route = Route.find(request.getMethod(), path);
+    String method = request.getMethod();
+    Route route = Route.find(method, path);
     Exchange x = new Exchange(response, callback, route == null ? Dialect.forPath(path) : route.dialect,
         route == null ? "other" : route.path, System.nanoTime());
     try {
@@ -131,17 +168,35 @@ final class ApiHandler extends Handler.Abstract {
         throw new ApiException(ApiException.Kind.NOT_FOUND, "no endpoint at " + path
             + "; try POST /v1/embeddings, /embed, /api/embed or /tokenize, GET /health, /info or /metrics");
       }
-      if (!route.method.equals(request.getMethod())) {
+      boolean health = route == Route.HEALTH || route == Route.HEALTH_ROOT;
+      // /health answers any Host and Origin: load balancers probe by address, and it tells nothing.
+      boolean hasOrigin = false;
+      if (!health || !route.method.equals(method)) {
+        guard.checkHost(request);
+        if (HttpMethod.OPTIONS.is(method) && request.getHeaders().get(HttpHeader.ORIGIN) != null) {
+          guard.preflight(request, response);
+          x.send(new Reply(204, null, new byte[0]));
+          return true;
+        }
+        hasOrigin = guard.checkOrigin(request, response);
+      }
+      if (!route.method.equals(method)) {
         response.getHeaders().put(HttpHeader.ALLOW, route.allowed());
         throw new ApiException(ApiException.Kind.METHOD_NOT_ALLOWED, path + " takes " + route.allowed() + ", not "
-            + request.getMethod());
+            + method);
       }
-      if (route != Route.HEALTH && route != Route.HEALTH_ROOT && !authorized(request)) {
+      if (!health && !authorized(request)) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         throw new ApiException(ApiException.Kind.UNAUTHORIZED,
             "missing or wrong API key: send the header 'Authorization: Bearer <key>'");
       }
-      dispatch(route, request, x);
+      if (route.method.equals("POST")) {
+        guard.checkBodyType(request, hasOrigin);
+        ready();
+        bodies.read(request, x.lease, body -> x.run(() -> dispatch(route, body, x)), x::fail);
+      } else {
+        dispatch(route, null, x);
+      }
     } catch (ApiException e) {
       x.fail(e);
     } catch (RuntimeException e) {
@@ -150,7 +205,7 @@ final class ApiHandler extends Handler.Abstract {
     return true;
   }
 
-  private void dispatch(Route route, Request request, Exchange x) {
+  private void dispatch(Route route, byte[] body, Exchange x) {
     switch (route) {
       case HEALTH, HEALTH_ROOT -> x.send(health());
       case METRICS -> x.send(new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
@@ -159,25 +214,36 @@ final class ApiHandler extends Handler.Abstract {
       case TEI_INFO -> x.send(tei.info(ready(), version));
       case TEI_TOKENIZE -> {
         EmbeddingService s = ready();
-        x.send(tei.tokenize(Json.parseObject(readBody(request)), s));
+        x.stream(tei.tokenize(parse(body, x.lease), s, x.lease));
       }
       case OPENAI_EMBEDDINGS, OPENAI_EMBEDDINGS_UNVERSIONED -> {
         EmbeddingService s = ready();
-        x.sendLater(openAi.embeddings(Json.parseObject(readBody(request)), s));
+        x.sendLater(openAi.embeddings(parse(body, x.lease), s.scoped(x.lease)));
       }
       case TEI_EMBED, TEI_ROOT -> {
         EmbeddingService s = ready();
-        x.sendLater(tei.embed(Json.parseObject(readBody(request)), s));
+        x.sendLater(tei.embed(parse(body, x.lease), s.scoped(x.lease)));
       }
       case OLLAMA_EMBED -> {
         EmbeddingService s = ready();
-        x.sendLater(ollama.embed(Json.parseObject(readBody(request)), s));
+        x.sendLater(ollama.embed(parse(body, x.lease), s.scoped(x.lease)));
       }
       case OLLAMA_EMBEDDINGS -> {
         EmbeddingService s = ready();
-        x.sendLater(ollama.embeddings(Json.parseObject(readBody(request)), s));
+        x.sendLater(ollama.embeddings(parse(body, x.lease), s.scoped(x.lease)));
       }
     }
+  }
+
+  /** The body as a JSON object: strict UTF-8 first, and the parsed tree's memory taken from the lease. */
+  private static ObjectNode parse(byte[] body, MemoryBudget.Lease lease) {
+    int bad = Utf8.firstInvalid(body);
+    if (bad >= 0) {
+      throw ApiException.badRequest("the request body is not valid UTF-8 (byte offset " + bad
+          + "): JSON must be UTF-8, without overlong forms or surrogates", null);
+    }
+    lease.grow((long) body.length * MemoryBudget.PARSED_BYTES_PER_BODY_BYTE, "the parsed request body");
+    return Json.parseObject(body);
   }
 
   private Reply health() {
@@ -194,7 +260,7 @@ final class ApiHandler extends Handler.Abstract {
     EmbeddingService s = service;
     if (s == null || shuttingDown) {
       throw new ApiException(ApiException.Kind.NOT_READY,
-          shuttingDown ? "the server is shutting down" : "the model is still loading; retry shortly");
+          shuttingDown ? SHUTDOWN_MESSAGE : "the model is still loading; retry shortly");
     }
     return s;
   }
@@ -209,29 +275,6 @@ final class ApiHandler extends Handler.Abstract {
     }
     // Constant-time comparison: response timing must not reveal how much of a guess was right.
     return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8), apiKey);
-  }
-
-  /** The whole body, at most {@code maxBodyBytes}; 413 beyond that, whether declared or streamed. */
-  private byte[] readBody(Request request) {
-    long max = config.maxBodyBytes();
-    long declared = request.getLength();
-    if (declared > max) {
-      throw tooLarge(declared + " bytes");
-    }
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      byte[] body = in.readNBytes((int) max + 1);
-      if (body.length > max) {
-        throw tooLarge("more than " + max + " bytes");
-      }
-      return body;
-    } catch (IOException e) {
-      throw ApiException.badRequest("could not read the request body: " + e.getMessage(), null);
-    }
-  }
-
-  private ApiException tooLarge(String size) {
-    return new ApiException(ApiException.Kind.BODY_TOO_LARGE, "the request body (" + size
-        + ") exceeds this server's limit of " + config.maxBodyBytes() + " bytes; send fewer or shorter inputs");
   }
 
   private ApiException failure(Throwable t) {
@@ -255,12 +298,13 @@ final class ApiHandler extends Handler.Abstract {
     return internal(cause);
   }
 
+  /** A 500 whose message names no class: the log has the cause and its trace. */
   private static ApiException internal(Throwable t) {
     LOG.log(System.Logger.Level.ERROR, "request failed", t);
-    return new ApiException(ApiException.Kind.INTERNAL, "internal error: " + t);
+    return new ApiException(ApiException.Kind.INTERNAL, "internal error; the server's log has the details");
   }
 
-  /** One request's response side: written exactly once, counted in the metrics. */
+  /** One request's response side: written exactly once, counted in the metrics, its memory given back after. */
   private final class Exchange {
     private final Response response;
     private final Callback callback;
@@ -268,6 +312,7 @@ final class ApiHandler extends Handler.Abstract {
     private final String endpoint;
     private final long startNanos;
     private final AtomicBoolean sent = new AtomicBoolean();
+    final MemoryBudget.Lease lease = budget.lease();
 
     Exchange(Response response, Callback callback, Dialect dialect, String endpoint, long startNanos) {
       this.response = response;
@@ -275,6 +320,18 @@ final class ApiHandler extends Handler.Abstract {
       this.dialect = dialect;
       this.endpoint = endpoint;
       this.startNanos = startNanos;
+      open.add(this);
+    }
+
+    /** Runs request work off Jetty's callback, answering its refusals and failures. */
+    void run(Runnable work) {
+      try {
+        work.run();
+      } catch (ApiException e) {
+        fail(e);
+      } catch (RuntimeException e) {
+        fail(internal(e));
+      }
     }
 
     void sendLater(CompletableFuture<Reply> reply) {
@@ -288,24 +345,60 @@ final class ApiHandler extends Handler.Abstract {
       }, executor);
     }
 
-    void fail(ApiException e) {
+    /** Answers {@code e} in this request's dialect, unless an answer was already started. */
+    boolean fail(ApiException e) {
       int status = dialect.status(e.kind());
-      send(new Reply(status, Reply.JSON, Json.write(g -> dialect.writeError(g, e, status))));
+      return send(new Reply(status, Reply.JSON, Json.write(g -> dialect.writeError(g, e, status))));
     }
 
-    void send(Reply reply) {
+    boolean send(Reply reply) {
       if (!sent.compareAndSet(false, true)) {
-        return;
+        return false;
       }
       if (reply.status() == 429 || reply.status() == 503) {
         // Overloaded, timed out, loading or stopping: all worth a retry after a moment.
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       }
       response.setStatus(reply.status());
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+      if (reply.contentType() != null) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+      }
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
       metrics.request(endpoint, reply.status(), System.nanoTime() - startNanos);
-      response.write(true, ByteBuffer.wrap(reply.body()), callback);
+      response.write(true, ByteBuffer.wrap(reply.body()), completion());
+      return true;
+    }
+
+    /**
+     * Writes a 200 JSON reply as it is generated (chunked), through a small buffer, so that its size
+     * is not held in memory; blocks this pool thread while the client reads.
+     */
+    void stream(Json.Writer body) {
+      if (!sent.compareAndSet(false, true)) {
+        return;
+      }
+      response.setStatus(200);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
+      Callback done = completion();
+      try (OutputStream out = new BufferedOutputStream(Content.Sink.asOutputStream(response), STREAM_BUFFER)) {
+        Json.write(out, body);
+      } catch (IOException | RuntimeException e) {
+        // The status is sent; all that is left is to cut the reply short, which the client sees.
+        LOG.log(System.Logger.Level.WARNING, "streamed reply to " + endpoint + " cut short: " + e.getMessage());
+        metrics.request(endpoint, 500, System.nanoTime() - startNanos);
+        done.failed(e);
+        return;
+      }
+      metrics.request(endpoint, 200, System.nanoTime() - startNanos);
+      done.succeeded();
+    }
+
+    /** Jetty's callback, also giving back this request's memory and leaving the open set. */
+    private Callback completion() {
+      return Callback.from(callback, () -> {
+        lease.close();
+        open.remove(this);
+      });
     }
   }
 }

@@ -21,6 +21,7 @@ enum Dialect {
       g.writeStringField("param", e.param());
       g.writeStringField("code", switch (e.kind()) {
         case UNAUTHORIZED -> "invalid_api_key";
+        case FORBIDDEN -> "forbidden";
         case QUEUE_FULL -> "rate_limit_exceeded";
         case INPUT_TOO_LONG -> "context_length_exceeded";
         case BODY_TOO_LARGE -> "request_too_large";
@@ -72,9 +73,12 @@ enum Dialect {
     return switch (kind) {
       case BAD_REQUEST, INPUT_TOO_LONG, TOO_MANY_INPUTS -> 400;
       case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case METHOD_NOT_ALLOWED -> 405;
+      case BODY_TIMEOUT -> 408;
       case BODY_TOO_LARGE -> 413;
+      case UNSUPPORTED_MEDIA_TYPE -> 415;
       case QUEUE_FULL -> 429;
       case NOT_READY, TIMEOUT -> 503;
       case INTERNAL -> 500;

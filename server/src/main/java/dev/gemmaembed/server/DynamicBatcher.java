@@ -224,9 +224,10 @@ final class DynamicBatcher implements AutoCloseable {
 
   /**
    * Stops taking work, lets the worker finish what is queued, and waits up to {@code timeoutMillis}
-   * for it (0: as long as it takes).
+   * for it (0: as long as it takes); past that, fails what is still queued and waits as long again
+   * for the pass running then. Returns whether the worker has stopped: only then may the model close.
    */
-  void close(long timeoutMillis) {
+  boolean close(long timeoutMillis) {
     lock.lock();
     try {
       closed = true;
@@ -236,9 +237,24 @@ final class DynamicBatcher implements AutoCloseable {
     }
     try {
       worker.join(timeoutMillis);
+      if (!worker.isAlive()) {
+        return true;
+      }
+      // Past the timeout: nobody waits for what is queued any more; let the pass running now end.
+      lock.lock();
+      try {
+        for (Item item : queue) {
+          item.job.future.completeExceptionally(new ShuttingDownException());
+        }
+        queue.clear();
+      } finally {
+        lock.unlock();
+      }
+      worker.join(timeoutMillis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return !worker.isAlive();
   }
 
   @Override

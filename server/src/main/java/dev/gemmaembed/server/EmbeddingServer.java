@@ -6,6 +6,8 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -14,8 +16,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Lifecycle: {@link #start()} listens at once ({@code /health} answers 503 "loading"), {@link
  * #ready(Embedder)} starts serving embeddings, {@link #close()} shuts down gracefully: it stops
- * accepting connections, lets requests in flight finish (up to {@link ServerConfig#shutdownTimeout()})
- * and stops the batcher. The caller owns the Embedder and closes it afterwards.
+ * accepting connections, lets requests in flight finish (up to {@link ServerConfig#shutdownTimeout()};
+ * those still open then are answered 503) and stops the batcher. The caller owns the Embedder and
+ * closes it afterwards, once {@link #shutdown()} says no forward pass still uses it.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedder.load(dir);
@@ -26,6 +29,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * }</pre>
  */
 public final class EmbeddingServer implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(EmbeddingServer.class.getName());
+
+  /** Time after the shutdown timeout for the 503s to requests still open to be written. */
+  private static final long ABORT_GRACE_MILLIS = 5_000;
 
   private final ServerConfig config;
   private final Metrics metrics = new Metrics();
@@ -46,9 +54,11 @@ public final class EmbeddingServer implements AutoCloseable {
     connector.setPort(config.port());
     jetty.addConnector(connector);
     this.handler = new ApiHandler(config, metrics, threads);
-    // GracefulHandler tracks requests in flight so that stop() waits for them (up to the stop timeout).
+    // GracefulHandler tracks requests in flight so that stop() waits for them (up to the stop timeout,
+    // past which shutdown() answers those still open with 503 and they complete).
     jetty.setHandler(new GracefulHandler(handler));
-    jetty.setStopTimeout(config.shutdownTimeout().toMillis());
+    jetty.setErrorHandler(new JsonErrorHandler());
+    jetty.setStopTimeout(config.shutdownTimeout().toMillis() + ABORT_GRACE_MILLIS);
   }
 
   /** Binds the port and starts answering; embedding endpoints answer 503 until {@link #ready}. */
@@ -97,19 +107,44 @@ public final class EmbeddingServer implements AutoCloseable {
     return metrics.meanBatchSize();
   }
 
+  /** Bytes the requests in flight hold in the memory budget (0 when none is open). */
+  long memoryInUse() {
+    return handler.memoryInUse();
+  }
+
   @Override
   public void close() {
+    shutdown();
+  }
+
+  /**
+   * Shuts down as the class comment says and returns whether the model is no longer in use: false
+   * only if a forward pass still ran after the shutdown timeout twice over, when closing the model
+   * under it would be unsafe.
+   */
+  public boolean shutdown() {
     handler.shuttingDown();
     metrics.ready(false);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread timer = Thread.ofPlatform().name("gemma-embed-shutdown-timer").daemon().start(() -> {
+      try {
+        if (!stopped.await(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          handler.abortOpen();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     try {
       jetty.stop();
     } catch (Exception e) {
-      throw new IllegalStateException("the server did not stop cleanly: " + e.getMessage(), e);
+      // Connections still open past the grace are closed by the stop itself; nothing for a caller to do.
+      LOG.log(System.Logger.Level.WARNING, "the server stopped uncleanly: " + e.getMessage());
     } finally {
-      DynamicBatcher b = batcher;
-      if (b != null) {
-        b.close(Math.max(1, config.shutdownTimeout().toMillis()));
-      }
+      stopped.countDown();
+      timer.interrupt();
     }
+    DynamicBatcher b = batcher;
+    return b == null || b.close(Math.max(1, config.shutdownTimeout().toMillis()));
   }
 }

@@ -24,13 +24,26 @@ final class EmbeddingService {
   private final DynamicBatcher batcher;
   private final ServerConfig config;
   private final Metrics metrics;
+  /** The calling request's share of the memory budget; null outside a request (library use, tests). */
+  private final MemoryBudget.Lease lease;
 
   EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics) {
+    this(embedder, new InputEncoder(embedder), batcher, config, metrics, null);
+  }
+
+  private EmbeddingService(Embedder embedder, InputEncoder encoder, DynamicBatcher batcher, ServerConfig config,
+      Metrics metrics, MemoryBudget.Lease lease) {
     this.embedder = embedder;
-    this.encoder = new InputEncoder(embedder);
+    this.encoder = encoder;
     this.batcher = batcher;
     this.config = config;
     this.metrics = metrics;
+    this.lease = lease;
+  }
+
+  /** This service for one request: its calls take their token buffers and replies from {@code lease}. */
+  EmbeddingService scoped(MemoryBudget.Lease lease) {
+    return new EmbeddingService(embedder, encoder, batcher, config, metrics, lease);
   }
 
   Embedder embedder() {
@@ -64,6 +77,9 @@ final class EmbeddingService {
     } catch (InvalidInputException e) {
       throw ApiException.badRequest(e.getMessage(), "dimensions");
     }
+    if (lease != null) {
+      lease.grow(workBytes(call), "token buffers and the reply");
+    }
     List<int[]> sequences = new ArrayList<>(n);
     int tokens = 0;
     for (int i = 0; i < n; i++) {
@@ -86,6 +102,24 @@ final class EmbeddingService {
     int total = tokens;
     int keep = call.dimensions();
     return pending.thenApply(vectors -> new Result(keep == 0 ? vectors : cut(vectors, keep), total));
+  }
+
+  /**
+   * Token ids (an input has at most one token per UTF-8 byte, and at most the context's worth is
+   * kept; 8 bytes each with the tokenizer's buffer) and the reply's values (see {@link
+   * MemoryBudget#REPLY_BYTES_PER_VALUE}).
+   */
+  private long workBytes(EmbedCall call) {
+    long context = encoder.maxSeqLength() + 2L;
+    long bytes = 0;
+    for (EmbedCall.Input input : call.inputs()) {
+      long tokens = switch (input) {
+        case EmbedCall.Text t -> MemoryBudget.utf8Length(t.text()) + 2;
+        case EmbedCall.TokenIds t -> t.ids().length + 2L;
+      };
+      bytes += 8 * Math.min(tokens, context) + (long) embedder.dimensions() * MemoryBudget.REPLY_BYTES_PER_VALUE;
+    }
+    return bytes;
   }
 
   private static List<float[]> cut(List<float[]> vectors, int keep) {

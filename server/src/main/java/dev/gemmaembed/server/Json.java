@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,11 +33,15 @@ final class Json {
 
   private Json() {}
 
-  /** The body as a JSON object, or a 400 that says what is wrong with it. */
+  /**
+   * The body as a JSON object, or a 400 that says what is wrong with it. The body is read as UTF-8
+   * (the caller checked it is): from bytes Jackson would guess UTF-16 or UTF-32 from NUL bytes, and
+   * fail on some guesses with an I/O error instead of a parse error.
+   */
   static ObjectNode parseObject(byte[] body) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(body);
+      node = MAPPER.readTree(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest("malformed JSON body: " + e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
@@ -139,12 +146,19 @@ final class Json {
   /** Writes a response body with a streaming generator (embeddings are large float arrays). */
   static byte[] write(Writer body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-      body.write(g);
+    try {
+      write(out, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Writes a response body to {@code out} as it is generated (a streamed reply). */
+  static void write(java.io.OutputStream out, Writer body) throws IOException {
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      body.write(g);
+    }
   }
 
   static void writeFloats(JsonGenerator g, float[] v) throws IOException {

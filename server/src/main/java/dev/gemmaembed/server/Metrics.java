@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's counters, rendered in the Prometheus text format (version 0.0.4) by {@link #render()}.
@@ -37,6 +38,8 @@ final class Metrics {
   private volatile IntSupplier queuedSequences = () -> 0;
   private volatile IntSupplier admittedRequests = () -> 0;
   private volatile boolean ready;
+  private volatile IntSupplier bodiesReceiving = () -> 0;
+  private volatile LongSupplier memoryInFlight = () -> 0;
 
   /** Counts a finished HTTP exchange. */
   void request(String endpoint, int status, long nanos) {
@@ -71,6 +74,12 @@ final class Metrics {
   void gauges(IntSupplier queuedSequences, IntSupplier admittedRequests) {
     this.queuedSequences = queuedSequences;
     this.admittedRequests = admittedRequests;
+  }
+
+  /** The handler's gauges: request bodies being received, and bytes held by requests in flight. */
+  void intake(IntSupplier bodiesReceiving, LongSupplier memoryInFlight) {
+    this.bodiesReceiving = bodiesReceiving;
+    this.memoryInFlight = memoryInFlight;
   }
 
   void ready(boolean ready) {
@@ -133,6 +142,11 @@ final class Metrics {
     out.append("gemma_embed_tokens_per_second ").append(Histogram.format(tokensPerSecond())).append('\n');
     simple(out, "gemma_embed_queue_depth", "gauge", "Sequences waiting for a forward pass.", queuedSequences.getAsInt());
     simple(out, "gemma_embed_requests_in_queue", "gauge", "Admitted requests not yet answered.", admittedRequests.getAsInt());
+    simple(out, "gemma_embed_bodies_receiving", "gauge", "Request bodies being received.",
+        bodiesReceiving.getAsInt());
+    simple(out, "gemma_embed_memory_in_flight_bytes", "gauge",
+        "Bytes held by requests in flight (bodies, parsed inputs, token buffers, replies; estimated).",
+        memoryInFlight.getAsLong());
     simple(out, "gemma_embed_ready", "gauge", "1 once the model is loaded and the server accepts work.", ready ? 1 : 0);
     return out.toString();
   }

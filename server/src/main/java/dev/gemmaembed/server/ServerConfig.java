@@ -1,6 +1,7 @@
 package dev.gemmaembed.server;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How the embedding server listens and what it accepts.
@@ -13,7 +14,17 @@ import java.time.Duration;
  * @param maxBodyBytes largest request body; larger ones get 413
  * @param maxInputs most texts (or token arrays) in one request
  * @param requestTimeout how long a request may wait for its embeddings before a 503
- * @param shutdownTimeout how long {@link EmbeddingServer#close()} waits for requests in flight
+ * @param shutdownTimeout how long {@link EmbeddingServer#close()} waits for requests in flight; those
+ *     still open then are answered 503
+ * @param maxMemoryBytes bytes that requests in flight may hold together (bodies, parsed inputs, token
+ *     buffers, replies); a request that would need more than half of it gets 413, one that finds
+ *     too little left gets 429 (see {@link MemoryBudget})
+ * @param bodyTimeout how long a client may take to send a request body; slower ones get 408
+ * @param maxBodyReads request bodies being received at once; more are refused with 429
+ * @param corsOrigins web origins (e.g. {@code https://app.example}) whose pages may call the server;
+ *     other origins get 403
+ * @param allowedHosts {@code Host} names accepted besides the loopback names and the bound address;
+ *     other Hosts get 403 (DNS rebinding)
  * @param modelName the model name reported in responses and {@code /info}
  */
 public record ServerConfig(
@@ -26,6 +37,11 @@ public record ServerConfig(
     int maxInputs,
     Duration requestTimeout,
     Duration shutdownTimeout,
+    long maxMemoryBytes,
+    Duration bodyTimeout,
+    int maxBodyReads,
+    List<String> corsOrigins,
+    List<String> allowedHosts,
     String modelName) {
 
   // The defaults, stated once: the command line's options show these too.
@@ -37,6 +53,9 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_INPUTS = 2048;
   public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
   public static final int DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+  public static final long DEFAULT_MAX_MEMORY_BYTES = 512L << 20;
+  public static final int DEFAULT_BODY_TIMEOUT_SECONDS = 20;
+  public static final int DEFAULT_MAX_BODY_READS = 64;
   public static final String DEFAULT_MODEL_NAME = "embeddinggemma-300m";
 
   public ServerConfig {
@@ -48,64 +67,111 @@ public record ServerConfig(
     require(maxInputs >= 1, "maxInputs must be >= 1, got " + maxInputs);
     require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout must be positive");
     require(!shutdownTimeout.isNegative(), "shutdownTimeout must not be negative");
+    require(maxMemoryBytes >= 1L << 20, "maxMemoryBytes must be at least 1 MiB, got " + maxMemoryBytes);
+    require(!bodyTimeout.isNegative() && !bodyTimeout.isZero(), "bodyTimeout must be positive");
+    require(maxBodyReads >= 1, "maxBodyReads must be >= 1, got " + maxBodyReads);
     require(apiKey == null || !apiKey.isBlank(), "apiKey must not be blank");
+    corsOrigins = List.copyOf(corsOrigins);
+    allowedHosts = List.copyOf(allowedHosts);
+    for (String origin : corsOrigins) {
+      require(RequestGuard.isOrigin(origin), "a CORS origin is scheme://host[:port] with nothing after it, got \""
+          + origin + "\"");
+    }
+    for (String name : allowedHosts) {
+      require(!name.isBlank() && name.indexOf('/') < 0, "an allowed host is a host name, got \"" + name + "\"");
+    }
   }
 
-  /** Loopback, port 8080, 4096-token passes, 256 requests in flight, 16 MiB bodies, 2048 inputs, 60 s. */
+  /**
+   * Loopback, port 8080, 4096-token passes, 256 requests in flight, 16 MiB bodies, 2048 inputs, 60 s,
+   * 512 MiB of requests in flight, 20 s to send a body, 64 bodies received at once, no other origins.
+   */
   public static ServerConfig defaults() {
     return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_CONCURRENT, null,
         DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INPUTS, Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS),
-        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS), DEFAULT_MODEL_NAME);
+        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS), DEFAULT_MAX_MEMORY_BYTES,
+        Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS), DEFAULT_MAX_BODY_READS, List.of(), List.of(),
+        DEFAULT_MODEL_NAME);
+  }
+
+  /** The most one request may hold: half the in-flight budget, so that two large requests can run. */
+  public long maxRequestMemoryBytes() {
+    return maxMemoryBytes / 2;
   }
 
   public ServerConfig withHost(String v) {
     return new ServerConfig(v, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withPort(int v) {
     return new ServerConfig(host, v, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withMaxBatchTokens(int v) {
     return new ServerConfig(host, port, v, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withMaxConcurrent(int v) {
     return new ServerConfig(host, port, maxBatchTokens, v, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withApiKey(String v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, v, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withMaxBodyBytes(long v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, v, maxInputs, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withMaxInputs(int v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, v, requestTimeout,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withRequestTimeout(Duration v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, v,
-        shutdownTimeout, modelName);
+        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
   }
 
   public ServerConfig withShutdownTimeout(Duration v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, v, modelName);
+        requestTimeout, v, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+  }
+
+  public ServerConfig withMaxMemoryBytes(long v) {
+    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
+        requestTimeout, shutdownTimeout, v, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+  }
+
+  public ServerConfig withBodyTimeout(Duration v) {
+    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
+        requestTimeout, shutdownTimeout, maxMemoryBytes, v, maxBodyReads, corsOrigins, allowedHosts, modelName);
+  }
+
+  public ServerConfig withMaxBodyReads(int v) {
+    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
+        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, v, corsOrigins, allowedHosts, modelName);
+  }
+
+  public ServerConfig withCorsOrigins(List<String> v) {
+    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
+        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, v, allowedHosts, modelName);
+  }
+
+  public ServerConfig withAllowedHosts(List<String> v) {
+    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
+        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, v, modelName);
   }
 
   public ServerConfig withModelName(String v) {
     return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, v);
+        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, v);
   }
 
   private static void require(boolean ok, String message) {

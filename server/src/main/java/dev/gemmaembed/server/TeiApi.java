@@ -49,8 +49,12 @@ final class TeiApi {
    * Tokens of each input as {@code {id, text, special, start, stop}}, with {@code start}/{@code stop}
    * code-point offsets into the tokenized string (prompt + input, stripped); null for the
    * template's {@code <bos>}/{@code <eos>}, which cover no text.
+   *
+   * <p>Checks the request and takes the tokenizer's memory for its longest input from {@code lease}
+   * (413 beyond the per-request share) up front; the returned writer then tokenizes one input at a
+   * time while the reply streams, so only one input's tokens are held.
    */
-  Reply tokenize(ObjectNode body, EmbeddingService service) {
+  Json.Writer tokenize(ObjectNode body, EmbeddingService service, MemoryBudget.Lease lease) {
     List<EmbedCall.Input> inputs = Json.texts(body, "inputs");
     if (inputs.size() > config.maxInputs()) {
       throw new ApiException(ApiException.Kind.TOO_MANY_INPUTS,
@@ -61,24 +65,25 @@ final class TeiApi {
         service.embedder(), inputs);
     GemmaTokenizer tokenizer = service.embedder().tokenizer();
     List<String> texts = new ArrayList<>(inputs.size());
-    List<Encoding> encodings = new ArrayList<>(inputs.size());
+    long longest = 0;
     for (EmbedCall.Input input : inputs) {
       String text = service.encoder().promptedText(((EmbedCall.Text) input).text(), prompt);
       texts.add(text);
-      encodings.add(tokenizer.encodeWithOffsets(text, addSpecial));
+      longest = Math.max(longest, MemoryBudget.utf8Length(text));
     }
-    return Reply.json(Json.write(g -> {
+    lease.grow((longest + 2) * MemoryBudget.TOKENIZE_BYTES_PER_UTF8_BYTE, "tokenizing "
+        + longest + " UTF-8 bytes with offsets");
+    return g -> {
       g.writeStartArray();
-      for (int i = 0; i < encodings.size(); i++) {
-        Encoding e = encodings.get(i);
+      for (String text : texts) {
+        Encoding e = tokenizer.encodeWithOffsets(text, addSpecial);
         g.writeStartArray();
         for (int t = 0; t < e.size(); t++) {
           // Template tokens (<bos>, <eos>) cover no text: report their piece and no offsets.
           boolean added = e.utf16Start(t) == e.utf16End(t);
           g.writeStartObject();
           g.writeNumberField("id", e.id(t));
-          g.writeStringField("text", added ? tokenizer.piece(e.id(t))
-              : texts.get(i).substring(e.utf16Start(t), e.utf16End(t)));
+          g.writeStringField("text", added ? tokenizer.piece(e.id(t)) : text.substring(e.utf16Start(t), e.utf16End(t)));
           g.writeBooleanField("special", tokenizer.isSpecial(e.id(t)));
           if (added) {
             g.writeNullField("start");
@@ -92,7 +97,7 @@ final class TeiApi {
         g.writeEndArray();
       }
       g.writeEndArray();
-    }));
+    };
   }
 
   Reply info(EmbeddingService service, String version) {

@@ -1,0 +1,57 @@
+package dev.gemmaembed.server;
+
+/**
+ * Strict UTF-8 (RFC 3629) for request bodies: JSON text must be UTF-8, and a lenient decoder would
+ * let overlong forms ({@code E0 80 AF} for '/'), surrogates or code points past U+10FFFF through,
+ * which filters that look at bytes and the tokenizer would then read differently.
+ */
+final class Utf8 {
+
+  private Utf8() {}
+
+  /** The offset of the first byte that does not start a well-formed sequence, or -1 if all do. */
+  static int firstInvalid(byte[] b) {
+    int i = 0;
+    int n = b.length;
+    while (i < n) {
+      int c = b[i] & 0xFF;
+      if (c < 0x80) {
+        i++;
+        continue;
+      }
+      int need;
+      int min;
+      int max = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        min = 0x80;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        // E0 needs A0..BF next (below is overlong); ED needs 80..9F (above are surrogates).
+        min = c == 0xE0 ? 0xA0 : 0x80;
+        max = c == 0xED ? 0x9F : 0xBF;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        // F0 needs 90..BF next (below is overlong); F4 needs 80..8F (above is past U+10FFFF).
+        min = c == 0xF0 ? 0x90 : 0x80;
+        max = c == 0xF4 ? 0x8F : 0xBF;
+      } else {
+        return i; // a continuation byte, C0/C1 (always overlong) or F5..FF
+      }
+      if (i + need >= n) { // truncated at the end of the body
+        return i;
+      }
+      int second = b[i + 1] & 0xFF;
+      if (second < min || second > max) {
+        return i;
+      }
+      for (int k = 2; k <= need; k++) {
+        if ((b[i + k] & 0xC0) != 0x80) {
+          return i;
+        }
+      }
+      i += need + 1;
+    }
+    return -1;
+  }
+}
