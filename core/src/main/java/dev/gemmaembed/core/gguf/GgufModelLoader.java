@@ -77,7 +77,7 @@ public final class GgufModelLoader {
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights = new EncoderWeights(
-        GgufTokenTable.open(gguf, table, loaded.embedTokens(), arena, (row, cols) -> src.view(table, row, 1, cols)),
+        GgufTokenTable.open(gguf, table, loaded.embedTokens().matrix(), arena, (row, cols) -> src.view(table, row, 1, cols)),
         loaded.layers(), loaded.finalNorm());
     if (dense.isEmpty()) {
       LOG.log(System.Logger.Level.WARNING, file + " has no Dense layers (dense_2/dense_3): its vectors will NOT match "
