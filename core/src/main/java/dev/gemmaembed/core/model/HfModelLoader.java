@@ -13,10 +13,15 @@ public final class HfModelLoader {
 
   private HfModelLoader() {}
 
+  /** Loads a model folder with the loader of the architecture its config.json names. */
   public static LoadedModel load(Path dir, Arena arena) {
     if (!Files.isDirectory(dir)) {
       throw new ConfigException(dir, "not a model directory");
     }
+    return Architecture.of(dir.resolve("config.json")).load(dir, arena);
+  }
+
+  static LoadedModel loadGemma3(Path dir, Arena arena) {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
     Path weightsFile = dir.resolve("model.safetensors");
     if (!Files.isRegularFile(weightsFile)) {
