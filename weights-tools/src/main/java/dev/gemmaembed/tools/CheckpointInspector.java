@@ -5,6 +5,7 @@ import dev.gemmaembed.core.gguf.GgufFile;
 import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.gguf.GgufTensor;
 import dev.gemmaembed.core.gguf.GgufValue;
+import dev.gemmaembed.core.model.Architecture;
 import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.TensorInfo;
 import java.io.PrintWriter;
@@ -29,6 +30,13 @@ public final class CheckpointInspector {
     Path file = Files.isDirectory(path) ? path.resolve("model.safetensors") : path;
     if (!Files.isRegularFile(file)) {
       throw new ConfigException(file, "no such checkpoint file");
+    }
+    Path config = path.resolve("config.json");
+    if (Files.isDirectory(path) && Files.isRegularFile(config)) {
+      Architecture arch = Architecture.of(config);
+      out.printf("%s: architecture %s (model_type %s)%n", path, arch, arch.modelType());
+      arch.describe(config).forEach(line -> out.println("  " + line));
+      out.println();
     }
     try (Arena arena = Arena.ofConfined()) {
       if (GgufModelLoader.isGguf(file)) {

@@ -74,4 +74,19 @@ public record Eg2Config(
     int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
     return rounded & 0xFFFF0000;
   }
+
+  /** A summary line and one line per layer: type, heads, head width, kv heads, window, RoPE. */
+  public java.util.List<String> describe() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    out.add(String.format("%d layers, hidden %d, intermediate %d, PLE width %d, output %d, sliding radius %d, vocab %d",
+        layers, hidden, intermediate, pleDim, embeddingDim, radius, vocabSize));
+    for (int l = 0; l < layers; l++) {
+      Eg2Rope r = rope(l);
+      out.add(String.format("  layer %2d  %-7s  q %d×%d  kv %d×%d  %s  rope %s θ=%s%s", l,
+          fullAttention[l] ? "global" : "sliding", heads, headDim[l], kvHeads[l], headDim[l],
+          fullAttention[l] ? "window all" : "window ±" + radius, r.type(), r.theta(),
+          r.type().equals(Eg2Rope.PROPORTIONAL) ? " partial " + r.partialRotaryFactor() : ""));
+    }
+    return out;
+  }
 }
