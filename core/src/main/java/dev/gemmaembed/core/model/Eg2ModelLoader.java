@@ -1,8 +1,7 @@
 package dev.gemmaembed.core.model;
 
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.safetensors.SafetensorsFile;
-import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
+import dev.gemmaembed.core.safetensors.SafetensorsCheckpoint;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -19,12 +18,7 @@ final class Eg2ModelLoader {
 
   static LoadedModel load(Path dir, Arena arena) {
     Eg2Config cfg = Eg2ConfigReader.read(dir.resolve("config.json"));
-    Path weightsFile = dir.resolve("model.safetensors");
-    if (!Files.isRegularFile(weightsFile)) {
-      throw new ConfigException(weightsFile, "model weights not found");
-    }
-    SafetensorsFile st = SafetensorsFile.open(weightsFile, arena);
-    Eg2Weights weights = Eg2Weights.load(cfg, Eg2TensorSource.over(new SafetensorsTensorSource(st)));
+    Eg2Weights weights = Eg2Weights.load(cfg, Eg2TensorSource.over(SafetensorsCheckpoint.open(dir, arena)));
     SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.embeddingDim(), arena);
     Path tokenizerFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerFile)) {

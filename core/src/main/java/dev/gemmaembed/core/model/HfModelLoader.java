@@ -1,8 +1,7 @@
 package dev.gemmaembed.core.model;
 
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.safetensors.SafetensorsFile;
-import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
+import dev.gemmaembed.core.safetensors.SafetensorsCheckpoint;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -23,12 +22,7 @@ public final class HfModelLoader {
 
   static LoadedModel loadGemma3(Path dir, Arena arena) {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
-    Path weightsFile = dir.resolve("model.safetensors");
-    if (!Files.isRegularFile(weightsFile)) {
-      throw new ConfigException(weightsFile, "model weights not found (sharded checkpoints are not supported)");
-    }
-    SafetensorsFile st = SafetensorsFile.open(weightsFile, arena);
-    EncoderWeights weights = EncoderWeights.load(cfg, new SafetensorsTensorSource(st));
+    EncoderWeights weights = EncoderWeights.load(cfg, SafetensorsCheckpoint.open(dir, arena));
     SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.hidden(), arena);
     Path tokenizerFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerFile)) {
