@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.core.Prompts;
 import dev.gemmaembed.core.model.Architecture;
 import dev.gemmaembed.testing.Eg2TinyModel;
-import dev.gemmaembed.tools.Eg2SyntheticWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class Eg2GoldenTest {
     assertEquals(768, embedder.dimensions());
     assertEquals(2048, embedder.maxSeqLength());
     // the file's 20 prompts (the shared Prompts adds EmbeddingGemma's model-card alias FactVerification)
-    Eg2SyntheticWriter.PROMPTS.forEach((name, prefix) -> assertEquals(prefix, embedder.prompts().all().get(name), name));
+    Prompts.EMBEDDING_GEMMA2.forEach((name, prefix) -> assertEquals(prefix, embedder.prompts().all().get(name), name));
     assertEquals("task: sentence similarity | query: ", embedder.prompts().find("Summarization").orElseThrow());
   }
 

@@ -1,6 +1,7 @@
 package dev.gemmaembed.tools;
 
 import dev.gemmaembed.core.ConfigException;
+import dev.gemmaembed.core.gguf.Eg2GgufNames;
 import dev.gemmaembed.core.gguf.GgufFile;
 import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.gguf.GgufTensor;
@@ -54,7 +55,8 @@ public final class CheckpointInspector {
     out.printf("%nmetadata (%d keys):%n", f.metadata().size());
     int width = f.metadata().keySet().stream().mapToInt(String::length).max().orElse(10);
     for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
-      out.printf("  %-" + width + "s  %-7s  %s%n", e.getKey(), e.getValue().type(), e.getValue());
+      String ours = Eg2GgufNames.OURS.contains(e.getKey()) ? "  (gemma-embed's key: unverified against llama.cpp)" : "";
+      out.printf("  %-" + width + "s  %-7s  %s%s%n", e.getKey(), e.getValue().type(), e.getValue(), ours);
     }
     Map<String, long[]> byType = new TreeMap<>();
     int nameWidth = f.tensors().keySet().stream().mapToInt(String::length).max().orElse(10);

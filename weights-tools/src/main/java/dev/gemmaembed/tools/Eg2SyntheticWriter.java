@@ -3,10 +3,10 @@ package dev.gemmaembed.tools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gemmaembed.core.Prompts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,9 +22,6 @@ import java.util.TreeMap;
 public final class Eg2SyntheticWriter {
 
   public static final String PREFIX = "language_model.";
-
-  /** The converter's _TASK_PROMPTS (transformers models/embedding_gemma2/convert_embedding_gemma2_weights.py). */
-  public static final Map<String, String> PROMPTS = prompts();
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -197,7 +194,7 @@ public final class Eg2SyntheticWriter {
     ObjectNode c = JSON.createObjectNode();
     c.put("model_type", "SentenceTransformer");
     ObjectNode p = c.putObject("prompts");
-    PROMPTS.forEach(p::put);
+    Prompts.EMBEDDING_GEMMA2.forEach(p::put);
     c.putNull("default_prompt_name");
     c.put("similarity_fn_name", "cosine");
     return c;
@@ -213,35 +210,5 @@ public final class Eg2SyntheticWriter {
         .put("pooling_mode_weightedmean_tokens", false)
         .put("pooling_mode_lasttoken", false)
         .put("include_prompt", true);
-  }
-
-  private static Map<String, String> prompts() {
-    String search = "task: search result | query: ";
-    String document = "title: none | text: ";
-    String code = "task: code retrieval | query: ";
-    String classification = "task: classification | query: ";
-    String similarity = "task: sentence similarity | query: ";
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("query", search);
-    p.put("document", document);
-    p.put("BitextMining", search);
-    p.put("CodeRetrieval", code);
-    p.put("Clustering", "task: clustering | query: ");
-    p.put("Classification", classification);
-    p.put("Document", document);
-    p.put("FactChecking", "task: fact checking | query: ");
-    p.put("InstructionRetrieval", code);
-    p.put("MultilabelClassification", classification);
-    p.put("PairClassification", similarity);
-    p.put("QuestionAnswering", "task: question answering | query: ");
-    p.put("Reranking", search);
-    p.put("Retrieval", search);
-    p.put("Retrieval-query", search);
-    p.put("Retrieval-document", document);
-    p.put("SearchQuery", search);
-    p.put("SentenceSimilarity", similarity);
-    p.put("STS", similarity);
-    p.put("Summarization", similarity);
-    return Collections.unmodifiableMap(p);
   }
 }

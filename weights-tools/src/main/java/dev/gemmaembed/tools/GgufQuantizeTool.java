@@ -86,7 +86,7 @@ public final class GgufQuantizeTool {
     w.putUInt32("general.file_type", type.fileType());
   }
 
-  private static void writeTokenizer(Path dir, GgufWriter w) {
+  static void writeTokenizer(Path dir, GgufWriter w) {
     GgufVocabulary vocab = GgufVocabulary.fromTokenizerJson(dir.resolve("tokenizer.json"));
     Path configFile = dir.resolve("tokenizer_config.json");
     JsonNode cfg = Files.isRegularFile(configFile) ? HfSource.readJson(configFile) : null;

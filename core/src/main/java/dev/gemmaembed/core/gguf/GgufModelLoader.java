@@ -61,10 +61,13 @@ public final class GgufModelLoader {
     GgufFile gguf = GgufFile.open(file, arena);
     GgufMetadata meta = new GgufMetadata(gguf);
     String arch = meta.string("general.architecture");
+    if (arch.equals(Eg2GgufNames.ARCH)) {
+      return Eg2GgufLoader.load(gguf, meta);
+    }
     boolean ollama = arch.equals("gemma3");
     if (!arch.equals("gemma-embedding") && !ollama) {
-      throw meta.invalid("general.architecture", "'" + arch + "' is not EmbeddingGemma (gemma-embedding, or gemma3 with an "
-          + "embedding head)");
+      throw meta.invalid("general.architecture", "'" + arch + "' is not EmbeddingGemma (gemma-embedding, gemma-embedding2, or "
+          + "gemma3 with an embedding head)");
     }
     GgufTensorSource src = new GgufTensorSource(gguf);
     List<DenseLayer> dense = dense(gguf, meta, arch, ollama ? GgufNames.OLLAMA_DENSE_0 : GgufNames.DENSE_2,

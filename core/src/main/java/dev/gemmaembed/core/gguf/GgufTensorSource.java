@@ -51,7 +51,12 @@ public final class GgufTensorSource implements TensorSource {
 
   @Override
   public float[] vector(String name, int n) {
-    GgufTensor t = file.require(ggufName(name));
+    return vectorByGgufName(ggufName(name), n);
+  }
+
+  /** The float GGUF tensor {@code ggufName} of {@code n} elements. */
+  public float[] vectorByGgufName(String ggufName, int n) {
+    GgufTensor t = file.require(ggufName);
     checkShape(t, n);
     float[] out = new float[n];
     if (t.type().blockSize() != 1) {

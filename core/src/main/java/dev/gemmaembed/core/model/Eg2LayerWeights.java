@@ -9,7 +9,7 @@ import dev.gemmaembed.kernels.WeightMatrix;
  * q/k norms {@code [d]}, gate/up {@code [I, H]}, down {@code [H, I]}, PLE gate {@code [P, H]}, PLE
  * projection {@code [H, P]}.
  */
-record Eg2LayerWeights(
+public record Eg2LayerWeights(
     float[] inputNorm,
     WeightMatrix q,
     WeightMatrix k,
