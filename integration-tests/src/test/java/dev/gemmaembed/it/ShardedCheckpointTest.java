@@ -14,6 +14,8 @@ import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.TensorInfo;
 import dev.gemmaembed.testing.Eg2TinyModel;
 import dev.gemmaembed.testing.TinyModel;
+import dev.gemmaembed.tools.GgufQuantizeTool;
+import dev.gemmaembed.tools.QuantType;
 import dev.gemmaembed.tools.SafetensorsWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -36,12 +38,24 @@ class ShardedCheckpointTest {
 
   @Test
   void gemma3ShardsEmbedAsTheSingleFile() throws IOException {
-    assertSameVectors(TinyModel.dir(), shard(TinyModel.dir(), "sharded-gemma3", 3));
+    Path sharded = shard(TinyModel.dir(), "sharded-gemma3", 3);
+    assertFalse(Files.exists(sharded.resolve("model.safetensors")));
+    assertSameVectors(TinyModel.dir(), sharded);
   }
 
   @Test
   void eg2ShardsEmbedAsTheSingleFile() throws IOException {
     assertSameVectors(Eg2TinyModel.dir(), shard(Eg2TinyModel.dir(), "sharded-eg2", 4));
+  }
+
+  @Test
+  void quantizeReadsShards() throws IOException {
+    Path sharded = shard(TinyModel.dir(), "sharded-gemma3-quantize", 2);
+    Path a = Path.of("target", "test-models", "from-single-q8_0.gguf");
+    Path b = Path.of("target", "test-models", "from-shards-q8_0.gguf");
+    GgufQuantizeTool.quantize(TinyModel.dir(), a, QuantType.Q8_0);
+    GgufQuantizeTool.quantize(sharded, b, QuantType.Q8_0);
+    assertSameVectors(a, b);
   }
 
   @Test
@@ -59,7 +73,6 @@ class ShardedCheckpointTest {
   }
 
   private static void assertSameVectors(Path single, Path sharded) {
-    assertFalse(Files.exists(sharded.resolve("model.safetensors")));
     try (Embedder a = Embedder.load(single, LoadOptions.defaults().withThreads(2));
         Embedder b = Embedder.load(sharded, LoadOptions.defaults().withThreads(2))) {
       for (String t : TEXTS) {
