@@ -23,6 +23,9 @@ import java.util.List;
  */
 final class Eg2GgufLoader {
 
+  /** sentence-transformers' max_seq_length of the release (sentence_bert_config.json), which a GGUF does not carry. */
+  private static final int MAX_SEQ_LENGTH = 2048;
+
   private Eg2GgufLoader() {}
 
   static LoadedModel load(GgufFile gguf, GgufMetadata meta) {
@@ -37,7 +40,7 @@ final class Eg2GgufLoader {
     GemmaTokenizer tokenizer = GgufModelLoader.tokenizer(gguf, meta);
     gguf.releaseHeader();
     return new LoadedModel(new Eg2Model(cfg, weights), head, tokenizer, Prompts.EMBEDDING_GEMMA2,
-        Math.min(cfg.maxPositions(), 2048), gguf.path().toString());
+        Math.min(cfg.maxPositions(), MAX_SEQ_LENGTH), gguf.path().toString());
   }
 
   /** One line naming every required key and tensor the file lacks. */

@@ -1,5 +1,9 @@
 package dev.gemmaembed.core.model;
 
+import dev.gemmaembed.kernels.WeightType;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The hyper-parameters of an EmbeddingGemma 2 text model ({@code text_config} of its config.json),
  * resolved per layer.
@@ -60,7 +64,7 @@ public record Eg2Config(
    * The embedding scale sqrt(hidden) as transformers applies it: cast to the token table's dtype
    * ({@code bf16} 22.625 for hidden 512, float32 22.627417 for F32 weights).
    */
-  public float embedScale(dev.gemmaembed.kernels.WeightType tableType) {
+  public float embedScale(WeightType tableType) {
     float s = (float) Math.sqrt(hidden);
     return switch (tableType) {
       case BF16 -> Float.intBitsToFloat(roundToBf16Bits(Float.floatToRawIntBits(s)));
@@ -76,8 +80,8 @@ public record Eg2Config(
   }
 
   /** A summary line and one line per layer: type, heads, head width, kv heads, window, RoPE. */
-  public java.util.List<String> describe() {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  public List<String> describe() {
+    List<String> out = new ArrayList<>();
     out.add(String.format("%d layers, hidden %d, intermediate %d, PLE width %d, output %d, sliding radius %d, vocab %d",
         layers, hidden, intermediate, pleDim, embeddingDim, radius, vocabSize));
     for (int l = 0; l < layers; l++) {

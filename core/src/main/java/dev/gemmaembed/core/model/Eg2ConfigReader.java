@@ -2,17 +2,17 @@ package dev.gemmaembed.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
  * Reads the {@code text_config} of an EmbeddingGemma 2 {@code config.json} (model_type
  * {@code embedding_gemma2}) into an {@link Eg2Config}, with the defaults of transformers'
- * {@code EmbeddingGemma2TextConfig} where keys are absent (spec "Configuration"): layer i global
- * iff (i + 1) % 6 == 0 and the last layer always global; global layers without a
- * {@code per_layer_config} entry get head_dim 512 and 1 kv head; RoPE "default" with θ 1e4 on
- * sliding and 1e6 on global layers. Every bad value is a {@link dev.gemmaembed.core.ConfigException}
- * naming the key.
+ * {@code EmbeddingGemma2TextConfig} (transformers e1f33e27) where keys are absent: layer i global
+ * iff (i + 1) % {@code sliding_window_pattern} (6) == 0 and the last layer always global; global
+ * layers without a {@code per_layer_config} entry get {@code global_head_dim} (512) and
+ * {@code num_global_key_value_heads} (1), the builder arguments transformers reads for them; RoPE
+ * "default" with θ 1e4 on sliding and 1e6 on global layers. Every bad value is a
+ * {@link dev.gemmaembed.core.ConfigException} naming the key.
  */
 public final class Eg2ConfigReader {
 
@@ -20,6 +20,7 @@ public final class Eg2ConfigReader {
   static final int MAX_POSITIONS = 1 << 20;
   private static final int GLOBAL_HEAD_DIM = 512;
   private static final int GLOBAL_KV_HEADS = 1;
+  private static final int SLIDING_WINDOW_PATTERN = 6;
   private static final double SLIDING_THETA = 1e4;
   private static final double FULL_THETA = 1e6;
 
@@ -57,11 +58,14 @@ public final class Eg2ConfigReader {
     int[] kvHeads = new int[layers];
     int slidingDim = c.requireInt("head_dim", HfConfigReader.MAX_WIDTH);
     int slidingKv = c.requireInt("num_key_value_heads", HfConfigReader.MAX_HEADS);
-    boolean[] listed = perLayer(c, layers, headDim, kvHeads);
+    int globalDim = c.has("global_head_dim") ? c.requireInt("global_head_dim", HfConfigReader.MAX_WIDTH) : GLOBAL_HEAD_DIM;
+    int globalKv = c.has("num_global_key_value_heads")
+        ? c.requireInt("num_global_key_value_heads", HfConfigReader.MAX_HEADS) : GLOBAL_KV_HEADS;
+    boolean[] listed = perLayer(c, layers, heads, headDim, kvHeads);
     for (int l = 0; l < layers; l++) {
       if (!listed[l]) {
-        headDim[l] = full[l] ? GLOBAL_HEAD_DIM : slidingDim;
-        kvHeads[l] = full[l] ? GLOBAL_KV_HEADS : slidingKv;
+        headDim[l] = full[l] ? globalDim : slidingDim;
+        kvHeads[l] = full[l] ? globalKv : slidingKv;
       } else {
         headDim[l] = headDim[l] == 0 ? slidingDim : headDim[l];
         kvHeads[l] = kvHeads[l] == 0 ? slidingKv : kvHeads[l];
@@ -109,8 +113,10 @@ public final class Eg2ConfigReader {
     boolean[] full = new boolean[layers];
     JsonNode types = c.get("layer_types");
     if (types == null) {
+      int pattern = c.has("sliding_window_pattern") ? c.requirePositiveInt("sliding_window_pattern")
+          : SLIDING_WINDOW_PATTERN;
       for (int i = 0; i < layers; i++) {
-        full[i] = (i + 1) % 6 == 0;
+        full[i] = (i + 1) % pattern == 0;
       }
     } else {
       if (!types.isArray() || types.size() != layers) {
@@ -135,7 +141,7 @@ public final class Eg2ConfigReader {
    * Fills the layers {@code per_layer_config} names (keys are layer indices, possibly zero-padded
    * strings such as "05"); 0 where an entry leaves a value out. Returns which layers it names.
    */
-  private static boolean[] perLayer(JsonConfig c, int layers, int[] headDim, int[] kvHeads) {
+  private static boolean[] perLayer(JsonConfig c, int layers, int heads, int[] headDim, int[] kvHeads) {
     boolean[] listed = new boolean[layers];
     JsonNode plc = c.get("per_layer_config");
     if (plc == null) {
@@ -144,8 +150,7 @@ public final class Eg2ConfigReader {
     if (!plc.isObject()) {
       throw c.invalid("per_layer_config", "must be an object keyed by layer index");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = plc.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : plc.properties()) {
       String key = e.getKey();
       String where = "per_layer_config." + key;
       int layer;
@@ -165,6 +170,11 @@ public final class Eg2ConfigReader {
         throw c.invalid(where, "must be an object with head_dim and/or num_key_value_heads");
       }
       listed[layer] = true;
+      int layerHeads = positive(c, entry, where, "num_attention_heads", HfConfigReader.MAX_HEADS);
+      if (layerHeads != 0 && layerHeads != heads) {
+        throw c.invalid(where + ".num_attention_heads", layerHeads + " differs from num_attention_heads " + heads
+            + ": per-layer query head counts are not supported");
+      }
       headDim[layer] = positive(c, entry, where, "head_dim", HfConfigReader.MAX_WIDTH);
       kvHeads[layer] = positive(c, entry, where, "num_key_value_heads", HfConfigReader.MAX_HEADS);
     }

@@ -205,6 +205,13 @@ final class Eg2Encoder implements Encoder {
     /** Attention scratch per distinct (kv heads, head width). */
     final BatchAttention[] attention;
     final float[] ones;
+    /** The products' arguments, refilled per layer (no allocation in the layer loop). */
+    final WeightMatrix[] qkvWeights = new WeightMatrix[3];
+    final float[][] qkv;
+    final WeightMatrix[] gateUpWeights = new WeightMatrix[2];
+    final float[][] gateUp;
+    final int[] qkvOffsets = new int[3];
+    final int[] gateUpOffsets = new int[2];
 
     int[][] sequences;
     int layerIndex;
@@ -250,6 +257,8 @@ final class Eg2Encoder implements Encoder {
           attention[l] = new BatchAttention(cfg.heads(), cfg.kvHeads()[l], cfg.headDim()[l], capacity);
         }
       }
+      qkv = new float[][] {q, k, v};
+      gateUp = new float[][] {gate, up};
       int maxDim = Arrays.stream(cfg.headDim()).max().orElse(0);
       ones = new float[maxDim];
       Arrays.fill(ones, 1f);
@@ -291,14 +300,17 @@ final class Eg2Encoder implements Encoder {
       Matmul.multiply(pool, pleSlices[l], x0, n, ple);
       pool.parallelFor(n, 8, pleNorm);
       pool.parallelFor(n, 8, inputNorm);
-      Matmul.multiplyAll(pool, h, n, new WeightMatrix[] {layer.q(), layer.k(), layer.v()}, new float[][] {q, k, v},
-          new int[3]);
+      qkvWeights[0] = layer.q();
+      qkvWeights[1] = layer.k();
+      qkvWeights[2] = layer.v();
+      Matmul.multiplyAll(pool, h, n, qkvWeights, qkv, qkvOffsets);
       pool.parallelFor(n, 8, qkvNormRope);
       attention[l].run(pool, q, k, v, start, length, nSeq, cfg.radius(l), 1f, q); // scaling 1.0, in place
       Matmul.multiply(pool, layer.o(), q, n, h);
       pool.parallelFor(n, 8, attentionResidual);
-      Matmul.multiplyAll(pool, h, n, new WeightMatrix[] {layer.gate(), layer.up()}, new float[][] {gate, up},
-          new int[2]);
+      gateUpWeights[0] = layer.gate();
+      gateUpWeights[1] = layer.up();
+      Matmul.multiplyAll(pool, h, n, gateUpWeights, gateUp, gateUpOffsets);
       pool.parallelFor(n, 8, geluGate);
       Matmul.multiply(pool, layer.down(), gate, n, h);
       pool.parallelFor(n, 8, feedForwardResidual);

@@ -92,6 +92,22 @@ class Eg2ConfigReaderTest {
   }
 
   @Test
+  void transformersBuilderKeysShapeTheDefaults() throws Exception {
+    Eg2Config c = parse(t -> {
+      t.remove("per_layer_config");
+      t.put("sliding_window_pattern", 4);
+      t.put("global_head_dim", 128);
+      t.put("num_global_key_value_heads", 4);
+    });
+    for (int l = 0; l < 24; l++) {
+      boolean full = (l + 1) % 4 == 0 || l == 23;
+      assertEquals(full, c.fullAttention()[l], "layer " + l);
+      assertEquals(full ? 128 : 256, c.headDim()[l]);
+      assertEquals(full ? 4 : 2, c.kvHeads()[l]);
+    }
+  }
+
+  @Test
   void proportionalRopeRotatesTheFirstPairsWithTheFullHeadDimInTheExponent() throws Exception {
     Eg2Config c = parse(t -> t.putObject("rope_parameters").putObject("full_attention")
         .put("rope_type", "proportional").put("partial_rotary_factor", 0.25).put("rope_theta", 1e6));
@@ -122,6 +138,8 @@ class Eg2ConfigReaderTest {
     assertTrue(error(t -> t.put("vocab_size_per_layer_input", 262144)).contains("vocab_size_per_layer_input"));
     assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config").get("5")).put("num_key_value_heads", 3))
         .contains("per_layer_config.5"));
+    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config").get("11")).put("num_attention_heads", 8))
+        .contains("per_layer_config.11.num_attention_heads"));
   }
 
   @Test
