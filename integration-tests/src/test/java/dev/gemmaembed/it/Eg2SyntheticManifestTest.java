@@ -46,4 +46,28 @@ class Eg2SyntheticManifestTest {
     }
     assertEquals(107, expectedNames.size());
   }
+
+  /**
+   * The whole file is byte for byte the script's: F32 against the manifest's file hash; BF16
+   * against the hash of {@code make_synthetic_eg2.py --preset tiny --dtype bfloat16 --out DIR}'s
+   * model.safetensors (recorded 2026-12-07 from shared/tools/eg2).
+   */
+  @Test
+  void theFilesAreTheScriptsByteForByte() throws Exception {
+    String f32 = Eg2Golden.json("eg2-tiny/manifest.json").get("file_sha256").get("model.safetensors").asText();
+    assertEquals(f32, sha256(Eg2TinyModel.dir().resolve("model.safetensors")));
+    assertEquals("74077cc91acf3060534b6d0e0554b2d62779c21b9afcd249af78d9a88308f1b2",
+        sha256(Eg2TinyModel.bf16Dir().resolve("model.safetensors")));
+  }
+
+  private static String sha256(java.nio.file.Path file) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
 }
