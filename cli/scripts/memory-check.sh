@@ -3,9 +3,11 @@
 # default JVM flags (GEMMA_EMBED_JAVA_OPTS is cleared), JVM and mapped weights included.
 # Texts: the first 1000 lines of the tokenizer's golden corpus (multilingual, 102,731 tokens with
 # <bos>/<eos>). Needs the built jar (./mvnw -q -DskipTests package) and /usr/bin/time.
-# Model: $1 if given (a .gguf), else the full-size synthetic model (1.2 GB, written to a temporary
-# folder) quantized with `gemma-embed quantize --type q4_0`.
-# Usage: cli/scripts/memory-check.sh [MODEL.gguf] [THREADS]
+# Model: $1 if given (a .gguf, or a model folder of either architecture, e.g. the output of
+# `gemma-embed synth --arch embeddinggemma2 --preset full --dtype bf16`), else the full-size
+# synthetic model (1.2 GB, written to a temporary folder) quantized with `gemma-embed quantize
+# --type q4_0`.
+# Usage: cli/scripts/memory-check.sh [MODEL.gguf|MODEL_DIR] [THREADS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"

@@ -110,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
   /** N texts of T ids: bos, T − 2 uniform non-special ids inside the embedding table, eos. */
   private List<int[]> syntheticTexts(Embedder embedder) {
     GemmaTokenizer tok = embedder.tokenizer();
-    int vocab = Math.min(tok.vocabSize(), embedder.config().vocabSize());
+    int vocab = Math.min(tok.vocabSize(), embedder.vocabSize());
     Random rng = new Random(seed);
     List<int[]> job = new ArrayList<>(texts);
     for (int i = 0; i < texts; i++) {

@@ -4,6 +4,7 @@ import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.GemmaEmbedException;
 import dev.gemmaembed.core.InvalidInputException;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tokenizer.TokenizerException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,11 +46,17 @@ final class ModelOptions {
       options = options.withThreads(threads);
     }
     if (quantize != null) {
-      options = options.withQuantize(switch (quantize.toLowerCase(java.util.Locale.ROOT)) {
-        case "q8_0" -> dev.gemmaembed.kernels.QuantFormat.Q8_0;
-        case "q4_0" -> dev.gemmaembed.kernels.QuantFormat.Q4_0;
-        default -> throw new ParameterException(mixee.commandLine(), "--quantize must be q8_0 or q4_0, got " + quantize);
-      });
+      WeightType type;
+      try {
+        type = WeightType.parse(quantize);
+      } catch (IllegalArgumentException e) {
+        type = null;
+      }
+      if (type == null || !type.quantizable()) {
+        throw new ParameterException(mixee.commandLine(), "--quantize must be one of "
+            + WeightType.quantizableNames().toLowerCase(java.util.Locale.ROOT) + ", got " + quantize);
+      }
+      options = options.withQuantize(type);
     }
     Path path = ModelLocator.resolve(model, env);
     try {

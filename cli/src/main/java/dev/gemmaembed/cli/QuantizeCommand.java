@@ -1,8 +1,11 @@
 package dev.gemmaembed.cli;
 
 import dev.gemmaembed.tools.AtomicFiles;
+import dev.gemmaembed.core.model.Architecture;
+import dev.gemmaembed.tools.Eg2GgufWriter;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +26,9 @@ import picocli.CommandLine.Spec;
           + "table included, in that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, "
           + "token table, feed-forward and Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp "
           + "stores them). OUT is replaced only once complete.",
+      "",
+      "An EmbeddingGemma 2 folder becomes a gemma-embedding2 GGUF (norms as stored; the metadata keys "
+          + "that inspect marks are gemma-embed's own, llama.cpp's converter being unverified).",
     },
     footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
         "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})
@@ -44,7 +50,9 @@ final class QuantizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AtomicFiles.check(out);
     long t0 = System.nanoTime();
-    GgufQuantizeTool.Result r = GgufQuantizeTool.quantize(in, out, type);
+    Path config = in.resolve("config.json");
+    boolean eg2 = Files.isRegularFile(config) && Architecture.of(config) == Architecture.EMBEDDING_GEMMA2;
+    GgufQuantizeTool.Result r = eg2 ? Eg2GgufWriter.write(in, out, type) : GgufQuantizeTool.quantize(in, out, type);
     spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),
         r.tensorTypes(), (System.nanoTime() - t0) / 1e9);
     return 0;

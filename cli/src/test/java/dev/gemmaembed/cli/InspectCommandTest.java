@@ -3,7 +3,7 @@ package dev.gemmaembed.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tools.GgufWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -27,7 +27,7 @@ class InspectCommandTest {
     new GgufWriter()
         .putString("general.architecture", "gemma-embedding\u001b]0;owned\u0007")
         .putString("general.name\u001b[2J", "evil\u009b31m\u202e")
-        .addTensor("t\u001b[31m", new long[] {32}, GgufTensorType.F32, out -> out.reserve(128))
+        .addTensor("t\u001b[31m", new long[] {32}, WeightType.F32, out -> out.reserve(128))
         .write(file);
     var r = CliHarness.exec("inspect", file.toString());
     assertEquals(0, r.exit(), r.toString());

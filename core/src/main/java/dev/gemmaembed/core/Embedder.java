@@ -1,7 +1,8 @@
 package dev.gemmaembed.core;
 
 import dev.gemmaembed.core.gguf.GgufModelLoader;
-import dev.gemmaembed.core.model.GemmaEncoder;
+import dev.gemmaembed.core.model.Architecture;
+import dev.gemmaembed.core.model.Encoder;
 import dev.gemmaembed.core.model.HfModelLoader;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
@@ -36,7 +37,7 @@ public final class Embedder implements AutoCloseable {
 
   private final Arena arena;
   private final LoadedModel model;
-  private final GemmaEncoder encoder;
+  private final Encoder encoder;
   private final ComputePool pool;
   private final Prompts prompts;
   private final InputRules rules;
@@ -48,7 +49,7 @@ public final class Embedder implements AutoCloseable {
     this.arena = arena;
     this.model = model;
     // packed weights freed on close; activation buffers sized for the batch budget
-    this.encoder = new GemmaEncoder(model.config(), model.weights(), arena, options.maxBatchTokens());
+    this.encoder = model.encoder().newEncoder(arena, options.maxBatchTokens());
     this.pool = new ComputePool(options.threads());
     this.prompts = new Prompts(model.prompts());
     this.rules = new InputRules(model, prompts, dimensions());
@@ -245,9 +246,9 @@ public final class Embedder implements AutoCloseable {
     for (int i = 0; i < seqs.length; i++) {
       lengths[i] = seqs[i].length;
     }
-    ModelConfig cfg = model.config();
+    int width = model.encoder().outputWidth();
     // the hidden states live in a pooled buffer, valid only inside the callback
-    float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, cfg.hidden(), lengths, pool));
+    float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, width, lengths, pool));
     int dim = dimensions();
     OutputChecks.requireFinite(pooled, dim, seqs, model);
     List<float[]> out = new ArrayList<>(seqs.length);
@@ -259,7 +260,7 @@ public final class Embedder implements AutoCloseable {
 
   /** Width of a full embedding (768 for EmbeddingGemma). */
   public int dimensions() {
-    return model.head().outputDim(model.config().hidden());
+    return model.head().outputDim(model.encoder().outputWidth());
   }
 
   /** Maximum tokens per text, bos and eos included. */
@@ -275,8 +276,18 @@ public final class Embedder implements AutoCloseable {
     return model.tokenizer();
   }
 
+  /** The Gemma 3 hyper-parameters; a {@link ConfigException} for a model of another {@link #architecture()}. */
   public ModelConfig config() {
     return model.config();
+  }
+
+  public Architecture architecture() {
+    return model.encoder().architecture();
+  }
+
+  /** Rows of the token embedding table (token ids must be below it). */
+  public int vocabSize() {
+    return model.encoder().vocabSize();
   }
 
   /** Where the model was loaded from. */

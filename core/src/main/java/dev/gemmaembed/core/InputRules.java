@@ -22,8 +22,8 @@ final class InputRules {
     this.tokenizer = model.tokenizer();
     this.prompts = prompts;
     this.maxSeqLength = model.maxSeqLength();
-    this.maxPositions = model.config().maxPositions();
-    this.tableRows = model.weights().embedTokens().rows();
+    this.maxPositions = model.encoder().maxPositions();
+    this.tableRows = model.encoder().vocabSize();
     this.dimensions = dimensions;
   }
 

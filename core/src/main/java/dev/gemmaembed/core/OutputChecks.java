@@ -1,7 +1,7 @@
 package dev.gemmaembed.core;
 
 import dev.gemmaembed.core.model.LoadedModel;
-import dev.gemmaembed.kernels.WeightMatrix;
+import dev.gemmaembed.core.model.TokenEmbeddings;
 
 /**
  * The one rule on output vectors: every element is finite. Checked on each batch the encoder and
@@ -29,7 +29,7 @@ final class OutputChecks {
   }
 
   private static String likelyCause(int[] seq, LoadedModel model) {
-    WeightMatrix table = model.weights().embedTokens();
+    TokenEmbeddings table = model.encoder().tokenEmbeddings();
     float[] row = new float[table.cols()];
     for (int id : seq) {
       table.readRow(id, row, 0);

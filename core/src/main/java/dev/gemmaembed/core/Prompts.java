@@ -19,6 +19,13 @@ public final class Prompts {
    */
   public static final Map<String, String> EMBEDDING_GEMMA = embeddingGemma();
 
+  /**
+   * EmbeddingGemma 2's 20 prompts (its converter's _TASK_PROMPTS, written to
+   * config_sentence_transformers.json; {@code Summarization} differs from EmbeddingGemma's): used
+   * where a checkpoint does not carry them (GGUF files) and by the synthetic writer.
+   */
+  public static final Map<String, String> EMBEDDING_GEMMA2 = embeddingGemma2();
+
   /** Tasks documented in the EmbeddingGemma model card but absent from its config. */
   static final Map<String, String> MODEL_CARD_EXTRAS = Map.of(
       "QuestionAnswering", "task: question answering | query: ",
@@ -86,6 +93,36 @@ public final class Prompts {
     p.put("Retrieval-document", doc);
     p.put("STS", "task: sentence similarity | query: ");
     p.put("Summarization", "task: summarization | query: ");
+    return Collections.unmodifiableMap(p);
+  }
+
+  private static Map<String, String> embeddingGemma2() {
+    String search = "task: search result | query: ";
+    String document = "title: none | text: ";
+    String code = "task: code retrieval | query: ";
+    String classification = "task: classification | query: ";
+    String similarity = "task: sentence similarity | query: ";
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("query", search);
+    p.put("document", document);
+    p.put("BitextMining", search);
+    p.put("CodeRetrieval", code);
+    p.put("Clustering", "task: clustering | query: ");
+    p.put("Classification", classification);
+    p.put("Document", document);
+    p.put("FactChecking", "task: fact checking | query: ");
+    p.put("InstructionRetrieval", code);
+    p.put("MultilabelClassification", classification);
+    p.put("PairClassification", similarity);
+    p.put("QuestionAnswering", "task: question answering | query: ");
+    p.put("Reranking", search);
+    p.put("Retrieval", search);
+    p.put("Retrieval-query", search);
+    p.put("Retrieval-document", document);
+    p.put("SearchQuery", search);
+    p.put("SentenceSimilarity", similarity);
+    p.put("STS", similarity);
+    p.put("Summarization", similarity);
     return Collections.unmodifiableMap(p);
   }
 

@@ -1,7 +1,7 @@
 package dev.gemmaembed.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
@@ -30,9 +30,9 @@ final class GgufFixtures {
   /** llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file). */
   static final TensorLayout LLAMA_Q4_0 = new TensorLayout() {
     @Override
-    public GgufTensorType tensorType(String ggufName, int nDims) {
-      return nDims < 2 ? GgufTensorType.F32
-          : ggufName.equals("token_embd.weight") ? GgufTensorType.Q8_0 : GgufTensorType.Q4_0;
+    public WeightType tensorType(String ggufName, int nDims) {
+      return nDims < 2 ? WeightType.F32
+          : ggufName.equals("token_embd.weight") ? WeightType.Q8_0 : WeightType.Q4_0;
     }
 
     @Override

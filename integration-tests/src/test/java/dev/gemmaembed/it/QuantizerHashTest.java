@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.gguf.GgufArray;
 import dev.gemmaembed.core.gguf.GgufFile;
-import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.gguf.GgufValue;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.HfSource;
 import dev.gemmaembed.tools.QuantType;
@@ -46,7 +46,7 @@ class QuantizerHashTest {
       for (SourceTensor t : HfSource.open(TinyModel.dir(), arena).tensors()) {
         JsonNode m = manifest.get(t.ggufName());
         order.add(t.ggufName());
-        GgufTensorType type = GgufTensorType.valueOf(m.get("type").asText());
+        WeightType type = WeightType.valueOf(m.get("type").asText());
         byte[] bytes = TensorEncoder.encode(t, type);
         assertEquals(m.get("n_bytes").asLong(), bytes.length, t.ggufName());
         assertEquals(m.get("sha256").asText(), sha256(bytes), "sha256 of " + t.ggufName() + " as " + type);

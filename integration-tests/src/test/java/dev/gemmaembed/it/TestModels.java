@@ -26,7 +26,21 @@ final class TestModels {
    * replace or delete single files cheaply.
    */
   static Path tinyCopy(String name) throws IOException {
-    Path src = TinyModel.dir();
+    return linkedCopy(TinyModel.dir(), name);
+  }
+
+  /** As {@link #tinyWithConfig} for the model folder {@code src}. */
+  static Path withConfig(Path src, String name, UnaryOperator<String> edit) throws IOException {
+    Path dir = linkedCopy(src, name);
+    Path cfg = dir.resolve("config.json");
+    String text = Files.readString(cfg);
+    Files.delete(cfg);
+    Files.writeString(cfg, edit.apply(text));
+    return dir;
+  }
+
+  /** As {@link #tinyCopy} for the model folder {@code src}. */
+  static Path linkedCopy(Path src, String name) throws IOException {
     Path dir = Path.of("target", "test-models", "copies", name);
     deleteRecursively(dir);
     try (var files = Files.walk(src)) {

@@ -1,8 +1,5 @@
 package dev.gemmaembed.kernels;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -51,9 +48,6 @@ public final class SimdKernels {
   private static final float P4 = 1f / 24;
   private static final float P3 = 1f / 6;
 
-  /** Per-thread W-wide panel for {@link #matmulPanel}, in native memory like packed weights. */
-  private static final ThreadLocal<MemorySegment[]> PANEL = ThreadLocal.withInitial(() -> new MemorySegment[1]);
-
   private SimdKernels() {}
 
   /** Σ a[aOff + i] · b[bOff + i] for i &lt; n. */
@@ -69,20 +63,6 @@ public final class SimdKernels {
       sum += a[aOff + i] * b[bOff + i];
     }
     return sum;
-  }
-
-  /** y[yOff + i] += alpha · x[xOff + i]. */
-  public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-    int bound = F.loopBound(n);
-    var va = FloatVector.broadcast(F, alpha);
-    int i = 0;
-    for (; i < bound; i += L) {
-      FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i))
-          .intoArray(y, yOff + i);
-    }
-    for (; i < n; i++) {
-      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
-    }
   }
 
   /** dst[off + i] += src[srcOff + i]. */
@@ -146,12 +126,10 @@ public final class SimdKernels {
    * cancellation in {@code 1 + tanh(u)} for negative x. The tail is the same computation under a
    * lane mask.
    *
-   * <p>Measured against {@code VectorOperators.TANH} on this AVX-512 machine: the intrinsic's tanh
-   * is accurate (≤ 6.3e-8 relative) but C2's SVML code and the interpreter's {@code Math.tanh}
-   * fallback round differently (8,544 of 1M inputs), so results would depend on the JIT tier; the
-   * tanh form of GELU reaches 1.3e-5 relative error for x in (−3, 0); and it is slower
-   * ({@code ElementwiseBenchmark}: 69 µs vs 48 µs per 64 × 1152). This form stays within
-   * 1.5e-7·max(1, |x|) of the float64 formula.
+   * <p>Not {@code VectorOperators.TANH}: its C2 intrinsic and its interpreter fallback round
+   * differently, so results would depend on the JIT tier; the tanh form of GELU loses accuracy for
+   * negative x; and it is slower ({@code bench/README.md} has the measurements). This form stays
+   * within 1.5e-7·max(1, |x|) of the float64 formula.
    */
   public static void geluTanhMul(float[] gate, int off, float[] up, int upOff, int n) {
     int bound = F.loopBound(n);
@@ -170,12 +148,6 @@ public final class SimdKernels {
   static FloatVector gelu(FloatVector x) {
     var u = x.mul(x).mul(x).mul(GELU_KAPPA).add(x).mul(SQRT_2_OVER_PI);
     return x.div(exp(u.mul(-2f)).add(1f));
-  }
-
-  /** In-place softmax of x[off .. off + n). */
-  public static void softmax(float[] x, int off, int n) {
-    float sum = expShiftedInPlace(x, off, n, max(x, off, n));
-    scale(x, off, n, 1f / sum);
   }
 
   /** max of x[off .. off + n) (−∞ for n = 0); exact whatever the order. */
@@ -312,32 +284,6 @@ public final class SimdKernels {
       x[off + k] = a * cos[tableOff + k] - b * sin[tableOff + k];
       x[off + half + k] = b * cos[tableOff + k] + a * sin[tableOff + k];
     }
-  }
-
-  /**
-   * {@code out[t · outStride + outOffset + j] = x[t] · w[j]} for a panel of {@code nRows} decoded
-   * weight rows ({@code w} is {@code nRows × cols}, {@code nRows ≤} 4 vectors' worth of lanes) and
-   * every token: the rows are transposed into a per-thread panel and run through the same
-   * outer-product tile as {@link PackedF32Matrix}, so results are bitwise those of a packed matrix.
-   */
-  public static void matmulPanel(
-      float[] x, int tokens, int cols, float[] w, int nRows, float[] out, int outStride, int outOffset) {
-    if (nRows > TileKernels.W) {
-      throw new IllegalArgumentException("a panel holds at most " + TileKernels.W + " rows, got " + nRows);
-    }
-    long rowBytes = (long) TileKernels.W * Float.BYTES;
-    MemorySegment[] holder = PANEL.get();
-    if (holder[0] == null || holder[0].byteSize() < cols * rowBytes) {
-      holder[0] = Arena.ofAuto().allocate(cols * rowBytes, 64);
-    }
-    MemorySegment panel = holder[0];
-    panel.asSlice(0, cols * rowBytes).fill((byte) 0);
-    for (int j = 0; j < nRows; j++) {
-      for (int k = 0; k < cols; k++) {
-        panel.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TileKernels.W + j, w[j * cols + k]);
-      }
-    }
-    new PackedF32Matrix(nRows, cols, panel).multiplyTokens(x, 0, tokens, out, outStride, outOffset, 0, nRows);
   }
 
   /** dst[dOff + i] = src[sOff + i] · s. */

@@ -104,6 +104,7 @@ final class TeiApi {
     return Reply.json(Json.write(g -> {
       g.writeStartObject();
       g.writeStringField("model_id", config.modelName());
+      g.writeStringField("architecture", service.embedder().architecture().displayName());
       g.writeNullField("model_sha");
       g.writeStringField("model_dtype", "float32");
       g.writeObjectFieldStart("model_type");

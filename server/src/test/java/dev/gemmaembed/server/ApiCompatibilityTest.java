@@ -151,6 +151,7 @@ class ApiCompatibilityTest {
     assertEquals(embedder.dimensions(), info.json().get("dimensions").intValue());
     assertEquals(embedder.maxSeqLength(), info.json().get("max_input_length").intValue());
     assertEquals("tiny", info.json().get("model_id").textValue());
+    assertEquals("embeddinggemma", info.json().get("architecture").textValue());
   }
 
   @Test

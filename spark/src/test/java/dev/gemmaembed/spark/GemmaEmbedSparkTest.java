@@ -125,6 +125,24 @@ class GemmaEmbedSparkTest {
   }
 
   @Test
+  void embedsWithAnEmbeddingGemma2Model() {
+    java.nio.file.Path eg2 = dev.gemmaembed.testing.Eg2TinyModel.dir();
+    List<Row> input = corpus(40);
+    SparkEmbedOptions options = SparkEmbedOptions.localModel(eg2.toString()).withPrompt("Summarization").withBatchSize(8);
+    List<Row> out = GemmaEmbedSpark.embed(dataset(input, 2), "text", options).collectAsList();
+    try (Embedder core = Embedder.load(eg2)) {
+      for (int i = 0; i < input.size(); i++) {
+        if (input.get(i).isNullAt(1)) {
+          assertTrue(out.get(i).isNullAt(3));
+        } else {
+          assertArrayEquals(core.embed(input.get(i).getString(1), EmbedOptions.prompt("Summarization")),
+              floats(out.get(i).getList(3)), 1e-6f, "row " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void emptyTextsGetThePromptOnlyVector() {
     List<Row> input = List.of(row(1, ""), row(2, "   "), row(3, null), row(4, "x"));
     SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString()).withPrompt("query");

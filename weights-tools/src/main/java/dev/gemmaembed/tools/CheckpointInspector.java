@@ -2,10 +2,12 @@ package dev.gemmaembed.tools;
 
 import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.TerminalText;
+import dev.gemmaembed.core.gguf.Eg2GgufNames;
 import dev.gemmaembed.core.gguf.GgufFile;
 import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.gguf.GgufTensor;
 import dev.gemmaembed.core.gguf.GgufValue;
+import dev.gemmaembed.core.model.Architecture;
 import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.TensorInfo;
 import java.io.PrintWriter;
@@ -32,6 +34,13 @@ public final class CheckpointInspector {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException(file, "no such checkpoint file");
     }
+    Path config = path.resolve("config.json");
+    if (Files.isDirectory(path) && Files.isRegularFile(config)) {
+      Architecture arch = Architecture.of(config);
+      out.printf("%s: architecture %s (model_type %s)%n", path, arch, arch.modelType());
+      arch.describe(config).forEach(line -> out.println("  " + line));
+      out.println();
+    }
     try (Arena arena = Arena.ofConfined()) {
       if (GgufModelLoader.isGguf(file)) {
         gguf(GgufFile.open(file, arena), out);
@@ -48,7 +57,8 @@ public final class CheckpointInspector {
     out.printf("%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
     int width = f.metadata().keySet().stream().mapToInt(String::length).max().orElse(10);
     for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
-      out.printf("  %-" + width + "s  %-7s  %s%n", safe(e.getKey()), e.getValue().type(), safe(e.getValue()));
+      String ours = Eg2GgufNames.OURS.contains(e.getKey()) ? "  (gemma-embed's key: unverified against llama.cpp)" : "";
+      out.printf("  %-" + width + "s  %-7s  %s%s%n", safe(e.getKey()), e.getValue().type(), safe(e.getValue()), ours);
     }
     Map<String, long[]> byType = new TreeMap<>();
     int nameWidth = f.tensors().keySet().stream().mapToInt(String::length).max().orElse(10);

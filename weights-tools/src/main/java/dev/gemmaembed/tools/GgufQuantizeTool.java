@@ -2,8 +2,8 @@ package dev.gemmaembed.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.model.ModelConfig;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import java.util.Map;
 public final class GgufQuantizeTool {
 
   /** What was written. */
-  public record Result(Path file, long bytes, int tensors, Map<GgufTensorType, Integer> tensorTypes) {}
+  public record Result(Path file, long bytes, int tensors, Map<WeightType, Integer> tensorTypes) {}
 
   private GgufQuantizeTool() {}
 
@@ -39,10 +39,10 @@ public final class GgufQuantizeTool {
       HfSource src = HfSource.open(hfDir, arena);
       GgufWriter w = new GgufWriter();
       writeMetadata(src, type, w);
-      Map<GgufTensorType, Integer> counts = new EnumMap<>(GgufTensorType.class);
+      Map<WeightType, Integer> counts = new EnumMap<>(WeightType.class);
       List<SourceTensor> tensors = src.tensors();
       for (SourceTensor t : tensors) {
-        GgufTensorType tt = type.tensorType(t.ggufName(), t.ne().length);
+        WeightType tt = type.tensorType(t.ggufName(), t.ne().length);
         counts.merge(tt, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o));
       }
@@ -86,7 +86,7 @@ public final class GgufQuantizeTool {
     w.putUInt32("general.file_type", type.fileType());
   }
 
-  private static void writeTokenizer(Path dir, GgufWriter w) {
+  static void writeTokenizer(Path dir, GgufWriter w) {
     GgufVocabulary vocab = GgufVocabulary.fromTokenizerJson(dir.resolve("tokenizer.json"));
     Path configFile = dir.resolve("tokenizer_config.json");
     JsonNode cfg = Files.isRegularFile(configFile) ? HfSource.readJson(configFile) : null;

@@ -6,6 +6,8 @@ import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.gguf.GgufNames;
 import dev.gemmaembed.core.model.HfConfigReader;
 import dev.gemmaembed.core.model.ModelConfig;
+import dev.gemmaembed.core.model.TensorSource;
+import dev.gemmaembed.core.safetensors.SafetensorsCheckpoint;
 import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
 import dev.gemmaembed.kernels.WeightMatrix;
@@ -32,11 +34,11 @@ public final class HfSource {
 
   private final Path dir;
   private final ModelConfig config;
-  private final SafetensorsTensorSource weights;
+  private final TensorSource weights;
   private final List<Dense> dense;
   private final int poolingType;
 
-  private HfSource(Path dir, ModelConfig config, SafetensorsTensorSource weights, List<Dense> dense, int poolingType) {
+  private HfSource(Path dir, ModelConfig config, TensorSource weights, List<Dense> dense, int poolingType) {
     this.dir = dir;
     this.config = config;
     this.weights = weights;
@@ -60,11 +62,7 @@ public final class HfSource {
       throw new ConfigException(dir.resolve("config.json"), "query_pre_attn_scalar: llama.cpp scales queries by "
           + "1/sqrt(head_dim), this model by " + cfg.queryScale());
     }
-    Path weightsFile = dir.resolve("model.safetensors");
-    if (!Files.isRegularFile(weightsFile)) {
-      throw new ConfigException(weightsFile, "model weights not found (sharded checkpoints are not supported)");
-    }
-    var weights = new SafetensorsTensorSource(SafetensorsFile.open(weightsFile, arena));
+    TensorSource weights = SafetensorsCheckpoint.open(dir, arena);
     List<Dense> dense = new ArrayList<>();
     int pooling = readModules(dir, cfg.hidden(), arena, dense);
     return new HfSource(dir, cfg, weights, List.copyOf(dense), pooling);

@@ -1,6 +1,6 @@
 package dev.gemmaembed.tools;
 
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import java.util.Locale;
 
 /**
@@ -9,20 +9,23 @@ import java.util.Locale;
  */
 public enum QuantType implements TensorLayout {
   /** Everything float32 ({@code convert_hf_to_gguf.py --outtype f32}). */
-  F32(0),
+  F32(0, WeightType.F32),
   /** Matrices float16 ({@code --outtype f16}). */
-  F16(1),
+  F16(1, WeightType.F16),
   /** Every matrix, token table and Dense included, Q8_0 ({@code llama-quantize --pure … Q8_0}). */
-  Q8_0(7),
+  Q8_0(7, WeightType.Q8_0),
   /** Every matrix, token table and Dense included, Q4_0 ({@code llama-quantize --pure … Q4_0}). */
-  Q4_0(2),
+  Q4_0(2, WeightType.Q4_0),
   /** The model card's mixed recipe: attention q/k/v/o Q8_0; token table, feed-forward and Dense Q4_0. */
-  MIXED(2);
+  MIXED(2, null);
 
   private final int fileType;
+  /** The type of every matrix, or null for a recipe that mixes types. */
+  private final WeightType uniform;
 
-  QuantType(int fileType) {
+  QuantType(int fileType, WeightType uniform) {
     this.fileType = fileType;
+    this.uniform = uniform;
   }
 
   @Override
@@ -31,17 +34,14 @@ public enum QuantType implements TensorLayout {
   }
 
   @Override
-  public GgufTensorType tensorType(String ggufName, int nDims) {
+  public WeightType tensorType(String ggufName, int nDims) {
     if (nDims < 2) {
-      return GgufTensorType.F32;
+      return WeightType.F32;
     }
-    return switch (this) {
-      case F32 -> GgufTensorType.F32;
-      case F16 -> GgufTensorType.F16;
-      case Q8_0 -> GgufTensorType.Q8_0;
-      case Q4_0 -> GgufTensorType.Q4_0;
-      case MIXED -> isAttentionProjection(ggufName) ? GgufTensorType.Q8_0 : GgufTensorType.Q4_0;
-    };
+    if (uniform != null) {
+      return uniform;
+    }
+    return isAttentionProjection(ggufName) ? WeightType.Q8_0 : WeightType.Q4_0;
   }
 
   private static boolean isAttentionProjection(String n) {
@@ -49,10 +49,19 @@ public enum QuantType implements TensorLayout {
         || n.endsWith(".attn_output.weight");
   }
 
-  /** {@code f32}, {@code f16}, {@code q8_0}, {@code q4_0} or {@code mixed}, any case. */
+  /** {@code mixed}, or the name of a weight type ({@link WeightType#parse}) that one of the others writes; any case. */
   public static QuantType parse(String s) {
+    if (MIXED.name().equalsIgnoreCase(s)) {
+      return MIXED;
+    }
+    WeightType type = null;
+    try {
+      type = WeightType.parse(s);
+    } catch (IllegalArgumentException e) {
+      // not a type name at all: the same message as a type this command does not write
+    }
     for (QuantType t : values()) {
-      if (t.name().equalsIgnoreCase(s)) {
+      if (t.uniform != null && t.uniform == type) {
         return t;
       }
     }

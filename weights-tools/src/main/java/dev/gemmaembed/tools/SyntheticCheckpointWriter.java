@@ -167,7 +167,7 @@ public final class SyntheticCheckpointWriter {
         .put("include_prompt", true);
   }
 
-  private static void copyTokenizerFiles(Path dir) throws IOException {
+  static void copyTokenizerFiles(Path dir) throws IOException {
     AtomicFiles.writeBytes(dir.resolve("tokenizer.json"), resource("tokenizer.json.gz", true));
     AtomicFiles.writeBytes(dir.resolve("tokenizer_config.json"), resource("tokenizer_config.json.gz", true));
     AtomicFiles.writeBytes(dir.resolve("special_tokens_map.json"), resource("special_tokens_map.json", false));
@@ -183,7 +183,7 @@ public final class SyntheticCheckpointWriter {
     }
   }
 
-  private static void writeJson(Path file, Object node) throws IOException {
+  static void writeJson(Path file, Object node) throws IOException {
     AtomicFiles.writeString(file, JSON.writeValueAsString(node) + "\n");
   }
 }

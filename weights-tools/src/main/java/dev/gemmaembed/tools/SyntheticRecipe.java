@@ -39,12 +39,28 @@ public final class SyntheticRecipe {
     long s = seed ^ fnv1a64(name);
     double a = std * Math.sqrt(3.0);
     for (int j = 0; j < out.length; j++) {
-      long x = s + (start + j + 1) * GOLDEN;
-      long z = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      z = z ^ (z >>> 31);
-      double u = (z >>> 40) / 16777216.0;
-      out[j] = (float) (((2.0 * u) - 1.0) * a);
+      out[j] = (float) (((2.0 * uniform(s, start + j)) - 1.0) * a);
     }
+  }
+
+  /**
+   * The EmbeddingGemma 2 variant (shared/spec/embeddinggemma2.md, "Synthetic checkpoints"):
+   * {@code (float)(centre + (2u − 1)·spread·√3)} in double with one rounding.
+   */
+  public static void fillCentred(String name, long seed, double centre, double spread, long start, float[] out) {
+    long s = seed ^ fnv1a64(name);
+    double a = spread * Math.sqrt(3.0);
+    for (int j = 0; j < out.length; j++) {
+      out[j] = (float) (centre + ((2.0 * uniform(s, start + j)) - 1.0) * a);
+    }
+  }
+
+  /** u in [0, 1) of element {@code i}: SplitMix64's finaliser of {@code s + (i + 1) · GOLDEN}, top 24 bits. */
+  private static double uniform(long s, long i) {
+    long x = s + (i + 1) * GOLDEN;
+    long z = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z = z ^ (z >>> 31);
+    return (z >>> 40) / 16777216.0;
   }
 }

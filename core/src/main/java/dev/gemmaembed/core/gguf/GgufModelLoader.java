@@ -60,10 +60,13 @@ public final class GgufModelLoader {
     GgufFile gguf = GgufFile.open(file, arena);
     GgufMetadata meta = new GgufMetadata(gguf);
     String arch = meta.string("general.architecture");
+    if (arch.equals(Eg2GgufNames.ARCH)) {
+      return Eg2GgufLoader.load(gguf, meta);
+    }
     boolean ollama = arch.equals("gemma3");
     if (!arch.equals("gemma-embedding") && !ollama) {
-      throw meta.invalid("general.architecture", "'" + arch + "' is not EmbeddingGemma (gemma-embedding, or gemma3 with an "
-          + "embedding head)");
+      throw meta.invalid("general.architecture", "'" + arch + "' is not EmbeddingGemma (gemma-embedding, gemma-embedding2, or "
+          + "gemma3 with an embedding head)");
     }
     GgufTensorSource src = new GgufTensorSource(gguf);
     List<DenseLayer> dense = dense(gguf, meta, arch, ollama ? GgufNames.OLLAMA_DENSE_0 : GgufNames.DENSE_2,
@@ -77,7 +80,7 @@ public final class GgufModelLoader {
     FiniteWeights.checkNorms(loaded, file, GgufNames::fromHf);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights = new EncoderWeights(
-        GgufTokenTable.open(gguf, table, loaded.embedTokens(), arena, (row, cols) -> src.view(table, row, 1, cols)),
+        GgufTokenTable.open(gguf, table, loaded.embedTokens().matrix(), arena, (row, cols) -> src.view(table, row, 1, cols)),
         loaded.layers(), loaded.finalNorm());
     if (dense.isEmpty()) {
       LOG.log(System.Logger.Level.WARNING, file + " has no Dense layers (dense_2/dense_3): its vectors will NOT match "

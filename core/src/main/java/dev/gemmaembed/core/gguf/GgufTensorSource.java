@@ -2,19 +2,15 @@ package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
-import dev.gemmaembed.kernels.Bf16Matrix;
-import dev.gemmaembed.kernels.F16Matrix;
-import dev.gemmaembed.kernels.F32Matrix;
-import dev.gemmaembed.kernels.Q4_0Matrix;
-import dev.gemmaembed.kernels.Q8_0Matrix;
 import dev.gemmaembed.kernels.WeightMatrix;
+import dev.gemmaembed.kernels.WeightType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * Serves a GGUF file's tensors under their Hugging Face names ({@link GgufNames}) as matrices over
- * the mapping: F32, F16, BF16, Q8_0 and Q4_0; any other type is a typed "unsupported tensor type"
- * error naming the tensor.
+ * the mapping, of every {@link WeightType#computable() computable} type; any other type is a typed
+ * "unsupported tensor type" error naming the tensor. Vectors (norm weights) must be a float type.
  */
 public final class GgufTensorSource implements TensorSource {
 
@@ -47,25 +43,26 @@ public final class GgufTensorSource implements TensorSource {
 
   /** A {@code rows × cols} matrix of {@code t}'s type over {@code bytes} (part of that tensor, or a copy). */
   WeightMatrix view(GgufTensor t, MemorySegment bytes, int rows, int cols) {
-    return switch (t.type()) {
-      case F32 -> new F32Matrix(bytes, rows, cols);
-      case F16 -> new F16Matrix(bytes, rows, cols);
-      case BF16 -> new Bf16Matrix(bytes, rows, cols);
-      case Q8_0 -> new Q8_0Matrix(bytes, rows, cols);
-      case Q4_0 -> new Q4_0Matrix(bytes, rows, cols);
-      default -> throw unsupported(t);
-    };
+    if (!t.type().computable()) {
+      throw unsupported(t);
+    }
+    return t.type().matrix(bytes, rows, cols);
   }
 
   @Override
   public float[] vector(String name, int n) {
-    GgufTensor t = file.require(ggufName(name));
+    return vectorByGgufName(ggufName(name), n);
+  }
+
+  /** The float GGUF tensor {@code ggufName} of {@code n} elements. */
+  public float[] vectorByGgufName(String ggufName, int n) {
+    GgufTensor t = file.require(ggufName);
     checkShape(t, n);
     float[] out = new float[n];
-    switch (t.type()) {
-      case F32, F16, BF16 -> view(t, 1, n).readRow(0, out, 0);
-      default -> throw unsupported(t);
+    if (t.type().blockSize() != 1) {
+      throw unsupported(t);
     }
+    view(t, 1, n).readRow(0, out, 0);
     return out;
   }
 
@@ -86,6 +83,6 @@ public final class GgufTensorSource implements TensorSource {
 
   private CheckpointException unsupported(GgufTensor t) {
     return new CheckpointException(file.path(), "unsupported tensor type " + t.type() + " in tensor '" + t.name()
-        + "' (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        + "' (supported: " + WeightType.computableNames() + ")");
   }
 }

@@ -3,7 +3,6 @@ package dev.gemmaembed.core.model;
 import dev.gemmaembed.kernels.BatchAttention;
 import dev.gemmaembed.kernels.ComputePool;
 import dev.gemmaembed.kernels.Matmul;
-import dev.gemmaembed.kernels.RowDecodingMatrix;
 import dev.gemmaembed.kernels.SimdKernels;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.lang.foreign.Arena;
@@ -55,7 +54,7 @@ public final class GemmaEncoder {
   private final Pass[] idle = new Pass[POOLED_PASSES];
 
   /**
-   * An encoder whose packed weights are allocated in {@code arena} (null: automatic memory) and
+   * An encoder whose packed weights are allocated in {@code arena} (so they are freed with it) and
    * whose activation buffers, for any batch over a quarter of {@code passTokens} (the caller's batch
    * budget), hold at least that many tokens, so that batches of varying size up to it reuse one
    * buffer set instead of growing it step by step (each outgrown set would stay in the old
@@ -71,11 +70,7 @@ public final class GemmaEncoder {
     this.ropeSoFar = ropeTables(Math.min(ROPE_STEP, cfg.maxPositions()));
     for (LayerWeights l : weights.layers()) {
       for (WeightMatrix m : new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
-        if (arena != null && m instanceof RowDecodingMatrix r) {
-          r.packInto(arena);
-        } else {
-          m.prepare();
-        }
+        m.pack(arena);
       }
     }
   }
@@ -86,21 +81,6 @@ public final class GemmaEncoder {
 
   public EncoderWeights weights() {
     return weights;
-  }
-
-  /**
-   * Runs the encoder. Token ids must already be range-checked and each sequence no longer than
-   * {@code maxPositions}.
-   *
-   * @return the final-norm hidden states, {@code [Σ lengths × hidden]}, sequence after sequence
-   */
-  public float[] forward(int[][] sequences, ComputePool pool) {
-    int n = 0;
-    for (int[] s : sequences) {
-      n += s.length;
-    }
-    int size = n * cfg.hidden();
-    return forward(sequences, pool, x -> java.util.Arrays.copyOf(x, size));
   }
 
   /**

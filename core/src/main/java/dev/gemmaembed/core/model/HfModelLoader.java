@@ -1,8 +1,7 @@
 package dev.gemmaembed.core.model;
 
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.safetensors.SafetensorsFile;
-import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
+import dev.gemmaembed.core.safetensors.SafetensorsCheckpoint;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -13,18 +12,20 @@ public final class HfModelLoader {
 
   private HfModelLoader() {}
 
+  /** Loads a model folder with the loader of the architecture its config.json names. */
   public static LoadedModel load(Path dir, Arena arena) {
     if (!Files.isDirectory(dir)) {
       throw new ConfigException(dir, "not a model directory");
     }
+    return Architecture.of(dir.resolve("config.json")).load(dir, arena);
+  }
+
+  static LoadedModel loadGemma3(Path dir, Arena arena) {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
-    Path weightsFile = dir.resolve("model.safetensors");
-    if (!Files.isRegularFile(weightsFile)) {
-      throw new ConfigException(weightsFile, "model weights not found (sharded checkpoints are not supported)");
-    }
-    SafetensorsFile st = SafetensorsFile.open(weightsFile, arena);
-    EncoderWeights weights = EncoderWeights.load(cfg, new SafetensorsTensorSource(st));
-    FiniteWeights.checkNorms(weights, weightsFile, name -> name);
+    EncoderWeights weights = EncoderWeights.load(cfg, SafetensorsCheckpoint.open(dir, arena));
+    Path single = dir.resolve(SafetensorsCheckpoint.SINGLE);
+    FiniteWeights.checkNorms(weights, Files.isRegularFile(single) ? single : dir.resolve(SafetensorsCheckpoint.INDEX),
+        name -> name);
     SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.hidden(), arena);
     Path tokenizerFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerFile)) {

@@ -16,10 +16,29 @@ final class JsonConfig {
 
   private final Path file;
   private final JsonNode root;
+  /** Prepended to key names in errors: "" at the top level, "text_config." in that section. */
+  private final String prefix;
 
   private JsonConfig(Path file, JsonNode root) {
+    this(file, root, "");
+  }
+
+  private JsonConfig(Path file, JsonNode root, String prefix) {
     this.file = file;
     this.root = root;
+    this.prefix = prefix;
+  }
+
+  /** The object under {@code key}, whose errors name its keys as {@code key.name}. */
+  JsonConfig section(String key) {
+    JsonNode n = get(key);
+    if (n == null) {
+      throw missing(key);
+    }
+    if (!n.isObject()) {
+      throw invalid(key, "must be an object");
+    }
+    return new JsonConfig(file, n, prefix + key + ".");
   }
 
   static JsonConfig read(Path file) {
@@ -89,7 +108,7 @@ final class JsonConfig {
       throw missing(key);
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-      throw new ConfigException(file, "key '" + key + "' must be an integer, got " + n);
+      throw new ConfigException(file, "key '" + prefix + key + "' must be an integer, got " + n);
     }
     return n.asInt();
   }
@@ -97,7 +116,7 @@ final class JsonConfig {
   int requirePositiveInt(String key) {
     int v = requireInt(key);
     if (v <= 0) {
-      throw new ConfigException(file, "key '" + key + "' must be positive, got " + v);
+      throw new ConfigException(file, "key '" + prefix + key + "' must be positive, got " + v);
     }
     return v;
   }
@@ -106,7 +125,7 @@ final class JsonConfig {
   int requireInt(String key, int max) {
     int v = requirePositiveInt(key);
     if (v > max) {
-      throw new ConfigException(file, "key '" + key + "' is " + v + ", above the supported maximum " + max);
+      throw new ConfigException(file, "key '" + prefix + key + "' is " + v + ", above the supported maximum " + max);
     }
     return v;
   }
@@ -121,7 +140,7 @@ final class JsonConfig {
 
   double number(String key, JsonNode n) {
     if (!n.isNumber()) {
-      throw new ConfigException(file, "key '" + key + "' must be a number, got " + n);
+      throw new ConfigException(file, "key '" + prefix + key + "' must be a number, got " + n);
     }
     return n.asDouble();
   }
@@ -132,7 +151,7 @@ final class JsonConfig {
       throw missing(key);
     }
     if (!n.isBoolean()) {
-      throw new ConfigException(file, "key '" + key + "' must be true or false, got " + n);
+      throw new ConfigException(file, "key '" + prefix + key + "' must be true or false, got " + n);
     }
     return n.asBoolean();
   }
@@ -150,10 +169,10 @@ final class JsonConfig {
   }
 
   ConfigException missing(String key) {
-    return new ConfigException(file, "missing key '" + key + "'");
+    return new ConfigException(file, "missing key '" + prefix + key + "'");
   }
 
   ConfigException invalid(String key, String why) {
-    return new ConfigException(file, "key '" + key + "': " + why);
+    return new ConfigException(file, "key '" + prefix + key + "': " + why);
   }
 }
