@@ -27,8 +27,8 @@ final class ModelOptions {
   Integer threads;
 
   @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = {
-      "Quantize a float model's matrices (token table and Dense included) in memory at load time,",
-      "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
+      "Quantize a float model's matrices (token table and Dense included) in memory at load time, "
+          + "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
   String quantize;
 
   /** Finds and loads the model; the caller closes it. */

@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
 import java.nio.file.Path;
@@ -15,10 +16,13 @@ import picocli.CommandLine.Spec;
     name = "quantize",
     mixinStandardHelpOptions = true,
     description = {
-      "Convert a Hugging Face EmbeddingGemma folder (F32/BF16 safetensors, with its Dense layers and",
-      "tokenizer) into a gemma-embedding GGUF. q8_0/q4_0 store every matrix, token table included, in",
-      "that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, token table, feed-forward and",
-      "Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp stores them).",
+      "Convert a Hugging Face model folder into a (quantized) GGUF file.",
+      "",
+      "The folder holds EmbeddingGemma's F32/BF16 safetensors with its Dense layers and tokenizer; "
+          + "the GGUF has llama.cpp's gemma-embedding layout. q8_0/q4_0 store every matrix, token "
+          + "table included, in that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, "
+          + "token table, feed-forward and Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp "
+          + "stores them). OUT is replaced only once complete.",
     },
     footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
         "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})
@@ -38,6 +42,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AtomicFiles.check(out);
     long t0 = System.nanoTime();
     GgufQuantizeTool.Result r = GgufQuantizeTool.quantize(in, out, type);
     spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),

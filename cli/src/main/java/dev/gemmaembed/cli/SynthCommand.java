@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
 import java.io.IOException;
@@ -16,9 +17,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Write a synthetic EmbeddingGemma checkpoint: the real Hugging Face layout and tokenizer with "
-          + "reproducible random weights (shared/spec/synthetic-checkpoint.md), to try every command "
-          + "without the real model.",
+      "Write a synthetic EmbeddingGemma checkpoint to try every command without the real model.",
+      "",
+      "It has the real Hugging Face layout and tokenizer and reproducible random weights: each "
+          + "element is a function of the seed, the tensor's name and its index (see the class "
+          + "SyntheticRecipe in weights-tools), so vectors computed elsewhere from the same recipe "
+          + "check the whole pipeline. The scores it gives mean nothing; everything else behaves as "
+          + "with the real model.",
     },
     footer = {"", "Examples:", "  gemma-embed synth --preset tiny --out models/tiny",
         "  gemma-embed synth --preset full --seed 300 --out models/full   (~1.2 GB)"})
@@ -44,6 +49,7 @@ final class SynthCommand implements Callable<Integer> {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw CliException.input("--out " + out + ": exists and is not a directory");
     }
+    AtomicFiles.check(out.resolve("model.safetensors"));
     long s = seed != null ? seed : preset == Preset.full ? 300 : 1234;
     SyntheticSpec spec = SyntheticSpec.preset(preset.name(), s);
     SyntheticCheckpointWriter.write(spec, out);

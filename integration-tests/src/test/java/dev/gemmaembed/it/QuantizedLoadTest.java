@@ -13,6 +13,7 @@ import dev.gemmaembed.core.gguf.GgufTensor;
 import dev.gemmaembed.core.gguf.GgufValue;
 import dev.gemmaembed.core.gguf.GgufValueType;
 import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.GgufWriter;
 import dev.gemmaembed.tools.QuantType;
 import java.lang.foreign.Arena;
@@ -68,7 +69,7 @@ class QuantizedLoadTest {
   void inMemoryQuantizationEqualsTheQuantizedGguf(String format) {
     List<Golden.Case> cases = Golden.cases("golden.jsonl", "embedding_numpy");
     LoadOptions opts = LoadOptions.defaults().withThreads(2);
-    try (Embedder mem = Embedder.load(TestModels.tiny(), opts.withQuantize(WeightType.parse(format)));
+    try (Embedder mem = Embedder.load(TinyModel.dir(), opts.withQuantize(WeightType.parse(format)));
         Embedder file = Embedder.load(GgufFixtures.of(QuantType.parse(format)), opts)) {
       List<float[]> a = embedGolden(mem, cases);
       List<float[]> b = embedGolden(file, cases);

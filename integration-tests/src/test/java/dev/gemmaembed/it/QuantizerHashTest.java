@@ -7,13 +7,12 @@ import dev.gemmaembed.core.gguf.GgufArray;
 import dev.gemmaembed.core.gguf.GgufFile;
 import dev.gemmaembed.core.gguf.GgufValue;
 import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.HfSource;
 import dev.gemmaembed.tools.QuantType;
 import dev.gemmaembed.tools.SourceTensor;
 import dev.gemmaembed.tools.TensorEncoder;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -44,7 +43,7 @@ class QuantizerHashTest {
     manifest.fieldNames().forEachRemaining(expectedOrder::add);
     List<String> order = new ArrayList<>();
     try (Arena arena = Arena.ofConfined()) {
-      for (SourceTensor t : HfSource.open(TestModels.tiny(), arena).tensors()) {
+      for (SourceTensor t : HfSource.open(TinyModel.dir(), arena).tensors()) {
         JsonNode m = manifest.get(t.ggufName());
         order.add(t.ggufName());
         WeightType type = WeightType.valueOf(m.get("type").asText());
@@ -60,14 +59,7 @@ class QuantizerHashTest {
   @CsvSource({"embeddinggemma-synthetic-tiny-Q8_0.gguf", "embeddinggemma-synthetic-tiny-Q4_0.gguf"})
   void theWrittenFileIsLlamaCppsFileByteForByte(String file) throws Exception {
     Path ours = file.contains("Q8_0") ? GgufFixtures.q8_0() : GgufFixtures.q4_0();
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(ours)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    assertEquals(LLAMA_CPP_FILE_SHA256.get(file), HexFormat.of().formatHex(sha.digest()), file);
+    assertEquals(LLAMA_CPP_FILE_SHA256.get(file), GgufFixtures.sha256(ours), file);
   }
 
   /**

@@ -90,6 +90,14 @@ public final class GgufModelLoader {
     return new LoadedModel(cfg, weights, head, tokenizer, Prompts.EMBEDDING_GEMMA, cfg.maxPositions(), file.toString());
   }
 
+  /** The tokenizer of a GGUF file alone: its header is read, its weights never touched. */
+  public static GemmaTokenizer loadTokenizer(Path file) {
+    try (Arena arena = Arena.ofConfined()) {
+      GgufFile gguf = GgufFile.open(file, arena);
+      return tokenizer(gguf, new GgufMetadata(gguf)); // the vocabulary is copied out of the mapping
+    }
+  }
+
   static ModelConfig config(GgufFile gguf, GgufMetadata meta, String arch) {
     String p = arch + ".";
     int hidden = meta.positiveInt(p + "embedding_length");
