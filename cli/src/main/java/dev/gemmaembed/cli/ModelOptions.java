@@ -46,12 +46,7 @@ final class ModelOptions {
       options = options.withThreads(threads);
     }
     if (quantize != null) {
-      WeightType type;
-      try {
-        type = WeightType.parse(quantize);
-      } catch (IllegalArgumentException e) {
-        type = null;
-      }
+      WeightType type = WeightType.named(quantize).orElse(null);
       if (type == null || !type.quantizable()) {
         throw new ParameterException(mixee.commandLine(), "--quantize must be one of "
             + WeightType.quantizableNames().toLowerCase(java.util.Locale.ROOT) + ", got " + quantize);

@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelKernels {
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  static final int L = F.length();
+  static final VectorSpecies<Float> F = VectorWidth.F;
+  static final int L = VectorWidth.L;
+  private static final boolean VECTOR = VectorWidth.VECTOR;
 
   /** Weight rows per register tile. */
   static final int TILE_ROWS = 4;
@@ -156,6 +157,10 @@ final class PanelKernels {
    */
   private static void tile4x4(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(lanes, base, cols, a, a0, a1, a2, a3, 4, scratch);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
     var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
     var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
@@ -183,6 +188,10 @@ final class PanelKernels {
 
   private static void tile4x2(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(xT, base, cols, w, w0, w1, w2, w3, 2, scratch);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00;
     var c10 = c00; var c11 = c00;
     var c20 = c00; var c21 = c00;
@@ -208,6 +217,10 @@ final class PanelKernels {
 
   private static void tile4x1(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(xT, base, cols, w, w0, w1, w2, w3, 1, scratch);
+      return;
+    }
     var c0 = FloatVector.zero(F); var c1 = c0; var c2 = c0; var c3 = c0;
     for (int k = 0; k < cols; k++) {
       var x0 = FloatVector.fromArray(F, xT, base + k * GROUP);
@@ -220,5 +233,26 @@ final class PanelKernels {
     c1.intoArray(scratch, L);
     c2.intoArray(scratch, 2 * L);
     c3.intoArray(scratch, 3 * L);
+  }
+
+  /**
+   * The scalar twin of the 4-row tiles of {@code vectors} vectors: the same FMA chain per output
+   * element, so the same bits.
+   */
+  private static void tileScalar(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
+      int vectors, float[] scratch) {
+    int width = vectors * L;
+    for (int r = 0; r < 4; r++) {
+      int ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+      int c0 = r * width;
+      java.util.Arrays.fill(scratch, c0, c0 + width, 0f);
+      for (int k = 0; k < cols; k++) {
+        float x = a[ar + k];
+        int lo = base + k * GROUP;
+        for (int j = 0; j < width; j++) {
+          scratch[c0 + j] = Math.fma(x, lanes[lo + j], scratch[c0 + j]);
+        }
+      }
+    }
   }
 }

@@ -8,8 +8,10 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementations of the element-wise and reduction kernels. Each method has a plain
- * twin in {@link ScalarKernels}; tests compare the two on odd sizes.
+ * Vector API implementations of the element-wise and reduction kernels, at the width
+ * {@link VectorWidth} chose. Each method has a plain twin in {@link ScalarKernels}; tests compare
+ * the two on odd sizes. Each method's scalar tail is the whole computation when the width is
+ * {@code scalar} (the vector part is then skipped, and folded away by the JIT).
  *
  * <p>Every result is a fixed sequence of IEEE operations that depends only on the inputs and the
  * length, never on where the data sits in a batch, and never on the JIT tier: sums go through
@@ -20,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdKernels {
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int L = F.length();
+  static final VectorSpecies<Float> F = VectorWidth.F;
+  private static final boolean VECTOR = VectorWidth.VECTOR;
+  private static final int L = VectorWidth.L;
 
   // the stages of hsum (up to 64 lanes, 2048-bit vectors)
   private static final VectorShuffle<Float> SWAP_32 = swap(32);
@@ -52,13 +55,16 @@ public final class SimdKernels {
 
   /** Σ a[aOff + i] · b[bOff + i] for i &lt; n. */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
     int i = 0;
-    for (; i < bound; i += L) {
-      acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+    float sum = 0f;
+    if (VECTOR) {
+      int bound = F.loopBound(n);
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+      }
+      sum = hsum(acc);
     }
-    float sum = hsum(acc);
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
@@ -67,7 +73,7 @@ public final class SimdKernels {
 
   /** dst[off + i] += src[srcOff + i]. */
   public static void add(float[] dst, int off, float[] src, int srcOff, int n) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, dst, off + i).add(FloatVector.fromArray(F, src, srcOff + i))
@@ -80,7 +86,7 @@ public final class SimdKernels {
 
   /** x[off + i] *= s. */
   public static void scale(float[] x, int off, int n, float s) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, x, off + i).mul(s).intoArray(x, off + i);
@@ -96,14 +102,17 @@ public final class SimdKernels {
    * {@code out} may alias {@code x}.
    */
   public static void rmsNorm(float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
-    for (; i < bound; i += L) {
-      var v = FloatVector.fromArray(F, x, off + i);
-      acc = v.fma(v, acc);
+    float ss = 0f;
+    if (VECTOR) {
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        var v = FloatVector.fromArray(F, x, off + i);
+        acc = v.fma(v, acc);
+      }
+      ss = hsum(acc);
     }
-    float ss = hsum(acc);
     for (; i < n; i++) {
       ss += x[off + i] * x[off + i];
     }
@@ -132,6 +141,12 @@ public final class SimdKernels {
    * within 1.5e-7·max(1, |x|) of the float64 formula.
    */
   public static void geluTanhMul(float[] gate, int off, float[] up, int upOff, int n) {
+    if (!VECTOR) {
+      for (int i = 0; i < n; i++) {
+        gate[off + i] = gelu(gate[off + i]) * up[upOff + i];
+      }
+      return;
+    }
     int bound = F.loopBound(n);
     int i = 0;
     for (; i < bound; i += L) {
@@ -150,9 +165,15 @@ public final class SimdKernels {
     return x.div(exp(u.mul(-2f)).add(1f));
   }
 
+  /** {@link #gelu(FloatVector)} for one float: the same operations, so the same bits as a lane. */
+  static float gelu(float x) {
+    float u = (x * x * x * GELU_KAPPA + x) * SQRT_2_OVER_PI;
+    return x / (exp(u * -2f) + 1f);
+  }
+
   /** max of x[off .. off + n) (−∞ for n = 0); exact whatever the order. */
   static float max(float[] x, int off, int n) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     float max = Float.NEGATIVE_INFINITY;
     int i = 0;
     if (bound > 0) {
@@ -173,15 +194,18 @@ public final class SimdKernels {
    * index order and folded by {@link #hsum}.
    */
   static float expShiftedInPlace(float[] x, int off, int n, float shift) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
     int i = 0;
-    for (; i < bound; i += L) {
-      var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
-      e.intoArray(x, off + i);
-      acc = acc.add(e);
+    float sum = 0f;
+    if (VECTOR) {
+      int bound = F.loopBound(n);
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
+        e.intoArray(x, off + i);
+        acc = acc.add(e);
+      }
+      sum = hsum(acc);
     }
-    float sum = hsum(acc);
     for (; i < n; i++) {
       float e = exp(x[off + i] - shift);
       x[off + i] = e;
@@ -259,7 +283,7 @@ public final class SimdKernels {
 
   /** The shuffle pairing lane i with lane i ^ h, or null where the species has no lane h. */
   private static VectorShuffle<Float> swap(int h) {
-    return h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
+    return VECTOR && h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
   }
 
   /**
@@ -268,7 +292,7 @@ public final class SimdKernels {
    */
   public static void ropeRotateHalf(float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
     int half = d / 2;
-    int bound = F.loopBound(half);
+    int bound = VECTOR ? F.loopBound(half) : 0;
     int k = 0;
     for (; k < bound; k += L) {
       var a = FloatVector.fromArray(F, x, off + k);
@@ -288,7 +312,7 @@ public final class SimdKernels {
 
   /** dst[dOff + i] = src[sOff + i] · s. */
   static void scaleInto(float[] src, int sOff, int n, float s, float[] dst, int dOff) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, src, sOff + i).mul(s).intoArray(dst, dOff + i);

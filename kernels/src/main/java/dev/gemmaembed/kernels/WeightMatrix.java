@@ -147,7 +147,7 @@ public abstract class WeightMatrix {
    * packed panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a
    * small-batch unit's token transposition stays small next to its products.
    */
-  public final int rowGrain() {
+  public int rowGrain() {
     PackedF32Matrix p = packed;
     return p != null ? PackedF32Matrix.W : DECODED_ROW_GRAIN;
   }
@@ -155,8 +155,10 @@ public abstract class WeightMatrix {
   /**
    * {@code out[t * outStride + outOffset + r] = Σ_c x[t * cols + c] · W[r][c]} for every token
    * {@code t < tokens} and row {@code rowStart <= r < rowEnd}; {@code x} is {@code tokens × cols}.
+   * A format may override this with a kernel of its own (it then does not gain from packing), as
+   * long as every output stays one fixed sequence of operations whatever the batch and row range.
    */
-  public final void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+  public void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
     PackedF32Matrix p = packed;
     if (p != null) {
       p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);

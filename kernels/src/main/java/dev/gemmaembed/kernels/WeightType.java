@@ -5,8 +5,8 @@ import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The storage types of weights as ggml defines them (GGUF tensor infos store the id; safetensors
@@ -193,11 +193,18 @@ public enum WeightType {
    * @throws IllegalArgumentException for a name ggml does not define
    */
   public static WeightType parse(String name) {
-    try {
-      return valueOf(name.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown weight type '" + name + "' (computable: " + computableNames() + ")", e);
+    return named(name).orElseThrow(() -> new IllegalArgumentException(
+        "unknown weight type '" + name + "' (computable: " + computableNames() + ")"));
+  }
+
+  /** {@link #parse}, empty for a name ggml does not define. */
+  public static Optional<WeightType> named(String name) {
+    for (WeightType t : values()) {
+      if (t.name().equalsIgnoreCase(name)) {
+        return Optional.of(t);
+      }
     }
+    return Optional.empty();
   }
 
   /** The computable types' names, comma-separated, for messages. */

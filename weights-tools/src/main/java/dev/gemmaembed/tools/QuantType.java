@@ -54,12 +54,7 @@ public enum QuantType implements TensorLayout {
     if (MIXED.name().equalsIgnoreCase(s)) {
       return MIXED;
     }
-    WeightType type = null;
-    try {
-      type = WeightType.parse(s);
-    } catch (IllegalArgumentException e) {
-      // not a type name at all: the same message as a type this command does not write
-    }
+    WeightType type = WeightType.named(s).orElse(null);
     for (QuantType t : values()) {
       if (t.uniform != null && t.uniform == type) {
         return t;

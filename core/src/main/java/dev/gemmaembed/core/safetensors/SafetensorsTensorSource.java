@@ -16,11 +16,7 @@ public final class SafetensorsTensorSource implements TensorSource {
 
   static {
     for (DType d : DType.values()) {
-      for (WeightType w : WeightType.values()) {
-        if (w.name().equals(d.name()) && w.computable()) {
-          FLOAT_TYPES.put(d, w);
-        }
-      }
+      WeightType.named(d.name()).filter(WeightType::computable).ifPresent(w -> FLOAT_TYPES.put(d, w));
     }
   }
 
