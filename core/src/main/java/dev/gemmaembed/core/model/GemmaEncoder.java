@@ -17,7 +17,7 @@ import java.util.function.Function;
  *
  * <p>Performance shape: the float32-decodable weight matrices are packed once, at construction,
  * into the panel layout of {@link dev.gemmaembed.kernels.PackedF32Matrix} (4 bytes per weight,
- * 406 MB for the real model; {@link #GemmaEncoder(ModelConfig, EncoderWeights, Arena)} puts them
+ * 406 MB for the real model; {@link #GemmaEncoder(ModelConfig, EncoderWeights, Arena, int)} puts them
  * in the caller's arena so they are freed with the model). Every step of a layer is one parallel
  * loop on the shared {@link ComputePool} — products split by (panel, token block), per-token steps
  * by token ranges, attention by (sequence, query block) — and q/k/v and gate/up each run as one
