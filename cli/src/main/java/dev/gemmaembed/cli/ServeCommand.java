@@ -77,6 +77,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long a request may wait for its embeddings before a 503 (default: ${DEFAULT-VALUE}).")
   int requestTimeoutSeconds;
 
+  @Option(names = "--no-ui", description = "Serve neither the API docs (GET /docs) nor the playground (GET /ui); "
+      + "GET /openapi.json stays.")
+  boolean noUi;
+
   @Option(names = "--model-name", paramLabel = "NAME",
       description = "Model name reported in responses (default: the model directory's name).")
   String modelName;
@@ -88,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintStream err = env.stderr();
     EmbeddingServer server;
     try {
-      server = new EmbeddingServer(config).start();
+      server = new EmbeddingServer(config, !noUi).start();
     } catch (IllegalStateException e) {
       throw CliException.io(e.getMessage(), e);
     }
