@@ -136,6 +136,12 @@ async function run(event) {
   if (key) {
     sessionStorage.setItem(KEY, key);
   }
+  if (!window.promptNames) {
+    await loadInfo(); // the first try lacked the API key
+    if (!window.promptNames) {
+      return;
+    }
+  }
   const sentences = $("sentences").value.split("\n").map((s) => s.trim()).filter((s) => s.length > 0);
   const query = $("query").value.trim();
   const dims = Number($("dimensions").value);
