@@ -20,6 +20,9 @@ final class LauncherStderr {
   private LauncherStderr() {}
 
   /** Does nothing unless the launcher set {@link #FD_PROPERTY}, or when the C library cannot be called. */
+  // downcalls to dup2/close of the C library: restricted methods, allowed by the launcher's
+  // --enable-native-access=ALL-UNNAMED
+  @SuppressWarnings("restricted")
   static void reclaim() {
     Integer fd = Integer.getInteger(FD_PROPERTY);
     if (fd == null || fd <= 2) {

@@ -102,6 +102,10 @@ final class ServeCommand implements Callable<Integer> {
           + " Other Hosts get 403 (DNS rebinding); with --host 0.0.0.0 and --api-key, any Host is accepted.")
   java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
+  @Option(names = "--no-ui", description = "Serve neither the API docs (GET /docs) nor the playground (GET /ui); "
+      + "GET /openapi.json stays.")
+  boolean noUi;
+
   @Option(names = "--model-name", paramLabel = "NAME",
       description = "Model name reported in responses (default: the model directory's name).")
   String modelName;
@@ -113,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintStream err = env.stderr();
     EmbeddingServer server;
     try {
-      server = new EmbeddingServer(config).start();
+      server = new EmbeddingServer(config, !noUi).start();
     } catch (IllegalStateException e) {
       throw CliException.io(e.getMessage(), e);
     }

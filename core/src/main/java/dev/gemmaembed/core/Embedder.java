@@ -56,7 +56,6 @@ public final class Embedder implements AutoCloseable {
     this.maxBatchTokens = options.maxBatchTokens();
   }
 
-  /** Loads a model directory (Hugging Face layout) or a GGUF file with default options. */
   /**
    * The kernels run on the Vector API, an incubator module that the JVM resolves only when asked
    * to: without it, the first kernel class would fail with a NoClassDefFoundError deep in loading.
@@ -69,6 +68,7 @@ public final class Embedder implements AutoCloseable {
     }
   }
 
+  /** Loads a model directory (Hugging Face layout) or a GGUF file with default options. */
   public static Embedder load(Path path) {
     return load(path, LoadOptions.defaults());
   }

@@ -31,7 +31,7 @@ class VectorModuleTest {
   public static final class LoadWithoutVector {
     public static void main(String[] args) {
       try (Embedder e = Embedder.load(Path.of(args[0]))) {
-        System.out.println("loaded without the Vector API module?");
+        System.out.println("loaded without the Vector API module? " + e.dimensions());
       } catch (GemmaEmbedException e) {
         System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
         System.exit(3);

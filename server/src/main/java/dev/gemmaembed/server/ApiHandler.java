@@ -41,7 +41,7 @@ final class ApiHandler extends Handler.Abstract {
   private static final int STREAM_BUFFER = 64 * 1024;
 
   /** Every endpoint; {@code path} doubles as the metrics label. */
-  private enum Route {
+  enum Route {
     OPENAI_EMBEDDINGS("POST", "/v1/embeddings", Dialect.OPENAI),
     /** TEI's copy of the OpenAI route, without the version prefix. */
     OPENAI_EMBEDDINGS_UNVERSIONED("POST", "/embeddings", Dialect.OPENAI),
@@ -127,6 +127,11 @@ final class ApiHandler extends Handler.Abstract {
     this.ollama = new OllamaApi(config.modelName());
     String v = ApiHandler.class.getPackage().getImplementationVersion();
     this.version = v == null ? "dev" : v;
+  }
+
+  /** The server's version, as {@code /info} reports it. */
+  String version() {
+    return version;
   }
 
   /** Starts serving embeddings with {@code service} (until then those endpoints answer 503). */

@@ -43,6 +43,11 @@ public final class EmbeddingServer implements AutoCloseable {
   private volatile DynamicBatcher batcher;
 
   public EmbeddingServer(ServerConfig config) {
+    this(config, true);
+  }
+
+  /** @param pages whether {@code /docs} and {@code /ui} are served ({@code /openapi.json} always is) */
+  public EmbeddingServer(ServerConfig config, boolean pages) {
     this.config = config;
     QueuedThreadPool threads = new QueuedThreadPool(200, 4);
     threads.setName("gemma-embed-http");
@@ -56,7 +61,7 @@ public final class EmbeddingServer implements AutoCloseable {
     this.handler = new ApiHandler(config, metrics, threads);
     // GracefulHandler tracks requests in flight so that stop() waits for them (up to the stop timeout,
     // past which shutdown() answers those still open with 503 and they complete).
-    jetty.setHandler(new GracefulHandler(handler));
+    jetty.setHandler(new GracefulHandler(new DocsPages(handler, pages, handler.version())));
     jetty.setErrorHandler(new JsonErrorHandler());
     jetty.setStopTimeout(config.shutdownTimeout().toMillis() + ABORT_GRACE_MILLIS);
   }

@@ -52,6 +52,9 @@ final class GgufTokenTable implements TokenEmbeddings {
    * until {@code arena} closes. {@code viewOf} builds a one-row matrix of the same type over a
    * row's bytes.
    */
+  // reinterpret(arena, cleanup) only ties a cleanup action to the arena; the 1-byte segment's size
+  // is unchanged, so no memory beyond an allocation is exposed
+  @SuppressWarnings("restricted")
   static GgufTokenTable open(GgufFile gguf, GgufTensor t, WeightMatrix mapped, Arena arena,
       BiFunction<MemorySegment, Integer, WeightMatrix> viewOf) {
     FileChannel ch;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# CI test of the download: unpacks TARBALL into a fresh folder under target/ and runs
+# bin/gemma-embed --version, synth, embed and serve with a clean environment (env -i: no JDK on
+# the PATH, no JAVA_HOME). Prints one 'N passed, N failed' line; exits non-zero on a failure.
+set -uo pipefail
+tarball="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+work="$(dirname "$tarball")/clean-env-test"
+rm -rf "$work" && mkdir -p "$work/home" "$work/unpacked"
+tar -xzf "$tarball" -C "$work/unpacked"
+app="$(echo "$work"/unpacked/*)"
+passed=0 failed=0
+check() {  # check NAME COMMAND...: runs the command, counts it
+  local name=$1; shift
+  if "$@" > "$work/$name.out" 2> "$work/$name.err"; then
+    passed=$((passed + 1)); echo "test-tarball: ok   $name"
+  else
+    failed=$((failed + 1)); echo "test-tarball: FAIL $name"; sed 's/^/  /' "$work/$name.err" "$work/$name.out" | tail -20
+  fi
+}
+clean() { env -i HOME="$work/home" PATH=/usr/bin:/bin "$@"; }
+ge() { clean "$app/bin/gemma-embed" "$@"; }
+
+version_prints() { ge --version | grep -q "$(cat "$app/lib/version")"; }
+check version version_prints
+check synth ge synth --out "$work/tiny"
+embed_gives_a_vector() {
+  ge embed --model "$work/tiny" hello > "$work/vec.json" && grep -q '"embedding":\[' "$work/vec.json"
+}
+check embed embed_gives_a_vector
+serve_answers() {
+  local log="$work/serve.log" fifo="$work/serve.fifo" pid port="" line ok=1
+  mkfifo "$fifo"
+  ge serve --model "$work/tiny" --port 0 2> "$fifo" &
+  pid=$!
+  exec 5< "$fifo"
+  # handshake on the server's own lines: 'listening on URL' names the port, 'ready' follows
+  while IFS= read -r -t 120 line <&5; do
+    echo "$line" >> "$log"
+    [[ $line == *"listening on http://"* ]] && port="$(sed 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/' <<< "$line")"
+    [[ $line == *ready* ]] && { ok=0; break; }
+  done
+  cat <&5 >> "$log" &
+  if [ $ok -eq 0 ] && [ -n "$port" ]; then
+    clean curl -sf "http://127.0.0.1:$port/health" | grep -q '"ok"' \
+      && clean curl -sf -H 'Content-Type: application/json' -d '{"inputs":"hello"}' "http://127.0.0.1:$port/embed" \
+        | grep -q '^\[\['
+    ok=$?
+  fi
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  exec 5<&-
+  cat "$log" >&2
+  return $ok
+}
+check serve serve_answers
+missing_runtime_is_named() {
+  mv "$app/runtime" "$app/runtime.away"
+  local out; out="$(ge --version 2>&1)"; local rc=$?
+  mv "$app/runtime.away" "$app/runtime"
+  [ $rc -eq 2 ] && [[ $out == *"runtime/bin/java is missing"* ]]
+}
+check missing-runtime missing_runtime_is_named
+echo "test-tarball: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
