@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public enum Precision {
+  // The order is a file format: the CLI's --format bin header stores the ordinal.
   FLOAT32,
   INT8,
   UINT8,
