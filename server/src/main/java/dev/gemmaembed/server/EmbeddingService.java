@@ -1,5 +1,6 @@
 package dev.gemmaembed.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
@@ -24,8 +25,11 @@ final class EmbeddingService {
   private final DynamicBatcher batcher;
   private final ServerConfig config;
   private final Metrics metrics;
+  private final ServingOptions options;
 
-  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics) {
+  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics,
+      ServingOptions options) {
+    this.options = options;
     this.embedder = embedder;
     this.encoder = new InputEncoder(embedder);
     this.batcher = batcher;
@@ -43,6 +47,14 @@ final class EmbeddingService {
 
   int dimensions() {
     return embedder.dimensions();
+  }
+
+  /**
+   * The request's {@code precision} extension for vectors of {@code dimensions} (0: all),
+   * checked before anything is embedded.
+   */
+  StoredPrecision precision(ObjectNode body, int dimensions, int inputs) {
+    return StoredPrecision.of(body, dimensions == 0 ? dimensions() : dimensions, inputs, options.calibration());
   }
 
   /**

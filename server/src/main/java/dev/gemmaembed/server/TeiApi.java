@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Hugging Face text-embeddings-inference's API: {@code POST /embed}, {@code POST /tokenize} and
  * {@code GET /info}. As in TEI, {@code truncate} defaults to false and an input longer than the
- * context, or a request with too many inputs, is a 413 validation error.
+ * context, or a request with too many inputs, is a 413 validation error. Extension:
+ * {@code precision} stores the vectors as int8, uint8, binary or ubinary ({@link StoredPrecision}).
  */
 final class TeiApi {
 
@@ -36,10 +37,17 @@ final class TeiApi {
         service.embedder(), inputs);
     EmbedCall call = new EmbedCall(inputs, prompt, Json.optPositiveInt(body, "dimensions"),
         Json.optBoolean(body, "truncate", false));
+    StoredPrecision precision = service.precision(body, call.dimensions(), inputs.size());
     return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> {
       g.writeStartArray();
-      for (float[] v : result.vectors()) {
-        Json.writeFloats(g, v);
+      if (precision.isFloat()) {
+        for (float[] v : result.vectors()) {
+          Json.writeFloats(g, v);
+        }
+      } else {
+        for (byte[] v : precision.store(result.vectors())) {
+          precision.write(g, v, false);
+        }
       }
       g.writeEndArray();
     })));
