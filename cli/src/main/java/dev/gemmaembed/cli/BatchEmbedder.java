@@ -93,7 +93,8 @@ final class BatchEmbedder {
     }
   }
 
-  private EmbedOptions optionsFor(InputRecord record) {
+  /** The options of {@code record}: its title fills the document prompt where one applies. */
+  EmbedOptions optionsFor(InputRecord record) {
     if (record.title() == null) {
       return options;
     }

@@ -89,6 +89,13 @@ final class EmbedCommand implements Callable<Integer> {
       description = "Number type of the written vectors (default: float32); see above.")
   String precision;
 
+  @Option(names = "--output-value", paramLabel = "sentence_embedding|token_embeddings", defaultValue = "sentence_embedding",
+      description = "token_embeddings writes each text's per-token vectors (the final-norm hidden states, before "
+          + "pooling) with their ids and code-point offsets: jsonl {\"ids\", \"starts\", \"ends\", \"embeddings\"} "
+          + "per text, or --output X.npy (tokens x width) plus X.offsets.npy (int64, texts + 1 row starts). "
+          + "--dims and --precision do not apply to it.")
+  String outputValue;
+
   @Option(names = "--calibration", paramLabel = "FILE",
       description = "Embeddings (float32 .npy or jsonl, cut to --dims) whose range int8/uint8 use.")
   Path calibration;
@@ -112,9 +119,20 @@ final class EmbedCommand implements Callable<Integer> {
     }
     OutputFormat fmt = outputFormat();
     Precision stored = parsePrecision();
+    boolean tokens = tokenEmbeddings(fmt);
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
       EmbedOptions options = embedding.resolve(embedder, null);
+      if (tokens) {
+        var out = new TokenEmbeddingsOutput(embedder, new BatchEmbedder(embedder, options, batchSize, this::warn), options,
+            batchSize);
+        long count = fmt == OutputFormat.npy ? out.npy(source, output)
+            : output != null ? writeJsonl(out, source) : out.jsonl(source, env.stdout());
+        if (count == 0) {
+          warn("no texts in " + (Inputs.STDIN.equals(inputs.input) ? "stdin" : inputs.input) + "; the output is empty");
+        }
+        return ExitCodes.OK;
+      }
       int dims = options.dimensions() == 0 ? embedder.dimensions() : options.dimensions();
       QuantizationRange range = checkPrecision(stored, dims);
       // Only JSON inputs carry ids, so only then does the CSV get an id column.
@@ -144,6 +162,41 @@ final class EmbedCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Whether token embeddings were asked for; refuses what does not apply to them. */
+  private boolean tokenEmbeddings(OutputFormat fmt) {
+    switch (outputValue) {
+      case "sentence_embedding":
+        return false;
+      case "token_embeddings":
+        break;
+      default:
+        throw new ParameterException(spec.commandLine(), "--output-value must be sentence_embedding or token_embeddings, got "
+            + outputValue);
+    }
+    if (embedding.dims != null || precision != null || calibration != null) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings gives the model's full-width "
+          + "float32 token vectors: --dims, --precision and --calibration do not apply");
+    }
+    if (fmt != OutputFormat.jsonl && fmt != OutputFormat.npy) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings is written as jsonl or npy, not " + fmt);
+    }
+    if (fmt == OutputFormat.npy && output == null) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings with npy writes two files "
+          + "(X.npy and X.offsets.npy): give --output X.npy");
+    }
+    return true;
+  }
+
+  private long writeJsonl(TokenEmbeddingsOutput out, TextSource source) throws IOException {
+    long[] count = new long[1];
+    AtomicFiles.write(output, tmp -> {
+      try (var stream = Files.newOutputStream(tmp)) {
+        count[0] = out.jsonl(source, stream);
+      }
+    });
+    return count[0];
   }
 
   private Precision parsePrecision() {
