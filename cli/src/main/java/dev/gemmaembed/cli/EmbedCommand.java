@@ -5,6 +5,7 @@ import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidOptionException;
 import dev.gemmaembed.core.Precision;
 import dev.gemmaembed.core.QuantizationRange;
+import dev.gemmaembed.core.Truncation;
 import dev.gemmaembed.tools.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,6 +103,11 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Option(names = "--truncate-from", paramLabel = "right|left", defaultValue = "right",
+      description = "Which end of a text longer than the model's window is cut: right keeps its start (default, as "
+          + "sentence-transformers), left keeps its end (TEI's truncation_direction Left).")
+  String truncateFrom;
+
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
       description = "Texts read and embedded together (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -119,6 +125,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
     OutputFormat fmt = outputFormat();
     Precision stored = parsePrecision();
+    Truncation cut = truncation();
     boolean tokens = tokenEmbeddings(fmt);
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
@@ -137,7 +144,7 @@ final class EmbedCommand implements Callable<Integer> {
       QuantizationRange range = checkPrecision(stored, dims);
       // Only JSON inputs carry ids, so only then does the CSV get an id column.
       var writer = new EmbeddingOutput(fmt, dims, in.format() != null && in.format().hasIds(), stored);
-      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize, this::warn);
+      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize, cut, this::warn);
       try (Progress progress = Progress.bytes(env, quiet || in.sizeBytes() < 0, "embed", 0, in.sizeBytes())) {
         EmbeddingOutput.Work work = target -> {
           EmbeddingSink sink = stored == Precision.FLOAT32 ? target : new QuantizingSink(target, stored, range, this::warn);
@@ -164,6 +171,14 @@ final class EmbedCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private Truncation truncation() {
+    return switch (truncateFrom.toLowerCase(Locale.ROOT)) {
+      case "right" -> Truncation.CUT;
+      case "left" -> Truncation.CUT_LEFT;
+      default -> throw new ParameterException(spec.commandLine(), "--truncate-from must be right or left, got " + truncateFrom);
+    };
+  }
+
   /** Whether token embeddings were asked for; refuses what does not apply to them. */
   private boolean tokenEmbeddings(OutputFormat fmt) {
     switch (outputValue) {
@@ -175,9 +190,10 @@ final class EmbedCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--output-value must be sentence_embedding or token_embeddings, got "
             + outputValue);
     }
-    if (embedding.dims != null || precision != null || calibration != null) {
+    if (embedding.dims != null || precision != null || calibration != null || truncation() != Truncation.CUT) {
       throw new ParameterException(spec.commandLine(), "--output-value token_embeddings gives the model's full-width "
-          + "float32 token vectors: --dims, --precision and --calibration do not apply");
+          + "float32 token vectors of each text's first tokens: --dims, --precision, --calibration and "
+          + "--truncate-from left do not apply");
     }
     if (fmt != OutputFormat.jsonl && fmt != OutputFormat.npy) {
       throw new ParameterException(spec.commandLine(), "--output-value token_embeddings is written as jsonl or npy, not " + fmt);

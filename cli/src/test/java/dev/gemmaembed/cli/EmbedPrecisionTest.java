@@ -168,6 +168,22 @@ class EmbedPrecisionTest {
   }
 
   @Test
+  void truncateFromLeftKeepsTheEndOfALongText() throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; b.length() < 12 * embedder.maxSeqLength(); i++) {
+      b.append("w").append(i).append(' ');
+    }
+    String text = b.toString();
+    var r = CliHarness.exec("embed", "--model", model, "--truncate-from", "left", text);
+    assertEquals(0, r.exit(), r.toString());
+    float[] want = embedder.embedTokenIds(List.of(embedder.prepare(text, EmbedOptions.DEFAULT,
+        dev.gemmaembed.core.Truncation.CUT_LEFT).ids()), 0).getFirst();
+    assertArrayEquals(want, OutputParsers.jsonl(r.out()).getFirst());
+    var bad = CliHarness.exec("embed", "--model", model, "--truncate-from", "middle", "x");
+    assertEquals(2, bad.exit(), bad.toString());
+  }
+
+  @Test
   void refusals(@TempDir Path dir) throws IOException {
     var odd = CliHarness.exec("embed", "--model", model, "--dims", "12", "--precision", "binary", "x");
     assertEquals(2, odd.exit(), odd.toString());

@@ -169,6 +169,7 @@ public final class Embedder implements AutoCloseable {
    *
    * @throws InputTooLongException if it is too long and {@code truncation} is {@link Truncation#REFUSE}
    * @throws InvalidOptionException for an unknown prompt name
+   * @see Truncation#CUT_LEFT
    */
   public TruncatedIds prepare(String text, EmbedOptions options, Truncation truncation) {
     return rules.prepare(text, options, truncation);

@@ -79,7 +79,7 @@ final class EmbeddingService {
     List<int[]> sequences = new ArrayList<>(n);
     int tokens = 0;
     for (int i = 0; i < n; i++) {
-      int[] ids = encoder.encode(call.inputs().get(i), call.prompt(), call.truncate(), i);
+      int[] ids = encoder.encode(call.inputs().get(i), call.prompt(), call.truncation(), i);
       sequences.add(ids);
       tokens += ids.length;
     }
