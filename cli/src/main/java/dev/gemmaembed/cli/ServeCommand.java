@@ -88,11 +88,20 @@ final class ServeCommand implements Callable<Integer> {
           + "'precision': int8/uint8 extension uses (default: each request's own inputs).")
   Path calibration;
 
+  @Option(names = "--cache-mb", paramLabel = "N", defaultValue = "0",
+      description = "Keep up to N MiB of computed vectors and answer repeated inputs (same prompt, truncation and "
+          + "text) from them, least recently used evicted first (default: 0, off).")
+  long cacheMb;
+
   @Override
   public Integer call() throws InterruptedException, IOException {
     CliEnvironment env = root.environment();
     ServerConfig config = config(env);
-    ServingOptions serving = new ServingOptions(calibration == null ? null : CalibrationFile.read(calibration));
+    if (cacheMb < 0 || cacheMb > (Long.MAX_VALUE >> 20)) {
+      throw new ParameterException(spec.commandLine(), "--cache-mb must be 0 (off) or a positive number of MiB, got " + cacheMb);
+    }
+    ServingOptions serving = new ServingOptions(calibration == null ? null : CalibrationFile.read(calibration),
+        cacheMb << 20);
     PrintStream err = env.stderr();
     EmbeddingServer server;
     try {

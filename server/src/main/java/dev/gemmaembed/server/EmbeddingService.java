@@ -26,10 +26,12 @@ final class EmbeddingService {
   private final ServerConfig config;
   private final Metrics metrics;
   private final ServingOptions options;
+  private final EmbeddingCache cache;
 
   EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics,
       ServingOptions options) {
     this.options = options;
+    this.cache = options.cacheBytes() == 0 ? null : new EmbeddingCache(options.cacheBytes());
     this.embedder = embedder;
     this.encoder = new InputEncoder(embedder);
     this.batcher = batcher;
@@ -86,7 +88,7 @@ final class EmbeddingService {
     metrics.inputs(n);
     CompletableFuture<List<float[]>> pending;
     try {
-      pending = batcher.submit(sequences);
+      pending = cache == null ? batcher.submit(sequences) : throughCache(sequences);
     } catch (DynamicBatcher.QueueFullException e) {
       metrics.rejectedQueueFull();
       throw new ApiException(ApiException.Kind.QUEUE_FULL, e.getMessage());
@@ -98,6 +100,37 @@ final class EmbeddingService {
     int total = tokens;
     int keep = call.dimensions();
     return pending.thenApply(vectors -> new Result(keep == 0 ? vectors : cut(vectors, keep), total));
+  }
+
+  /**
+   * The vectors of {@code sequences}: hits from the cache, the rest from the batcher (stored in the
+   * cache when they come back), merged in input order.
+   */
+  private CompletableFuture<List<float[]>> throughCache(List<int[]> sequences) {
+    float[][] found = new float[sequences.size()][];
+    List<int[]> missing = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < sequences.size(); i++) {
+      found[i] = cache.get(sequences.get(i));
+      if (found[i] == null) {
+        missing.add(sequences.get(i));
+        at.add(i);
+      }
+    }
+    metrics.cache(sequences.size() - missing.size(), missing.size());
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of(found));
+    }
+    CompletableFuture<List<float[]>> pass = batcher.submit(missing);
+    // the timeout must reach the batcher's own future, so that a timed-out request's sequences are dropped
+    pass.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return pass.thenApply(computed -> {
+      for (int j = 0; j < computed.size(); j++) {
+        cache.put(missing.get(j), computed.get(j));
+        found[at.get(j)] = computed.get(j);
+      }
+      return List.of(found);
+    });
   }
 
   private static List<float[]> cut(List<float[]> vectors, int keep) {

@@ -37,7 +37,7 @@ class PrecisionApiTest {
     calibration = QuantizationRange.of(embedder.embedAll(List.of("one", "two", "three", "four"),
         EmbedOptions.DEFAULT.withDimensions(32)), "calibration");
     calibrated = new EmbeddingServer(ServerConfig.defaults().withPort(0)).start();
-    calibrated.ready(embedder, new ServingOptions(calibration));
+    calibrated.ready(embedder, new ServingOptions(calibration, 0));
   }
 
   @AfterAll
