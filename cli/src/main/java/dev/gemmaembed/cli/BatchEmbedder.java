@@ -2,6 +2,7 @@ package dev.gemmaembed.cli;
 
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.Truncation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ final class BatchEmbedder {
   private final Embedder embedder;
   private final EmbedOptions options;
   private final int batchSize;
+  private final Truncation truncation;
   /**
    * A title fills the document prompt's slot (title: {title} | text: ), so it applies with no
    * prompt or the document prompt; under another prompt, which has no such slot, it is ignored.
@@ -53,6 +55,13 @@ final class BatchEmbedder {
   }
 
   BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, java.util.function.Consumer<String> warn) {
+    this(embedder, options, batchSize, Truncation.CUT, warn);
+  }
+
+  /** {@code truncation}: which end of a too-long text is cut ({@link Truncation#CUT} or {@link Truncation#CUT_LEFT}). */
+  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, Truncation truncation,
+      java.util.function.Consumer<String> warn) {
+    this.truncation = truncation;
     this.embedder = embedder;
     this.options = options;
     this.batchSize = batchSize;
@@ -73,7 +82,7 @@ final class BatchEmbedder {
         InputRecord record;
         while (batch.size() < batchSize && (record = source.next()) != null) {
           batch.add(record);
-          tokens.add(embedder.tokenize(record.text(), optionsFor(record)));
+          tokens.add(embedder.prepare(record.text(), optionsFor(record), truncation).ids());
         }
         if (batch.isEmpty()) {
           return count;
@@ -93,7 +102,8 @@ final class BatchEmbedder {
     }
   }
 
-  private EmbedOptions optionsFor(InputRecord record) {
+  /** The options of {@code record}: its title fills the document prompt where one applies. */
+  EmbedOptions optionsFor(InputRecord record) {
     if (record.title() == null) {
       return options;
     }

@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.core.Precision;
 import java.io.IOException;
 import java.io.Writer;
 
@@ -13,14 +14,15 @@ final class CsvSink implements EmbeddingSink {
   private final boolean idColumn;
   private final StringBuilder row = new StringBuilder();
 
-  CsvSink(Writer out, int dimensions, boolean idColumn) throws IOException {
+  /** {@code columns}: the values a row holds (bytes for a packed binary precision). */
+  CsvSink(Writer out, int columns, boolean idColumn) throws IOException {
     this.out = out;
     this.idColumn = idColumn;
     row.append("index");
     if (idColumn) {
       row.append(",id");
     }
-    for (int d = 0; d < dimensions; d++) {
+    for (int d = 0; d < columns; d++) {
       row.append(",d").append(d);
     }
     out.write(row.append("\n").toString());
@@ -28,6 +30,23 @@ final class CsvSink implements EmbeddingSink {
 
   @Override
   public void write(InputRecord record, float[] embedding) throws IOException {
+    startRow(record);
+    for (float v : embedding) {
+      row.append(',').append(v);
+    }
+    out.write(row.append("\n").toString());
+  }
+
+  @Override
+  public void write(InputRecord record, byte[] stored, Precision precision) throws IOException {
+    startRow(record);
+    for (byte b : stored) {
+      row.append(',').append(precision.value(b));
+    }
+    out.write(row.append("\n").toString());
+  }
+
+  private void startRow(InputRecord record) {
     row.setLength(0);
     row.append(record.index());
     if (idColumn) {
@@ -36,10 +55,6 @@ final class CsvSink implements EmbeddingSink {
         quote(record.id().text());
       }
     }
-    for (float v : embedding) {
-      row.append(',').append(v);
-    }
-    out.write(row.append("\n").toString());
   }
 
   private void quote(String field) {

@@ -2,6 +2,10 @@ package dev.gemmaembed.cli;
 
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.InvalidOptionException;
+import dev.gemmaembed.core.Precision;
+import dev.gemmaembed.core.QuantizationRange;
+import dev.gemmaembed.core.Truncation;
 import dev.gemmaembed.tools.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,16 +42,30 @@ import picocli.CommandLine.Spec;
       "",
       "Output (--format, else from the --output extension, else jsonl): jsonl is one "
           + "{\"index\": i, \"id\": ..., \"embedding\": [...]} per line; json one array of those; csv a "
-          + "header index[,id],d0,d1,... then one row per text; npy a float32 matrix for numpy.load. "
+          + "header index[,id],d0,d1,... then one row per text; npy a float32 matrix for numpy.load; bin a "
+          + "16-byte header (\"GEMB\", version 1, precision code 0-4 for float32/int8/uint8/binary/ubinary, "
+          + "2 zero bytes, uint32 LE dimensions, uint32 LE bytes per row) then the rows back to back. "
           + "An --output file is replaced only once complete (a symbolic link's target is written; "
           + "/dev/stdout, devices and FIFOs are written directly). A progress bar is drawn on stderr "
           + "for --input files when stderr is a terminal.",
+      "",
+      "Precision (--precision, after --dims), as sentence-transformers' quantize_embeddings: float32 "
+          + "(default); int8/uint8 map each dimension's [min, max] onto 256 levels (step = (max - min) / 255, "
+          + "level = (x - min) / step, minus 128 for int8, truncated toward zero; values outside the range "
+          + "are clamped); binary/ubinary pack the signs (x > 0) eight to a byte, most significant bit first, "
+          + "binary offset by -128 as int8, and need --dims a multiple of 8. jsonl/json/csv then hold "
+          + "integers, npy an int8 or uint8 matrix (bytes per row for the binary ones). The int8/uint8 range "
+          + "comes from --calibration FILE (float32 .npy n x dims, or embed's jsonl, cut to the same --dims), "
+          + "else from the whole input, which is then held in memory (up to 128 MiB of vectors: 43,690 "
+          + "at 768 dimensions) and needs at least 2 texts; each vector then depends on the others.",
     },
     footer = {"", "Examples:",
         "  gemma-embed embed --prompt query \"Which planet is known as the Red Planet?\"",
         "  gemma-embed embed --prompt document --input notes.txt --output notes.npy",
         "  gemma-embed embed --input docs.jsonl --dims 32 --output vectors.jsonl",
         "  gemma-embed embed --input texts.json --format csv > vectors.csv",
+        "  gemma-embed embed --input docs.txt --dims 256 --precision binary --output docs.bin",
+        "  gemma-embed embed --input docs.txt --precision int8 --calibration sample.npy --output docs.npy",
         "  cat texts.txt | gemma-embed embed --input - --prompt STS > vectors.jsonl",
         "  gemma-embed embed --prompt-text \"task: clustering | query: \" \"some text\""})
 final class EmbedCommand implements Callable<Integer> {
@@ -62,13 +80,33 @@ final class EmbedCommand implements Callable<Integer> {
       description = "Write to FILE (replaced only once complete) instead of stdout.")
   Path output;
 
-  @Option(names = {"-f", "--format"}, paramLabel = "jsonl|json|csv|npy",
+  @Option(names = {"-f", "--format"}, paramLabel = "jsonl|json|csv|npy|bin",
       description = "Output format (default: from the --output extension, else jsonl).")
   OutputFormat format;
 
   @Mixin EmbeddingOptions embedding;
 
+  @Option(names = "--precision", paramLabel = "float32|int8|uint8|binary|ubinary",
+      description = "Number type of the written vectors (default: float32); see above.")
+  String precision;
+
+  @Option(names = "--output-value", paramLabel = "sentence_embedding|token_embeddings", defaultValue = "sentence_embedding",
+      description = "token_embeddings writes each text's per-token vectors (the final-norm hidden states, before "
+          + "pooling) with their ids and code-point offsets: jsonl {\"ids\", \"starts\", \"ends\", \"embeddings\"} "
+          + "per text, or --output X.npy (tokens x width) plus X.offsets.npy (int64, texts + 1 row starts). "
+          + "--dims and --precision do not apply to it.")
+  String outputValue;
+
+  @Option(names = "--calibration", paramLabel = "FILE",
+      description = "Embeddings (float32 .npy or jsonl, cut to --dims) whose range int8/uint8 use.")
+  Path calibration;
+
   @Mixin ModelOptions modelOptions;
+
+  @Option(names = "--truncate-from", paramLabel = "right|left", defaultValue = "right",
+      description = "Which end of a text longer than the model's window is cut: right keeps its start (default, as "
+          + "sentence-transformers), left keeps its end (TEI's truncation_direction Left).")
+  String truncateFrom;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
       description = "Texts read and embedded together (default: ${DEFAULT-VALUE}).")
@@ -86,15 +124,30 @@ final class EmbedCommand implements Callable<Integer> {
       checkOutput();
     }
     OutputFormat fmt = outputFormat();
+    Precision stored = parsePrecision();
+    Truncation cut = truncation();
+    boolean tokens = tokenEmbeddings(fmt);
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
       EmbedOptions options = embedding.resolve(embedder, null);
+      if (tokens) {
+        var out = new TokenEmbeddingsOutput(embedder, new BatchEmbedder(embedder, options, batchSize, this::warn), options,
+            batchSize);
+        long count = fmt == OutputFormat.npy ? out.npy(source, output)
+            : output != null ? writeJsonl(out, source) : out.jsonl(source, env.stdout());
+        if (count == 0) {
+          warn("no texts in " + (Inputs.STDIN.equals(inputs.input) ? "stdin" : inputs.input) + "; the output is empty");
+        }
+        return ExitCodes.OK;
+      }
       int dims = options.dimensions() == 0 ? embedder.dimensions() : options.dimensions();
+      QuantizationRange range = checkPrecision(stored, dims);
       // Only JSON inputs carry ids, so only then does the CSV get an id column.
-      var writer = new EmbeddingOutput(fmt, dims, in.format() != null && in.format().hasIds());
-      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize, this::warn);
+      var writer = new EmbeddingOutput(fmt, dims, in.format() != null && in.format().hasIds(), stored);
+      BatchEmbedder batches = new BatchEmbedder(embedder, options, batchSize, cut, this::warn);
       try (Progress progress = Progress.bytes(env, quiet || in.sizeBytes() < 0, "embed", 0, in.sizeBytes())) {
-        EmbeddingOutput.Work work = sink -> {
+        EmbeddingOutput.Work work = target -> {
+          EmbeddingSink sink = stored == Precision.FLOAT32 ? target : new QuantizingSink(target, stored, range, this::warn);
           long start = System.nanoTime();
           long count = batches.run(source, sink::write, n -> {
             sink.flush();
@@ -103,6 +156,9 @@ final class EmbedCommand implements Callable<Integer> {
           });
           if (count == 0) {
             warn("no texts in " + (Inputs.STDIN.equals(inputs.input) ? "stdin" : inputs.input) + "; the output is empty");
+          }
+          if (sink != target) {
+            sink.finish(); // writes a held int8/uint8 input; EmbeddingOutput finishes the target
           }
         };
         if (output != null) {
@@ -113,6 +169,83 @@ final class EmbedCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  private Truncation truncation() {
+    return switch (truncateFrom.toLowerCase(Locale.ROOT)) {
+      case "right" -> Truncation.CUT;
+      case "left" -> Truncation.CUT_LEFT;
+      default -> throw new ParameterException(spec.commandLine(), "--truncate-from must be right or left, got " + truncateFrom);
+    };
+  }
+
+  /** Whether token embeddings were asked for; refuses what does not apply to them. */
+  private boolean tokenEmbeddings(OutputFormat fmt) {
+    switch (outputValue) {
+      case "sentence_embedding":
+        return false;
+      case "token_embeddings":
+        break;
+      default:
+        throw new ParameterException(spec.commandLine(), "--output-value must be sentence_embedding or token_embeddings, got "
+            + outputValue);
+    }
+    if (embedding.dims != null || precision != null || calibration != null || truncation() != Truncation.CUT) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings gives the model's full-width "
+          + "float32 token vectors of each text's first tokens: --dims, --precision, --calibration and "
+          + "--truncate-from left do not apply");
+    }
+    if (fmt != OutputFormat.jsonl && fmt != OutputFormat.npy) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings is written as jsonl or npy, not " + fmt);
+    }
+    if (fmt == OutputFormat.npy && output == null) {
+      throw new ParameterException(spec.commandLine(), "--output-value token_embeddings with npy writes two files "
+          + "(X.npy and X.offsets.npy): give --output X.npy");
+    }
+    return true;
+  }
+
+  private long writeJsonl(TokenEmbeddingsOutput out, TextSource source) throws IOException {
+    long[] count = new long[1];
+    AtomicFiles.write(output, tmp -> {
+      try (var stream = Files.newOutputStream(tmp)) {
+        count[0] = out.jsonl(source, stream);
+      }
+    });
+    return count[0];
+  }
+
+  private Precision parsePrecision() {
+    if (precision == null) {
+      if (calibration != null) {
+        throw new ParameterException(spec.commandLine(), "--calibration applies to --precision int8 or uint8");
+      }
+      return Precision.FLOAT32;
+    }
+    try {
+      Precision p = Precision.parse(precision);
+      if (calibration != null && !p.needsRange()) {
+        throw new ParameterException(spec.commandLine(), "--calibration applies to --precision int8 or uint8, not " + p.label());
+      }
+      return p;
+    } catch (InvalidOptionException e) {
+      throw new ParameterException(spec.commandLine(), "--precision: " + e.getMessage());
+    }
+  }
+
+  /** Usage errors for a width the precision cannot store; the calibration range, checked against it. */
+  private QuantizationRange checkPrecision(Precision p, int dims) throws IOException {
+    try {
+      p.checkWidth(dims);
+      if (calibration == null) {
+        return null;
+      }
+      QuantizationRange range = CalibrationFile.read(calibration);
+      range.requireWidth(dims);
+      return range;
+    } catch (InvalidOptionException e) {
+      throw new ParameterException(spec.commandLine(), "--precision " + p.label() + ": " + e.getMessage());
+    }
   }
 
   /** Refuses an output that would destroy the input or cannot be written, before any work. */

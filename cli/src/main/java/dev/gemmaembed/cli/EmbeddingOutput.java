@@ -1,6 +1,8 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.core.Precision;
 import dev.gemmaembed.tools.AtomicFiles;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,11 +33,14 @@ final class EmbeddingOutput {
   private final OutputFormat format;
   private final int dimensions;
   private final boolean idColumn;
+  private final Precision precision;
 
-  EmbeddingOutput(OutputFormat format, int dimensions, boolean idColumn) {
+  /** {@code dimensions}: of each vector before {@code precision} stores it (packed or not). */
+  EmbeddingOutput(OutputFormat format, int dimensions, boolean idColumn, Precision precision) {
     this.format = format;
     this.dimensions = dimensions;
     this.idColumn = idColumn;
+    this.precision = precision;
   }
 
   /**
@@ -71,6 +76,13 @@ final class EmbeddingOutput {
       }
       return;
     }
+    if (format == OutputFormat.bin) {
+      OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
+      EmbeddingSink sink = new BinSink(buffered, dimensions, precision);
+      work.writeTo(sink);
+      sink.finish();
+      return;
+    }
     Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
     EmbeddingSink sink = textSink(writer);
     work.writeTo(sink);
@@ -81,9 +93,15 @@ final class EmbeddingOutput {
   private void writeFile(Path file, Work work) throws IOException {
     if (format == OutputFormat.npy) {
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        EmbeddingSink sink = new NpySink(channel, dimensions);
+        EmbeddingSink sink = new NpySink(channel, dimensions, precision);
         work.writeTo(sink);
         sink.finish();
+      }
+      return;
+    }
+    if (format == OutputFormat.bin) {
+      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        toStream(out, work);
       }
       return;
     }
@@ -98,8 +116,8 @@ final class EmbeddingOutput {
     return switch (format) {
       case jsonl -> new JsonSink(writer, false);
       case json -> new JsonSink(writer, true);
-      case csv -> new CsvSink(writer, dimensions, idColumn);
-      case npy -> throw new IllegalStateException("npy is written to a file");
+      case csv -> new CsvSink(writer, precision == Precision.FLOAT32 ? dimensions : precision.bytes(dimensions), idColumn);
+      case npy, bin -> throw new IllegalStateException(format + " is not text");
     };
   }
 }

@@ -3,6 +3,7 @@ package dev.gemmaembed.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.gemmaembed.core.Precision;
 import java.io.IOException;
 import java.io.Writer;
 
@@ -31,6 +32,24 @@ final class JsonSink implements EmbeddingSink {
 
   @Override
   public void write(InputRecord record, float[] embedding) throws IOException {
+    start(record);
+    for (float v : embedding) {
+      json.writeNumber(v);
+    }
+    end();
+  }
+
+  /** Integers: −128..127 for int8/binary, 0..255 for uint8/ubinary (packed bytes for the binary ones). */
+  @Override
+  public void write(InputRecord record, byte[] stored, Precision precision) throws IOException {
+    start(record);
+    for (byte b : stored) {
+      json.writeNumber(precision.value(b));
+    }
+    end();
+  }
+
+  private void start(InputRecord record) throws IOException {
     if (array) {
       json.writeRaw(first ? "[\n" : ",\n");
     }
@@ -42,9 +61,9 @@ final class JsonSink implements EmbeddingSink {
       writeId(json, record.id());
     }
     json.writeArrayFieldStart("embedding");
-    for (float v : embedding) {
-      json.writeNumber(v);
-    }
+  }
+
+  private void end() throws IOException {
     json.writeEndArray();
     json.writeEndObject();
     if (!array) {

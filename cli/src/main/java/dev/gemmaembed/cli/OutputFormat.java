@@ -10,8 +10,10 @@ enum OutputFormat {
   json,
   /** A header {@code index[,id],d0,…} then one row per text. */
   csv,
-  /** A float32 matrix (rows × dimensions) in NumPy's .npy format. */
-  npy;
+  /** A float32 matrix (rows × dimensions) in NumPy's .npy format; int8/uint8 for a quantized precision. */
+  npy,
+  /** A 16-byte header, then the stored rows back to back (see {@link BinSink}). */
+  bin;
 
   /** From an output file's extension; null when it says nothing. */
   static OutputFormat fromName(String name) {

@@ -3,6 +3,8 @@ package dev.gemmaembed.cli;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.server.EmbeddingServer;
 import dev.gemmaembed.server.ServerConfig;
+import dev.gemmaembed.server.ServingOptions;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,10 +112,25 @@ final class ServeCommand implements Callable<Integer> {
       description = "Model name reported in responses (default: the model directory's name).")
   String modelName;
 
+  @Option(names = "--calibration", paramLabel = "FILE",
+      description = "Embeddings (float32 .npy or embed's jsonl, cut to the width requests ask for) whose range the "
+          + "'precision': int8/uint8 extension uses (default: each request's own inputs).")
+  Path calibration;
+
+  @Option(names = "--cache-mb", paramLabel = "N", defaultValue = "0",
+      description = "Keep up to N MiB of computed vectors and answer repeated inputs (same prompt, truncation and "
+          + "text) from them, least recently used evicted first (default: 0, off).")
+  long cacheMb;
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
     CliEnvironment env = root.environment();
     ServerConfig config = config(env);
+    if (cacheMb < 0 || cacheMb > (Long.MAX_VALUE >> 20)) {
+      throw new ParameterException(spec.commandLine(), "--cache-mb must be 0 (off) or a positive number of MiB, got " + cacheMb);
+    }
+    ServingOptions serving = new ServingOptions(calibration == null ? null : CalibrationFile.read(calibration),
+        cacheMb << 20);
     PrintStream err = env.stderr();
     EmbeddingServer server;
     try {
@@ -133,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
       server.close();
       throw e;
     }
-    server.ready(embedder);
+    server.ready(embedder, serving);
     err.println("gemma-embed: ready (" + embedder.dimensions() + " dimensions, model " + embedder.source()
         + "); Ctrl-C stops after the requests in flight");
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gemma-embed-shutdown").unstarted(() -> {

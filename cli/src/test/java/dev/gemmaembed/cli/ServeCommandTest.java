@@ -45,6 +45,20 @@ class ServeCommandTest {
   }
 
   @Test
+  void aNegativeCacheAndABadCalibrationFileFailBeforeListening() throws Exception {
+    CliHarness.Result cache = CliHarness.exec("serve", "--port", "0", "--cache-mb", "-1");
+    assertEquals(ExitCodes.USAGE, cache.exit(), cache.toString());
+    assertTrue(cache.stderr().contains("--cache-mb must be 0 (off) or a positive number of MiB, got -1"), cache.stderr());
+    java.nio.file.Path cal = java.nio.file.Files.createTempFile(java.nio.file.Path.of("target"), "cal", ".jsonl");
+    java.nio.file.Files.writeString(cal, "{\"embedding\": [1, 2]}\n");
+    CliHarness.Result one = CliHarness.exec("serve", "--port", "0", "--calibration", cal.toString());
+    assertEquals(ExitCodes.INPUT, one.exit(), one.toString());
+    assertTrue(one.stderr().contains("needs at least 2"), one.stderr());
+    assertTrue(!one.stderr().contains("listening"), one.stderr());
+    java.nio.file.Files.delete(cal);
+  }
+
+  @Test
   void aPortInUseIsAnIoError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliHarness.Result r = CliHarness.exec("serve", "--model", TinyModel.dir().toString(),

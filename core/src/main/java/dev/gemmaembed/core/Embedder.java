@@ -8,16 +8,19 @@ import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.core.model.WeightQuantizer;
 import dev.gemmaembed.kernels.ComputePool;
+import dev.gemmaembed.tokenizer.Encoding;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import dev.gemmaembed.tokenizer.TruncatedIds;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * An EmbeddingGemma model ready to embed text, producing the vectors that
@@ -167,6 +170,7 @@ public final class Embedder implements AutoCloseable {
    *
    * @throws InputTooLongException if it is too long and {@code truncation} is {@link Truncation#REFUSE}
    * @throws InvalidOptionException for an unknown prompt name
+   * @see Truncation#CUT_LEFT
    */
   public TruncatedIds prepare(String text, EmbedOptions options, Truncation truncation) {
     return rules.prepare(text, options, truncation);
@@ -203,6 +207,85 @@ public final class Embedder implements AutoCloseable {
     return embedSequences(sequences.iterator(), sequences.size(), dimensions);
   }
 
+  /**
+   * Per-token vectors of each text, as sentence-transformers' {@code encode(...,
+   * output_value="token_embeddings")} gives them: the final-norm hidden states of the tokens
+   * {@link #embed(String, EmbedOptions)} would run, before pooling, Dense and normalisation, with
+   * their ids and code-point offsets (as {@code /tokenize} reports them).
+   *
+   * @throws InvalidOptionException for a prompt the model lacks, or {@code dimensions} (Matryoshka
+   *     cuts the pooled vector, not token vectors)
+   */
+  public List<TokenEmbeddings> embedTokens(List<String> texts, EmbedOptions options) {
+    validate(options);
+    if (options.dimensions() != 0) {
+      throw new InvalidOptionException(InvalidOptionException.Option.DIMENSIONS,
+          "token embeddings have the model's full width; a Matryoshka cut applies to pooled embeddings only");
+    }
+    List<TokenEmbeddings> out = new ArrayList<>(texts.size());
+    List<int[]> batch = new ArrayList<>();
+    List<Encoding> offsets = new ArrayList<>();
+    int tokens = 0;
+    for (String text : texts) {
+      int[] ids = rules.checkSequence(tokenize(text, options));
+      if (!batch.isEmpty() && tokens + ids.length > maxBatchTokens) {
+        out.addAll(locked(() -> runTokens(batch, offsets)));
+        batch.clear();
+        offsets.clear();
+        tokens = 0;
+      }
+      batch.add(ids);
+      offsets.add(tokenizer().encodeWithOffsets(promptedText(text, options), true));
+      tokens += ids.length;
+    }
+    if (!batch.isEmpty()) {
+      out.addAll(locked(() -> runTokens(batch, offsets)));
+    }
+    return out;
+  }
+
+  private List<TokenEmbeddings> runTokens(List<int[]> batch, List<Encoding> encodings) {
+    int[][] seqs = batch.toArray(new int[0][]);
+    int width = model.config().hidden();
+    // the hidden states live in a pooled buffer, valid only inside the callback: copy each text's rows
+    List<float[]> rows = encoder.forward(seqs, pool, hidden -> {
+      List<float[]> copies = new ArrayList<>(seqs.length);
+      int at = 0;
+      for (int[] seq : seqs) {
+        copies.add(Arrays.copyOfRange(hidden, at, at + seq.length * width));
+        at += seq.length * width;
+      }
+      return copies;
+    });
+    List<TokenEmbeddings> out = new ArrayList<>(seqs.length);
+    for (int s = 0; s < seqs.length; s++) {
+      OutputChecks.requireFinite(rows.get(s), rows.get(s).length, new int[][] {seqs[s]}, model);
+      out.add(withOffsets(seqs[s], encodings.get(s), rows.get(s), width));
+    }
+    return out;
+  }
+
+  /**
+   * Offsets for the ids the encoder ran: the full encoding's, except that a cut sequence ends in
+   * the encoding's {@code <eos>} (the last {@code maxSeqLength − 2} content tokens were dropped).
+   */
+  private static TokenEmbeddings withOffsets(int[] ids, Encoding e, float[] vectors, int width) {
+    int n = ids.length;
+    int[] starts = new int[n];
+    int[] ends = new int[n];
+    for (int t = 0; t < n; t++) {
+      int from = t == n - 1 ? e.size() - 1 : t;
+      if (e.id(from) != ids[t]) {
+        throw new IllegalStateException("token " + t + ": the encoder ran id " + ids[t] + ", the offsets are of id " + e.id(from));
+      }
+      // template tokens (<bos>, <eos>) cover no text
+      boolean template = e.utf16Start(from) == e.utf16End(from);
+      starts[t] = template ? -1 : e.start(from);
+      ends[t] = template ? -1 : e.end(from);
+    }
+    return new TokenEmbeddings(ids, starts, ends, vectors, width);
+  }
+
   private List<float[]> embedSequences(Iterator<int[]> sequences, int count, int dimensions) {
     List<float[]> out = new ArrayList<>(count);
     List<int[]> batch = new ArrayList<>();
@@ -228,13 +311,17 @@ public final class Embedder implements AutoCloseable {
    * the batch in flight, and a multi-batch call fails cleanly at its next batch once closed.
    */
   private List<float[]> runLocked(List<int[]> batch, int dimensions) {
+    return locked(() -> runBatch(batch, dimensions));
+  }
+
+  private <R> R locked(Supplier<R> work) {
     var lock = lifecycle.readLock();
     lock.lock();
     try {
       if (closed) {
         throw new IllegalStateException("this Embedder is closed");
       }
-      return runBatch(batch, dimensions);
+      return work.get();
     } finally {
       lock.unlock();
     }

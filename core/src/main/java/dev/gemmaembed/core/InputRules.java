@@ -3,6 +3,7 @@ package dev.gemmaembed.core;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import dev.gemmaembed.tokenizer.TruncatedIds;
+import java.util.Arrays;
 
 /**
  * The rules that turn an input into the token ids the encoder runs, stated once for every adapter
@@ -47,6 +48,9 @@ final class InputRules {
   }
 
   TruncatedIds prepare(String text, EmbedOptions options, Truncation truncation) {
+    if (truncation == Truncation.CUT_LEFT) {
+      return keepLast(tokenizer.encode(promptedText(text, options), false));
+    }
     return apply(truncation, tokenizer.encodeTruncating(promptedText(text, options), maxSeqLength));
   }
 
@@ -54,7 +58,21 @@ final class InputRules {
     for (int id : contentIds) {
       checkId(id);
     }
+    if (truncation == Truncation.CUT_LEFT) {
+      return keepLast(contentIds);
+    }
     return apply(truncation, tokenizer.withSpecialTokens(contentIds, maxSeqLength));
+  }
+
+  /** The template around the last content tokens that fit (the tokenizer's own cut keeps the first). */
+  private TruncatedIds keepLast(int[] contentIds) {
+    TruncatedIds full = tokenizer.withSpecialTokens(contentIds, Integer.MAX_VALUE);
+    int room = maxSeqLength - (full.ids().length - contentIds.length);
+    if (contentIds.length <= room) {
+      return full;
+    }
+    int[] kept = Arrays.copyOfRange(contentIds, contentIds.length - room, contentIds.length);
+    return new TruncatedIds(tokenizer.withSpecialTokens(kept, maxSeqLength).ids(), true);
   }
 
   private TruncatedIds apply(Truncation truncation, TruncatedIds ids) {

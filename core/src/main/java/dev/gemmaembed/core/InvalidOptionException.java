@@ -11,7 +11,8 @@ public final class InvalidOptionException extends InvalidInputException {
   /** The offending field of {@link EmbedOptions}. */
   public enum Option {
     PROMPT_NAME,
-    DIMENSIONS
+    DIMENSIONS,
+    PRECISION
   }
 
   private final Option option;

@@ -7,6 +7,11 @@ public enum Truncation {
    * sentence-transformers does at its max_seq_length.
    */
   CUT,
+  /**
+   * Keep {@code <bos>} + the last {@code maxSeqLength − 2} content tokens + {@code <eos>}: cut from
+   * the start, prompt tokens included (text-embeddings-inference's {@code truncation_direction: Left}).
+   */
+  CUT_LEFT,
   /** Refuse it with an {@link InputTooLongException}. */
   REFUSE
 }

@@ -1,6 +1,7 @@
 package dev.gemmaembed.server;
 
 import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.Truncation;
 import java.util.List;
 
 /**
@@ -9,9 +10,14 @@ import java.util.List;
  * @param inputs texts or token-id arrays, in request order
  * @param prompt the prompt to apply to texts (its {@code dimensions} is ignored; see {@code dimensions})
  * @param dimensions Matryoshka dimensions to keep (0: all)
- * @param truncate whether inputs longer than the model's context are cut (true) or refused (false)
+ * @param truncation whether inputs longer than the model's context are cut (at the end or the start) or refused
  */
-record EmbedCall(List<Input> inputs, EmbedOptions prompt, int dimensions, boolean truncate) {
+record EmbedCall(List<Input> inputs, EmbedOptions prompt, int dimensions, Truncation truncation) {
+
+  /** {@code truncate}: cut at the end (true) or refuse (false), the choice of the APIs without a direction. */
+  EmbedCall(List<Input> inputs, EmbedOptions prompt, int dimensions, boolean truncate) {
+    this(inputs, prompt, dimensions, truncate ? Truncation.CUT : Truncation.REFUSE);
+  }
 
   /** A text, or token ids of a text's content (no {@code <bos>}/{@code <eos>}). */
   sealed interface Input permits Text, TokenIds {}

@@ -79,16 +79,25 @@ public final class EmbeddingServer implements AutoCloseable {
 
   /** Starts serving embeddings from {@code embedder}. */
   public void ready(Embedder embedder) {
-    ready(embedder, sequences -> embedder.embedTokenIds(sequences, 0));
+    ready(embedder, ServingOptions.defaults());
+  }
+
+  /** Starts serving embeddings from {@code embedder}, with {@code options}. */
+  public void ready(Embedder embedder, ServingOptions options) {
+    ready(embedder, sequences -> embedder.embedTokenIds(sequences, 0), options);
   }
 
   /** As {@link #ready(Embedder)} with the forward pass replaced (tests use it to hold passes). */
   void ready(Embedder embedder, DynamicBatcher.Backend backend) {
+    ready(embedder, backend, ServingOptions.defaults());
+  }
+
+  private void ready(Embedder embedder, DynamicBatcher.Backend backend, ServingOptions options) {
     if (batcher != null) {
       throw new IllegalStateException("the server is already serving a model");
     }
     batcher = new DynamicBatcher(backend, config.maxBatchTokens(), config.maxConcurrent(), metrics);
-    handler.serve(new EmbeddingService(embedder, batcher, config, metrics));
+    handler.serve(new EmbeddingService(embedder, batcher, config, metrics, options));
     metrics.ready(true);
   }
 

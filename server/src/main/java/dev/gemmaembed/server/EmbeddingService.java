@@ -1,5 +1,6 @@
 package dev.gemmaembed.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
@@ -24,15 +25,22 @@ final class EmbeddingService {
   private final DynamicBatcher batcher;
   private final ServerConfig config;
   private final Metrics metrics;
+  private final ServingOptions options;
+  /** Shared by every request's scoped service; null when the cache is off. */
+  private final EmbeddingCache cache;
   /** The calling request's share of the memory budget; null outside a request (library use, tests). */
   private final MemoryBudget.Lease lease;
 
-  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics) {
-    this(embedder, new InputEncoder(embedder), batcher, config, metrics, null);
+  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics,
+      ServingOptions options) {
+    this(embedder, new InputEncoder(embedder), batcher, config, metrics, options,
+        options.cacheBytes() == 0 ? null : new EmbeddingCache(options.cacheBytes()), null);
   }
 
   private EmbeddingService(Embedder embedder, InputEncoder encoder, DynamicBatcher batcher, ServerConfig config,
-      Metrics metrics, MemoryBudget.Lease lease) {
+      Metrics metrics, ServingOptions options, EmbeddingCache cache, MemoryBudget.Lease lease) {
+    this.options = options;
+    this.cache = cache;
     this.embedder = embedder;
     this.encoder = encoder;
     this.batcher = batcher;
@@ -43,7 +51,7 @@ final class EmbeddingService {
 
   /** This service for one request: its calls take their token buffers and replies from {@code lease}. */
   EmbeddingService scoped(MemoryBudget.Lease lease) {
-    return new EmbeddingService(embedder, encoder, batcher, config, metrics, lease);
+    return new EmbeddingService(embedder, encoder, batcher, config, metrics, options, cache, lease);
   }
 
   Embedder embedder() {
@@ -56,6 +64,14 @@ final class EmbeddingService {
 
   int dimensions() {
     return embedder.dimensions();
+  }
+
+  /**
+   * The request's {@code precision} extension for vectors of {@code dimensions} (0: all),
+   * checked before anything is embedded.
+   */
+  StoredPrecision precision(ObjectNode body, int dimensions, int inputs) {
+    return StoredPrecision.of(body, dimensions == 0 ? dimensions() : dimensions, inputs, options.calibration());
   }
 
   /**
@@ -83,14 +99,14 @@ final class EmbeddingService {
     List<int[]> sequences = new ArrayList<>(n);
     int tokens = 0;
     for (int i = 0; i < n; i++) {
-      int[] ids = encoder.encode(call.inputs().get(i), call.prompt(), call.truncate(), i);
+      int[] ids = encoder.encode(call.inputs().get(i), call.prompt(), call.truncation(), i);
       sequences.add(ids);
       tokens += ids.length;
     }
     metrics.inputs(n);
     CompletableFuture<List<float[]>> pending;
     try {
-      pending = batcher.submit(sequences);
+      pending = cache == null ? batcher.submit(sequences) : throughCache(sequences);
     } catch (DynamicBatcher.QueueFullException e) {
       metrics.rejectedQueueFull();
       throw new ApiException(ApiException.Kind.QUEUE_FULL, e.getMessage());
@@ -120,6 +136,37 @@ final class EmbeddingService {
       bytes += 8 * Math.min(tokens, context) + (long) embedder.dimensions() * MemoryBudget.REPLY_BYTES_PER_VALUE;
     }
     return bytes;
+  }
+
+  /**
+   * The vectors of {@code sequences}: hits from the cache, the rest from the batcher (stored in the
+   * cache when they come back), merged in input order.
+   */
+  private CompletableFuture<List<float[]>> throughCache(List<int[]> sequences) {
+    float[][] found = new float[sequences.size()][];
+    List<int[]> missing = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < sequences.size(); i++) {
+      found[i] = cache.get(sequences.get(i));
+      if (found[i] == null) {
+        missing.add(sequences.get(i));
+        at.add(i);
+      }
+    }
+    metrics.cache(sequences.size() - missing.size(), missing.size());
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of(found));
+    }
+    CompletableFuture<List<float[]>> pass = batcher.submit(missing);
+    // the timeout must reach the batcher's own future, so that a timed-out request's sequences are dropped
+    pass.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return pass.thenApply(computed -> {
+      for (int j = 0; j < computed.size(); j++) {
+        cache.put(missing.get(j), computed.get(j));
+        found[at.get(j)] = computed.get(j);
+      }
+      return List.of(found);
+    });
   }
 
   private static List<float[]> cut(List<float[]> vectors, int keep) {

@@ -24,10 +24,9 @@ final class InputEncoder {
 
   /**
    * The ids for input {@code index}; an {@link ApiException} ({@code INPUT_TOO_LONG}) if it exceeds
-   * the context and {@code truncate} is off.
+   * the context and {@code truncation} refuses it.
    */
-  int[] encode(EmbedCall.Input input, EmbedOptions prompt, boolean truncate, int index) {
-    Truncation truncation = truncate ? Truncation.CUT : Truncation.REFUSE;
+  int[] encode(EmbedCall.Input input, EmbedOptions prompt, Truncation truncation, int index) {
     try {
       return switch (input) {
         case EmbedCall.Text t -> embedder.prepare(t.text(), prompt, truncation).ids();

@@ -28,6 +28,8 @@ final class Metrics {
   private final LongAdder inputs = new LongAdder();
   private final LongAdder rejectedQueueFull = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
+  private final LongAdder cacheHits = new LongAdder();
+  private final LongAdder cacheMisses = new LongAdder();
   private final Histogram batchSize = new Histogram(BATCH_SIZE_BOUNDS);
   private final Histogram batchTokens = new Histogram(BATCH_TOKEN_BOUNDS);
   private final DoubleAdder computeSeconds = new DoubleAdder();
@@ -49,6 +51,12 @@ final class Metrics {
 
   void inputs(int n) {
     inputs.add(n);
+  }
+
+  /** Sequences answered from the {@link EmbeddingCache}, and those it did not hold. */
+  void cache(int hits, int misses) {
+    cacheHits.add(hits);
+    cacheMisses.add(misses);
   }
 
   void rejectedQueueFull() {
@@ -131,6 +139,10 @@ final class Metrics {
     simple(out, "gemma_embed_rejected_total", "counter", "Requests refused because the queue was full (429).",
         rejectedQueueFull.sum());
     simple(out, "gemma_embed_timeouts_total", "counter", "Requests that ran past the request timeout.", timeouts.sum());
+    simple(out, "gemma_embed_cache_hits_total", "counter", "Sequences answered from the embedding cache (serve --cache-mb).",
+        cacheHits.sum());
+    simple(out, "gemma_embed_cache_misses_total", "counter", "Sequences the embedding cache did not hold.",
+        cacheMisses.sum());
     header(out, "gemma_embed_batch_size", "histogram", "Sequences per forward pass.");
     batchSize.write(out, "gemma_embed_batch_size", "");
     header(out, "gemma_embed_batch_tokens", "histogram", "Tokens per forward pass.");

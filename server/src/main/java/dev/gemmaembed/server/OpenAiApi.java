@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * (token ids of a text's content: {@code <bos>}/{@code <eos>} are added here, as the tokenizer
  * adds them to text). Extensions: {@code input_type} (or {@code task}) names one of the model's
  * prompts ({@code query}, {@code document}, {@code STS}, …) for text inputs; {@code truncate: true}
- * cuts inputs longer than the context instead of refusing them with 400, OpenAI's behaviour.
+ * cuts inputs longer than the context instead of refusing them with 400, OpenAI's behaviour;
+ * {@code precision} stores the vectors as int8, uint8, binary or ubinary ({@link StoredPrecision}).
  */
 final class OpenAiApi {
 
@@ -46,7 +47,8 @@ final class OpenAiApi {
         inputType != null ? "input_type" : "task", service.embedder(), inputs);
     EmbedCall call = new EmbedCall(inputs, prompt, Json.optPositiveInt(body, "dimensions"),
         Json.optBoolean(body, "truncate", false));
-    return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> render(g, result, base64))));
+    StoredPrecision precision = service.precision(body, call.dimensions(), inputs.size());
+    return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> render(g, result, base64, precision))));
   }
 
   Reply models() {
@@ -65,7 +67,9 @@ final class OpenAiApi {
     }));
   }
 
-  private void render(JsonGenerator g, EmbeddingService.Result result, boolean base64) throws IOException {
+  private void render(JsonGenerator g, EmbeddingService.Result result, boolean base64, StoredPrecision precision)
+      throws IOException {
+    List<byte[]> stored = precision.isFloat() ? null : precision.store(result.vectors());
     g.writeStartObject();
     g.writeStringField("object", "list");
     g.writeArrayFieldStart("data");
@@ -75,7 +79,9 @@ final class OpenAiApi {
       g.writeStringField("object", "embedding");
       g.writeNumberField("index", i);
       g.writeFieldName("embedding");
-      if (base64) {
+      if (stored != null) {
+        precision.write(g, stored.get(i), base64);
+      } else if (base64) {
         g.writeString(base64(v));
       } else {
         Json.writeFloats(g, v);

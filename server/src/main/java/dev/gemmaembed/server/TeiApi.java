@@ -2,6 +2,7 @@ package dev.gemmaembed.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.Truncation;
 import dev.gemmaembed.tokenizer.Encoding;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Hugging Face text-embeddings-inference's API: {@code POST /embed}, {@code POST /tokenize} and
  * {@code GET /info}. As in TEI, {@code truncate} defaults to false and an input longer than the
- * context, or a request with too many inputs, is a 413 validation error.
+ * context, or a request with too many inputs, is a 413 validation error; with {@code truncate},
+ * {@code truncation_direction} {@code Right} (default) or {@code Left} (any case) says which end is cut. Extension:
+ * {@code precision} stores the vectors as int8, uint8, binary or ubinary ({@link StoredPrecision}).
  */
 final class TeiApi {
 
@@ -28,18 +31,26 @@ final class TeiApi {
           + "pipeline ends in a Normalize module, so its embeddings are always unit length", "normalize");
     }
     String direction = Json.optString(body, "truncation_direction");
-    if (direction != null && !direction.equalsIgnoreCase("right")) {
-      throw ApiException.badRequest("only 'truncation_direction': \"Right\" is supported (what "
-          + "sentence-transformers does), got \"" + direction + "\"", "truncation_direction");
+    if (direction != null && !direction.equalsIgnoreCase("right") && !direction.equalsIgnoreCase("left")) {
+      throw ApiException.badRequest("'truncation_direction' must be \"Right\" (the default, what "
+          + "sentence-transformers does) or \"Left\", got \"" + direction + "\"", "truncation_direction");
     }
+    boolean left = direction != null && direction.equalsIgnoreCase("left");
     EmbedOptions prompt = Prompting.options(Json.optString(body, "prompt_name"), "prompt_name",
         service.embedder(), inputs);
     EmbedCall call = new EmbedCall(inputs, prompt, Json.optPositiveInt(body, "dimensions"),
-        Json.optBoolean(body, "truncate", false));
+        !Json.optBoolean(body, "truncate", false) ? Truncation.REFUSE : left ? Truncation.CUT_LEFT : Truncation.CUT);
+    StoredPrecision precision = service.precision(body, call.dimensions(), inputs.size());
     return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> {
       g.writeStartArray();
-      for (float[] v : result.vectors()) {
-        Json.writeFloats(g, v);
+      if (precision.isFloat()) {
+        for (float[] v : result.vectors()) {
+          Json.writeFloats(g, v);
+        }
+      } else {
+        for (byte[] v : precision.store(result.vectors())) {
+          precision.write(g, v, false);
+        }
       }
       g.writeEndArray();
     })));

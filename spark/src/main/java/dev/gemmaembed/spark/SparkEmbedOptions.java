@@ -1,6 +1,7 @@
 package dev.gemmaembed.spark;
 
 import dev.gemmaembed.core.EmbedOptions;
+import dev.gemmaembed.core.InvalidOptionException;
 import dev.gemmaembed.core.LoadOptions;
 import java.io.Serializable;
 
@@ -40,7 +41,14 @@ public record SparkEmbedOptions(
     /** {@code array<float>}, never containing nulls; a null text gives a null array. */
     FLOAT_ARRAY,
     /** Spark ML's {@code Vector} ({@code VectorUDT}, dense, float values widened to double); needs spark-mllib. */
-    ML_VECTOR
+    ML_VECTOR,
+    /**
+     * {@code binary}: the signs packed eight to a byte, most significant bit first, offset by −128
+     * (sentence-transformers' {@code precision="binary"}); needs a width that is a multiple of 8.
+     */
+    BINARY,
+    /** {@code binary}: the packed signs as numpy's {@code packbits} gives them ({@code precision="ubinary"}). */
+    UBINARY
   }
 
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -63,6 +71,13 @@ public record SparkEmbedOptions(
     // the driver rather than in every task.
     embedOptions(promptName, promptText, dimensions);
     loadOptions(threads);
+    if (dimensions != 0 && (output == Output.BINARY || output == Output.UBINARY)) {
+      try {
+        EmbeddingColumn.precision(output).checkWidth(dimensions);
+      } catch (InvalidOptionException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
   }
 
   /** A model directory (or GGUF file) that exists at this same path on every executor node. */

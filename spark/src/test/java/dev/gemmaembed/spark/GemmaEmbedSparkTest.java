@@ -184,6 +184,28 @@ class GemmaEmbedSparkTest {
   }
 
   @Test
+  void binaryOutputIsAPackedBinaryColumn() {
+    List<Row> input = corpus(20);
+    SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString())
+        .withDimensions(32)
+        .withOutput(SparkEmbedOptions.Output.BINARY);
+    Dataset<Row> embedded = GemmaEmbedSpark.embed(dataset(input, 2), "text", options);
+    assertEquals(org.apache.spark.sql.types.DataTypes.BinaryType, embedded.schema().apply("embedding").dataType());
+    List<Row> out = embedded.collectAsList();
+    for (int i = 0; i < input.size(); i++) {
+      String text = input.get(i).getString(1);
+      if (text == null) {
+        assertNull(out.get(i).get(3));
+        continue;
+      }
+      byte[] expected = dev.gemmaembed.core.Precision.BINARY.quantize(
+          reference.embed(text, EmbedOptions.DEFAULT.withDimensions(32)), null);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected, (byte[]) out.get(i).get(3), "row " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> options.withDimensions(12));
+  }
+
+  @Test
   void exampleJobReadsJsonLinesAndWritesIdAndEmbeddingAsParquet() {
     List<Row> input = corpus(120);
     String jsonl = WORK.resolve("out/jsonl").toString();
