@@ -19,7 +19,7 @@ public final class Q4_0Matrix extends QuantizedMatrix {
     super(QuantFormat.Q4_0, data, rows, cols);
   }
 
-  @Override
+  /** The block format of this matrix. */
   public QuantFormat format() {
     return QuantFormat.Q4_0;
   }

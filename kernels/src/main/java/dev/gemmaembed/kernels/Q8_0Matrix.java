@@ -15,7 +15,7 @@ public final class Q8_0Matrix extends QuantizedMatrix {
     super(QuantFormat.Q8_0, data, rows, cols);
   }
 
-  @Override
+  /** The block format of this matrix. */
   public QuantFormat format() {
     return QuantFormat.Q8_0;
   }

@@ -31,7 +31,7 @@ import java.util.Objects;
  * <p>Every output element is the FMA chain over its row in column order (see {@link PanelKernels}),
  * whatever the batch, strip, tile or thread split: results are bitwise batch invariant.
  */
-public abstract sealed class QuantizedMatrix implements WeightMatrix permits Q8_0Matrix, Q4_0Matrix {
+public abstract sealed class QuantizedMatrix implements WeightMatrix permits Q8_0Matrix, Q4_0Matrix, BlockFormatMatrix {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -41,21 +41,22 @@ public abstract sealed class QuantizedMatrix implements WeightMatrix permits Q8_
   protected final long rowBytes;
 
   QuantizedMatrix(QuantFormat format, MemorySegment data, int rows, int cols) {
+    this(format.name(), format.rowBytes(cols), data, rows, cols);
+  }
+
+  QuantizedMatrix(String formatName, long rowBytes, MemorySegment data, int rows, int cols) {
     if (rows <= 0) {
       throw new IllegalArgumentException("matrix shape must be positive, got " + rows + " × " + cols);
     }
-    this.rowBytes = format.rowBytes(cols);
+    this.rowBytes = rowBytes;
     if (data.byteSize() != rowBytes * rows) {
-      throw new IllegalArgumentException(format + " matrix " + rows + " × " + cols + " needs " + rowBytes * rows
+      throw new IllegalArgumentException(formatName + " matrix " + rows + " × " + cols + " needs " + rowBytes * rows
           + " bytes, segment has " + data.byteSize());
     }
     this.data = data;
     this.rows = rows;
     this.cols = cols;
   }
-
-  /** The block format of this matrix. */
-  public abstract QuantFormat format();
 
   /** The raw blocks, {@code rows × rowBytes} bytes. */
   public MemorySegment data() {

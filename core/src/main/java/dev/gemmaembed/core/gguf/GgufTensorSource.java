@@ -3,6 +3,7 @@ package dev.gemmaembed.core.gguf;
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
 import dev.gemmaembed.kernels.Bf16Matrix;
+import dev.gemmaembed.kernels.BlockFormat;
 import dev.gemmaembed.kernels.F16Matrix;
 import dev.gemmaembed.kernels.F32Matrix;
 import dev.gemmaembed.kernels.Q4_0Matrix;
@@ -13,8 +14,9 @@ import java.util.Arrays;
 
 /**
  * Serves a GGUF file's tensors under their Hugging Face names ({@link GgufNames}) as matrices over
- * the mapping: F32, F16, BF16, Q8_0 and Q4_0; any other type is a typed "unsupported tensor type"
- * error naming the tensor.
+ * the mapping: F32, F16, BF16, Q8_0, Q4_0 and the {@link BlockFormat}s (Q4_1, Q5_0, Q5_1, the
+ * K-quants, IQ4_NL, IQ4_XS); any other type is a typed "unsupported tensor type" error naming the
+ * tensor.
  */
 public final class GgufTensorSource implements TensorSource {
 
@@ -53,7 +55,13 @@ public final class GgufTensorSource implements TensorSource {
       case BF16 -> new Bf16Matrix(bytes, rows, cols);
       case Q8_0 -> new Q8_0Matrix(bytes, rows, cols);
       case Q4_0 -> new Q4_0Matrix(bytes, rows, cols);
-      default -> throw unsupported(t);
+      default -> {
+        BlockFormat f = t.type().computable() ? BlockFormat.byName(t.type().name()) : null;
+        if (f == null) {
+          throw unsupported(t);
+        }
+        yield f.matrix(bytes, rows, cols);
+      }
     };
   }
 
@@ -86,6 +94,6 @@ public final class GgufTensorSource implements TensorSource {
 
   private CheckpointException unsupported(GgufTensor t) {
     return new CheckpointException(file.path(), "unsupported tensor type " + t.type() + " in tensor '" + t.name()
-        + "' (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        + "' (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS)");
   }
 }

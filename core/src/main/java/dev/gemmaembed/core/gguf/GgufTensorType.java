@@ -50,7 +50,10 @@ public enum GgufTensorType {
 
   /** Whether gemma-embed can compute with tensors of this type. */
   public boolean computable() {
-    return this == F32 || this == F16 || this == BF16 || this == Q8_0 || this == Q4_0;
+    return switch (this) {
+      case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> true;
+      default -> false;
+    };
   }
 
   /** The type with that id, or null for an id ggml does not define. */
