@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.SafetensorsWriter;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
 import java.io.IOException;
@@ -17,24 +18,60 @@ import picocli.CommandLine.ParentCommand;
     versionProvider = VersionProvider.class,
     description = {
       "Write a synthetic EmbeddingGemma checkpoint: the real Hugging Face layout and tokenizer with "
-          + "reproducible random weights (shared/spec/synthetic-checkpoint.md), to try every command "
-          + "without the real model.",
+          + "reproducible random weights, to try every command without the real model. Element i of "
+          + "tensor NAME is SplitMix64's finaliser of (seed XOR FNV-1a-64(NAME)) + (i + 1)·0x9E3779B97F4A7C15, "
+          + "mapped to a uniform value with standard deviation 1/sqrt(fan_in) (token table 0.05, norms 0.1).",
+      "A preset gives every shape; each shape flag overrides the preset's value.",
     },
     footer = {"", "Examples:", "  gemma-embed synth --preset tiny --out models/tiny",
-        "  gemma-embed synth --preset full --seed 300 --out models/full   (~1.2 GB)"})
+        "  gemma-embed synth --preset kquant --out models/kquant   (widths of 256)",
+        "  gemma-embed synth --preset full --seed 300 --out models/full   (~1.2 GB)",
+        "  gemma-embed synth --hidden 128 --layers 2 --dtype bf16 --out models/small"})
 final class SynthCommand implements Callable<Integer> {
 
   /** The recipe's variants. */
-  enum Preset { tiny, full }
+  enum Preset { tiny, full, kquant }
+
+  /** Storage types of the safetensors files. */
+  enum Dtype { f32, bf16, f16 }
 
   @ParentCommand GemmaEmbed root;
 
-  @Option(names = "--preset", paramLabel = "tiny|full", defaultValue = "tiny",
-      description = "tiny (hidden 64, 6 layers; the default) or full (the real shapes).")
+  @Option(names = "--preset", paramLabel = "tiny|full|kquant", defaultValue = "tiny",
+      description = "tiny (hidden 64, 6 layers; the default), full (the real shapes) or kquant (hidden 256, "
+          + "6 layers, 2/1 heads of 128, intermediate 512, Dense 1024, window 16, seed 777).")
   Preset preset;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Weight seed (default: 1234 for tiny, 300 for full).")
+  @Option(names = "--seed", paramLabel = "S", description = "Weight seed (default: 1234 tiny, 300 full, 777 kquant).")
   Long seed;
+
+  @Option(names = "--hidden", paramLabel = "N", description = "Hidden size.")
+  Integer hidden;
+
+  @Option(names = "--layers", paramLabel = "N", description = "Decoder layers (every 6th is full attention).")
+  Integer layers;
+
+  @Option(names = "--heads", paramLabel = "N", description = "Query heads.")
+  Integer heads;
+
+  @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads (must divide --heads).")
+  Integer kvHeads;
+
+  @Option(names = "--head-dim", paramLabel = "N", description = "Head dimension (even).")
+  Integer headDim;
+
+  @Option(names = "--intermediate", paramLabel = "N", description = "Feed-forward width.")
+  Integer intermediate;
+
+  @Option(names = "--dense-dim", paramLabel = "N", description = "Width between the two Dense layers.")
+  Integer denseDim;
+
+  @Option(names = "--sliding-window", paramLabel = "N", description = "Sliding window (config.json's value).")
+  Integer slidingWindow;
+
+  @Option(names = "--dtype", paramLabel = "f32|bf16|f16", defaultValue = "f32",
+      description = "Storage type of the weights (default f32).")
+  Dtype dtype;
 
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory to write.")
   Path out;
@@ -44,10 +81,29 @@ final class SynthCommand implements Callable<Integer> {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw CliException.input("--out " + out + ": exists and is not a directory");
     }
-    long s = seed != null ? seed : preset == Preset.full ? 300 : 1234;
-    SyntheticSpec spec = SyntheticSpec.preset(preset.name(), s);
+    SyntheticSpec spec;
+    try {
+      spec = spec();
+    } catch (IllegalArgumentException e) {
+      throw CliException.input(e.getMessage());
+    }
     SyntheticCheckpointWriter.write(spec, out);
-    root.environment().stderr().println("wrote " + spec.name() + " (seed " + s + ") to " + out);
+    root.environment().stderr().println("wrote " + spec.name() + " (seed " + spec.seed() + ", " + dtype + ") to " + out);
     return ExitCodes.OK;
+  }
+
+  /** The preset with every given flag applied. */
+  SyntheticSpec spec() {
+    SyntheticSpec p = SyntheticSpec.preset(preset.name(), seed != null ? seed : SyntheticSpec.defaultSeed(preset.name()));
+    boolean custom = hidden != null || layers != null || heads != null || kvHeads != null || headDim != null
+        || intermediate != null || denseDim != null || slidingWindow != null;
+    return new SyntheticSpec(custom ? p.name() + "-custom" : p.name(), or(hidden, p.hidden()), or(layers, p.layers()),
+        or(heads, p.heads()), or(kvHeads, p.kvHeads()), or(headDim, p.headDim()), or(intermediate, p.intermediate()),
+        or(denseDim, p.denseDim()), or(slidingWindow, p.slidingWindow()), p.seed(), p.vocab(), p.maxPositions(),
+        p.embedStd(), p.normStd(), SafetensorsWriter.Dtype.valueOf(dtype.name().toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  private static int or(Integer flag, int preset) {
+    return flag != null ? flag : preset;
   }
 }

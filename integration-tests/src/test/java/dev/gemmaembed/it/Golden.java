@@ -46,7 +46,12 @@ final class Golden {
   }
 
   static JsonNode json(String resource) {
-    var in = Golden.class.getResourceAsStream("/golden/tiny/" + resource + ".gz");
+    return jsonAt("/golden/tiny/" + resource + ".gz");
+  }
+
+  /** The gzipped JSON test resource at {@code path}. */
+  static JsonNode jsonAt(String path) {
+    var in = Golden.class.getResourceAsStream(path);
     try (var gz = new GZIPInputStream(in)) {
       return JSON.readTree(gz);
     } catch (IOException e) {

@@ -13,11 +13,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a float32 {@code .safetensors} file whose tensor values are produced on the fly (a
- * 1 GB checkpoint never sits in memory). Header padded with spaces to a multiple of 8 bytes, as
- * the reference writer does; written atomically.
+ * Writes a {@code .safetensors} file (F32, BF16 or F16) whose tensor values are produced on the
+ * fly as float32 (a 1 GB checkpoint never sits in memory). Header padded with spaces to a
+ * multiple of 8 bytes, as the reference writer does; written atomically.
  */
 public final class SafetensorsWriter {
+
+  /** Storage types, each converting float32 as PyTorch's {@code .to(dtype)} does (round to nearest even). */
+  public enum Dtype {
+    F32(4), BF16(2), F16(2);
+
+    private final int bytes;
+
+    Dtype(int bytes) {
+      this.bytes = bytes;
+    }
+
+    /** The {@code config.json} spelling: float32, bfloat16, float16. */
+    public String torchName() {
+      return switch (this) {
+        case F32 -> "float32";
+        case BF16 -> "bfloat16";
+        case F16 -> "float16";
+      };
+    }
+
+    void put(ByteBuffer b, float v) {
+      switch (this) {
+        case F32 -> b.putFloat(v);
+        case BF16 -> b.putShort(toBf16(v));
+        case F16 -> b.putShort(Float.floatToFloat16(v));
+      }
+    }
+
+    /** Round to nearest even on the upper 16 bits; NaN stays a quiet NaN. */
+    static short toBf16(float v) {
+      int bits = Float.floatToRawIntBits(v);
+      if (Float.isNaN(v)) {
+        return (short) ((bits >>> 16) | 0x40);
+      }
+      return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+  }
 
   /** Fills {@code out} with elements {@code [start, start + out.length)} of a tensor. */
   @FunctionalInterface
@@ -39,6 +76,16 @@ public final class SafetensorsWriter {
   private static final int CHUNK = 1 << 16;
 
   private final List<Entry> entries = new ArrayList<>();
+  private final Dtype dtype;
+
+  /** A float32 writer. */
+  public SafetensorsWriter() {
+    this(Dtype.F32);
+  }
+
+  public SafetensorsWriter(Dtype dtype) {
+    this.dtype = dtype;
+  }
 
   public SafetensorsWriter add(String name, long[] shape, Values values) {
     entries.add(new Entry(name, shape.clone(), values));
@@ -51,12 +98,12 @@ public final class SafetensorsWriter {
     long offset = 0;
     for (Entry e : entries) {
       ObjectNode t = header.putObject(e.name);
-      t.put("dtype", "F32");
+      t.put("dtype", dtype.name());
       var shape = t.putArray("shape");
       for (long d : e.shape) {
         shape.add(d);
       }
-      long bytes = e.count() * Float.BYTES;
+      long bytes = e.count() * dtype.bytes;
       t.putArray("data_offsets").add(offset).add(offset + bytes);
       offset += bytes;
     }
@@ -74,7 +121,7 @@ public final class SafetensorsWriter {
           ch.write(head);
         }
         float[] values = new float[CHUNK];
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (Entry e : entries) {
           long n = e.count();
           for (long start = 0; start < n; start += CHUNK) {
@@ -82,8 +129,10 @@ public final class SafetensorsWriter {
             float[] chunk = len == CHUNK ? values : new float[len];
             e.values.fill(start, chunk);
             buf.clear();
-            buf.asFloatBuffer().put(chunk, 0, len);
-            buf.limit(len * Float.BYTES);
+            for (int i = 0; i < len; i++) {
+              dtype.put(buf, chunk[i]);
+            }
+            buf.flip();
             while (buf.hasRemaining()) {
               ch.write(buf);
             }
