@@ -1,6 +1,7 @@
 package dev.gemmaembed.tools;
 
 import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.BlockFormat;
 import dev.gemmaembed.kernels.QuantFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,8 @@ import java.nio.ByteOrder;
 
 /**
  * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
- * {@code astype(float16)}), Q8_0 / Q4_0 with ggml's reference quantizers ({@link QuantFormat}).
+ * {@code astype(float16)}), Q8_0 / Q4_0 ({@link QuantFormat}) and the other legacy and K-quant
+ * types ({@link BlockQuantizer}) with ggml's reference quantizers.
  */
 public final class TensorEncoder {
 
@@ -26,7 +28,7 @@ public final class TensorEncoder {
       case F16 -> cols * 2;
       case Q8_0 -> (int) QuantFormat.Q8_0.rowBytes(cols);
       case Q4_0 -> (int) QuantFormat.Q4_0.rowBytes(cols);
-      default -> throw new IllegalArgumentException("cannot write tensors of type " + type);
+      default -> (int) quantizer(type).format().rowBytes(cols);
     };
   }
 
@@ -81,7 +83,16 @@ public final class TensorEncoder {
       }
       case Q8_0 -> QuantFormat.Q8_0.quantize(row, 0, row.length, dst, 0);
       case Q4_0 -> QuantFormat.Q4_0.quantize(row, 0, row.length, dst, 0);
-      default -> throw new IllegalArgumentException("cannot write tensors of type " + type);
+      default -> quantizer(type).quantizeRow(row, dst);
     }
+  }
+
+  private static BlockQuantizer quantizer(GgufTensorType type) {
+    BlockFormat f = BlockFormat.byName(type.name());
+    BlockQuantizer q = f == null ? null : BlockQuantizer.of(f);
+    if (q == null) {
+      throw new IllegalArgumentException("cannot write tensors of type " + type);
+    }
+    return q;
   }
 }
