@@ -316,6 +316,22 @@ enum BlockQuantizer {
         }
       }
     }
+  },
+
+  /** {@code quantize_iq4_nl} without importance weights: a scale search over the non-linear levels (x² weights). */
+  IQ4_NL(BlockFormat.IQ4_NL) {
+    @Override
+    void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
+      iq4Block(32, x, xo, y, o, s);
+    }
+  },
+
+  /** {@code quantize_iq4_xs} without importance weights: IQ4_NL's search per 32 values, 6-bit scales per 256. */
+  IQ4_XS(BlockFormat.IQ4_XS) {
+    @Override
+    void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
+      iq4Block(256, x, xo, y, o, s);
+    }
   };
 
   private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -433,6 +449,133 @@ enum BlockQuantizer {
       float dm = minAll * m;
       for (int i = 0; i < 32; i++) {
         l[32 * j + i] = clamp(nearestInt((x[xo + 32 * j + i] + dm) / d), 0, nmax);
+      }
+    }
+  }
+
+  /** The levels of IQ4_NL / IQ4_XS ({@code kvalues_iq4nl}). */
+  private static final int[] IQ4 = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+  /** Search steps each side of the first guess in {@code quantize_iq4_nl} / {@code quantize_iq4_xs}. */
+  private static final int IQ4_TRIES = 7;
+
+  /** {@code best_index_int8}: the level nearest to {@code v} (the lower one on a tie). */
+  static int bestIq4Index(float v) {
+    if (v <= IQ4[0]) {
+      return 0;
+    }
+    if (v >= IQ4[15]) {
+      return 15;
+    }
+    int ml = 0;
+    int mu = 15;
+    while (mu - ml > 1) {
+      int mav = (ml + mu) / 2;
+      if (v < IQ4[mav]) {
+        mu = mav;
+      } else {
+        ml = mav;
+      }
+    }
+    return v - IQ4[mu - 1] < IQ4[mu] - v ? mu - 1 : mu;
+  }
+
+  /**
+   * {@code quantize_row_iq4_nl_impl} with no importance weights and 7 tries, for a super-block of
+   * {@code size} values (32: IQ4_NL, one fp16 scale; 256: IQ4_XS, fp16 d and eight 6-bit scales).
+   */
+  static void iq4Block(int size, float[] x, int xo, MemorySegment y, long o, Scratch s) {
+    int[] l = s.levels;
+    float[] w = s.weights;
+    int blocks = size / 32;
+    float maxScale = 0;
+    float amaxScale = 0;
+    for (int ib = 0; ib < blocks; ib++) {
+      int xb = xo + 32 * ib;
+      for (int j = 0; j < 32; j++) {
+        w[j] = x[xb + j] * x[xb + j];
+      }
+      float amax = 0;
+      float max = 0;
+      for (int j = 0; j < 32; j++) {
+        float ax = Math.abs(x[xb + j]);
+        if (ax > amax) {
+          amax = ax;
+          max = x[xb + j];
+        }
+      }
+      if (amax < QuantSearch.GROUP_MAX_EPS) {
+        s.scales[ib] = 0;
+        continue;
+      }
+      float d = -max / IQ4[0];
+      float id = 1 / d;
+      float sumqx = 0;
+      float sumq2 = 0;
+      for (int j = 0; j < 32; j++) {
+        int li = bestIq4Index(id * x[xb + j]);
+        l[32 * ib + j] = li;
+        float q = IQ4[li];
+        sumqx += w[j] * q * x[xb + j];
+        sumq2 += w[j] * q * q;
+      }
+      d = sumq2 > 0 ? sumqx / sumq2 : 0f;
+      float best = d * sumqx;
+      for (int itry = -IQ4_TRIES; itry <= IQ4_TRIES; itry++) {
+        id = (itry + IQ4[0]) / max;
+        sumqx = 0;
+        sumq2 = 0;
+        for (int j = 0; j < 32; j++) {
+          float q = IQ4[bestIq4Index(id * x[xb + j])];
+          sumqx += w[j] * q * x[xb + j];
+          sumq2 += w[j] * q * q;
+        }
+        if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+          d = sumqx / sumq2;
+          best = d * sumqx;
+        }
+      }
+      s.scales[ib] = d;
+      float absD = Math.abs(d);
+      if (absD > amaxScale) {
+        amaxScale = absD;
+        maxScale = d;
+      }
+    }
+    long qs;
+    if (blocks > 1) {
+      int scalesH = 0;
+      int[] scalesL = new int[4];
+      float d = -maxScale / 32;
+      putHalf(y, o, d);
+      float id = d != 0 ? 1 / d : 0f;
+      for (int ib = 0; ib < blocks; ib++) {
+        int li = clamp(nearestInt(id * s.scales[ib]), -32, 31);
+        float dl = d * li;
+        float idl = dl != 0 ? 1 / dl : 0f;
+        for (int j = 0; j < 32; j++) {
+          l[32 * ib + j] = bestIq4Index(idl * x[xo + 32 * ib + j]);
+        }
+        li += 32;
+        scalesL[ib / 2] |= (li & 0xF) << (4 * (ib % 2));
+        scalesH |= (li >> 4) << (2 * ib);
+      }
+      y.set(LE_SHORT, o + 2, (short) scalesH);
+      for (int j = 0; j < 4; j++) {
+        putByte(y, o + 4 + j, scalesL[j]);
+      }
+      qs = o + 8;
+    } else {
+      putHalf(y, o, s.scales[0]);
+      float id = s.scales[0] != 0 ? 1 / s.scales[0] : 0;
+      for (int j = 0; j < 32; j++) {
+        l[j] = bestIq4Index(id * x[xo + j]);
+      }
+      qs = o + 2;
+    }
+    for (int i = 0; i < blocks; i++) {
+      for (int j = 0; j < 16; j++) {
+        putByte(y, qs + 16 * i + j, l[32 * i + j] | l[32 * i + 16 + j] << 4);
       }
     }
   }
