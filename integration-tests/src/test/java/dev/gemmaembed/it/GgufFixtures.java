@@ -25,8 +25,8 @@ final class GgufFixtures {
   /** llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file). */
   static final TensorLayout LLAMA_Q4_0 = new TensorLayout() {
     @Override
-    public GgufTensorType tensorType(String ggufName, int nDims) {
-      return nDims < 2 ? GgufTensorType.F32
+    public GgufTensorType tensorType(String ggufName, long[] ne, int layers) {
+      return ne.length < 2 ? GgufTensorType.F32
           : ggufName.equals("token_embd.weight") ? GgufTensorType.Q8_0 : GgufTensorType.Q4_0;
     }
 

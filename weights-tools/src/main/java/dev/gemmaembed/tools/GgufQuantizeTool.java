@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,13 @@ import java.util.Map;
  */
 public final class GgufQuantizeTool {
 
-  /** What was written. */
-  public record Result(Path file, long bytes, int tensors, Map<GgufTensorType, Integer> tensorTypes) {}
+  /**
+   * What was written.
+   *
+   * @param fallbacks one line per tensor stored in another type than the layout asked for, because
+   *     its rows are not a whole number of that type's blocks
+   */
+  public record Result(Path file, long bytes, int tensors, Map<GgufTensorType, Integer> tensorTypes, List<String> fallbacks) {}
 
   private GgufQuantizeTool() {}
 
@@ -40,14 +46,20 @@ public final class GgufQuantizeTool {
       GgufWriter w = new GgufWriter();
       writeMetadata(src, type, w);
       Map<GgufTensorType, Integer> counts = new EnumMap<>(GgufTensorType.class);
+      List<String> fallbacks = new ArrayList<>();
       List<SourceTensor> tensors = src.tensors();
       for (SourceTensor t : tensors) {
-        GgufTensorType tt = type.tensorType(t.ggufName(), t.ne().length);
+        GgufTensorType wanted = type.tensorType(t.ggufName(), t.ne(), src.config().layers());
+        GgufTensorType tt = TensorLayout.fitWidth(wanted, t.ne()[0]);
+        if (tt != wanted) {
+          fallbacks.add(t.ggufName() + ": " + wanted + " → " + tt + " (rows of " + t.ne()[0] + " values are not whole "
+              + wanted + " blocks of " + wanted.blockSize() + ")");
+        }
         counts.merge(tt, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o));
       }
       w.write(out);
-      return new Result(out, Files.size(out), tensors.size(), counts);
+      return new Result(out, Files.size(out), tensors.size(), counts, fallbacks);
     }
   }
 
