@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
 public enum BlockFormat {
 
   /** 20 bytes: fp16 d, fp16 m, 16 bytes of nibbles (low = element j, high = j + 16); value q·d + m. */
-  Q4_1(32, 20) {
+  Q4_1(32, 20, 0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -31,7 +31,7 @@ public enum BlockFormat {
   },
 
   /** 22 bytes: fp16 d, 32 high bits (LE uint32), 16 bytes of nibbles; value (q − 16)·d. */
-  Q5_0(32, 22) {
+  Q5_0(32, 22, 0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -47,7 +47,7 @@ public enum BlockFormat {
   },
 
   /** 24 bytes: fp16 d, fp16 m, 32 high bits, 16 bytes of nibbles; value q·d + m. */
-  Q5_1(32, 24) {
+  Q5_1(32, 24, 0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -67,7 +67,7 @@ public enum BlockFormat {
    * 84 bytes: 16 scale bytes (low nibble scale, high nibble min of each 16 values), 64 bytes of
    * 2-bit quants, fp16 d, fp16 dmin; value (d·sc)·q − dmin·m.
    */
-  Q2_K(256, 84) {
+  Q2_K(256, 84, 80, 82) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o + 80);
@@ -94,7 +94,7 @@ public enum BlockFormat {
    * 110 bytes: 32 bytes of high-bit masks, 64 bytes of 2-bit quants, 12 bytes of sixteen 6-bit
    * scales, fp16 d; value (d·(sc − 32))·(q − (high bit ? 0 : 4)).
    */
-  Q3_K(256, 110) {
+  Q3_K(256, 110, 108) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float dAll = half(s, o + 108);
@@ -120,7 +120,7 @@ public enum BlockFormat {
    * 144 bytes: fp16 d, fp16 dmin, 12 bytes of eight 6-bit scales and mins, 128 bytes of nibbles
    * (each 64 values: 32 low nibbles, then the same bytes' high nibbles); value (d·sc)·q − dmin·m.
    */
-  Q4_K(256, 144) {
+  Q4_K(256, 144, 0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -146,7 +146,7 @@ public enum BlockFormat {
    * 176 bytes: as Q4_K plus 32 bytes of fifth bits before the nibbles (bit 2j / 2j + 1 of byte l
    * for the low / high nibbles of chunk j); value (d·sc)·q − dmin·m.
    */
-  Q5_K(256, 176) {
+  Q5_K(256, 176, 0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -174,7 +174,7 @@ public enum BlockFormat {
    * 210 bytes: 128 bytes of low nibbles, 64 bytes of high 2-bit pairs, 16 int8 scales, fp16 d;
    * value (d·sc)·(q − 32).
    */
-  Q6_K(256, 210) {
+  Q6_K(256, 210, 208) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o + 208);
@@ -202,7 +202,7 @@ public enum BlockFormat {
   },
 
   /** 18 bytes: fp16 d, 16 bytes of nibbles indexing {@link #IQ4_VALUES}; value d·table[q]. */
-  IQ4_NL(32, 18) {
+  IQ4_NL(32, 18, 0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -218,7 +218,7 @@ public enum BlockFormat {
    * 136 bytes: fp16 d, 16 bits of scale high pairs, 4 bytes of scale low nibbles (eight 6-bit
    * scales), 128 bytes of nibbles in 32-value groups as IQ4_NL; value (d·(ls − 32))·table[q].
    */
-  IQ4_XS(256, 136) {
+  IQ4_XS(256, 136, 0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -245,10 +245,12 @@ public enum BlockFormat {
 
   private final int blockValues;
   private final int blockBytes;
+  private final int[] scaleOffsets;
 
-  BlockFormat(int blockValues, int blockBytes) {
+  BlockFormat(int blockValues, int blockBytes, int... scaleOffsets) {
     this.blockValues = blockValues;
     this.blockBytes = blockBytes;
+    this.scaleOffsets = scaleOffsets;
   }
 
   /** Values per block: 32 for the legacy and IQ4_NL types, 256 for the K-quants and IQ4_XS. */
@@ -278,6 +280,28 @@ public enum BlockFormat {
     for (int b = 0; b < n / blockValues; b++) {
       dequantizeBlock(src, srcOff + (long) b * blockBytes, dst, dstOff + b * blockValues);
     }
+  }
+
+  /** Byte offsets of the fp16 scales inside a block. */
+  int[] scaleOffsets() {
+    return scaleOffsets.clone();
+  }
+
+  /**
+   * The first of {@code blocks} blocks at {@code src[off ..]} whose fp16 scale (d, or d and its
+   * min / dmin) is NaN or infinite, or −1: such a block decodes to NaN or ±∞ everywhere, which no
+   * quantizer writes.
+   */
+  public int firstNonFiniteScale(MemorySegment src, long off, int blocks) {
+    for (int b = 0; b < blocks; b++) {
+      long o = off + (long) b * blockBytes;
+      for (int so : scaleOffsets) {
+        if ((src.get(LE_SHORT, o + so) & 0x7C00) == 0x7C00) {
+          return b;
+        }
+      }
+    }
+    return -1;
   }
 
   /** A matrix over {@code rows} rows of blocks in {@code data} (usually a slice of a mapped file). */
