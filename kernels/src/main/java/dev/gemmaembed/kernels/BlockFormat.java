@@ -283,7 +283,7 @@ public enum BlockFormat {
   }
 
   /** Byte offsets of the fp16 scales inside a block. */
-  int[] scaleOffsets() {
+  public int[] scaleOffsets() {
     return scaleOffsets.clone();
   }
 
