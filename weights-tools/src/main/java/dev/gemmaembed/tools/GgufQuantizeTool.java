@@ -41,7 +41,8 @@ public final class GgufQuantizeTool {
    * matrices with a Q8_0 token table.
    */
   public static Result write(Path hfDir, Path out, TensorLayout type) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
+    // Shared: rows are encoded on several threads (TensorEncoder).
+    try (Arena arena = Arena.ofShared()) {
       HfSource src = HfSource.open(hfDir, arena);
       GgufWriter w = new GgufWriter();
       writeMetadata(src, type, w);

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 
 /**
  * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
@@ -32,19 +33,31 @@ public final class TensorEncoder {
     };
   }
 
-  /** Writes every row of {@code t} as {@code type}. */
+  /** Largest region {@link GgufWriter.Output#reserve} hands out. */
+  private static final int BATCH_BYTES = 1 << 20;
+
+  /**
+   * Writes every row of {@code t} as {@code type}: up to 1 MiB of rows at a time, encoded in
+   * parallel (rows are independent, so the bytes do not depend on the thread count).
+   */
   public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out) throws IOException {
     int cols = t.cols();
     int rowBytes = rowBytes(type, cols);
-    float[] row = new float[cols];
-    for (int r = 0; r < t.rowCount(); r++) {
-      t.rows().read(r, row);
-      MemorySegment dst = out.reserve(rowBytes);
-      try {
-        encodeRow(type, row, dst);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + r + ": " + e.getMessage(), e);
-      }
+    int batch = Math.max(1, BATCH_BYTES / rowBytes);
+    ThreadLocal<float[]> rows = ThreadLocal.withInitial(() -> new float[cols]);
+    for (int r0 = 0; r0 < t.rowCount(); r0 += batch) {
+      int from = r0;
+      int n = Math.min(batch, t.rowCount() - r0);
+      MemorySegment dst = out.reserve(n * rowBytes);
+      IntStream.range(0, n).parallel().forEach(i -> {
+        float[] row = rows.get();
+        t.rows().read(from + i, row);
+        try {
+          encodeRow(type, row, dst.asSlice((long) i * rowBytes, rowBytes));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + (from + i) + ": " + e.getMessage(), e);
+        }
+      });
     }
   }
 
