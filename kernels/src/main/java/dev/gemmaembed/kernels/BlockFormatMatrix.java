@@ -14,17 +14,17 @@ import java.lang.foreign.MemorySegment;
 public final class BlockFormatMatrix extends QuantizedMatrix {
 
   private final BlockFormat format;
-  private final BlockVectorDecoder decoder;
+  private final boolean vectors;
 
   public BlockFormatMatrix(BlockFormat format, MemorySegment data, int rows, int cols) {
-    this(format, data, rows, cols, BlockVectorDecoder.PREFERRED);
+    this(format, data, rows, cols, BlockVectors.SUPPORTED);
   }
 
-  /** With a given decoder (null: the scalar reference), so tests can run every vector width. */
-  BlockFormatMatrix(BlockFormat format, MemorySegment data, int rows, int cols, BlockVectorDecoder decoder) {
+  /** {@code vectors} false: decode with the scalar reference (the twin the tests compare with). */
+  BlockFormatMatrix(BlockFormat format, MemorySegment data, int rows, int cols, boolean vectors) {
     super(format.name(), format.rowBytes(cols), data, rows, cols);
     this.format = format;
-    this.decoder = decoder;
+    this.vectors = vectors && BlockVectors.SUPPORTED;
   }
 
   /** The block format of this matrix. */
@@ -39,8 +39,8 @@ public final class BlockFormatMatrix extends QuantizedMatrix {
     if (bad >= 0) {
       throw new InvalidBlockException(format + " row " + r + ", block " + bad + ": its scale is NaN or infinite");
     }
-    if (decoder != null) {
-      decoder.decode(format, data, o, cols, dst, off);
+    if (vectors) {
+      BlockVectorDecoder.decode(format, data, o, cols, dst, off);
     } else {
       format.dequantize(data, o, cols, dst, off);
     }
