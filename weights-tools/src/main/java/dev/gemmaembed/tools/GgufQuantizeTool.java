@@ -57,7 +57,7 @@ public final class GgufQuantizeTool {
               + wanted + " blocks of " + wanted.blockSize() + ")");
         }
         counts.merge(tt, 1, Integer::sum);
-        w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o));
+        w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o, true));
       }
       w.write(out);
       return new Result(out, Files.size(out), tensors.size(), counts, fallbacks);

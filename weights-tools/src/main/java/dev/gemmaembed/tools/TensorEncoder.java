@@ -36,11 +36,19 @@ public final class TensorEncoder {
   /** Largest region {@link GgufWriter.Output#reserve} hands out. */
   private static final int BATCH_BYTES = 1 << 20;
 
-  /**
-   * Writes every row of {@code t} as {@code type}: up to 1 MiB of rows at a time, encoded in
-   * parallel (rows are independent, so the bytes do not depend on the thread count).
-   */
+  /** Writes every row of {@code t} as {@code type}, on the calling thread. */
   public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out) throws IOException {
+    encode(t, type, out, false);
+  }
+
+  /**
+   * Writes every row of {@code t} as {@code type}, up to 1 MiB of rows at a time; with
+   * {@code parallel} a batch's rows are read and encoded on the common pool's threads (so the
+   * source must allow reads from any thread, e.g. a shared arena's mapping). Rows are independent:
+   * the bytes do not depend on the thread count.
+   */
+  public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out, boolean parallel)
+      throws IOException {
     int cols = t.cols();
     int rowBytes = rowBytes(type, cols);
     int batch = Math.max(1, BATCH_BYTES / rowBytes);
@@ -49,7 +57,8 @@ public final class TensorEncoder {
       int from = r0;
       int n = Math.min(batch, t.rowCount() - r0);
       MemorySegment dst = out.reserve(n * rowBytes);
-      IntStream.range(0, n).parallel().forEach(i -> {
+      IntStream rowsOfBatch = IntStream.range(0, n);
+      (parallel ? rowsOfBatch.parallel() : rowsOfBatch).forEach(i -> {
         float[] row = rows.get();
         t.rows().read(from + i, row);
         try {
