@@ -38,7 +38,6 @@ public class ElementwiseBenchmark {
   private static final int FF = 1152;
   private static final int HEAD = 256;
   private static final int HEADS = 3;
-  private static final int BAND = 513;
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
   private float[] x;
@@ -47,8 +46,6 @@ public class ElementwiseBenchmark {
   private float[] gate;
   private float[] gateWork;
   private float[] up;
-  private float[] scores;
-  private float[] work;
   private float[] heads;
   private float[] cos;
   private float[] sin;
@@ -62,8 +59,6 @@ public class ElementwiseBenchmark {
     gate = gaussian(rng, TOKENS * FF, 2);
     gateWork = new float[gate.length];
     up = gaussian(rng, TOKENS * FF, 1);
-    scores = gaussian(rng, TOKENS * BAND, 3);
-    work = new float[scores.length];
     heads = gaussian(rng, TOKENS * HEADS * HEAD, 1);
     cos = gaussian(rng, HEAD / 2, 1);
     sin = gaussian(rng, HEAD / 2, 1);
@@ -117,15 +112,6 @@ public class ElementwiseBenchmark {
       ScalarKernels.geluTanhMul(gateWork, t * FF, up, t * FF, FF);
     }
     return gateWork;
-  }
-
-  @Benchmark
-  public float[] softmax513() {
-    System.arraycopy(scores, 0, work, 0, scores.length);
-    for (int t = 0; t < TOKENS; t++) {
-      SimdKernels.softmax(work, t * BAND, BAND);
-    }
-    return work;
   }
 
   @Benchmark

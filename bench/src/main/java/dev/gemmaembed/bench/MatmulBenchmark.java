@@ -3,7 +3,6 @@ package dev.gemmaembed.bench;
 import dev.gemmaembed.kernels.ComputePool;
 import dev.gemmaembed.kernels.F32Matrix;
 import dev.gemmaembed.kernels.Matmul;
-import dev.gemmaembed.kernels.PackedF32Matrix;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.util.Random;
@@ -71,7 +70,8 @@ public class MatmulBenchmark {
     }
     out = new float[tokens * outDim];
     arena = Arena.ofShared();
-    w = PackedF32Matrix.pack(F32Matrix.of(weights, outDim, in), arena);
+    w = F32Matrix.of(weights, outDim, in);
+    w.pack(arena);
     pool = new ComputePool(threads);
     flopsPerCall = 2L * tokens * in * outDim;
   }

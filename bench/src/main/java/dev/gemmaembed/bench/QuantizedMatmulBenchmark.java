@@ -1,10 +1,8 @@
 package dev.gemmaembed.bench;
 
 import dev.gemmaembed.kernels.F32Matrix;
-import dev.gemmaembed.kernels.PackedF32Matrix;
-import dev.gemmaembed.kernels.QuantFormat;
-import dev.gemmaembed.kernels.QuantizedMatrix;
 import dev.gemmaembed.kernels.WeightMatrix;
+import dev.gemmaembed.kernels.WeightType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * projection (gate/up) of random weights, in GFLOP/s ({@code flops} counter):
  *
  * <ul>
- *   <li>{@code panel} — production {@link QuantizedMatrix#multiply}: rows decoded into small
+ *   <li>{@code panel} — production {@link WeightMatrix#multiply} of an unpacked (Q8_0) matrix: rows decoded into small
  *       float32 panels that many tokens reuse (lanes along tokens for small batches, along rows
  *       for 128+ tokens), 4 × 4 register tiles of FMA chains;
  *   <li>{@code registers} — dequantize each 32-value block straight into registers inside a
@@ -45,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code int8} — llama.cpp's approach: activations quantized to Q8_0 per block, integer
  *       products (the Vector API has no VNNI dot: widen to 16 bits, multiply, widen to 32, add),
  *       one float scale per block;
- *   <li>{@code f32} — the float32 path ({@link PackedF32Matrix}) on the dequantized weights, for scale.
+ *   <li>{@code f32} — the packed float32 path ({@link WeightMatrix#pack}) on the dequantized weights, for scale.
  * </ul>
  *
  * <pre>java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar QuantizedMatmulBenchmark</pre>
@@ -68,7 +66,7 @@ public class QuantizedMatmulBenchmark {
   public int tokens;
 
   private Arena arena;
-  private QuantizedMatrix q8;
+  private WeightMatrix q8;
   private WeightMatrix f32;
   private float[] x;
   private float[] out;
@@ -86,12 +84,13 @@ public class QuantizedMatmulBenchmark {
     }
     out = new float[tokens * OUT];
     arena = Arena.ofShared();
-    q8 = QuantFormat.Q8_0.quantize(F32Matrix.of(w, OUT, IN), arena);
+    q8 = WeightType.Q8_0.quantize(F32Matrix.of(w, OUT, IN), arena);
     float[] dequantized = new float[OUT * IN];
     for (int r = 0; r < OUT; r++) {
       q8.readRow(r, dequantized, r * IN);
     }
-    f32 = PackedF32Matrix.pack(F32Matrix.of(dequantized, OUT, IN), arena);
+    f32 = F32Matrix.of(dequantized, OUT, IN);
+    f32.pack(arena);
   }
 
   @TearDown(Level.Trial)
@@ -174,7 +173,7 @@ public class QuantizedMatmulBenchmark {
       byte[] xq = new byte[tokens * IN];
       float[] xd = new float[tokens * nb];
       MemorySegment xs = MemorySegment.ofArray(new byte[tokens * nb * QB]);
-      QuantFormat.Q8_0.quantize(x, 0, tokens * IN, xs, 0);
+      WeightType.Q8_0.quantize(x, 0, tokens * IN, xs, 0);
       for (int i = 0; i < tokens * nb; i++) {
         xd[i] = Float.float16ToFloat(xs.get(LE_SHORT, (long) i * QB));
         MemorySegment.copy(xs, ValueLayout.JAVA_BYTE, (long) i * QB + 2, xq, i * 32, 32);

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Embeds a stream of texts batch by batch: read {@code batchSize} texts, tokenize each with its
- * own prompt (a record's title makes it {@code title: {title} | text: }), run them through the
+ * own prompt (a record's title makes it {@code title: {title} | text: } unless another prompt was
+ * chosen), run them through the
  * model together, hand the vectors on in input order, repeat. Memory stays at one batch.
  */
 final class BatchEmbedder {
@@ -28,11 +29,21 @@ final class BatchEmbedder {
   private final Embedder embedder;
   private final EmbedOptions options;
   private final int batchSize;
+  /**
+   * A title fills the document prompt's slot (title: {title} | text: ), so it applies with no
+   * prompt or the document prompt; under another prompt, which has no such slot, it is ignored.
+   */
+  private final boolean titlesApply;
+  private final java.util.function.Consumer<String> warn;
+  private boolean warnedIgnoredTitle;
 
-  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize) {
+  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, java.util.function.Consumer<String> warn) {
     this.embedder = embedder;
     this.options = options;
     this.batchSize = batchSize;
+    this.warn = warn;
+    this.titlesApply = options.promptText() == null
+        && (options.promptName() == null || options.promptName().equals(EmbedOptions.document().promptName()));
   }
 
   /** Embeds all of {@code source}; {@code afterBatch} runs after each batch (flush, progress). Returns the count. */
@@ -69,6 +80,17 @@ final class BatchEmbedder {
   }
 
   private EmbedOptions optionsFor(InputRecord record) {
-    return record.title() == null ? options : EmbedOptions.document(record.title()).withDimensions(options.dimensions());
+    if (record.title() == null) {
+      return options;
+    }
+    if (!titlesApply) {
+      if (!warnedIgnoredTitle) {
+        warnedIgnoredTitle = true;
+        warn.accept("the input's \"title\" fields are ignored: a title fills the document prompt "
+            + "(title: {title} | text: ), and another prompt was given; use --prompt document (or no prompt) to use them");
+      }
+      return options;
+    }
+    return EmbedOptions.document(record.title()).withDimensions(options.dimensions());
   }
 }

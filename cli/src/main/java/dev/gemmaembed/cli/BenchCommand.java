@@ -31,11 +31,13 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmark embedding: N synthetic texts of exactly T tokens (bos and eos included) embedded",
-      "as one job, repeatedly after a warm-up. Prints one JSON line: texts, tokens, threads,",
-      "tokens_per_second, texts_per_second, latency_ms_p50, latency_ms_p90 (latency = one job),",
-      "peak_rss_mb (VmHWM). Tokenization is not timed. Process CPU time, heap allocation and GC",
-      "pauses of the timed phase go to stderr."
+      "Measure embedding speed on synthetic texts of exactly T tokens.",
+      "",
+      "N texts of T tokens (bos and eos included) are embedded as one job, repeatedly after a "
+          + "warm-up. Prints one JSON line: texts, tokens, threads, tokens_per_second, "
+          + "texts_per_second, latency_ms_p50, latency_ms_p90 (latency = one job), peak_rss_mb "
+          + "(VmHWM). Tokenization is not timed. Process CPU time, heap allocation and GC pauses of "
+          + "the timed phase go to stderr."
     },
     footer = {"", "Examples:", "  gemma-embed bench --model models/full --texts 8 --tokens 512 --threads 2",
         "  gemma-embed bench --model models/full --texts 1 --tokens 16 --seconds 20"})

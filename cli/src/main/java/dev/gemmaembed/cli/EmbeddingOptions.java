@@ -3,6 +3,7 @@ package dev.gemmaembed.cli;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +24,7 @@ final class EmbeddingOptions {
   String promptText;
 
   @Option(names = "--dims", paramLabel = "N",
-      description = "Keep the first N dimensions and renormalise (Matryoshka: 512, 256, 128). Default: all.")
+      description = "Keep the first N dimensions and renormalise (Matryoshka: 512, 256, 128). Default (or 0): all.")
   Integer dims;
 
   /**
@@ -48,25 +49,26 @@ final class EmbeddingOptions {
     return EmbedOptions.prompt(name).withDimensions(keep);
   }
 
+  /** A usage error naming {@code option} when the model has no prompt {@code name}. */
   static void checkPrompt(CommandLine cmd, String option, String name, Embedder embedder) {
-    try {
-      embedder.prompts().get(name);
-    } catch (InvalidInputException e) {
-      throw new ParameterException(cmd, option + " " + name + ": unknown prompt; the model has: "
-          + String.join(", ", embedder.prompts().all().keySet()));
-    }
+    check(cmd, option, () -> EmbedOptions.prompt(name), embedder);
   }
 
-  /** 0 (all) when {@code dims} is null; a usage error outside 1..model dimensions. */
+  /** 0 (all) when {@code dims} is null; a usage error when the model cannot give {@code dims}. */
   static int checkDims(CommandLine cmd, Integer dims, Embedder embedder) {
     if (dims == null) {
       return 0;
     }
-    int full = embedder.dimensions();
-    if (dims < 1 || dims > full) {
-      throw new ParameterException(cmd, "--dims " + dims + ": this model has " + full
-          + " dimensions; choose 1.." + full);
-    }
+    check(cmd, "--dims", () -> EmbedOptions.DEFAULT.withDimensions(dims), embedder);
     return dims;
+  }
+
+  /** Maps the model's refusal of {@code options} (built here: the record checks its own fields) to a usage error. */
+  private static void check(CommandLine cmd, String option, Supplier<EmbedOptions> options, Embedder embedder) {
+    try {
+      embedder.validate(options.get());
+    } catch (InvalidInputException e) {
+      throw new ParameterException(cmd, option + ": " + e.getMessage());
+    }
   }
 }

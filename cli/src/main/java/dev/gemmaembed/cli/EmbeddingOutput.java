@@ -8,13 +8,15 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Where {@code embed} writes: a file, written through a temporary sibling renamed into place
- * when complete (an interrupted run leaves no truncated file), or stdout as it goes. An npy
+ * when complete (an interrupted run leaves no truncated file), or a device, FIFO or stdout as it
+ * goes. An npy
  * matrix for stdout is assembled in a temporary file first, because its header holds the row
  * count that is known only at the end.
  */
@@ -36,8 +38,25 @@ final class EmbeddingOutput {
     this.idColumn = idColumn;
   }
 
+  /**
+   * A regular file (or a link to one) is replaced once complete; a device, FIFO or /dev/stdout is
+   * written directly, streamed as for stdout (see {@link AtomicFiles}).
+   */
   void toFile(Path target, Work work) throws IOException {
-    AtomicFiles.write(target, tmp -> writeFile(tmp, work));
+    try {
+      if (format != OutputFormat.npy && AtomicFiles.isDirect(target)) {
+        try (OutputStream out = AtomicFiles.openDirect(target)) {
+          toStream(out, work);
+        }
+      } else {
+        AtomicFiles.write(target, tmp -> writeFile(tmp, work));
+      }
+    } catch (IOException e) {
+      if (ErrorHandler.isDiskFull(e)) {
+        throw new FileSystemException(target.toString(), null, "disk full (no space left on device)");
+      }
+      throw e;
+    }
   }
 
   void toStream(OutputStream out, Work work) throws IOException {

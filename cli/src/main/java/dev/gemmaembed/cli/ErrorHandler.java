@@ -71,12 +71,18 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   static String describeIo(IOException e) {
     return switch (e) {
       case NoSuchFileException f -> "no such file or directory: " + f.getFile();
-      case AccessDeniedException f -> "permission denied: " + f.getFile();
+      case AccessDeniedException f -> "permission denied: " + f.getFile() + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
       case FileSystemException f -> f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
       default -> "Broken pipe".equals(e.getMessage())
           ? "the output was closed before everything was written (broken pipe)"
+          : isDiskFull(e) ? "disk full (no space left on device)"
           : "I/O error: " + oneLine(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
     };
+  }
+
+  /** ENOSPC, which the JDK reports only by its message. */
+  static boolean isDiskFull(IOException e) {
+    return "No space left on device".equals(e.getMessage());
   }
 
   static String oneLine(String message) {

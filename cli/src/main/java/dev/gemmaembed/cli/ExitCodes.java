@@ -23,10 +23,10 @@ final class ExitCodes {
     "Exit codes:",
     "  0  success",
     "  1  internal error (a bug: rerun with --verbose and report the stack trace)",
-    "  2  usage error (unknown option, bad value, unknown prompt name)",
+    "  2  usage error (bad option, value or prompt; --output a folder or the input)",
     "  3  model not found, or its files are missing or invalid",
-    "  4  input error (unreadable input file, malformed JSONL line)",
-    "  5  I/O error (writing the output failed, closed pipe)",
+    "  4  input error (unreadable input, malformed JSON or JSONL, no documents)",
+    "  5  I/O error (writing failed: disk full, read-only folder, closed pipe)",
     "  6  download error (network, HF_TOKEN / licence, checksum mismatch)",
   };
 

@@ -55,7 +55,9 @@ public final class GemmaEmbed implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    CliEnvironment environment = CliEnvironment.system();
+    UserCache.enableTokenizerCache(environment);
+    System.exit(newCommandLine(environment).execute(args));
   }
 
   /** Builds the configured command line; tests drive this directly. */

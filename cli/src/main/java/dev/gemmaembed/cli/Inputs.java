@@ -32,7 +32,7 @@ final class Inputs {
     }
     Path file = Path.of(input);
     if (Files.isDirectory(file)) {
-      throw CliException.input("--input " + input + ": is a directory; give a .txt or .jsonl file");
+      throw CliException.input("--input " + input + ": is a directory; give a .txt, .jsonl or .json file");
     }
     if (!Files.exists(file)) {
       throw CliException.input("--input " + input + ": no such file");
@@ -44,7 +44,7 @@ final class Inputs {
   }
 
   private static TextSource source(InputStream in, CountingInputStream counter, String name, InputFormat fmt,
-      Consumer<String> warn) {
+      Consumer<String> warn) throws IOException {
     var decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -52,6 +52,7 @@ final class Inputs {
     return switch (fmt) {
       case txt -> new TxtSource(new LineReader(reader, TxtSource.MAX_LINE_CHARS), counter, name, warn);
       case jsonl -> new JsonlSource(new LineReader(reader, JsonlSource.MAX_LINE_CHARS), counter, name);
+      case json -> new JsonArraySource(reader, counter, name);
     };
   }
 }

@@ -66,34 +66,39 @@ final class JsonlSource implements TextSource {
     if (!object) {
       throw CliException.input(where + ": expected a JSON object like {\"text\": \"...\"}");
     }
-    if (f.text != JsonToken.VALUE_STRING) {
-      throw CliException.input(where + ": the object has no string field \"text\"");
-    }
-    if (f.title != null && f.title != JsonToken.VALUE_NULL && f.title != JsonToken.VALUE_STRING) {
-      throw CliException.input(where + ": \"title\" must be a string");
-    }
-    InputRecord.Id id;
-    if (f.id == null || f.id == JsonToken.VALUE_NULL) {
-      id = null;
-    } else if (f.id == JsonToken.VALUE_STRING) {
-      id = InputRecord.Id.string(f.idValue);
-    } else if (f.id.isNumeric()) {
-      id = InputRecord.Id.number(f.idValue);
-    } else {
-      // Booleans are refused too: an id of true or false is a mistake, not a name.
-      throw CliException.input(where + ": \"id\" must be a string or a number");
-    }
-    return new InputRecord(index++, f.textValue, f.title == JsonToken.VALUE_STRING ? f.titleValue : null, id);
+    return f.record(index++, where);
   }
 
   /** The value token and text of each field we use; a repeated field overwrites the earlier one. */
-  private static final class Fields {
+  static final class Fields {
     JsonToken text;
     JsonToken title;
     JsonToken id;
     String textValue;
     String titleValue;
     String idValue;
+
+    /** The record these fields make: a string "text", a string or null "title", a string or number "id". */
+    InputRecord record(long index, String where) {
+      if (text != JsonToken.VALUE_STRING) {
+        throw CliException.input(where + ": the object has no string field \"text\"");
+      }
+      if (title != null && title != JsonToken.VALUE_NULL && title != JsonToken.VALUE_STRING) {
+        throw CliException.input(where + ": \"title\" must be a string");
+      }
+      InputRecord.Id recordId;
+      if (id == null || id == JsonToken.VALUE_NULL) {
+        recordId = null;
+      } else if (id == JsonToken.VALUE_STRING) {
+        recordId = InputRecord.Id.string(idValue);
+      } else if (id.isNumeric()) {
+        recordId = InputRecord.Id.number(idValue);
+      } else {
+        // Booleans are refused too: an id of true or false is a mistake, not a name.
+        throw CliException.input(where + ": \"id\" must be a string or a number");
+      }
+      return new InputRecord(index, textValue, title == JsonToken.VALUE_STRING ? titleValue : null, recordId);
+    }
 
     /** Reads the fields of the object whose START_OBJECT the parser is on, up to its END_OBJECT. */
     void read(JsonParser parser) throws IOException {

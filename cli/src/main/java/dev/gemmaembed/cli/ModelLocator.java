@@ -18,25 +18,27 @@ final class ModelLocator {
   private ModelLocator() {}
 
   static Path resolve(Path explicit, CliEnvironment env) {
+    return find(explicit, env).orElseThrow(() -> CliException.model(
+        "no model: pass --model DIR (a Hugging Face embeddinggemma-300m folder, or a .gguf file), set "
+            + ENV + " to one, or download " + HfCache.DEFAULT_REPO + " into the Hugging Face cache ("
+            + HfCache.locate(env).repoDir(HfCache.DEFAULT_REPO) + ") with 'gemma-embed pull' (needs an HF_TOKEN "
+            + "whose account accepted the Gemma licence)"));
+  }
+
+  /** As {@link #resolve}, but empty instead of an error when no model is given, set or cached. */
+  static Optional<Path> find(Path explicit, CliEnvironment env) {
     if (explicit != null) {
-      return mustExist(explicit, "--model " + explicit);
+      return Optional.of(mustExist(explicit, "--model " + explicit));
     }
     String fromEnv = env.variable(ENV);
     if (fromEnv != null) {
-      return mustExist(Path.of(fromEnv), ENV + "=" + fromEnv);
+      return Optional.of(mustExist(Path.of(fromEnv), ENV + "=" + fromEnv));
     }
-    HfCache cache = HfCache.locate(env);
-    Optional<Path> cached;
     try {
-      cached = cache.findSnapshot(HfCache.DEFAULT_REPO);
+      return HfCache.locate(env).findSnapshot(HfCache.DEFAULT_REPO);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return cached.orElseThrow(() -> CliException.model(
-        "no model: pass --model DIR (a Hugging Face embeddinggemma-300m folder, or a .gguf file), set "
-            + ENV + " to one, or download " + HfCache.DEFAULT_REPO + " into the Hugging Face cache ("
-            + cache.repoDir(HfCache.DEFAULT_REPO) + ") with 'gemma-embed pull' (needs an HF_TOKEN whose "
-            + "account accepted the Gemma licence)"));
   }
 
   private static Path mustExist(Path path, String source) {

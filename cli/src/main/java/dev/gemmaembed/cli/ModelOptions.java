@@ -4,6 +4,7 @@ import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.GemmaEmbedException;
 import dev.gemmaembed.core.InvalidInputException;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tokenizer.TokenizerException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,8 @@ final class ModelOptions {
   Integer threads;
 
   @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = {
-      "Quantize a float model's matrices (token table and Dense included) in memory at load time,",
-      "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
+      "Quantize a float model's matrices (token table and Dense included) in memory at load time, "
+          + "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
   String quantize;
 
   /** Finds and loads the model; the caller closes it. */
@@ -45,11 +46,17 @@ final class ModelOptions {
       options = options.withThreads(threads);
     }
     if (quantize != null) {
-      options = options.withQuantize(switch (quantize.toLowerCase(java.util.Locale.ROOT)) {
-        case "q8_0" -> dev.gemmaembed.kernels.QuantFormat.Q8_0;
-        case "q4_0" -> dev.gemmaembed.kernels.QuantFormat.Q4_0;
-        default -> throw new ParameterException(mixee.commandLine(), "--quantize must be q8_0 or q4_0, got " + quantize);
-      });
+      WeightType type;
+      try {
+        type = WeightType.parse(quantize);
+      } catch (IllegalArgumentException e) {
+        type = null;
+      }
+      if (type == null || !type.quantizable()) {
+        throw new ParameterException(mixee.commandLine(), "--quantize must be one of "
+            + WeightType.quantizableNames().toLowerCase(java.util.Locale.ROOT) + ", got " + quantize);
+      }
+      options = options.withQuantize(type);
     }
     Path path = ModelLocator.resolve(model, env);
     try {

@@ -163,6 +163,10 @@ final class PullCommand implements Callable<Integer> {
   }
 
   private static void moveIntoPlace(Path incomplete, Path blob) throws IOException {
+    // A rename replaces whatever has the name: never anything but a stale blob.
+    if (Files.exists(blob, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileSystemException(blob.toString(), null, "is not a regular file; remove it and pull again");
+    }
     try {
       Files.move(incomplete, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

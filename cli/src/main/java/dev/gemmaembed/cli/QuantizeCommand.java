@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
 import java.nio.file.Path;
@@ -15,15 +16,18 @@ import picocli.CommandLine.Spec;
     name = "quantize",
     mixinStandardHelpOptions = true,
     description = {
-      "Convert a Hugging Face EmbeddingGemma folder (F32/BF16 safetensors, with its Dense layers and",
-      "tokenizer) into a gemma-embedding GGUF. f32 is what llama-quantize starts from. A single type",
-      "(q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs) stores every matrix,",
-      "token table included, in that type, byte for byte as llama-quantize --pure. q4_k_m is",
-      "llama-quantize's default Q4_K_M mix (token table Q6_K; attn_v and ffn_down of some layers Q6_K;",
-      "the rest Q4_K). mixed: attention q/k/v/o Q8_0, token table, feed-forward and Dense Q4_0. A",
-      "matrix whose rows are not whole blocks of its type falls back as llama-quantize does (Q4_K to",
-      "Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K/Q3_K/IQ4_XS to IQ4_NL), and is listed. Norm weights stay",
-      "F32 (+1, as llama.cpp stores them).",
+      "Convert a Hugging Face model folder into a (quantized) GGUF file.",
+      "",
+      "The folder holds EmbeddingGemma's F32/BF16 safetensors with its Dense layers and tokenizer; "
+          + "the GGUF has llama.cpp's gemma-embedding layout. f32 is what llama-quantize starts from. "
+          + "A single type (q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs) "
+          + "stores every matrix, token table included, in that type, byte for byte as llama-quantize "
+          + "--pure. q4_k_m is llama-quantize's default Q4_K_M mix (token table Q6_K; attn_v and "
+          + "ffn_down of some layers Q6_K; the rest Q4_K). mixed: attention q/k/v/o Q8_0, token table, "
+          + "feed-forward and Dense Q4_0. A matrix whose rows are not whole blocks of its type falls "
+          + "back as llama-quantize does (Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K/Q3_K/IQ4_XS "
+          + "to IQ4_NL), and is listed. Norm weights stay F32 (+1, as llama.cpp stores them). OUT is "
+          + "replaced only once complete.",
     },
     footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
         "  gemma-embed quantize models/full models/full-q4_k_m.gguf --type q4_k_m",
@@ -46,6 +50,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AtomicFiles.check(out);
     long t0 = System.nanoTime();
     GgufQuantizeTool.Result r = GgufQuantizeTool.quantize(in, out, type);
     for (String f : r.fallbacks()) {

@@ -7,6 +7,8 @@ import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import java.io.IOException;
 import java.io.Writer;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,9 +39,15 @@ import picocli.CommandLine.Spec;
           + "title: {title} | text: for a document with a title.",
       "",
       "Documents: arguments; --input FILE (.txt one per line, .jsonl with \"text\" and optional "
-          + "\"title\" and \"id\"; '-' for stdin); or --dir DIR: every .txt and .md file under DIR "
-          + "(hidden ones skipped), titled by its file name, with its relative path as id. Documents "
-          + "are streamed; only the best --top are kept.",
+          + "\"title\" and \"id\", .json an array of strings or of such objects; '-' for stdin); or "
+          + "--dir DIR: every .txt and .md file under DIR (hidden ones skipped), titled by its file "
+          + "name, with its relative path as id. Documents are streamed; only the best --top are kept.",
+      "",
+      "--dir remembers: document vectors are cached per model, prompt and --dims, keyed by each "
+          + "file's content, in $XDG_CACHE_HOME/gemma-embed/search (default ~/.cache/gemma-embed/search; "
+          + "--cache-dir to move it, --no-cache to skip it), so a second search embeds only the query "
+          + "and the files that changed. The cache keeps at most 256 MiB, dropping the least recently "
+          + "used vectors first; a damaged cache file is ignored and rebuilt.",
     },
     footer = {"", "Examples:",
         "  gemma-embed search --query \"red planet\" \"Mars is red\" \"Venus is hot\"",
@@ -61,10 +69,10 @@ final class SearchCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "DOC", description = "Documents to rank (or use --input / --dir).")
   List<String> docs;
 
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Documents from FILE (.txt or .jsonl), '-' for stdin.")
+  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Documents from FILE (.txt, .jsonl or .json), '-' for stdin.")
   String input;
 
-  @Option(names = "--input-format", paramLabel = "txt|jsonl",
+  @Option(names = "--input-format", paramLabel = "txt|jsonl|json",
       description = "Input format (default: from the file extension; txt for stdin).")
   InputFormat inputFormat;
 
@@ -91,6 +99,14 @@ final class SearchCommand implements Callable<Integer> {
       description = "Documents embedded together (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--cache-dir", paramLabel = "DIR",
+      description = "Where --dir searches remember document vectors (default: $XDG_CACHE_HOME/gemma-embed/search, "
+          + "else ~/.cache/gemma-embed/search).")
+  Path cacheDir;
+
+  @Option(names = "--no-cache", description = "Embed every --dir document again; read and write no cache.")
+  boolean noCache;
+
   /** A scored document. */
   record Hit(float score, InputRecord doc) {}
 
@@ -111,25 +127,62 @@ final class SearchCommand implements Callable<Integer> {
     if (top < 1 || batchSize < 1) {
       throw new ParameterException(spec.commandLine(), (top < 1 ? "--top" : "--batch-size") + " must be at least 1");
     }
+    String warnPrefix = "gemma-embed search: warning: ";
     TextSource source = hasDocs ? new ListSource(docs)
         : dir != null ? DirSource.open(dir)
-        : Inputs.open(input, inputFormat, env, m -> env.stderr().println("gemma-embed search: warning: " + m)).source();
+        : Inputs.open(input, inputFormat, env, m -> env.stderr().println(warnPrefix + m)).source();
     List<Hit> ranked;
     try (source; Embedder embedder = modelOptions.load(env)) {
+      long loaded = System.nanoTime();
       EmbeddingOptions.checkPrompt(spec.commandLine(), "--query-prompt", queryPrompt, embedder);
       int keep = EmbeddingOptions.checkDims(spec.commandLine(), dims, embedder);
       float[] q = embedder.embed(query, EmbedOptions.prompt(queryPrompt).withDimensions(keep));
       // A min-heap of the best `top`: its head is the weakest hit kept, replaced by any better one.
       PriorityQueue<Hit> best = new PriorityQueue<>(top + 1, BEST_FIRST.reversed());
-      BatchEmbedder batches = new BatchEmbedder(embedder, EmbedOptions.document().withDimensions(keep), batchSize);
-      long count = batches.run(source, (doc, v) -> {
+      BatchEmbedder.Consumer offer = (doc, v) -> {
         best.add(new Hit(Texts.cosine(q, v), doc));
         if (best.size() > top) {
           best.poll();
         }
+      };
+      EmbedOptions documents = EmbedOptions.document().withDimensions(keep);
+      SearchCache cache = dir != null && !noCache
+          ? openCache(env, embedder, documents, keep == 0 ? embedder.dimensions() : keep, warnPrefix) : null;
+      long[] fromCache = {0};
+      TextSource toEmbed = cache == null ? source : () -> {
+        for (InputRecord doc; (doc = source.next()) != null; ) {
+          float[] v = cache.get(SearchCache.key(doc));
+          if (v == null) {
+            return doc;
+          }
+          fromCache[0]++;
+          offer.accept(doc, v);
+        }
+        return null;
+      };
+      BatchEmbedder batches = new BatchEmbedder(embedder, documents, batchSize,
+          m -> env.stderr().println(warnPrefix + m));
+      long embedded = batches.run(toEmbed, (doc, v) -> {
+        if (cache != null) {
+          cache.put(SearchCache.key(doc), v);
+        }
+        offer.accept(doc, v);
       }, n -> {});
-      if (count == 0) {
+      if (embedded + fromCache[0] == 0) {
         throw CliException.input("no documents to search in " + (input != null ? input : "the arguments"));
+      }
+      if (cache != null) {
+        try {
+          cache.save();
+        } catch (IOException | RuntimeException e) {
+          env.stderr().println(warnPrefix + "could not write the search cache " + cache.file() + ": "
+              + ErrorHandler.describe(e));
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption(ErrorHandler.VERBOSE)) {
+          env.stderr().println("gemma-embed search: embedded " + embedded + " of " + (embedded + fromCache[0])
+              + " documents, " + fromCache[0] + " from the cache " + cache.file() + String.format(Locale.ROOT,
+              "; %.3f s from the loaded model to the ranking", (System.nanoTime() - loaded) / 1e9));
+        }
       }
       ranked = new ArrayList<>(best);
       ranked.sort(BEST_FIRST);
@@ -142,6 +195,50 @@ final class SearchCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * The cache of this model, prompt and dimension count, or null (with a warning) when the model's
+   * files cannot even be looked at: the search then runs uncached.
+   */
+  private SearchCache openCache(CliEnvironment env, Embedder embedder, EmbedOptions documents, int dimensions,
+      String warnPrefix) {
+    Path folder = cacheDir != null ? cacheDir : defaultCacheDir(env);
+    try {
+      String space = "search documents\nmodel " + SearchCache.modelIdentity(ModelLocator.resolve(modelOptions.model, env))
+          + "\nquantize " + modelOptions.quantize
+          + "\nprompt " + embedder.prompts().get(documents.promptName())
+          + "\ndimensions " + dimensions
+          + "\nruntime " + runtimeIdentity();
+      return SearchCache.open(folder, space, dimensions, SearchCache.MAX_BYTES);
+    } catch (IOException e) {
+      env.stderr().println(warnPrefix + "searching without the cache: " + ErrorHandler.describe(e));
+      return null;
+    }
+  }
+
+  /** $XDG_CACHE_HOME/gemma-embed/search, else ~/.cache/gemma-embed/search (the XDG base directory rule). */
+  static Path defaultCacheDir(CliEnvironment env) {
+    String xdg = env.variable("XDG_CACHE_HOME");
+    Path base = xdg != null && Path.of(xdg).isAbsolute() ? Path.of(xdg) : env.userHome().resolve(".cache");
+    return base.resolve("gemma-embed").resolve("search");
+  }
+
+  /**
+   * The code that computed the vectors: its version and, when it runs from a jar, that jar's size
+   * and time, so a rebuilt runtime never reuses another build's vectors.
+   */
+  private static String runtimeIdentity() {
+    String version = String.valueOf(GemmaEmbed.class.getPackage().getImplementationVersion());
+    try {
+      Path jar = Path.of(GemmaEmbed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(jar)) {
+        return version + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis();
+      }
+    } catch (URISyntaxException | IOException | RuntimeException e) {
+      // no jar to describe: the version alone
+    }
+    return version;
   }
 
   private static void writeJsonl(Writer out, List<Hit> ranked) throws IOException {

@@ -43,20 +43,20 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+  @Option(names = "--host", paramLabel = "ADDR", defaultValue = ServerConfig.DEFAULT_HOST,
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
   String host;
 
-  @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
+  @Option(names = "--port", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_PORT,
       description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
-  @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "4096",
+  @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_BATCH_TOKENS,
       description = "Token budget of one forward pass into which concurrent requests are packed"
           + " (default: ${DEFAULT-VALUE}).")
   int maxBatchTokens;
 
-  @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "256",
+  @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONCURRENT,
       description = "Requests queued or running at once; more get 429 with Retry-After (default: ${DEFAULT-VALUE}).")
   int maxConcurrent;
 
@@ -65,15 +65,15 @@ final class ServeCommand implements Callable<Integer> {
           + " (default: $" + API_KEY_ENV + "; none if unset).")
   String apiKey;
 
-  @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "16777216",
+  @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY_BYTES,
       description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
-  @Option(names = "--max-inputs", paramLabel = "N", defaultValue = "2048",
+  @Option(names = "--max-inputs", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_INPUTS,
       description = "Most texts in one request (default: ${DEFAULT-VALUE}).")
   int maxInputs;
 
-  @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "60",
+  @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "" + ServerConfig.DEFAULT_REQUEST_TIMEOUT_SECONDS,
       description = "How long a request may wait for its embeddings before a 503 (default: ${DEFAULT-VALUE}).")
   int requestTimeoutSeconds;
 
@@ -116,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
     String name = modelName;
     if (name == null) {
       Path model = modelOptions.model;
-      name = model != null && model.getFileName() != null ? model.getFileName().toString() : "embeddinggemma-300m";
+      name = model != null && model.getFileName() != null ? model.getFileName().toString() : ServerConfig.DEFAULT_MODEL_NAME;
     }
     try {
       return ServerConfig.defaults()

@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.SafetensorsWriter;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
@@ -17,10 +18,14 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Write a synthetic EmbeddingGemma checkpoint: the real Hugging Face layout and tokenizer with "
-          + "reproducible random weights, to try every command without the real model. Element i of "
-          + "tensor NAME is SplitMix64's finaliser of (seed XOR FNV-1a-64(NAME)) + (i + 1)·0x9E3779B97F4A7C15, "
-          + "mapped to a uniform value with standard deviation 1/sqrt(fan_in) (token table 0.05, norms 0.1).",
+      "Write a synthetic EmbeddingGemma checkpoint to try every command without the real model.",
+      "",
+      "It has the real Hugging Face layout and tokenizer and reproducible random weights: each "
+          + "element is a function of the seed, the tensor's name and its index (see the class "
+          + "SyntheticRecipe in weights-tools), so vectors computed elsewhere from the same recipe "
+          + "check the whole pipeline. The scores it gives mean nothing; everything else behaves as "
+          + "with the real model.",
+      "",
       "A preset gives every shape; each shape flag overrides the preset's value.",
     },
     footer = {"", "Examples:", "  gemma-embed synth --preset tiny --out models/tiny",
@@ -81,6 +86,7 @@ final class SynthCommand implements Callable<Integer> {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw CliException.input("--out " + out + ": exists and is not a directory");
     }
+    AtomicFiles.check(out.resolve("model.safetensors"));
     SyntheticSpec spec;
     try {
       spec = spec();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gemmaembed.testing.TinyModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class BenchCommandTest {
 
   @Test
   void printsOneJsonLineWithTheMeasurements() throws Exception {
-    CliHarness.Result r = CliHarness.exec("bench", "--model", CliHarness.tinyModel().toString(), "--texts", "3",
+    CliHarness.Result r = CliHarness.exec("bench", "--model", TinyModel.dir().toString(), "--texts", "3",
         "--tokens", "17", "--threads", "2", "--warmup", "0.2", "--seconds", "0.5");
     assertEquals(0, r.exit(), r.toString());
     List<String> lines = r.out().lines().toList();
@@ -33,7 +34,7 @@ class BenchCommandTest {
 
   @Test
   void rejectsTooFewTokens() {
-    CliHarness.Result r = CliHarness.exec("bench", "--model", CliHarness.tinyModel().toString(), "--tokens", "1",
+    CliHarness.Result r = CliHarness.exec("bench", "--model", TinyModel.dir().toString(), "--tokens", "1",
         "--seconds", "0");
     assertEquals(ExitCodes.USAGE, r.exit(), r.toString());
     assertTrue(r.stderr().contains("--tokens"), r.stderr());

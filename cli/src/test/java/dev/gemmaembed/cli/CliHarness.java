@@ -1,41 +1,17 @@
 package dev.gemmaembed.cli;
 
-import dev.gemmaembed.tools.SyntheticCheckpointWriter;
-import dev.gemmaembed.tools.SyntheticSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Runs the command line in-process on a controlled environment; writes the tiny model once. */
+/** Runs the command line in-process on a controlled environment. */
 final class CliHarness {
 
-  private static Path tiny;
-
   private CliHarness() {}
-
-  /** The recipe's tiny model (hidden 64, seed 1234) under target/test-models, written once per build. */
-  static synchronized Path tinyModel() {
-    if (tiny == null) {
-      Path dir = Path.of("target", "test-models", "tiny-1234").toAbsolutePath();
-      try {
-        if (!Files.exists(dir.resolve(".complete"))) {
-          SyntheticCheckpointWriter.write(SyntheticSpec.tiny(1234), dir);
-          Files.writeString(dir.resolve(".complete"), "ok");
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      tiny = dir;
-    }
-    return tiny;
-  }
 
   /** What a run printed and returned. */
   record Result(int exit, byte[] stdout, String stderr) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,8 @@ class EmbedCommandTest {
 
   @BeforeAll
   static void load() {
-    model = CliHarness.tinyModel().toString();
-    embedder = Embedder.load(CliHarness.tinyModel());
+    model = TinyModel.dir().toString();
+    embedder = Embedder.load(TinyModel.dir());
   }
 
   @AfterAll
@@ -234,9 +235,9 @@ class EmbedCommandTest {
     assertError(ExitCodes.INPUT, "bad.jsonl:2: not valid JSON", "embed", "--model", model, "--input", badJson.toString());
     assertError(ExitCodes.INPUT, "--input " + dir.resolve("missing.txt") + ": no such file",
         "embed", "--model", model, "--input", dir.resolve("missing.txt").toString());
-    assertError(ExitCodes.USAGE, "--prompt nope: unknown prompt; the model has: query, document,",
+    assertError(ExitCodes.USAGE, "--prompt: unknown prompt name 'nope'; the model has: query, document,",
         "embed", "--model", model, "--prompt", "nope", "x");
-    assertError(ExitCodes.USAGE, "--dims 65: this model has 64 dimensions", "embed", "--model", model, "--dims", "65", "x");
+    assertError(ExitCodes.USAGE, "--dims: this model has 64 dimensions; choose 1..64, not 65", "embed", "--model", model, "--dims", "65", "x");
     assertError(ExitCodes.USAGE, "mutually exclusive", "embed", "--model", model, "--prompt", "query", "--prompt-text", "q: ", "x");
     assertError(ExitCodes.USAGE, "not both", "embed", "--model", model, "--input", badJson.toString(), "x");
     assertError(ExitCodes.USAGE, "Unknown option: '--formt' (did you mean --format?)", "embed", "--formt", "csv", "x");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,7 +95,7 @@ class ModelLocatorTest {
 
   @Test
   void embedFindsTheModelThroughTheVariable() {
-    var r = CliHarness.run().env("GEMMA_EMBED_MODEL", CliHarness.tinyModel().toString()).exec("embed", "hello");
+    var r = CliHarness.run().env("GEMMA_EMBED_MODEL", TinyModel.dir().toString()).exec("embed", "hello");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("{\"index\":0,\"embedding\":["), r.out());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class PullCommandTest {
 
   @Test
   void pullsTheGatedModelIntoTheCacheWhereEmbedFindsIt(@TempDir Path dir) throws IOException {
-    Path tiny = CliHarness.tinyModel();
+    Path tiny = TinyModel.dir();
     try (FakeHub hub = new FakeHub(REPO)) {
       for (PullCommand.RepoFile f : PullCommand.MODEL_FILES) {
         hub.files.put(f.path(), Files.readAllBytes(tiny.resolve(f.path())));

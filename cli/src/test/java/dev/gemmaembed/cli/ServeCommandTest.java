@@ -3,6 +3,7 @@ package dev.gemmaembed.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.testing.TinyModel;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class ServeCommandTest {
   @Test
   void aPortInUseIsAnIoError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      CliHarness.Result r = CliHarness.exec("serve", "--model", CliHarness.tinyModel().toString(),
+      CliHarness.Result r = CliHarness.exec("serve", "--model", TinyModel.dir().toString(),
           "--port", Integer.toString(taken.getLocalPort()));
       assertEquals(ExitCodes.IO, r.exit(), r.toString());
       assertTrue(r.stderr().contains(Integer.toString(taken.getLocalPort())), r.stderr());

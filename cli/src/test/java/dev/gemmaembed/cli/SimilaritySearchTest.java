@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ class SimilaritySearchTest {
 
   @BeforeAll
   static void load() {
-    model = CliHarness.tinyModel().toString();
-    embedder = Embedder.load(CliHarness.tinyModel());
+    model = TinyModel.dir().toString();
+    embedder = Embedder.load(TinyModel.dir());
   }
 
   @AfterAll

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.TensorInfo;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.SyntheticRecipe;
 import dev.gemmaembed.tools.SyntheticSpec;
 import java.lang.foreign.Arena;
@@ -71,7 +72,7 @@ class SynthQuantizeCommandTest {
   @Test
   void q4KmOnTheTinyModelFallsBackWhereRowsAreNotWholeBlocksAndSaysSo() {
     Path out = dir.resolve("tiny-q4_k_m.gguf");
-    CliHarness.Result r = CliHarness.exec("quantize", CliHarness.tinyModel().toString(), out.toString(), "--type", "q4_k_m");
+    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "q4_k_m");
     assertEquals(0, r.exit(), r.toString());
     // 64-wide rows: Q4_K → Q5_0, Q6_K (token table, attn_v/ffn_down of layers 2 and 5) → Q8_0.
     assertTrue(r.stderr().contains("fallback: token_embd.weight: Q6_K → Q8_0 (rows of 64 values"), r.stderr());
@@ -87,7 +88,7 @@ class SynthQuantizeCommandTest {
   @Test
   void f32GivesLlamaQuantizeItsInput() {
     Path out = dir.resolve("tiny-f32.gguf");
-    CliHarness.Result r = CliHarness.exec("quantize", CliHarness.tinyModel().toString(), out.toString(), "--type", "f32");
+    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "f32");
     assertEquals(0, r.exit(), r.toString());
     CliHarness.Result inspect = CliHarness.exec("inspect", out.toString());
     assertTrue(inspect.out().contains("token_embd.weight") && !inspect.out().contains("Q8_0"), inspect.out());
@@ -96,7 +97,7 @@ class SynthQuantizeCommandTest {
 
   @Test
   void unknownTypesListTheKnownOnes() {
-    CliHarness.Result r = CliHarness.exec("quantize", CliHarness.tinyModel().toString(), dir.resolve("x.gguf").toString(),
+    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), dir.resolve("x.gguf").toString(),
         "--type", "q7_k");
     assertTrue(r.exit() != 0 && r.stderr().contains("q4_k_m") && r.stderr().contains("iq4_xs"), r.toString());
   }

@@ -1,60 +1,35 @@
 package dev.gemmaembed.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
+import dev.gemmaembed.testing.TinyModel;
+import dev.gemmaembed.tokenizer.GemmaTokenizer;
+import dev.gemmaembed.tools.GgufQuantizeTool;
+import dev.gemmaembed.tools.QuantType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TokenizeCommandTest {
   private static final String HELLO = "{\"ids\":[2,9259,236764,1902,236888,1]}";
 
-  record Result(int exit, String out, String err) {}
-
-  @BeforeAll
-  static void keepTokenizerCacheInTarget() {
-    // the parsed-tokenizer cache would otherwise go to ~/.cache/gemma-embed
-    if (System.getProperty("gemmaembed.tokenizer.cacheDir") == null) {
-      System.setProperty("gemmaembed.tokenizer.cacheDir", Path.of("target", "tokenizer-cache").toAbsolutePath().toString());
-    }
-  }
-
-  private static Result run(CommandLine cl, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString().replace("\r\n", "\n"), err.toString());
-  }
-
-  private static Result run(String... args) {
-    return run(GemmaEmbed.newCommandLine(), args);
-  }
-
   @Test
   void textsFromArgumentsWithBundledTokenizer() {
-    Result r = run("tokenize", "Hello, world!", "a", "");
-    assertEquals(0, r.exit(), r.err());
+    var r = CliHarness.exec("tokenize", "Hello, world!", "a", "");
+    assertEquals(0, r.exit(), r.stderr());
     assertEquals(HELLO + "\n{\"ids\":[2,236746,1]}\n{\"ids\":[2,1]}\n", r.out());
   }
 
   @Test
   void noSpecial() {
-    Result r = run("tokenize", "--no-special", "Hello, world!");
-    assertEquals(0, r.exit(), r.err());
+    var r = CliHarness.exec("tokenize", "--no-special", "Hello, world!");
+    assertEquals(0, r.exit(), r.stderr());
     assertEquals("{\"ids\":[9259,236764,1902,236888]}\n", r.out());
   }
 
@@ -62,48 +37,58 @@ class TokenizeCommandTest {
   void txtAndJsonlFiles(@TempDir Path dir) throws IOException {
     Path txt = dir.resolve("in.txt");
     // CRLF line, an empty line, a malformed UTF-8 byte (becomes U+FFFD), no final newline
-    byte[] bytes = "Hello, world!\r\n\nx\u00FFy".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] bytes = "Hello, world!\r\n\nx\u00FFy".getBytes(StandardCharsets.ISO_8859_1);
     bytes[bytes.length - 2] = (byte) 0xFF;
     Files.write(txt, bytes);
-    Result r = run("tokenize", "--input", txt.toString());
-    assertEquals(0, r.exit(), r.err());
+    var r = CliHarness.exec("tokenize", "--input", txt.toString());
+    assertEquals(0, r.exit(), r.stderr());
     String[] lines = r.out().split("\n");
     assertEquals(3, lines.length, r.out());
     assertEquals(HELLO, lines[0]);
     assertEquals("{\"ids\":[2,1]}", lines[1]);
-    int[] replaced = dev.gemmaembed.tokenizer.GemmaTokenizer.bundledGemma3().encode("x\uFFFDy");
-    assertEquals(ids(replaced), lines[2]);
+    assertEquals(ids(GemmaTokenizer.bundledGemma3().encode("x\uFFFDy")), lines[2]);
 
     Path jsonl = dir.resolve("in.jsonl");
     Files.writeString(jsonl, "{\"id\":1,\"text\":\"Hello, world!\"}\n\n{\"text\":\"a\"}\n");
-    Result j = run("tokenize", "--input", jsonl.toString());
-    assertEquals(0, j.exit(), j.err());
+    var j = CliHarness.exec("tokenize", "--input", jsonl.toString());
+    assertEquals(0, j.exit(), j.stderr());
     assertEquals(HELLO + "\n{\"ids\":[2,236746,1]}\n", j.out());
 
     Path other = dir.resolve("texts.data");
     Files.writeString(other, "{\"text\":\"a\"}\n");
-    Result forced = run("tokenize", "--input", other.toString(), "--input-format", "jsonl", "--no-special");
+    var forced = CliHarness.exec("tokenize", "--input", other.toString(), "--input-format", "jsonl", "--no-special");
     assertEquals("{\"ids\":[236746]}\n", forced.out());
   }
 
   @Test
   void stdinDefaultsToTxt() {
-    InputStream stdin = new ByteArrayInputStream("Hello, world!\na\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    CommandLine cl = new CommandLine(new TokenizeCommand(Map.of(), stdin));
-    Result r = run(cl, "--input", "-");
-    assertEquals(0, r.exit(), r.err());
+    var r = CliHarness.run().stdin("Hello, world!\na\n").exec("tokenize", "--input", "-");
+    assertEquals(0, r.exit(), r.stderr());
     assertEquals(HELLO + "\n{\"ids\":[2,236746,1]}\n", r.out());
+  }
+
+  @Test
+  void aLineOverTheCapIsCutWithAWarning(@TempDir Path dir) throws IOException {
+    Path txt = dir.resolve("long.txt");
+    Files.writeString(txt, "a".repeat(TxtSource.MAX_LINE_CHARS + 10) + "\nb\n");
+    var r = CliHarness.exec("tokenize", "--no-special", "--input", txt.toString());
+    assertEquals(0, r.exit(), r.stderr());
+    assertTrue(r.stderr().contains("long.txt:1: the line is longer than " + TxtSource.MAX_LINE_CHARS), r.stderr());
+    String[] lines = r.out().split("\n");
+    assertEquals(2, lines.length);
+    assertEquals(ids(GemmaTokenizer.bundledGemma3().encode("a".repeat(TxtSource.MAX_LINE_CHARS), false)), lines[0]);
   }
 
   private static String ids(int[] a) {
     StringBuilder b = new StringBuilder("{\"ids\":[");
-    for (int i = 0; i < a.length; i++) b.append(i > 0 ? "," : "").append(a[i]);
+    for (int i = 0; i < a.length; i++) {
+      b.append(i > 0 ? "," : "").append(a[i]);
+    }
     return b.append("]}").toString();
   }
 
   private static Path modelDir(Path dir, boolean addEos) throws IOException {
-    try (InputStream in = dev.gemmaembed.tokenizer.GemmaTokenizer.class
-        .getResourceAsStream("gemma3/tokenizer.json.gz")) {
+    try (InputStream in = GemmaTokenizer.class.getResourceAsStream("gemma3/tokenizer.json.gz")) {
       Files.write(dir.resolve("tokenizer.json"), new GZIPInputStream(in).readAllBytes());
     }
     Files.writeString(dir.resolve("tokenizer_config.json"),
@@ -115,53 +100,63 @@ class TokenizeCommandTest {
   void modelDirectoryTokenizerFileAndEnvironment(@TempDir Path dir) throws IOException {
     modelDir(dir, false); // a config that drops <eos>, so the source is visible in the output
     String bosOnly = "{\"ids\":[2,9259,236764,1902,236888]}\n";
-    assertEquals(bosOnly, run("tokenize", "--model", dir.toString(), "Hello, world!").out());
+    assertEquals(bosOnly, CliHarness.exec("tokenize", "--model", dir.toString(), "Hello, world!").out());
     assertEquals(bosOnly,
-        run("tokenize", "--tokenizer", dir.resolve("tokenizer.json").toString(), "Hello, world!").out());
-    CommandLine env = new CommandLine(new TokenizeCommand(Map.of("GEMMA_EMBED_MODEL", dir.toString()), System.in));
-    assertEquals(bosOnly, run(env, "Hello, world!").out());
+        CliHarness.exec("tokenize", "--tokenizer", dir.resolve("tokenizer.json").toString(), "Hello, world!").out());
+    assertEquals(bosOnly, CliHarness.run().env(ModelLocator.ENV, dir.toString()).exec("tokenize", "Hello, world!").out());
   }
 
   @Test
-  void errorsAreOneLineWithNonZeroExit(@TempDir Path dir) throws IOException {
-    Result noInput = run("tokenize");
-    assertNotEquals(0, noInput.exit());
-    assertEquals(1, noInput.err().strip().lines().count(), noInput.err());
+  void aGgufModelGivesTheSameIdsAsItsFolder(@TempDir Path dir) throws IOException {
+    Path gguf = dir.resolve("tiny-q8_0.gguf");
+    GgufQuantizeTool.quantize(TinyModel.dir(), gguf, QuantType.Q8_0);
+    String text = "Hello, world! <start_of_turn> ünïcödé";
+    var fromFolder = CliHarness.exec("tokenize", "--model", TinyModel.dir().toString(), text);
+    var fromGguf = CliHarness.exec("tokenize", "--model", gguf.toString(), text);
+    assertEquals(0, fromGguf.exit(), fromGguf.stderr());
+    assertEquals(fromFolder.out(), fromGguf.out());
+  }
 
-    Result missing = run("tokenize", "--input", dir.resolve("nope.txt").toString());
-    assertNotEquals(0, missing.exit());
-    assertTrue(missing.err().contains("nope.txt"), missing.err());
-    assertEquals(1, missing.err().strip().lines().count());
+  @Test
+  void errorsAreOneLineWithTheCommandsExitCodes(@TempDir Path dir) throws IOException {
+    var noInput = CliHarness.exec("tokenize");
+    assertEquals(ExitCodes.USAGE, noInput.exit());
+    assertEquals(1, noInput.stderr().strip().lines().count(), noInput.stderr());
 
-    Result noModel = run("tokenize", "--model", dir.resolve("nomodel").toString(), "x");
-    assertNotEquals(0, noModel.exit());
-    assertTrue(noModel.err().contains("nomodel"), noModel.err());
+    var missing = CliHarness.exec("tokenize", "--input", dir.resolve("nope.txt").toString());
+    assertEquals(ExitCodes.INPUT, missing.exit());
+    assertTrue(missing.stderr().contains("nope.txt"), missing.stderr());
+    assertEquals(1, missing.stderr().strip().lines().count());
+
+    var noModel = CliHarness.exec("tokenize", "--model", dir.resolve("nomodel").toString(), "x");
+    assertEquals(ExitCodes.MODEL, noModel.exit());
+    assertTrue(noModel.stderr().contains("nomodel"), noModel.stderr());
 
     Path bad = dir.resolve("tokenizer.json");
     Files.writeString(bad, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
-    Result wrongType = run("tokenize", "--tokenizer", bad.toString(), "x");
-    assertEquals(3, wrongType.exit());
-    assertTrue(wrongType.err().contains("WordPiece"), wrongType.err());
-    assertEquals(1, wrongType.err().strip().lines().count());
+    var wrongType = CliHarness.exec("tokenize", "--tokenizer", bad.toString(), "x");
+    assertEquals(ExitCodes.MODEL, wrongType.exit());
+    assertTrue(wrongType.stderr().contains("WordPiece"), wrongType.stderr());
+    assertEquals(1, wrongType.stderr().strip().lines().count());
 
     Path jsonl = dir.resolve("bad.jsonl");
     Files.writeString(jsonl, "{\"text\":\"a\"}\n{\"txt\":\"b\"}\n");
-    Result badLine = run("tokenize", "--input", jsonl.toString());
-    assertEquals(4, badLine.exit());
-    assertTrue(badLine.err().contains("bad.jsonl:2"), badLine.err());
+    var badLine = CliHarness.exec("tokenize", "--input", jsonl.toString());
+    assertEquals(ExitCodes.INPUT, badLine.exit());
+    assertTrue(badLine.stderr().contains("bad.jsonl:2"), badLine.stderr());
     assertEquals("{\"ids\":[2,236746,1]}\n", badLine.out()); // lines before the error were printed
 
-    Result both = run("tokenize", "--input", jsonl.toString(), "x");
-    assertEquals(2, both.exit());
-    Result fmt = run("tokenize", "--input-format", "csv", "x");
-    assertEquals(2, fmt.exit());
+    assertEquals(ExitCodes.USAGE, CliHarness.exec("tokenize", "--input", jsonl.toString(), "x").exit());
+    assertEquals(ExitCodes.USAGE, CliHarness.exec("tokenize", "--input-format", "csv", "x").exit());
   }
 
   @Test
-  void helpMentionsTheBundledTokenizer() {
-    Result r = run("tokenize", "--help");
+  void helpHasExamplesAndNamesTheTokenizerSources() {
+    var r = CliHarness.exec("tokenize", "--help");
     assertEquals(0, r.exit());
     assertTrue(r.out().contains("bundled"), r.out());
     assertTrue(r.out().contains("GEMMA_EMBED_MODEL"), r.out());
+    assertTrue(r.out().contains("Examples:"), r.out());
+    assertTrue(r.out().contains(".gguf"), r.out());
   }
 }

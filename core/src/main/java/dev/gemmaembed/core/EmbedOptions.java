@@ -14,7 +14,7 @@ public record EmbedOptions(String promptName, String promptText, String title, i
 
   public EmbedOptions {
     if (dimensions < 0) {
-      throw new InvalidInputException("dimensions must be positive, got " + dimensions);
+      throw new InvalidInputException("dimensions must not be negative (0 keeps all), got " + dimensions);
     }
     if (promptName != null && promptText != null) {
       throw new InvalidInputException("give a prompt name or a prompt text, not both");

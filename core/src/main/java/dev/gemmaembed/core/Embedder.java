@@ -7,16 +7,16 @@ import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.core.model.WeightQuantizer;
 import dev.gemmaembed.kernels.ComputePool;
-import dev.gemmaembed.kernels.SimdKernels;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
+import dev.gemmaembed.tokenizer.TruncatedIds;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 /**
  * An EmbeddingGemma model ready to embed text, producing the vectors that
@@ -39,6 +39,7 @@ public final class Embedder implements AutoCloseable {
   private final GemmaEncoder encoder;
   private final ComputePool pool;
   private final Prompts prompts;
+  private final InputRules rules;
   private final int maxBatchTokens;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
@@ -50,27 +51,32 @@ public final class Embedder implements AutoCloseable {
     this.encoder = new GemmaEncoder(model.config(), model.weights(), arena, options.maxBatchTokens());
     this.pool = new ComputePool(options.threads());
     this.prompts = new Prompts(model.prompts());
+    this.rules = new InputRules(model, prompts, dimensions());
     this.maxBatchTokens = options.maxBatchTokens();
   }
 
   /** Loads a model directory (Hugging Face layout) or a GGUF file with default options. */
+  /**
+   * The kernels run on the Vector API, an incubator module that the JVM resolves only when asked
+   * to: without it, the first kernel class would fail with a NoClassDefFoundError deep in loading.
+   */
+  private static void requireVectorModule() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      throw new GemmaEmbedException("gemma-embed needs the JVM option --add-modules jdk.incubator.vector "
+          + "(the Vector API is an incubator module): add it to the java command line, or to your build's "
+          + "test and run JVM arguments (Maven surefire/exec argLine, Gradle jvmArgs, the IDE's VM options)");
+    }
+  }
+
   public static Embedder load(Path path) {
     return load(path, LoadOptions.defaults());
   }
 
   public static Embedder load(Path path, LoadOptions options) {
+    requireVectorModule();
     Arena arena = Arena.ofShared();
     try {
-      LoadedModel model;
-      if (Files.isDirectory(path)) {
-        model = HfModelLoader.load(path, arena);
-      } else if (GgufModelLoader.isGguf(path)) {
-        model = GgufModelLoader.load(path, arena);
-      } else if (!Files.exists(path)) {
-        throw new ConfigException(path, "no such model directory or file");
-      } else {
-        throw new ConfigException(path, "not a model directory or GGUF file (expected a Hugging Face EmbeddingGemma folder or a .gguf)");
-      }
+      LoadedModel model = byKind(path, dir -> HfModelLoader.load(dir, arena), file -> GgufModelLoader.load(file, arena));
       if (options.quantize() != null) {
         model = WeightQuantizer.quantize(model, options.quantize(), arena);
       }
@@ -79,6 +85,28 @@ public final class Embedder implements AutoCloseable {
       arena.close();
       throw e;
     }
+  }
+
+  /**
+   * The tokenizer of a model directory or GGUF file, without loading its weights (what {@code
+   * gemma-embed tokenize} needs).
+   */
+  public static GemmaTokenizer loadTokenizer(Path path) {
+    return byKind(path, GemmaTokenizer::fromDirectory, GgufModelLoader::loadTokenizer);
+  }
+
+  /** Applies {@code directory} to a Hugging Face model folder, {@code gguf} to a GGUF file; refuses anything else. */
+  private static <T> T byKind(Path path, Function<Path, T> directory, Function<Path, T> gguf) {
+    if (Files.isDirectory(path)) {
+      return directory.apply(path);
+    }
+    if (GgufModelLoader.isGguf(path)) {
+      return gguf.apply(path);
+    }
+    if (!Files.exists(path)) {
+      throw new ConfigException(path, "no such model directory or file");
+    }
+    throw new ConfigException(path, "not a model directory or GGUF file (expected a Hugging Face EmbeddingGemma folder or a .gguf)");
   }
 
   /** Embeds one text with no prompt. */
@@ -111,17 +139,55 @@ public final class Embedder implements AutoCloseable {
    * holds one batch of activations plus the output vectors.
    */
   public List<float[]> embedAll(List<String> texts, EmbedOptions options) {
-    checkDimensions(options.dimensions());
-    return embedSequences(texts.stream().map(t -> validate(tokenize(t, options))).iterator(), texts.size(), options.dimensions());
+    validate(options);
+    return embedSequences(texts.stream().map(t -> rules.checkSequence(tokenize(t, options))).iterator(), texts.size(),
+        options.dimensions());
   }
 
-  /** The token ids {@link #embed(String, EmbedOptions)} would feed the encoder. */
+  /** The token ids {@link #embed(String, EmbedOptions)} would feed the encoder (cut to {@link #maxSeqLength()}). */
   public int[] tokenize(String text, EmbedOptions options) {
-    if (text == null) {
-      throw new InvalidInputException("text must not be null");
-    }
-    String full = PythonStrings.strip(prefix(options) + text);
-    return model.tokenizer().encode(full, true, model.maxSeqLength());
+    return prepare(text, options, Truncation.CUT).ids();
+  }
+
+  /**
+   * Checks {@code options} against this model: a prompt name it has, and at most {@link
+   * #dimensions()} dimensions. Adapters call it before reading any input, to report a bad option
+   * (by {@link InvalidOptionException#option()}) under their own parameter's name.
+   *
+   * @throws InvalidOptionException naming the offending option
+   */
+  public void validate(EmbedOptions options) {
+    rules.validate(options);
+  }
+
+  /**
+   * The ids of {@code text} as {@link #embed(String, EmbedOptions)} feeds them to the encoder, and
+   * whether the text had to be cut to {@link #maxSeqLength()} tokens.
+   *
+   * @throws InputTooLongException if it is too long and {@code truncation} is {@link Truncation#REFUSE}
+   * @throws InvalidOptionException for an unknown prompt name
+   */
+  public TruncatedIds prepare(String text, EmbedOptions options, Truncation truncation) {
+    return rules.prepare(text, options, truncation);
+  }
+
+  /**
+   * A text's content ids (no {@code <bos>}/{@code <eos>}, no prompt) wrapped in the special tokens
+   * and cut to {@link #maxSeqLength()} as a text's are, each id checked against the model's table.
+   *
+   * @throws InputTooLongException if they are too many and {@code truncation} is {@link Truncation#REFUSE}
+   * @throws InvalidInputException for an id outside the model's embedding table
+   */
+  public TruncatedIds prepare(int[] contentIds, Truncation truncation) {
+    return rules.prepare(contentIds, truncation);
+  }
+
+  /**
+   * The string the tokenizer gets for {@code text}: the prompt's prefix + text, stripped with
+   * Python's whitespace set; token offsets of {@link #tokenizer()} refer to it.
+   */
+  public String promptedText(String text, EmbedOptions options) {
+    return rules.promptedText(text, options);
   }
 
   /**
@@ -129,9 +195,9 @@ public final class Embedder implements AutoCloseable {
    * {@code dimensions} leading dimensions (0 for all).
    */
   public List<float[]> embedTokenIds(List<int[]> sequences, int dimensions) {
-    checkDimensions(dimensions);
+    validate(EmbedOptions.DEFAULT.withDimensions(dimensions));
     for (int[] seq : sequences) {
-      validate(seq);
+      rules.checkSequence(seq);
     }
     return embedSequences(sequences.iterator(), sequences.size(), dimensions);
   }
@@ -173,13 +239,6 @@ public final class Embedder implements AutoCloseable {
     }
   }
 
-  private void checkDimensions(int dimensions) {
-    int full = dimensions();
-    if (dimensions < 0 || dimensions > full) {
-      throw new InvalidInputException("dimensions must be between 1 and " + full + ", got " + dimensions);
-    }
-  }
-
   private List<float[]> runBatch(List<int[]> batch, int dimensions) {
     int[][] seqs = batch.toArray(new int[0][]);
     int[] lengths = new int[seqs.length];
@@ -190,46 +249,11 @@ public final class Embedder implements AutoCloseable {
     // the hidden states live in a pooled buffer, valid only inside the callback
     float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, cfg.hidden(), lengths, pool));
     int dim = dimensions();
-    int keep = dimensions == 0 ? dim : dimensions;
     List<float[]> out = new ArrayList<>(seqs.length);
     for (int s = 0; s < seqs.length; s++) {
-      float[] v = Arrays.copyOfRange(pooled, s * dim, s * dim + keep);
-      if (keep < dim) {
-        SimdKernels.l2Normalize(v, 0, keep);
-      }
-      out.add(v);
+      out.add(Matryoshka.cut(pooled, s * dim, dim, dimensions));
     }
     return out;
-  }
-
-  /** Checks a sequence fits the model: non-empty, within its positions, every id in its table. */
-  private int[] validate(int[] seq) {
-    if (seq.length == 0) {
-      throw new InvalidInputException("a token sequence must not be empty");
-    }
-    if (seq.length > model.config().maxPositions()) {
-      throw new InvalidInputException("a sequence of " + seq.length + " tokens exceeds the model's "
-          + model.config().maxPositions() + " positions");
-    }
-    int rows = model.weights().embedTokens().rows();
-    for (int id : seq) {
-      if (id < 0 || id >= rows) {
-        String piece = id >= 0 && id < model.tokenizer().vocabSize() ? " '" + model.tokenizer().piece(id) + "'" : "";
-        throw new InvalidInputException("token id " + id + piece + " is outside the model's embedding table of "
-            + rows + " rows");
-      }
-    }
-    return seq;
-  }
-
-  private String prefix(EmbedOptions options) {
-    if (options.title() != null) {
-      return Prompts.documentWithTitle(options.title());
-    }
-    if (options.promptName() != null) {
-      return prompts.get(options.promptName());
-    }
-    return options.promptText() == null ? "" : options.promptText();
   }
 
   /** Width of a full embedding (768 for EmbeddingGemma). */

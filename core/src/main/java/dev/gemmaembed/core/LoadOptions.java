@@ -1,6 +1,6 @@
 package dev.gemmaembed.core;
 
-import dev.gemmaembed.kernels.QuantFormat;
+import dev.gemmaembed.kernels.WeightType;
 
 /**
  * Load-time options.
@@ -13,14 +13,13 @@ import dev.gemmaembed.kernels.QuantFormat;
  *     float matrix of a Hugging Face model (token table and Dense included) in memory at load time,
  *     with ggml's reference quantizer (the same blocks {@code gemma-embed quantize} writes)
  */
-public record LoadOptions(int threads, int maxBatchTokens, QuantFormat quantize) {
+public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) {
 
   /**
    * 2048 tokens, EmbeddingGemma's longest sequence, so one buffer set serves every batch (it is
    * allocated at the budget and grows only for a longer text): about 23 MB of activations for the
-   * 768-wide model. Throughput does not grow with bigger passes (bench, Q4_0, 8 × 512 tokens,
-   * 2 threads: 755–796 tok/s at 1024, 797 at 2048, 769–799 at 8192), because the products already
-   * work in token blocks of at most 256 and attention per sequence.
+   * 768-wide model. Throughput does not grow with bigger passes (measured: {@code bench/README.md}),
+   * because the products already work in token blocks of at most 256 and attention per sequence.
    */
   public static final int DEFAULT_MAX_BATCH_TOKENS = 2048;
 
@@ -35,6 +34,9 @@ public record LoadOptions(int threads, int maxBatchTokens, QuantFormat quantize)
     if (maxBatchTokens < 1) {
       throw new InvalidInputException("maxBatchTokens must be >= 1, got " + maxBatchTokens);
     }
+    if (quantize != null && !quantize.quantizable()) {
+      throw new InvalidInputException("cannot quantize to " + quantize + " at load time (quantizable: " + WeightType.quantizableNames() + ")");
+    }
   }
 
   public LoadOptions withThreads(int n) {
@@ -46,7 +48,7 @@ public record LoadOptions(int threads, int maxBatchTokens, QuantFormat quantize)
   }
 
   /** Quantize a float checkpoint's matrices to {@code format} at load time (null: as stored). */
-  public LoadOptions withQuantize(QuantFormat format) {
+  public LoadOptions withQuantize(WeightType format) {
     return new LoadOptions(threads, maxBatchTokens, format);
   }
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The model's task prompts: those of {@code config_sentence_transformers.json} (query, document,
@@ -37,19 +38,29 @@ public final class Prompts {
     return byName;
   }
 
-  /** The prefix of prompt {@code name}; an {@link InvalidInputException} listing the names if unknown. */
+  /** The prefix of prompt {@code name}; an {@link InvalidOptionException} listing the names if unknown. */
   public String get(String name) {
+    return find(name).orElseThrow(() -> unknown(name));
+  }
+
+  InvalidOptionException unknown(String name) {
+    return new InvalidOptionException(InvalidOptionException.Option.PROMPT_NAME,
+        "unknown prompt name '" + name + "'; the model has: " + String.join(", ", byName.keySet()));
+  }
+
+  /** The prefix of prompt {@code name}, matched exactly, else ignoring case, spaces, '-' and '_'. */
+  public Optional<String> find(String name) {
     String p = byName.get(name);
     if (p != null) {
-      return p;
+      return Optional.of(p);
     }
     String key = canonical(name);
     for (Map.Entry<String, String> e : byName.entrySet()) {
       if (canonical(e.getKey()).equals(key)) {
-        return e.getValue();
+        return Optional.of(e.getValue());
       }
     }
-    throw new InvalidInputException("unknown prompt name '" + name + "'; available: " + String.join(", ", byName.keySet()));
+    return Optional.empty();
   }
 
   /** The document prefix with a real title, as the model card prescribes. */

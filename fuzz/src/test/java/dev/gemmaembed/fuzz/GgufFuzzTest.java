@@ -8,7 +8,6 @@ import dev.gemmaembed.core.gguf.GgufTensorSource;
 import dev.gemmaembed.core.gguf.GgufValue;
 import dev.gemmaembed.kernels.BlockFormat;
 import dev.gemmaembed.kernels.InvalidBlockException;
-import dev.gemmaembed.kernels.QuantizedMatrix;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -79,7 +78,7 @@ class GgufFuzzTest {
       int cols = blocks * f.blockValues();
       float[] expected = new float[cols];
       f.dequantize(seg, 0, cols, expected, 0);
-      QuantizedMatrix m = f.matrix(seg, 1, cols);
+      WeightMatrix m = f.type().matrix(seg, 1, cols);
       float[] actual = new float[cols];
       try {
         m.readRow(0, actual, 0);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.testing.TinyModel;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +32,7 @@ class ConcurrencyTest {
   void sixteenThreadsOfMixedCallsGiveTheSequentialResults() throws Exception {
     List<String> texts = new ArrayList<>();
     Golden.cases("golden.jsonl", "embedding_numpy").forEach(c -> texts.add(c.text()));
-    try (Embedder e = Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(2))) {
+    try (Embedder e = Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2))) {
       float[][][] expected = new float[OPTIONS.size()][texts.size()][];
       for (int o = 0; o < OPTIONS.size(); o++) {
         for (int t = 0; t < texts.size(); t++) {
@@ -80,35 +82,54 @@ class ConcurrencyTest {
 
   @Test
   void closingWhileCallsRunFailsThemCleanly() throws Exception {
-    Embedder e = Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(64));
-    List<String> many = Collections.nCopies(400, "a sentence that takes a few tokens to say");
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    AtomicInteger closedErrors = new AtomicInteger();
-    AtomicInteger completed = new AtomicInteger();
-    CountDownLatch running = new CountDownLatch(4);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      futures.add(pool.submit(() -> {
-        running.countDown();
-        try {
-          e.embedAll(many, EmbedOptions.DEFAULT);
-          completed.incrementAndGet();
-        } catch (IllegalStateException closed) {
-          assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
-          closedErrors.incrementAndGet();
+    Embedder e = Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(64));
+    int workers = 4;
+    int texts = 400;
+    int pauseAt = 200; // several 64-token batches have run by then
+    CountDownLatch paused = new CountDownLatch(workers);
+    CountDownLatch closed = new CountDownLatch(1);
+    // Texts are read batch by batch as the call goes: each call stops at text 200, mid-call, until
+    // close() has returned, so every call is certain to meet the close between two batches.
+    List<String> many = new AbstractList<>() {
+      @Override
+      public String get(int index) {
+        if (index == pauseAt) {
+          paused.countDown();
+          awaitUninterruptibly(closed);
         }
-      }));
+        return "a sentence that takes a few tokens to say";
+      }
+
+      @Override
+      public int size() {
+        return texts;
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    List<Future<IllegalStateException>> futures = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      futures.add(pool.submit(() -> assertThrows(IllegalStateException.class,
+          () -> e.embedAll(many, EmbedOptions.DEFAULT))));
     }
-    running.await();
-    Thread.sleep(50);
+    assertTrue(paused.await(60, TimeUnit.SECONDS), "every call reached text " + pauseAt);
     e.close();
-    for (Future<?> f : futures) {
-      f.get(60, TimeUnit.SECONDS); // no other exception escaped
+    closed.countDown();
+    for (Future<IllegalStateException> f : futures) {
+      IllegalStateException failure = f.get(60, TimeUnit.SECONDS); // and no other exception escaped
+      assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
     }
     pool.shutdown();
-    assertEquals(4, closedErrors.get() + completed.get());
     IllegalStateException after = assertThrows(IllegalStateException.class, () -> e.embed("late"));
     assertTrue(after.getMessage().contains("closed"));
     e.close(); // idempotent
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(ex);
+    }
   }
 }

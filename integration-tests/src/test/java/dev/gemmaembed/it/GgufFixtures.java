@@ -1,15 +1,20 @@
 package dev.gemmaembed.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
 import dev.gemmaembed.tools.TensorLayout;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,9 +30,9 @@ final class GgufFixtures {
   /** llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file). */
   static final TensorLayout LLAMA_Q4_0 = new TensorLayout() {
     @Override
-    public GgufTensorType tensorType(String ggufName, long[] ne, int layers) {
-      return ne.length < 2 ? GgufTensorType.F32
-          : ggufName.equals("token_embd.weight") ? GgufTensorType.Q8_0 : GgufTensorType.Q4_0;
+    public WeightType tensorType(String ggufName, long[] ne, int layers) {
+      return ne.length < 2 ? WeightType.F32
+          : ggufName.equals("token_embd.weight") ? WeightType.Q8_0 : WeightType.Q4_0;
     }
 
     @Override
@@ -63,7 +68,7 @@ final class GgufFixtures {
     Path link = Path.of("target", "test-models", "embeddinggemma-synthetic-tiny");
     try {
       if (!Files.exists(link)) {
-        Files.createSymbolicLink(link, TestModels.tiny().toAbsolutePath());
+        Files.createSymbolicLink(link, TinyModel.dir().toAbsolutePath());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -92,6 +97,40 @@ final class GgufFixtures {
     Path shared = prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
     Path tiny = shared.resolve("golden").resolve("tiny");
     return Files.isRegularFile(tiny.resolve("embeddinggemma-synthetic-tiny-Q8_0.gguf")) ? Optional.of(tiny) : Optional.empty();
+  }
+
+  /**
+   * llama.cpp's own file of {@code type} (Q8_0 or Q4_0): shared/golden/tiny's when present, else
+   * ours, once its SHA-256 proves it the same bytes (so CI runs llama.cpp's file without a 20 MB
+   * fixture per type: the token table does not compress).
+   */
+  static Path llamaCpp(String type) {
+    String name = "embeddinggemma-synthetic-tiny-" + type + ".gguf";
+    Optional<Path> shared = sharedTiny();
+    if (shared.isPresent()) {
+      return shared.get().resolve(name);
+    }
+    Path ours = type.equals("Q8_0") ? q8_0() : q4_0();
+    String sha = sha256(ours);
+    if (!sha.equals(QuantizerHashTest.LLAMA_CPP_FILE_SHA256.get(name))) {
+      throw new IllegalStateException(ours + " is not llama.cpp's " + name + " (SHA-256 " + sha + ")");
+    }
+    return ours;
+  }
+
+  static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The cases of golden-q8_0.jsonl or golden-q4_0.jsonl. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,8 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cosine ≥ 0.999999 and max |Δ| ≤ 1e-5. Texts are tokenized with the GGUF's own vocabulary (no
  * tokenizer.json anywhere near a .gguf) and must give the golden ids.
  *
- * <p>Two sources of files: the project's quantizer (always; byte-identical to llama.cpp's, see
- * {@link QuantizerHashTest}) and llama.cpp's own files in shared/golden/tiny (when present).
+ * <p>Two sources of files: the project's quantizer and llama.cpp's own files (in shared/golden/tiny
+ * when present; else the project's, proven the same bytes by their SHA-256, see {@link
+ * GgufFixtures#llamaCpp}).
  */
 class GgufGoldenTest {
 
@@ -43,9 +43,7 @@ class GgufGoldenTest {
     if (source.equals("ours")) {
       return type.equals("Q8_0") ? GgufFixtures.q8_0() : GgufFixtures.q4_0();
     }
-    var shared = GgufFixtures.sharedTiny();
-    Assumptions.assumeTrue(shared.isPresent(), "shared/golden/tiny is not next to this checkout");
-    return shared.get().resolve("embeddinggemma-synthetic-tiny-" + type + ".gguf");
+    return GgufFixtures.llamaCpp(type);
   }
 
   @ParameterizedTest(name = "{0} {1}")

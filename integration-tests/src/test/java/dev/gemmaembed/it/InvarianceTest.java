@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.testing.TinyModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,10 +28,10 @@ class InvarianceTest {
   @BeforeAll
   static void load() {
     for (int threads : new int[] {1, 2, 3}) {
-      EMBEDDERS.add(Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(threads)));
+      EMBEDDERS.add(Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(threads)));
     }
     // small batch budget: forces multi-batch splits at varying places
-    EMBEDDERS.add(Embedder.load(TestModels.tiny(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(97)));
+    EMBEDDERS.add(Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(97)));
     texts = new ArrayList<>();
     Golden.cases("golden.jsonl", "embedding_numpy").forEach(c -> texts.add(c.text()));
     for (int i = 0; i < 40; i++) {

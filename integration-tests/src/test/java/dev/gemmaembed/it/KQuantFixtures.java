@@ -2,7 +2,7 @@ package dev.gemmaembed.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.gguf.GgufNames;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.SafetensorsWriter;
 import dev.gemmaembed.tools.SourceTensor;
@@ -48,8 +48,8 @@ final class KQuantFixtures {
     JsonNode mix = ggufManifest("MIX.gguf");
     TensorLayout layout = new TensorLayout() {
       @Override
-      public GgufTensorType tensorType(String ggufName, long[] ne, int layers) {
-        return GgufTensorType.valueOf(mix.get(ggufName).get("type").asText());
+      public WeightType tensorType(String ggufName, long[] ne, int layers) {
+        return WeightType.valueOf(mix.get(ggufName).get("type").asText());
       }
 
       @Override

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tools.SourceTensor;
 import dev.gemmaembed.tools.TensorEncoder;
 import java.security.MessageDigest;
@@ -43,7 +43,7 @@ class KQuantQuantizerTest {
       if (m.get("ne").size() < 2) {
         continue;
       }
-      GgufTensorType t = GgufTensorType.valueOf(m.get("type").asText());
+      WeightType t = WeightType.valueOf(m.get("type").asText());
       if (!type.equals("MIX")) {
         assertEquals(type, t.name(), e.getKey() + " in a --pure file");
       }
@@ -61,7 +61,7 @@ class KQuantQuantizerTest {
   }
 
   /** SHA-256 of the encoded tensor, its row ranges encoded in parallel and hashed in order. */
-  static String sha256(SourceTensor src, GgufTensorType type) throws Exception {
+  static String sha256(SourceTensor src, WeightType type) throws Exception {
     int rows = src.rowCount();
     int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
     MessageDigest sha = MessageDigest.getInstance("SHA-256");

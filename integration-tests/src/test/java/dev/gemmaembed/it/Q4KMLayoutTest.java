@@ -3,7 +3,7 @@ package dev.gemmaembed.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gemmaembed.core.gguf.GgufNames;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.tools.QuantType;
 import dev.gemmaembed.tools.SyntheticCheckpointWriter;
 import dev.gemmaembed.tools.SyntheticSpec;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class Q4KMLayoutTest {
 
-  static Map<GgufTensorType, Integer> matrixTypes(SyntheticSpec spec, QuantType type) {
+  static Map<WeightType, Integer> matrixTypes(SyntheticSpec spec, QuantType type) {
     Map<String, long[]> ne = new LinkedHashMap<>();
     SyntheticCheckpointWriter.transformerTensors(spec).forEach((name, shape) -> {
       if (shape.length == 2) {
@@ -29,7 +29,7 @@ class Q4KMLayoutTest {
     });
     ne.put(GgufNames.DENSE_2, new long[] {spec.hidden(), spec.denseDim()});
     ne.put(GgufNames.DENSE_3, new long[] {spec.denseDim(), spec.hidden()});
-    Map<GgufTensorType, Integer> counts = new EnumMap<>(GgufTensorType.class);
+    Map<WeightType, Integer> counts = new EnumMap<>(WeightType.class);
     ne.forEach((name, dims) -> counts.merge(TensorLayout.fitWidth(type.tensorType(name, dims, spec.layers()), dims[0]), 1,
         Integer::sum));
     return counts;
@@ -37,26 +37,26 @@ class Q4KMLayoutTest {
 
   @Test
   void fullSizeModelGetsLlamaQuantizesMix() {
-    assertEquals(Map.of(GgufTensorType.Q4_K, 134, GgufTensorType.Q6_K, 13, GgufTensorType.Q8_0, 12, GgufTensorType.Q5_0, 12),
+    assertEquals(Map.of(WeightType.Q4_K, 134, WeightType.Q6_K, 13, WeightType.Q8_0, 12, WeightType.Q5_0, 12),
         matrixTypes(SyntheticSpec.full(300), QuantType.Q4_K_M));
   }
 
   @Test
   void kquantModelKeepsQ6KOnTheLayersUseMoreBitsPicks() {
     // 6 layers: use_more_bits picks layers 2 and 5 (attn_v and ffn_down), plus the token table.
-    assertEquals(Map.of(GgufTensorType.Q4_K, 40, GgufTensorType.Q6_K, 5), matrixTypes(KQuantFixtures.SPEC, QuantType.Q4_K_M));
-    assertEquals(GgufTensorType.Q6_K, QuantType.Q4_K_M.tensorType("blk.2.attn_v.weight", new long[] {256, 128}, 6));
-    assertEquals(GgufTensorType.Q4_K, QuantType.Q4_K_M.tensorType("blk.2.attn_k.weight", new long[] {256, 128}, 6));
-    assertEquals(GgufTensorType.F32, QuantType.Q4_K_M.tensorType("blk.2.attn_norm.weight", new long[] {256}, 6));
+    assertEquals(Map.of(WeightType.Q4_K, 40, WeightType.Q6_K, 5), matrixTypes(KQuantFixtures.SPEC, QuantType.Q4_K_M));
+    assertEquals(WeightType.Q6_K, QuantType.Q4_K_M.tensorType("blk.2.attn_v.weight", new long[] {256, 128}, 6));
+    assertEquals(WeightType.Q4_K, QuantType.Q4_K_M.tensorType("blk.2.attn_k.weight", new long[] {256, 128}, 6));
+    assertEquals(WeightType.F32, QuantType.Q4_K_M.tensorType("blk.2.attn_norm.weight", new long[] {256}, 6));
   }
 
   @Test
   void pureKQuantsFallBackWhereRowsAreNotWholeBlocks() {
-    assertEquals(Map.of(GgufTensorType.Q4_K, 147, GgufTensorType.Q5_0, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q4_K));
-    assertEquals(Map.of(GgufTensorType.Q6_K, 147, GgufTensorType.Q8_0, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q6_K));
-    assertEquals(Map.of(GgufTensorType.Q5_K, 147, GgufTensorType.Q5_1, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q5_K));
-    assertEquals(Map.of(GgufTensorType.Q2_K, 147, GgufTensorType.IQ4_NL, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q2_K));
-    assertEquals(GgufTensorType.F16, TensorLayout.fitWidth(GgufTensorType.Q4_K, 48));
-    assertEquals(GgufTensorType.Q4_0, TensorLayout.fitWidth(GgufTensorType.Q4_0, 1152));
+    assertEquals(Map.of(WeightType.Q4_K, 147, WeightType.Q5_0, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q4_K));
+    assertEquals(Map.of(WeightType.Q6_K, 147, WeightType.Q8_0, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q6_K));
+    assertEquals(Map.of(WeightType.Q5_K, 147, WeightType.Q5_1, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q5_K));
+    assertEquals(Map.of(WeightType.Q2_K, 147, WeightType.IQ4_NL, 24), matrixTypes(SyntheticSpec.full(300), QuantType.Q2_K));
+    assertEquals(WeightType.F16, TensorLayout.fitWidth(WeightType.Q4_K, 48));
+    assertEquals(WeightType.Q4_0, TensorLayout.fitWidth(WeightType.Q4_0, 1152));
   }
 }

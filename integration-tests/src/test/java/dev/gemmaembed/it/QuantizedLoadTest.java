@@ -10,10 +10,10 @@ import dev.gemmaembed.core.gguf.GgufArray;
 import dev.gemmaembed.core.gguf.GgufFile;
 import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.gguf.GgufTensor;
-import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.gguf.GgufValue;
 import dev.gemmaembed.core.gguf.GgufValueType;
-import dev.gemmaembed.kernels.QuantFormat;
+import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.GgufWriter;
 import dev.gemmaembed.tools.QuantType;
 import java.lang.foreign.Arena;
@@ -69,7 +69,7 @@ class QuantizedLoadTest {
   void inMemoryQuantizationEqualsTheQuantizedGguf(String format) {
     List<Golden.Case> cases = Golden.cases("golden.jsonl", "embedding_numpy");
     LoadOptions opts = LoadOptions.defaults().withThreads(2);
-    try (Embedder mem = Embedder.load(TestModels.tiny(), opts.withQuantize(QuantFormat.valueOf(format)));
+    try (Embedder mem = Embedder.load(TinyModel.dir(), opts.withQuantize(WeightType.parse(format)));
         Embedder file = Embedder.load(GgufFixtures.of(QuantType.parse(format)), opts)) {
       List<float[]> a = embedGolden(mem, cases);
       List<float[]> b = embedGolden(file, cases);
@@ -174,11 +174,11 @@ class QuantizedLoadTest {
           continue;
         }
         MemorySegment bytes = f.bytes(t);
-        if (dequantize && t.type() != GgufTensorType.F32) {
+        if (dequantize && t.type() != WeightType.F32) {
           int cols = (int) t.ne()[0];
           long rows = t.elementCount() / cols;
           long rowBytes = t.byteSize() / rows;
-          w.addTensor(name, t.ne(), GgufTensorType.F32, out -> {
+          w.addTensor(name, t.ne(), WeightType.F32, out -> {
             float[] row = new float[cols];
             for (long r = 0; r < rows; r++) {
               decode(t.type(), bytes, r * rowBytes, row);
@@ -226,18 +226,10 @@ class QuantizedLoadTest {
 
   private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-  private static void decode(GgufTensorType type, MemorySegment src, long off, float[] row) {
-    switch (type) {
-      case Q8_0 -> QuantFormat.Q8_0.dequantize(src, off, row.length, row, 0);
-      case Q4_0 -> QuantFormat.Q4_0.dequantize(src, off, row.length, row, 0);
-      case F16 -> {
-        for (int i = 0; i < row.length; i++) {
-          row[i] = Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), off + 2L * i));
-        }
-      }
-      default -> throw new IllegalArgumentException("cannot decode " + type);
-    }
+  private static void decode(WeightType type, MemorySegment src, long off, float[] row) {
+    type.matrix(src.asSlice(off, type.rowBytes(row.length)), 1, row.length).readRow(0, row, 0);
   }
+
 
   private static void put(GgufWriter w, String key, GgufValue v) {
     switch (v.type()) {

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.gguf.GgufArray;
 import dev.gemmaembed.core.gguf.GgufFile;
-import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.gguf.GgufValue;
+import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.testing.TinyModel;
 import dev.gemmaembed.tools.HfSource;
 import dev.gemmaembed.tools.QuantType;
 import dev.gemmaembed.tools.SourceTensor;
 import dev.gemmaembed.tools.TensorEncoder;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -44,10 +43,10 @@ class QuantizerHashTest {
     manifest.fieldNames().forEachRemaining(expectedOrder::add);
     List<String> order = new ArrayList<>();
     try (Arena arena = Arena.ofConfined()) {
-      for (SourceTensor t : HfSource.open(TestModels.tiny(), arena).tensors()) {
+      for (SourceTensor t : HfSource.open(TinyModel.dir(), arena).tensors()) {
         JsonNode m = manifest.get(t.ggufName());
         order.add(t.ggufName());
-        GgufTensorType type = GgufTensorType.valueOf(m.get("type").asText());
+        WeightType type = WeightType.valueOf(m.get("type").asText());
         byte[] bytes = TensorEncoder.encode(t, type);
         assertEquals(m.get("n_bytes").asLong(), bytes.length, t.ggufName());
         assertEquals(m.get("sha256").asText(), sha256(bytes), "sha256 of " + t.ggufName() + " as " + type);
@@ -60,14 +59,7 @@ class QuantizerHashTest {
   @CsvSource({"embeddinggemma-synthetic-tiny-Q8_0.gguf", "embeddinggemma-synthetic-tiny-Q4_0.gguf"})
   void theWrittenFileIsLlamaCppsFileByteForByte(String file) throws Exception {
     Path ours = file.contains("Q8_0") ? GgufFixtures.q8_0() : GgufFixtures.q4_0();
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(ours)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    assertEquals(LLAMA_CPP_FILE_SHA256.get(file), HexFormat.of().formatHex(sha.digest()), file);
+    assertEquals(LLAMA_CPP_FILE_SHA256.get(file), GgufFixtures.sha256(ours), file);
   }
 
   /**

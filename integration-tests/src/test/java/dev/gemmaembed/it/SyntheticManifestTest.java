@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.TensorInfo;
+import dev.gemmaembed.testing.TinyModel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.security.MessageDigest;
@@ -26,7 +27,7 @@ class SyntheticManifestTest {
         JsonNode spec = e.getValue();
         String file = spec.get("file").asText();
         String tensorName = name.contains("/") ? name.substring(name.indexOf('/') + 1) : name;
-        SafetensorsFile st = SafetensorsFile.open(TestModels.tiny().resolve(file), arena);
+        SafetensorsFile st = SafetensorsFile.open(TinyModel.dir().resolve(file), arena);
         TensorInfo t = st.require(tensorName);
         assertEquals(spec.get("dtype").asText(), t.dtype().name(), name);
         assertEquals(spec.get("shape").toString(), java.util.Arrays.toString(t.shape()).replace(" ", ""), name);

@@ -1,27 +1,15 @@
 package dev.gemmaembed.it;
 
-import dev.gemmaembed.tools.SyntheticCheckpointWriter;
-import dev.gemmaembed.tools.SyntheticSpec;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
-/** Synthetic checkpoints written once per build under target/ and shared by the tests. */
+/** Variants of the shared tiny model ({@link TinyModel}) for tests that alter its files. */
 final class TestModels {
 
-  private static Path tiny;
-
   private TestModels() {}
-
-  /** The recipe's tiny model (seed 1234), the one the golden vectors were computed on. */
-  static synchronized Path tiny() {
-    if (tiny == null) {
-      tiny = write(SyntheticSpec.tiny(1234), "tiny-1234");
-    }
-    return tiny;
-  }
 
   /** A copy of the tiny model's directory whose config.json is rewritten by {@code edit}. */
   static Path tinyWithConfig(String name, UnaryOperator<String> edit) throws IOException {
@@ -38,7 +26,7 @@ final class TestModels {
    * replace or delete single files cheaply.
    */
   static Path tinyCopy(String name) throws IOException {
-    Path src = tiny().toAbsolutePath();
+    Path src = TinyModel.dir();
     Path dir = Path.of("target", "test-models", "copies", name);
     deleteRecursively(dir);
     try (var files = Files.walk(src)) {
@@ -62,20 +50,6 @@ final class TestModels {
       for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
-    }
-  }
-
-  private static Path write(SyntheticSpec spec, String name) {
-    Path dir = Path.of("target", "test-models", name);
-    Path marker = dir.resolve(".complete");
-    try {
-      if (!Files.exists(marker)) {
-        SyntheticCheckpointWriter.write(spec, dir);
-        Files.writeString(marker, "ok");
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

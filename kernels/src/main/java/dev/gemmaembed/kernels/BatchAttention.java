@@ -9,7 +9,7 @@ import java.util.Arrays;
  * Bidirectional grouped-query attention over every sequence of a packed batch, with reusable
  * scratch: one instance serves one forward pass at a time (pool them for concurrent passes).
  *
- * <p>Layout as {@link Attention#attend}: {@code q}/{@code out} are {@code [tokens × nHeads·headDim]},
+ * <p>Layout: {@code q}/{@code out} are {@code [tokens × nHeads·headDim]},
  * {@code k}/{@code v} are {@code [tokens × nKvHeads·headDim]}; sequence s occupies token rows
  * {@code [start[s], start[s] + length[s])} and attends only within itself; query i sees key j iff
  * {@code |i − j| ≤ radius} (all keys when {@code radius < 0}).
@@ -116,19 +116,6 @@ public final class BatchAttention {
     } finally {
       this.q = this.k = this.v = this.out = null;
       this.start = this.length = null;
-    }
-  }
-
-  /** Single-threaded: queries {@code [queryFrom, queryTo)} of one sequence only. */
-  void runOne(float[] q, float[] k, float[] v, int seqStart, int seqLen, int radius, float scale, float[] out,
-      int queryFrom, int queryTo) {
-    int[] s = {seqStart};
-    int[] n = {seqLen};
-    block = BLOCK;
-    prepare(q, k, v, s, n, 1, radius, scale, out);
-    prepareUnits(0, prepUnits[1]);
-    for (int i = queryFrom; i < queryTo; i += BLOCK) {
-      attendBlock(0, i, Math.min(queryTo, i + BLOCK));
     }
   }
 

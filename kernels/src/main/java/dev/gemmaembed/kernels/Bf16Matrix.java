@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 public final class Bf16Matrix extends HalfPrecisionMatrix {
 
   public Bf16Matrix(MemorySegment data, int rows, int cols) {
-    super("BF16", data, rows, cols);
+    super(WeightType.BF16, data, rows, cols);
   }
 
   @Override

@@ -5,9 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The GGML block formats beyond Q8_0 / Q4_0 ({@link QuantFormat}): the other legacy 32-value
- * types, the 256-value K-quant super-blocks and the non-linear IQ4 types, as laid out in ggml's
- * {@code ggml-common.h}.
+ * The GGML block formats beyond Q8_0 / Q4_0: the other legacy 32-value types, the 256-value
+ * K-quant super-blocks and the non-linear IQ4 types, as laid out in ggml's {@code ggml-common.h}
+ * ({@link BlockFormatMatrix} computes with them, {@link BlockFormatQuantizer} writes them).
  *
  * <p>{@link #dequantizeBlock} is the scalar reference: exactly the float32 expressions of ggml's
  * {@code dequantize_row_*} (and gguf-py's {@code quants.py}), evaluated in the same order with one
@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
 public enum BlockFormat {
 
   /** 20 bytes: fp16 d, fp16 m, 16 bytes of nibbles (low = element j, high = j + 16); value q·d + m. */
-  Q4_1(32, 20, 0, 2) {
+  Q4_1(0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -31,7 +31,7 @@ public enum BlockFormat {
   },
 
   /** 22 bytes: fp16 d, 32 high bits (LE uint32), 16 bytes of nibbles; value (q − 16)·d. */
-  Q5_0(32, 22, 0) {
+  Q5_0(0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -47,7 +47,7 @@ public enum BlockFormat {
   },
 
   /** 24 bytes: fp16 d, fp16 m, 32 high bits, 16 bytes of nibbles; value q·d + m. */
-  Q5_1(32, 24, 0, 2) {
+  Q5_1(0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -67,7 +67,7 @@ public enum BlockFormat {
    * 84 bytes: 16 scale bytes (low nibble scale, high nibble min of each 16 values), 64 bytes of
    * 2-bit quants, fp16 d, fp16 dmin; value (d·sc)·q − dmin·m.
    */
-  Q2_K(256, 84, 80, 82) {
+  Q2_K(80, 82) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o + 80);
@@ -94,7 +94,7 @@ public enum BlockFormat {
    * 110 bytes: 32 bytes of high-bit masks, 64 bytes of 2-bit quants, 12 bytes of sixteen 6-bit
    * scales, fp16 d; value (d·(sc − 32))·(q − (high bit ? 0 : 4)).
    */
-  Q3_K(256, 110, 108) {
+  Q3_K(108) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float dAll = half(s, o + 108);
@@ -120,7 +120,7 @@ public enum BlockFormat {
    * 144 bytes: fp16 d, fp16 dmin, 12 bytes of eight 6-bit scales and mins, 128 bytes of nibbles
    * (each 64 values: 32 low nibbles, then the same bytes' high nibbles); value (d·sc)·q − dmin·m.
    */
-  Q4_K(256, 144, 0, 2) {
+  Q4_K(0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -146,7 +146,7 @@ public enum BlockFormat {
    * 176 bytes: as Q4_K plus 32 bytes of fifth bits before the nibbles (bit 2j / 2j + 1 of byte l
    * for the low / high nibbles of chunk j); value (d·sc)·q − dmin·m.
    */
-  Q5_K(256, 176, 0, 2) {
+  Q5_K(0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -174,7 +174,7 @@ public enum BlockFormat {
    * 210 bytes: 128 bytes of low nibbles, 64 bytes of high 2-bit pairs, 16 int8 scales, fp16 d;
    * value (d·sc)·(q − 32).
    */
-  Q6_K(256, 210, 208) {
+  Q6_K(208) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o + 208);
@@ -202,7 +202,7 @@ public enum BlockFormat {
   },
 
   /** 18 bytes: fp16 d, 16 bytes of nibbles indexing {@link #IQ4_VALUES}; value d·table[q]. */
-  IQ4_NL(32, 18, 0) {
+  IQ4_NL(0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -218,7 +218,7 @@ public enum BlockFormat {
    * 136 bytes: fp16 d, 16 bits of scale high pairs, 4 bytes of scale low nibbles (eight 6-bit
    * scales), 128 bytes of nibbles in 32-value groups as IQ4_NL; value (d·(ls − 32))·table[q].
    */
-  IQ4_XS(256, 136, 0) {
+  IQ4_XS(0) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
       float d = half(s, o);
@@ -240,17 +240,25 @@ public enum BlockFormat {
   /** The 16 non-linear levels of IQ4_NL / IQ4_XS ({@code kvalues_iq4nl}). */
   static final int[] IQ4_VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
-  static final ValueLayout.OfShort LE_SHORT = QuantFormat.LE_SHORT;
+  static final ValueLayout.OfShort LE_SHORT = WeightMatrix.LE_SHORT;
   static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+  private final WeightType type;
   private final int blockValues;
   private final int blockBytes;
   private final int[] scaleOffsets;
 
-  BlockFormat(int blockValues, int blockBytes, int... scaleOffsets) {
-    this.blockValues = blockValues;
-    this.blockBytes = blockBytes;
+  /** The geometry is {@link WeightType}'s (the one table of it), the scale offsets are this layout's. */
+  BlockFormat(int... scaleOffsets) {
+    this.type = WeightType.valueOf(name());
+    this.blockValues = type.blockSize();
+    this.blockBytes = type.blockBytes();
     this.scaleOffsets = scaleOffsets;
+  }
+
+  /** The weight type stored in this format. */
+  public WeightType type() {
+    return type;
   }
 
   /** Values per block: 32 for the legacy and IQ4_NL types, 256 for the K-quants and IQ4_XS. */
@@ -265,11 +273,7 @@ public enum BlockFormat {
 
   /** Bytes of a row of {@code cols} values; {@code cols} must be a positive multiple of {@link #blockValues()}. */
   public long rowBytes(int cols) {
-    if (cols <= 0 || cols % blockValues != 0) {
-      throw new IllegalArgumentException(name() + " rows must hold a positive multiple of " + blockValues
-          + " values, got " + cols);
-    }
-    return (long) (cols / blockValues) * blockBytes;
+    return type.rowBytes(cols);
   }
 
   /** Scalar reference decoder: {@code n} values (a multiple of the block) from the blocks at {@code src[srcOff ..]}. */
@@ -302,21 +306,6 @@ public enum BlockFormat {
       }
     }
     return -1;
-  }
-
-  /** A matrix over {@code rows} rows of blocks in {@code data} (usually a slice of a mapped file). */
-  public QuantizedMatrix matrix(MemorySegment data, int rows, int cols) {
-    return new BlockFormatMatrix(this, data, rows, cols);
-  }
-
-  /** The format named like the GGML type ({@code "Q4_K"}, …), or null. */
-  public static BlockFormat byName(String ggmlName) {
-    for (BlockFormat f : values()) {
-      if (f.name().equals(ggmlName)) {
-        return f;
-      }
-    }
-    return null;
   }
 
   abstract void dequantizeBlock(MemorySegment src, long srcOff, float[] dst, int dstOff);

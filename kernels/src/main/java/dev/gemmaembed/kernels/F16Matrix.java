@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 public final class F16Matrix extends HalfPrecisionMatrix {
 
   public F16Matrix(MemorySegment data, int rows, int cols) {
-    super("F16", data, rows, cols);
+    super(WeightType.F16, data, rows, cols);
   }
 
   @Override

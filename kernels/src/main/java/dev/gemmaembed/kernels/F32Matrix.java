@@ -2,21 +2,15 @@ package dev.gemmaembed.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
-/** Little-endian float32 rows stored contiguously in a (usually file-mapped) segment. */
-public final class F32Matrix extends RowDecodingMatrix {
+/** Little-endian float32 rows. */
+public final class F32Matrix extends WeightMatrix {
 
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
-  private final MemorySegment data;
+  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   public F32Matrix(MemorySegment data, int rows, int cols) {
-    super(rows, cols);
-    if (data.byteSize() != (long) rows * cols * Float.BYTES) {
-      throw new IllegalArgumentException("F32 matrix " + rows + " × " + cols + " needs "
-          + (long) rows * cols * Float.BYTES + " bytes, segment has " + data.byteSize());
-    }
-    this.data = data;
+    super(WeightType.F32, data, rows, cols);
   }
 
   /** A matrix over a heap array (tests, small derived matrices). */
@@ -25,24 +19,18 @@ public final class F32Matrix extends RowDecodingMatrix {
   }
 
   @Override
-  public long byteSize() {
-    return data.byteSize();
+  void decodeRow(int r, float[] dst, int off) {
+    MemorySegment.copy(data, LE_FLOAT, r * rowBytes, dst, off, cols);
+  }
+
+  /** A plain copy, no Vector API: its own scalar twin. */
+  @Override
+  void decodeRowScalar(int r, float[] dst, int off) {
+    decodeRow(r, dst, off);
   }
 
   @Override
-  protected void decodeRows(int r, int n, float[] dst) {
-    MemorySegment.copy(data, LE_FLOAT, (long) r * cols * Float.BYTES, dst, 0, n * cols);
-  }
-
-  @Override
-  public void readRow(int r, float[] dst, int dstOffset) {
-    MemorySegment.copy(data, LE_FLOAT, (long) r * cols * Float.BYTES, dst, dstOffset, cols);
-  }
-
-  @Override
-  protected void releaseSource() {
-    if (data.isMapped()) {
-      data.unload();
-    }
+  boolean gainsFromPacking() {
+    return true;
   }
 }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Multiplies activations by weight matrices across a {@link ComputePool}.
  *
- * <p>Float32-decodable matrices run on their {@link PackedF32Matrix} copy, split into
+ * <p>{@link WeightMatrix#pack Packed} matrices run on their {@link PackedF32Matrix} copy, split into
  * (panel, token block) units: a panel keeps a thread's weight slice contiguous and cache-resident
  * while its token block streams past, and token blocks give every thread work even when a matrix
  * has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several matrices
@@ -53,7 +53,7 @@ public final class Matmul {
   /**
    * {@code outs[i][outOffsets[i] + t · ws[i].rows() + r] = (x · ws[i]ᵀ)[t][r]} for matrices of
    * equal width (several outputs may share one array at disjoint offsets), as one parallel loop
-   * when all of them are float32-decodable (one after the other otherwise).
+   * when all of them are packed (one after the other otherwise).
    */
   public static void multiplyAll(
       ComputePool pool, float[] x, int tokens, WeightMatrix[] ws, float[][] outs, int[] outOffsets) {
@@ -124,9 +124,9 @@ public final class Matmul {
     int blocksPerPanel;
     int blockTokens;
 
-    /** Adds a product if {@code w} has a packed form; returns false (adding nothing) if not. */
+    /** Adds a product if {@code w} is packed; returns false (adding nothing) if not. */
     boolean add(WeightMatrix w, float[] out, int outStride, int outOffset) {
-      PackedF32Matrix p = w instanceof RowDecodingMatrix r ? r.packed() : w instanceof PackedF32Matrix pm ? pm : null;
+      PackedF32Matrix p = w.packed();
       if (p == null) {
         return false;
       }

@@ -6,19 +6,21 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * A float32 weight matrix re-laid once into column panels for the {@link TileKernels} outer-product
- * tile: panel p holds output rows {@code [p·W, p·W + W)} (W = {@link TileKernels#W}, 64 with
- * AVX-512) transposed, so input column k of the panel is W consecutive floats
+ * The float32 copy of a {@link WeightMatrix} that its products run on once it is
+ * {@link WeightMatrix#pack packed}: re-laid once into column panels for the {@link TileKernels}
+ * outer-product tile. Panel p holds output rows {@code [p·W, p·W + W)} (W = {@link TileKernels#W},
+ * 64 with AVX-512) transposed, so input column k of the panel is W consecutive floats
  * ({@code panel[k][j] = W[p·W + j][k]}). A multiply then streams each panel once per 4 tokens with
  * aligned vector loads. The last panel is zero-padded to W rows.
  *
  * <p>Memory: {@code ceil(rows / W) · W · cols · 4} bytes off-heap (the float32 size of the matrix;
  * 406 MB for EmbeddingGemma's 24 layers), in the arena given to {@link #pack(WeightMatrix, Arena)}.
  */
-public final class PackedF32Matrix implements WeightMatrix {
+final class PackedF32Matrix {
 
   private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
-  private static final int W = TileKernels.W;
+  /** Output rows per panel: the alignment that lets a range split keep whole panels. */
+  static final int W = TileKernels.W;
   private static final long PANEL_ROW_BYTES = (long) W * Float.BYTES;
 
   /** Per-thread 4 × W result tile for panels only partly inside the requested rows or the output. */
@@ -26,19 +28,16 @@ public final class PackedF32Matrix implements WeightMatrix {
 
   private final int rows;
   private final int cols;
-  private final int panels;
   private final MemorySegment data;
 
-  /** A view of panels already in the packed layout ({@code data} holds ceil(rows / W) panels). */
-  PackedF32Matrix(int rows, int cols, MemorySegment data) {
+  private PackedF32Matrix(int rows, int cols, MemorySegment data) {
     this.rows = rows;
     this.cols = cols;
-    this.panels = (rows + W - 1) / W;
     this.data = data;
   }
 
   /** Packs {@code source} into memory of {@code arena} (which then owns the packed copy's lifetime). */
-  public static PackedF32Matrix pack(WeightMatrix source, Arena arena) {
+  static PackedF32Matrix pack(WeightMatrix source, Arena arena) {
     int rows = source.rows();
     int cols = source.cols();
     int panels = (rows + W - 1) / W;
@@ -48,12 +47,8 @@ public final class PackedF32Matrix implements WeightMatrix {
     for (int p = 0; p < panels; p++) {
       int r0 = p * W;
       int n = Math.min(W, rows - r0);
-      if (source instanceof RowDecodingMatrix decoding) {
-        decoding.decodeRows(r0, n, block);
-      } else {
-        for (int j = 0; j < n; j++) {
-          source.readRow(r0 + j, block, j * cols);
-        }
+      for (int j = 0; j < n; j++) {
+        source.decodeRow(r0 + j, block, j * cols);
       }
       Arrays.fill(panel, 0f);
       for (int j = 0; j < n; j++) {
@@ -67,44 +62,14 @@ public final class PackedF32Matrix implements WeightMatrix {
     return new PackedF32Matrix(rows, cols, data);
   }
 
-  @Override
-  public int rows() {
+  int rows() {
     return rows;
   }
 
-  @Override
-  public int cols() {
-    return cols;
-  }
-
-  /** The packed copy's bytes (padding included). */
-  @Override
-  public long byteSize() {
-    return data.byteSize();
-  }
-
-  /** Output rows per panel: the alignment that lets a range split keep whole panels. */
-  @Override
-  public int rowGrain() {
-    return W;
-  }
-
-  @Override
-  public void readRow(int r, float[] dst, int dstOffset) {
-    long base = ((long) (r / W) * cols * W + r % W) * Float.BYTES;
-    for (int k = 0; k < cols; k++) {
-      dst[dstOffset + k] = data.get(FLOAT, base + k * PANEL_ROW_BYTES);
-    }
-  }
-
-  @Override
-  public void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
-    multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
-  }
-
   /**
-   * As {@link #multiply} for tokens {@code [tokenFrom, tokenTo)} only ({@code x} and {@code out}
-   * keep their absolute token indexing): the unit of work {@link Matmul} hands to threads.
+   * {@link WeightMatrix#multiply} for tokens {@code [tokenFrom, tokenTo)} only ({@code x} and
+   * {@code out} keep their absolute token indexing): also the unit of work {@link Matmul} hands to
+   * threads.
    */
   void multiplyTokens(float[] x, int tokenFrom, int tokenTo, float[] out, int outStride, int outOffset,
       int rowStart, int rowEnd) {

@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 inner kernels of {@link QuantizedMatrix}, on decoded weight panels:
+ * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
  * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
  * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
  * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelKernels {
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  static final int L = F.length();
+  static final VectorSpecies<Float> F = VectorWidth.F;
+  static final int L = VectorWidth.L;
+  private static final boolean VECTOR = VectorWidth.VECTOR;
 
   /** Weight rows per register tile. */
   static final int TILE_ROWS = 4;
@@ -125,38 +126,13 @@ final class PanelKernels {
       int x1 = Math.min(t + 1, last) * cols;
       int x2 = Math.min(t + 2, last) * cols;
       int x3 = Math.min(t + 3, last) * cols;
-      rowTile4x4(panelT, cols, x, x0, x1, x2, x3, scratch);
+      // the strip tile with the roles swapped: panel rows along lanes, tokens broadcast
+      tile4x4(panelT, 0, cols, x, x0, x1, x2, x3, scratch);
       int n = Math.min(4, tokens - t);
       for (int i = 0; i < n; i++) {
         System.arraycopy(scratch, i * GROUP, out, (t + i) * outStride + outOffset, nRows);
       }
     }
-  }
-
-  private static void rowTile4x4(float[] panelT, int cols, float[] x, int x0, int x1, int x2, int x3, float[] scratch) {
-    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
-    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
-    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
-    var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
-    for (int k = 0; k < cols; k++) {
-      int wo = k * GROUP;
-      var w0 = FloatVector.fromArray(F, panelT, wo);
-      var w1 = FloatVector.fromArray(F, panelT, wo + L);
-      var w2 = FloatVector.fromArray(F, panelT, wo + 2 * L);
-      var w3 = FloatVector.fromArray(F, panelT, wo + 3 * L);
-      var b = FloatVector.broadcast(F, x[x0 + k]);
-      c00 = b.fma(w0, c00); c01 = b.fma(w1, c01); c02 = b.fma(w2, c02); c03 = b.fma(w3, c03);
-      b = FloatVector.broadcast(F, x[x1 + k]);
-      c10 = b.fma(w0, c10); c11 = b.fma(w1, c11); c12 = b.fma(w2, c12); c13 = b.fma(w3, c13);
-      b = FloatVector.broadcast(F, x[x2 + k]);
-      c20 = b.fma(w0, c20); c21 = b.fma(w1, c21); c22 = b.fma(w2, c22); c23 = b.fma(w3, c23);
-      b = FloatVector.broadcast(F, x[x3 + k]);
-      c30 = b.fma(w0, c30); c31 = b.fma(w1, c31); c32 = b.fma(w2, c32); c33 = b.fma(w3, c33);
-    }
-    c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L); c03.intoArray(scratch, 3 * L);
-    c10.intoArray(scratch, 4 * L); c11.intoArray(scratch, 5 * L); c12.intoArray(scratch, 6 * L); c13.intoArray(scratch, 7 * L);
-    c20.intoArray(scratch, 8 * L); c21.intoArray(scratch, 9 * L); c22.intoArray(scratch, 10 * L); c23.intoArray(scratch, 11 * L);
-    c30.intoArray(scratch, 12 * L); c31.intoArray(scratch, 13 * L); c32.intoArray(scratch, 14 * L); c33.intoArray(scratch, 15 * L);
   }
 
   /** {@code panelT[k · GROUP + i] = rows[i · cols + k]} for i &lt; nRows; zero for nRows ≤ i &lt; GROUP. */
@@ -174,25 +150,34 @@ final class PanelKernels {
     }
   }
 
-  private static void tile4x4(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
+  /**
+   * The 4 × 4-vector register tile: {@code scratch[(r · 4 + v) · L + lane] = Σ_k a[a_r + k] ·
+   * lanes[base + k · GROUP + v · L + lane]} as an FMA chain over k, for the four broadcast rows
+   * {@code a_0 .. a_3} (weight rows of a strip, or tokens of a row panel).
+   */
+  private static void tile4x4(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(lanes, base, cols, a, a0, a1, a2, a3, 4, scratch);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
     var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
     var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
     var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
     for (int k = 0; k < cols; k++) {
       int xo = base + k * GROUP;
-      var x0 = FloatVector.fromArray(F, xT, xo);
-      var x1 = FloatVector.fromArray(F, xT, xo + L);
-      var x2 = FloatVector.fromArray(F, xT, xo + 2 * L);
-      var x3 = FloatVector.fromArray(F, xT, xo + 3 * L);
-      var b = FloatVector.broadcast(F, w[w0 + k]);
+      var x0 = FloatVector.fromArray(F, lanes, xo);
+      var x1 = FloatVector.fromArray(F, lanes, xo + L);
+      var x2 = FloatVector.fromArray(F, lanes, xo + 2 * L);
+      var x3 = FloatVector.fromArray(F, lanes, xo + 3 * L);
+      var b = FloatVector.broadcast(F, a[a0 + k]);
       c00 = b.fma(x0, c00); c01 = b.fma(x1, c01); c02 = b.fma(x2, c02); c03 = b.fma(x3, c03);
-      b = FloatVector.broadcast(F, w[w1 + k]);
+      b = FloatVector.broadcast(F, a[a1 + k]);
       c10 = b.fma(x0, c10); c11 = b.fma(x1, c11); c12 = b.fma(x2, c12); c13 = b.fma(x3, c13);
-      b = FloatVector.broadcast(F, w[w2 + k]);
+      b = FloatVector.broadcast(F, a[a2 + k]);
       c20 = b.fma(x0, c20); c21 = b.fma(x1, c21); c22 = b.fma(x2, c22); c23 = b.fma(x3, c23);
-      b = FloatVector.broadcast(F, w[w3 + k]);
+      b = FloatVector.broadcast(F, a[a3 + k]);
       c30 = b.fma(x0, c30); c31 = b.fma(x1, c31); c32 = b.fma(x2, c32); c33 = b.fma(x3, c33);
     }
     c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L); c03.intoArray(scratch, 3 * L);
@@ -203,6 +188,10 @@ final class PanelKernels {
 
   private static void tile4x2(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(xT, base, cols, w, w0, w1, w2, w3, 2, scratch);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00;
     var c10 = c00; var c11 = c00;
     var c20 = c00; var c21 = c00;
@@ -228,6 +217,10 @@ final class PanelKernels {
 
   private static void tile4x1(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
       float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(xT, base, cols, w, w0, w1, w2, w3, 1, scratch);
+      return;
+    }
     var c0 = FloatVector.zero(F); var c1 = c0; var c2 = c0; var c3 = c0;
     for (int k = 0; k < cols; k++) {
       var x0 = FloatVector.fromArray(F, xT, base + k * GROUP);
@@ -240,5 +233,26 @@ final class PanelKernels {
     c1.intoArray(scratch, L);
     c2.intoArray(scratch, 2 * L);
     c3.intoArray(scratch, 3 * L);
+  }
+
+  /**
+   * The scalar twin of the 4-row tiles of {@code vectors} vectors: the same FMA chain per output
+   * element, so the same bits.
+   */
+  private static void tileScalar(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
+      int vectors, float[] scratch) {
+    int width = vectors * L;
+    for (int r = 0; r < 4; r++) {
+      int ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+      int c0 = r * width;
+      java.util.Arrays.fill(scratch, c0, c0 + width, 0f);
+      for (int k = 0; k < cols; k++) {
+        float x = a[ar + k];
+        int lo = base + k * GROUP;
+        for (int j = 0; j < width; j++) {
+          scratch[c0 + j] = Math.fma(x, lanes[lo + j], scratch[c0 + j]);
+        }
+      }
+    }
   }
 }

@@ -1,47 +1,81 @@
 package dev.gemmaembed.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q4_0 blocks (fp16 d + 16 bytes; byte j holds element j in its low nibble and element j + 16 in
- * its high nibble; value (nibble − 8)·d), decoded with the Vector API.
+ * Q4_0 blocks (spec §6.2; GGML type id 2): 18 bytes, an fp16 scale d then 16 bytes; byte j holds
+ * element j in its low nibble and element j + 16 in its high nibble; value (nibble − 8)·d.
+ * {@link #quantizeBlock} is ggml's reference quantizer bit for bit: the "signed max / −8" scale,
+ * multiplication by its float32 reciprocal, {@code (int)(x·id + 8.5f)} truncation, and d rounded to
+ * binary16 to nearest-even.
  */
-public final class Q4_0Matrix extends QuantizedMatrix {
+public final class Q4_0Matrix extends WeightMatrix {
 
-  private static final int BLOCK_BYTES = 18;
-  private static final int HALF = QuantFormat.BLOCK / 2;
+  private static final int BLOCK = WeightType.Q4_0.blockSize();
+  private static final int BLOCK_BYTES = WeightType.Q4_0.blockBytes();
+  private static final int HALF = BLOCK / 2;
 
   public Q4_0Matrix(MemorySegment data, int rows, int cols) {
-    super(QuantFormat.Q4_0, data, rows, cols);
-  }
-
-  /** The block format of this matrix. */
-  public QuantFormat format() {
-    return QuantFormat.Q4_0;
+    super(WeightType.Q4_0, data, rows, cols);
   }
 
   @Override
   void decodeRow(int r, float[] dst, int off) {
-    long o = r * rowBytes;
     if (!BlockVectors.SUPPORTED) {
-      QuantFormat.Q4_0.dequantize(data, o, cols, dst, off);
+      decodeRowScalar(r, dst, off);
       return;
     }
+    long o = r * rowBytes;
     int l = BlockVectors.L;
-    for (int b = 0; b < cols; b += QuantFormat.BLOCK, o += BLOCK_BYTES) {
-      var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(QuantFormat.LE_SHORT, o)));
+    for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
+      var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(LE_SHORT, o)));
       // Elements [p, p + l) live in the low nibbles of bytes [p, p + l) for p < 16, else in the
       // high nibbles of bytes [p − 16, p − 16 + l).
-      for (int p = 0; p < QuantFormat.BLOCK; p += l) {
+      for (int p = 0; p < BLOCK; p += l) {
         var bytes = ByteVector.fromMemorySegment(BlockVectors.B, data, o + 2 + p % HALF, ByteOrder.LITTLE_ENDIAN);
         var nibbles = p < HALF ? bytes.and((byte) 0x0F) : bytes.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
         ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, BlockVectors.F, 0)).mul(d)
             .intoArray(dst, off + b + p);
       }
+    }
+  }
+
+  @Override
+  void decodeRowScalar(int r, float[] dst, int off) {
+    long o = r * rowBytes;
+    for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
+      float d = Float.float16ToFloat(data.get(LE_SHORT, o));
+      for (int j = 0; j < HALF; j++) {
+        int q = data.get(ValueLayout.JAVA_BYTE, o + 2 + j);
+        dst[off + b + j] = ((q & 0x0F) - 8) * d;
+        dst[off + b + HALF + j] = (((q >> 4) & 0x0F) - 8) * d;
+      }
+    }
+  }
+
+  static void quantizeBlock(float[] x, int off, MemorySegment dst, long o) {
+    float amax = 0f;
+    float max = 0f;
+    for (int j = 0; j < BLOCK; j++) {
+      float v = x[off + j];
+      if (amax < Math.abs(v)) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    float d = max / -8f;
+    float id = d != 0f ? 1f / d : 0f;
+    dst.set(LE_SHORT, o, Float.floatToFloat16(d));
+    for (int j = 0; j < HALF; j++) {
+      // The float32 sum is rounded before the truncating conversion, exactly as C evaluates it.
+      int lo = Math.min(15, (int) (x[off + j] * id + 8.5f));
+      int hi = Math.min(15, (int) (x[off + HALF + j] * id + 8.5f));
+      dst.set(ValueLayout.JAVA_BYTE, o + 2 + j, (byte) (lo | hi << 4));
     }
   }
 }

@@ -19,12 +19,6 @@ public final class ScalarKernels {
     return (float) sum;
   }
 
-  public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] += alpha * x[xOff + i];
-    }
-  }
-
   public static void rmsNorm(float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
     double ss = 0;
     for (int i = 0; i < n; i++) {
@@ -45,22 +39,6 @@ public final class ScalarKernels {
   public static void geluTanhMul(float[] gate, int off, float[] up, int upOff, int n) {
     for (int i = 0; i < n; i++) {
       gate[off + i] = geluTanh(gate[off + i]) * up[upOff + i];
-    }
-  }
-
-  public static void softmax(float[] x, int off, int n) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, x[off + i]);
-    }
-    double sum = 0;
-    double[] e = new double[n];
-    for (int i = 0; i < n; i++) {
-      e[i] = Math.exp(x[off + i] - max);
-      sum += e[i];
-    }
-    for (int i = 0; i < n; i++) {
-      x[off + i] = (float) (e[i] / sum);
     }
   }
 
@@ -116,7 +94,12 @@ public final class ScalarKernels {
     }
   }
 
-  /** Reference for {@link Attention#attend}: same arguments, same meaning. */
+  /**
+   * Reference attention over one sequence of a packed batch, as {@link BatchAttention} computes it
+   * for a batch: queries {@code [queryFrom, queryTo)} of the sequence at token rows
+   * {@code [seqStart, seqStart + seqLen)}, query i seeing key j iff {@code |i − j| ≤ radius} (all
+   * keys when {@code radius < 0}).
+   */
   public static void attend(float[] q, float[] k, float[] v, int seqStart, int seqLen, int nHeads, int nKvHeads,
       int headDim, int radius, float scale, float[] out, int queryFrom, int queryTo) {
     int qStride = nHeads * headDim;

@@ -1,8 +1,5 @@
 package dev.gemmaembed.kernels;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -11,8 +8,10 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementations of the element-wise and reduction kernels. Each method has a plain
- * twin in {@link ScalarKernels}; tests compare the two on odd sizes.
+ * Vector API implementations of the element-wise and reduction kernels, at the width
+ * {@link VectorWidth} chose. Each method has a plain twin in {@link ScalarKernels}; tests compare
+ * the two on odd sizes. Each method's scalar tail is the whole computation when the width is
+ * {@code scalar} (the vector part is then skipped, and folded away by the JIT).
  *
  * <p>Every result is a fixed sequence of IEEE operations that depends only on the inputs and the
  * length, never on where the data sits in a batch, and never on the JIT tier: sums go through
@@ -23,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdKernels {
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int L = F.length();
+  static final VectorSpecies<Float> F = VectorWidth.F;
+  private static final boolean VECTOR = VectorWidth.VECTOR;
+  private static final int L = VectorWidth.L;
 
   // the stages of hsum (up to 64 lanes, 2048-bit vectors)
   private static final VectorShuffle<Float> SWAP_32 = swap(32);
@@ -51,43 +51,29 @@ public final class SimdKernels {
   private static final float P4 = 1f / 24;
   private static final float P3 = 1f / 6;
 
-  /** Per-thread W-wide panel for {@link #matmulPanel}, in native memory like packed weights. */
-  private static final ThreadLocal<MemorySegment[]> PANEL = ThreadLocal.withInitial(() -> new MemorySegment[1]);
-
   private SimdKernels() {}
 
   /** Σ a[aOff + i] · b[bOff + i] for i &lt; n. */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
     int i = 0;
-    for (; i < bound; i += L) {
-      acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+    float sum = 0f;
+    if (VECTOR) {
+      int bound = F.loopBound(n);
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+      }
+      sum = hsum(acc);
     }
-    float sum = hsum(acc);
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
     return sum;
   }
 
-  /** y[yOff + i] += alpha · x[xOff + i]. */
-  public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-    int bound = F.loopBound(n);
-    var va = FloatVector.broadcast(F, alpha);
-    int i = 0;
-    for (; i < bound; i += L) {
-      FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i))
-          .intoArray(y, yOff + i);
-    }
-    for (; i < n; i++) {
-      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
-    }
-  }
-
   /** dst[off + i] += src[srcOff + i]. */
   public static void add(float[] dst, int off, float[] src, int srcOff, int n) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, dst, off + i).add(FloatVector.fromArray(F, src, srcOff + i))
@@ -100,7 +86,7 @@ public final class SimdKernels {
 
   /** x[off + i] *= s. */
   public static void scale(float[] x, int off, int n, float s) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, x, off + i).mul(s).intoArray(x, off + i);
@@ -116,14 +102,17 @@ public final class SimdKernels {
    * {@code out} may alias {@code x}.
    */
   public static void rmsNorm(float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
-    for (; i < bound; i += L) {
-      var v = FloatVector.fromArray(F, x, off + i);
-      acc = v.fma(v, acc);
+    float ss = 0f;
+    if (VECTOR) {
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        var v = FloatVector.fromArray(F, x, off + i);
+        acc = v.fma(v, acc);
+      }
+      ss = hsum(acc);
     }
-    float ss = hsum(acc);
     for (; i < n; i++) {
       ss += x[off + i] * x[off + i];
     }
@@ -146,14 +135,18 @@ public final class SimdKernels {
    * cancellation in {@code 1 + tanh(u)} for negative x. The tail is the same computation under a
    * lane mask.
    *
-   * <p>Measured against {@code VectorOperators.TANH} on this AVX-512 machine: the intrinsic's tanh
-   * is accurate (≤ 6.3e-8 relative) but C2's SVML code and the interpreter's {@code Math.tanh}
-   * fallback round differently (8,544 of 1M inputs), so results would depend on the JIT tier; the
-   * tanh form of GELU reaches 1.3e-5 relative error for x in (−3, 0); and it is slower
-   * ({@code ElementwiseBenchmark}: 69 µs vs 48 µs per 64 × 1152). This form stays within
-   * 1.5e-7·max(1, |x|) of the float64 formula.
+   * <p>Not {@code VectorOperators.TANH}: its C2 intrinsic and its interpreter fallback round
+   * differently, so results would depend on the JIT tier; the tanh form of GELU loses accuracy for
+   * negative x; and it is slower ({@code bench/README.md} has the measurements). This form stays
+   * within 1.5e-7·max(1, |x|) of the float64 formula.
    */
   public static void geluTanhMul(float[] gate, int off, float[] up, int upOff, int n) {
+    if (!VECTOR) {
+      for (int i = 0; i < n; i++) {
+        gate[off + i] = gelu(gate[off + i]) * up[upOff + i];
+      }
+      return;
+    }
     int bound = F.loopBound(n);
     int i = 0;
     for (; i < bound; i += L) {
@@ -172,15 +165,15 @@ public final class SimdKernels {
     return x.div(exp(u.mul(-2f)).add(1f));
   }
 
-  /** In-place softmax of x[off .. off + n). */
-  public static void softmax(float[] x, int off, int n) {
-    float sum = expShiftedInPlace(x, off, n, max(x, off, n));
-    scale(x, off, n, 1f / sum);
+  /** {@link #gelu(FloatVector)} for one float: the same operations, so the same bits as a lane. */
+  static float gelu(float x) {
+    float u = (x * x * x * GELU_KAPPA + x) * SQRT_2_OVER_PI;
+    return x / (exp(u * -2f) + 1f);
   }
 
   /** max of x[off .. off + n) (−∞ for n = 0); exact whatever the order. */
   static float max(float[] x, int off, int n) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     float max = Float.NEGATIVE_INFINITY;
     int i = 0;
     if (bound > 0) {
@@ -201,15 +194,18 @@ public final class SimdKernels {
    * index order and folded by {@link #hsum}.
    */
   static float expShiftedInPlace(float[] x, int off, int n, float shift) {
-    int bound = F.loopBound(n);
-    var acc = FloatVector.zero(F);
     int i = 0;
-    for (; i < bound; i += L) {
-      var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
-      e.intoArray(x, off + i);
-      acc = acc.add(e);
+    float sum = 0f;
+    if (VECTOR) {
+      int bound = F.loopBound(n);
+      var acc = FloatVector.zero(F);
+      for (; i < bound; i += L) {
+        var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
+        e.intoArray(x, off + i);
+        acc = acc.add(e);
+      }
+      sum = hsum(acc);
     }
-    float sum = hsum(acc);
     for (; i < n; i++) {
       float e = exp(x[off + i] - shift);
       x[off + i] = e;
@@ -287,7 +283,7 @@ public final class SimdKernels {
 
   /** The shuffle pairing lane i with lane i ^ h, or null where the species has no lane h. */
   private static VectorShuffle<Float> swap(int h) {
-    return h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
+    return VECTOR && h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
   }
 
   /**
@@ -296,7 +292,7 @@ public final class SimdKernels {
    */
   public static void ropeRotateHalf(float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
     int half = d / 2;
-    int bound = F.loopBound(half);
+    int bound = VECTOR ? F.loopBound(half) : 0;
     int k = 0;
     for (; k < bound; k += L) {
       var a = FloatVector.fromArray(F, x, off + k);
@@ -314,35 +310,9 @@ public final class SimdKernels {
     }
   }
 
-  /**
-   * {@code out[t · outStride + outOffset + j] = x[t] · w[j]} for a panel of {@code nRows} decoded
-   * weight rows ({@code w} is {@code nRows × cols}, {@code nRows ≤} 4 vectors' worth of lanes) and
-   * every token: the rows are transposed into a per-thread panel and run through the same
-   * outer-product tile as {@link PackedF32Matrix}, so results are bitwise those of a packed matrix.
-   */
-  public static void matmulPanel(
-      float[] x, int tokens, int cols, float[] w, int nRows, float[] out, int outStride, int outOffset) {
-    if (nRows > TileKernels.W) {
-      throw new IllegalArgumentException("a panel holds at most " + TileKernels.W + " rows, got " + nRows);
-    }
-    long rowBytes = (long) TileKernels.W * Float.BYTES;
-    MemorySegment[] holder = PANEL.get();
-    if (holder[0] == null || holder[0].byteSize() < cols * rowBytes) {
-      holder[0] = Arena.ofAuto().allocate(cols * rowBytes, 64);
-    }
-    MemorySegment panel = holder[0];
-    panel.asSlice(0, cols * rowBytes).fill((byte) 0);
-    for (int j = 0; j < nRows; j++) {
-      for (int k = 0; k < cols; k++) {
-        panel.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TileKernels.W + j, w[j * cols + k]);
-      }
-    }
-    new PackedF32Matrix(nRows, cols, panel).multiplyTokens(x, 0, tokens, out, outStride, outOffset, 0, nRows);
-  }
-
   /** dst[dOff + i] = src[sOff + i] · s. */
   static void scaleInto(float[] src, int sOff, int n, float s, float[] dst, int dOff) {
-    int bound = F.loopBound(n);
+    int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
       FloatVector.fromArray(F, src, sOff + i).mul(s).intoArray(dst, dOff + i);

@@ -1,7 +1,9 @@
 package dev.gemmaembed.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * independent of batch composition and thread count ({@link ScalarKernels#matmulFmaChain} is the
  * scalar statement of it).
  *
+ * <p>At the {@code scalar} {@link VectorWidth} each tile row is a scalar loop of the same chains.
+ *
  * <p>B is a native segment with rows {@code bStride} bytes apart (packed weights, transposed keys,
  * values); A and C are heap arrays, and each C row is a whole strip ({@code W} floats in bounds).
  * The kernels have no branches on vectors (no masked tails, no optional reload of C): C2 keeps
@@ -26,8 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class TileKernels {
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  static final int L = F.length();
+  static final VectorSpecies<Float> F = VectorWidth.F;
+  static final int L = VectorWidth.L;
+  private static final boolean VECTOR = VectorWidth.VECTOR;
+  private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
   /** Columns of one B strip: 4 vectors (64 floats with AVX-512). */
   static final int W = 4 * L;
@@ -40,6 +46,13 @@ final class TileKernels {
   /** Four A rows (starting at {@code a0..a3}, contiguous along k) times one B strip, into C rows {@code c0..c3}. */
   static void tile4(float[] a, int a0, int a1, int a2, int a3, int kLen, MemorySegment b, long bOff, long bStride,
       float[] c, int c0, int c1, int c2, int c3) {
+    if (!VECTOR) {
+      rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
+      rowScalar(a, a1, kLen, b, bOff, bStride, c, c1);
+      rowScalar(a, a2, kLen, b, bOff, bStride, c, c2);
+      rowScalar(a, a3, kLen, b, bOff, bStride, c, c3);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
     var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
     var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
@@ -71,6 +84,12 @@ final class TileKernels {
    */
   static void tile3(float[] a, int a0, int a1, int a2, int kLen, MemorySegment b, long bOff, long bStride,
       float[] c, int c0, int c1, int c2) {
+    if (!VECTOR) {
+      rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
+      rowScalar(a, a1, kLen, b, bOff, bStride, c, c1);
+      rowScalar(a, a2, kLen, b, bOff, bStride, c, c2);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
     var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
     var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
@@ -94,6 +113,10 @@ final class TileKernels {
 
   /** One A row times one B strip: the same chain as {@link #tile4} for a single row. */
   static void tile1(float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c, int c0) {
+    if (!VECTOR) {
+      rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
+      return;
+    }
     var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
     for (int k = 0; k < kLen; k++) {
       long bo = bOff + k * bStride;
@@ -104,5 +127,21 @@ final class TileKernels {
       c03 = x.fma(FloatVector.fromMemorySegment(F, b, bo + 3 * VB, NATIVE), c03);
     }
     c00.intoArray(c, c0); c01.intoArray(c, c0 + L); c02.intoArray(c, c0 + 2 * L); c03.intoArray(c, c0 + 3 * L);
+  }
+
+  /**
+   * The scalar twin of one tile row: the same FMA chain per output element, so the same bits. C
+   * must not overlap A's row or B (it accumulates in place).
+   */
+  private static void rowScalar(float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c,
+      int c0) {
+    Arrays.fill(c, c0, c0 + W, 0f);
+    for (int k = 0; k < kLen; k++) {
+      float x = a[a0 + k];
+      long bo = bOff + k * bStride;
+      for (int j = 0; j < W; j++) {
+        c[c0 + j] = Math.fma(x, b.get(FLOAT, bo + (long) j * Float.BYTES), c[c0 + j]);
+      }
+    }
   }
 }

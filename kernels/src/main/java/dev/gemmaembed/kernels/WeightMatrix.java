@@ -1,42 +1,219 @@
 package dev.gemmaembed.kernels;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
 /**
- * A read-only weight matrix of {@code rows × cols} in some storage format (row = one output
- * channel, as PyTorch's {@code [out, in]} and GGUF's {@code ne = [in, out]}).
+ * A read-only weight matrix of {@code rows × cols} over rows of {@link WeightType} blocks in a
+ * segment, usually a slice of a memory-mapped file (row = one output channel, as PyTorch's
+ * {@code [out, in]} and GGUF's {@code ne = [in, out]}). Each format is one subclass that owns its
+ * decode ({@link #decodeRow}, with its scalar twin {@link #decodeRowScalar}); the products are
+ * shared:
  *
- * <p>Implementations must compute every output element with the same sequence of floating-point
- * operations whatever the tile, thread or batch it falls in, so that results are bitwise
- * independent of batching and thread count.
+ * <ul>
+ *   <li>by default {@link #multiply} keeps the activations in float32 and decodes the weights into
+ *       small per-thread float32 panels that many tokens reuse ({@link PanelKernels}), so the
+ *       inner loops are plain float32 FMAs and the decode is amortized over the batch: batches of
+ *       {@value #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes
+ *       along rows) and stream every token past it; smaller batches transpose the tokens in
+ *       strips of {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels
+ *       per strip;
+ *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose decoded
+ *       copy costs no more than 2× their storage) multiplies on a {@link PackedF32Matrix} copy
+ *       instead, whose panels {@link Matmul} can also split by token blocks.
+ * </ul>
+ *
+ * <p>Why quantized formats decode per product rather than keep a float32 copy or compute on the
+ * blocks: the decoded panels run as fast as the packed float32 path on the same (dequantized)
+ * weights, with bit-identical output, while keeping the 4–8× smaller footprint; dequantizing
+ * blocks into registers inside the tile, or llama.cpp's int8 activations, are slower with the
+ * Vector API (no VNNI dot) — {@code bench/README.md} has the measurements.
+ *
+ * <p>Every output element is the FMA chain {@code c = fma(w[r][k], x[t][k], c)} over k in column
+ * order from +0 on the decoded row, whatever the path, batch, strip, tile or thread split: results
+ * are bitwise independent of batching and thread count, and the same packed or not.
  */
-public interface WeightMatrix {
+public abstract class WeightMatrix {
 
-  int rows();
+  static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-  int cols();
+  /**
+   * Batches of at least this many tokens take the rows-along-lanes path: a thread's row panels are
+   * decoded and transposed once per call and every token streams past them, where the
+   * tokens-along-lanes path would transpose all the activations again for each row range.
+   */
+  static final int ROW_LANES_MIN_TOKENS = 128;
 
-  /** Bytes of storage this matrix occupies (mapped or heap). */
-  long byteSize();
+  /** Rows per parallel work unit of an unpacked matrix: one 64-row decoded panel (AVX-512). */
+  private static final int DECODED_ROW_GRAIN = 64;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private final WeightType type;
+  /** The stored rows, {@code rows × rowBytes} bytes. */
+  protected final MemorySegment data;
+  protected final int rows;
+  protected final int cols;
+  protected final long rowBytes;
+
+  private volatile PackedF32Matrix packed;
+
+  protected WeightMatrix(WeightType type, MemorySegment data, int rows, int cols) {
+    if (rows <= 0 || cols <= 0) {
+      throw new IllegalArgumentException("matrix shape must be positive, got " + rows + " × " + cols);
+    }
+    this.rowBytes = type.rowBytes(cols);
+    if (data.byteSize() != rowBytes * rows) {
+      throw new IllegalArgumentException(type + " matrix " + rows + " × " + cols + " needs " + rowBytes * rows
+          + " bytes, segment has " + data.byteSize());
+    }
+    this.type = type;
+    this.data = data;
+    this.rows = rows;
+    this.cols = cols;
+  }
+
+  public final WeightType type() {
+    return type;
+  }
+
+  public final int rows() {
+    return rows;
+  }
+
+  public final int cols() {
+    return cols;
+  }
+
+  /** The stored rows, {@code rows × type().rowBytes(cols)} bytes. */
+  public final MemorySegment data() {
+    return data;
+  }
+
+  /** Bytes of storage this matrix occupies (mapped or heap; a packed copy not included). */
+  public final long byteSize() {
+    return data.byteSize();
+  }
+
+  /** Decodes row {@code r} (in range) into {@code dst[off .. off + cols)}; exact, bitwise {@link #decodeRowScalar}. */
+  abstract void decodeRow(int r, float[] dst, int off);
+
+  /** The scalar reference of {@link #decodeRow}. */
+  abstract void decodeRowScalar(int r, float[] dst, int off);
+
+  /** Whether a {@link #pack packed} float32 copy is worth its memory for this format. */
+  boolean gainsFromPacking() {
+    return false;
+  }
+
+  /** Writes row {@code r} as float32 into {@code dst[dstOffset ..]} (embedding lookup; only that row is decoded). */
+  public final void readRow(int r, float[] dst, int dstOffset) {
+    Objects.checkIndex(r, rows);
+    Objects.checkFromIndexSize(dstOffset, cols, dst.length);
+    decodeRow(r, dst, dstOffset);
+  }
+
+  /**
+   * Builds, in {@code arena}, the float32 panel copy that products run on from now on, if this
+   * format gains from one (float formats do; quantized ones keep decoding per product), so the
+   * first product does not pay for it and the copy is freed with the arena (then products fail
+   * with {@link IllegalStateException}). A packed mapped matrix drops its pages from the resident
+   * set. Idempotent and thread-safe.
+   */
+  public final void pack(Arena arena) {
+    if (!gainsFromPacking()) {
+      return;
+    }
+    synchronized (this) {
+      if (packed == null) {
+        packed = PackedF32Matrix.pack(this, arena);
+        if (data.isMapped()) {
+          data.unload();
+        }
+      }
+    }
+  }
+
+  /** The packed copy, or null before {@link #pack} (or for a format that does not pack). */
+  final PackedF32Matrix packed() {
+    return packed;
+  }
+
+  /**
+   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this: a
+   * packed panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a
+   * small-batch unit's token transposition stays small next to its products.
+   */
+  public int rowGrain() {
+    PackedF32Matrix p = packed;
+    return p != null ? PackedF32Matrix.W : DECODED_ROW_GRAIN;
+  }
 
   /**
    * {@code out[t * outStride + outOffset + r] = Σ_c x[t * cols + c] · W[r][c]} for every token
    * {@code t < tokens} and row {@code rowStart <= r < rowEnd}; {@code x} is {@code tokens × cols}.
+   * A format may override this with a kernel of its own (it then does not gain from packing), as
+   * long as every output stays one fixed sequence of operations whatever the batch and row range.
    */
-  void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd);
+  public void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+    PackedF32Matrix p = packed;
+    if (p != null) {
+      p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
+      return;
+    }
+    Objects.checkFromToIndex(rowStart, rowEnd, rows);
+    Scratch s = SCRATCH.get().fit(cols);
+    if (tokens >= ROW_LANES_MIN_TOKENS) {
+      for (int r = rowStart; r < rowEnd; r += PanelKernels.GROUP) {
+        int nRows = Math.min(PanelKernels.GROUP, rowEnd - r);
+        for (int i = 0; i < nRows; i++) {
+          decodeRow(r + i, s.rowsBuffer, i * cols);
+        }
+        PanelKernels.transposeRows(s.rowsBuffer, nRows, cols, s.panelT);
+        PanelKernels.multiplyRowPanel(s.panelT, nRows, cols, x, tokens, out, outStride, outOffset + r, s.tile);
+      }
+      return;
+    }
+    for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
+      int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
+      PanelKernels.transpose(x, t0, n, cols, s.strip);
+      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
+        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+        for (int i = 0; i < nRows; i++) {
+          decodeRow(r + i, s.panel, i * cols);
+        }
+        PanelKernels.multiplyStrip(s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+      }
+    }
+  }
 
-  /** Writes row {@code r} as float32 into {@code dst[dstOffset ..]} (embedding lookup). */
-  void readRow(int r, float[] dst, int dstOffset);
-
-  /**
-   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this (the
-   * storage's row block, so no block is decoded by two threads).
-   */
-  default int rowGrain() {
-    return 16;
+  @Override
+  public String toString() {
+    return type + " " + rows + " × " + cols;
   }
 
   /**
-   * Builds whatever re-laid copy {@link #multiply} uses, so the first product doesn't pay for it
-   * (see {@link RowDecodingMatrix}). Idempotent and thread-safe; by default there is nothing to build.
+   * Per-thread buffers: the decoded 4-row panel and the transposed token strip (tokens along
+   * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
    */
-  default void prepare() {}
+  private static final class Scratch {
+    float[] panel = new float[0];
+    float[] strip = new float[0];
+    float[] rowsBuffer = new float[0];
+    float[] panelT = new float[0];
+    final float[] tile = new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
+
+    Scratch fit(int cols) {
+      if (panel.length < PanelKernels.TILE_ROWS * cols) {
+        panel = new float[PanelKernels.TILE_ROWS * cols];
+        strip = new float[PanelKernels.STRIP_TOKENS * cols];
+        rowsBuffer = new float[PanelKernels.GROUP * cols];
+        panelT = new float[PanelKernels.GROUP * cols];
+      }
+      return this;
+    }
+  }
 }

@@ -53,9 +53,9 @@ class BlockFormatMatrixTest {
   }
 
   /**
-   * The Vector API decoder at the preferred width (the build runs this class at 512 and, with
-   * {@code -XX:MaxVectorSize=32}, at 256 bits) against the scalar reference, bit for bit, and the
-   * scalar twin matrix against it too.
+   * The Vector API decoder at the kernels' {@link VectorWidth} (the build runs this class at the
+   * preferred width, at 256 bits and scalar) against the scalar reference, bit for bit, and the
+   * matrix's scalar twin against it too.
    */
   @ParameterizedTest
   @MethodSource("shapes")
@@ -65,14 +65,13 @@ class BlockFormatMatrixTest {
     float[] actual = new float[cols + 3];
     float[] twin = new float[cols];
     BlockFormatMatrix m = new BlockFormatMatrix(f, data, rows, cols);
-    BlockFormatMatrix scalar = new BlockFormatMatrix(f, data, rows, cols, false);
     for (int r = 0; r < rows; r++) {
       f.dequantize(data, r * f.rowBytes(cols), cols, expected, 0);
       m.readRow(r, actual, 3);
-      scalar.readRow(r, twin, 0);
+      m.decodeRowScalar(r, twin, 0);
       for (int c = 0; c < cols; c++) {
         assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(actual[3 + c]),
-            f + " at " + BlockVectors.F.vectorBitSize() + " bits, row " + r + " col " + c);
+            f + " at " + VectorWidth.describe() + ", row " + r + " col " + c);
         assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(twin[c]));
       }
     }

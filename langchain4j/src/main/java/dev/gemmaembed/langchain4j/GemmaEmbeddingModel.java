@@ -4,6 +4,7 @@ import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
 import dev.gemmaembed.core.LoadOptions;
+import dev.gemmaembed.core.Truncation;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.request.EmbeddingInput;
@@ -75,16 +76,16 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   @Override
   public EmbeddingResponse doEmbed(EmbeddingRequest request) {
     EmbeddingRequestParameters p = request.parameters() == null ? defaults : request.parameters();
-    int dims = p.dimensions() == null ? 0 : p.dimensions();
-    EmbedOptions options = options(p.inputType());
+    EmbedOptions options = options(p.inputType()).withDimensions(p.dimensions() == null ? 0 : p.dimensions());
+    embedder.validate(options);
     List<int[]> ids = new ArrayList<>(request.inputs().size());
     int tokens = 0;
     for (EmbeddingInput input : request.inputs()) {
-      int[] t = embedder.tokenize(input.text(), options);
+      int[] t = embedder.prepare(input.text(), options, Truncation.CUT).ids();
       ids.add(t);
       tokens += t.length;
     }
-    List<float[]> vectors = embedder.embedTokenIds(ids, dims);
+    List<float[]> vectors = embedder.embedTokenIds(ids, options.dimensions());
     List<Embedding> embeddings = new ArrayList<>(vectors.size());
     for (float[] v : vectors) {
       embeddings.add(Embedding.from(v));
@@ -223,11 +224,15 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
       try {
         for (String prompt : new String[] {queryPrompt, documentPrompt, defaultPrompt}) {
           if (prompt != null) {
-            e.prompts().get(prompt);
+            e.validate(EmbedOptions.prompt(prompt));
           }
         }
-        if (dimensions != null && (dimensions < 1 || dimensions > e.dimensions())) {
-          throw new InvalidInputException("dimensions must be between 1 and " + e.dimensions() + ", got " + dimensions);
+        if (dimensions != null) {
+          // a LangChain4j width: the full width is spelt null here, not core's 0
+          if (dimensions == 0) {
+            throw new InvalidInputException("dimensions must be at least 1 (leave it unset for the full width)");
+          }
+          e.validate(EmbedOptions.DEFAULT.withDimensions(dimensions));
         }
         return new GemmaEmbeddingModel(this, e, owns);
       } catch (RuntimeException ex) {

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
-import dev.gemmaembed.tools.SyntheticCheckpointWriter;
-import dev.gemmaembed.tools.SyntheticSpec;
+import dev.gemmaembed.testing.TinyModel;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.exception.UnsupportedFeatureException;
@@ -16,8 +15,6 @@ import dev.langchain4j.model.embedding.request.EmbeddingInputType;
 import dev.langchain4j.model.embedding.request.EmbeddingRequest;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
 import dev.langchain4j.model.output.Response;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +38,9 @@ class GemmaEmbeddingModelTest {
   private static Embedder embedder;
 
   @BeforeAll
-  static void load() throws IOException {
-    dir = Path.of("target", "test-models", "tiny-1234");
-    if (!Files.exists(dir.resolve(".complete"))) {
-      SyntheticCheckpointWriter.write(SyntheticSpec.tiny(1234), dir);
-      Files.writeString(dir.resolve(".complete"), "ok");
-    }
-    embedder = Embedder.load(dir);
+  static void load() {
+    dir = TinyModel.dir();
+    embedder = Embedder.load(dir); // its own: a test closes it
   }
 
   @AfterAll

@@ -34,12 +34,20 @@ final class ApiHandler extends Handler.Abstract {
   /** Every endpoint; {@code path} doubles as the metrics label. */
   private enum Route {
     OPENAI_EMBEDDINGS("POST", "/v1/embeddings", Dialect.OPENAI),
+    /** TEI's copy of the OpenAI route, without the version prefix. */
+    OPENAI_EMBEDDINGS_UNVERSIONED("POST", "/embeddings", Dialect.OPENAI),
     OPENAI_MODELS("GET", "/v1/models", Dialect.OPENAI),
     TEI_EMBED("POST", "/embed", Dialect.TEI),
+    /** TEI routes {@code POST /} to its model's task, embed here: the HF client posts there. */
+    TEI_ROOT("POST", "/", Dialect.TEI),
     TEI_TOKENIZE("POST", "/tokenize", Dialect.TEI),
     TEI_INFO("GET", "/info", Dialect.TEI),
     OLLAMA_EMBED("POST", "/api/embed", Dialect.OLLAMA),
+    /** Ollama's older single-prompt endpoint, which its clients still offer as embeddings(). */
+    OLLAMA_EMBEDDINGS("POST", "/api/embeddings", Dialect.OLLAMA),
     HEALTH("GET", "/health", Dialect.TEI),
+    /** As TEI: {@code GET /} answers like /health. */
+    HEALTH_ROOT("GET", "/", Dialect.TEI),
     METRICS("GET", "/metrics", Dialect.TEI);
 
     final String method;
@@ -52,13 +60,29 @@ final class ApiHandler extends Handler.Abstract {
       this.dialect = dialect;
     }
 
-    static Route find(String path) {
+    /** The route for this method and path; else any route at the path (answered 405); else null. */
+    static Route find(String method, String path) {
+      Route other = null;
       for (Route r : values()) {
         if (r.path.equals(path)) {
-          return r;
+          if (r.method.equals(method)) {
+            return r;
+          }
+          other = r;
         }
       }
-      return null;
+      return other;
+    }
+
+    /** The methods served at this route's path, for the Allow header. */
+    String allowed() {
+      StringBuilder b = new StringBuilder();
+      for (Route r : values()) {
+        if (r.path.equals(path)) {
+          b.append(b.isEmpty() ? "" : ", ").append(r.method);
+        }
+      }
+      return b.toString();
     }
   }
 
@@ -98,7 +122,7 @@ final class ApiHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
-    Route route = Route.find(path);
+    Route route = Route.find(request.getMethod(), path);
     Exchange x = new Exchange(response, callback, route == null ? Dialect.forPath(path) : route.dialect,
         route == null ? "other" : route.path, System.nanoTime());
     try {
@@ -107,11 +131,11 @@ final class ApiHandler extends Handler.Abstract {
             + "; try POST /v1/embeddings, /embed, /api/embed or /tokenize, GET /health, /info or /metrics");
       }
       if (!route.method.equals(request.getMethod())) {
-        response.getHeaders().put(HttpHeader.ALLOW, route.method);
-        throw new ApiException(ApiException.Kind.METHOD_NOT_ALLOWED, path + " takes " + route.method + ", not "
+        response.getHeaders().put(HttpHeader.ALLOW, route.allowed());
+        throw new ApiException(ApiException.Kind.METHOD_NOT_ALLOWED, path + " takes " + route.allowed() + ", not "
             + request.getMethod());
       }
-      if (route != Route.HEALTH && !authorized(request)) {
+      if (route != Route.HEALTH && route != Route.HEALTH_ROOT && !authorized(request)) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         throw new ApiException(ApiException.Kind.UNAUTHORIZED,
             "missing or wrong API key: send the header 'Authorization: Bearer <key>'");
@@ -127,7 +151,7 @@ final class ApiHandler extends Handler.Abstract {
 
   private void dispatch(Route route, Request request, Exchange x) {
     switch (route) {
-      case HEALTH -> x.send(health());
+      case HEALTH, HEALTH_ROOT -> x.send(health());
       case METRICS -> x.send(new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
           metrics.render().getBytes(StandardCharsets.UTF_8)));
       case OPENAI_MODELS -> x.send(openAi.models());
@@ -136,17 +160,21 @@ final class ApiHandler extends Handler.Abstract {
         EmbeddingService s = ready();
         x.send(tei.tokenize(Json.parseObject(readBody(request)), s));
       }
-      case OPENAI_EMBEDDINGS -> {
+      case OPENAI_EMBEDDINGS, OPENAI_EMBEDDINGS_UNVERSIONED -> {
         EmbeddingService s = ready();
         x.sendLater(openAi.embeddings(Json.parseObject(readBody(request)), s));
       }
-      case TEI_EMBED -> {
+      case TEI_EMBED, TEI_ROOT -> {
         EmbeddingService s = ready();
         x.sendLater(tei.embed(Json.parseObject(readBody(request)), s));
       }
       case OLLAMA_EMBED -> {
         EmbeddingService s = ready();
         x.sendLater(ollama.embed(Json.parseObject(readBody(request)), s));
+      }
+      case OLLAMA_EMBEDDINGS -> {
+        EmbeddingService s = ready();
+        x.sendLater(ollama.embeddings(Json.parseObject(readBody(request)), s));
       }
     }
   }

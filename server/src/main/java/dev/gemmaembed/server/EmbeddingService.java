@@ -1,9 +1,10 @@
 package dev.gemmaembed.server;
 
+import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
-import dev.gemmaembed.kernels.SimdKernels;
+import dev.gemmaembed.core.InvalidInputException;
+import dev.gemmaembed.core.Matryoshka;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +59,10 @@ final class EmbeddingService {
       throw new ApiException(ApiException.Kind.TOO_MANY_INPUTS,
           n + " inputs in one request; this server takes at most " + config.maxInputs(), "input");
     }
-    int full = dimensions();
-    if (call.dimensions() < 0 || call.dimensions() > full) {
-      throw ApiException.badRequest("dimensions must be between 1 and " + full + ", got " + call.dimensions(),
-          "dimensions");
+    try {
+      embedder.validate(EmbedOptions.DEFAULT.withDimensions(call.dimensions()));
+    } catch (InvalidInputException e) {
+      throw ApiException.badRequest(e.getMessage(), "dimensions");
     }
     List<int[]> sequences = new ArrayList<>(n);
     int tokens = 0;
@@ -84,16 +85,13 @@ final class EmbeddingService {
     pending.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     int total = tokens;
     int keep = call.dimensions();
-    return pending.thenApply(vectors -> new Result(keep == 0 || keep == full ? vectors : cut(vectors, keep), total));
+    return pending.thenApply(vectors -> new Result(keep == 0 ? vectors : cut(vectors, keep), total));
   }
 
-  /** Matryoshka: the first {@code keep} dimensions, renormalised (what Embedder does for withDimensions). */
   private static List<float[]> cut(List<float[]> vectors, int keep) {
     List<float[]> out = new ArrayList<>(vectors.size());
     for (float[] v : vectors) {
-      float[] head = Arrays.copyOf(v, keep);
-      SimdKernels.l2Normalize(head, 0, keep);
-      out.add(head);
+      out.add(Matryoshka.cut(v, keep));
     }
     return out;
   }

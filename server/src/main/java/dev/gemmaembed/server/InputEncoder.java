@@ -2,31 +2,24 @@ package dev.gemmaembed.server;
 
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.InputTooLongException;
 import dev.gemmaembed.core.InvalidInputException;
-import dev.gemmaembed.core.Prompts;
-import dev.gemmaembed.core.PythonStrings;
-import dev.gemmaembed.tokenizer.GemmaTokenizer;
+import dev.gemmaembed.core.Truncation;
 
 /**
- * Turns request inputs into the token ids the encoder runs, exactly as {@link Embedder#tokenize}
- * does, and tells whether an input had to be truncated (the APIs differ on refusing or cutting).
+ * Turns request inputs into the token ids the encoder runs with {@link Embedder#prepare}, mapping
+ * its refusals to API errors (the APIs differ on refusing or cutting a too-long input).
  */
 final class InputEncoder {
 
   private final Embedder embedder;
-  private final GemmaTokenizer tokenizer;
-  private final int maxSeqLength;
-  private final int vocabSize;
 
   InputEncoder(Embedder embedder) {
     this.embedder = embedder;
-    this.tokenizer = embedder.tokenizer();
-    this.maxSeqLength = embedder.maxSeqLength();
-    this.vocabSize = embedder.config().vocabSize();
   }
 
   int maxSeqLength() {
-    return maxSeqLength;
+    return embedder.maxSeqLength();
   }
 
   /**
@@ -34,72 +27,22 @@ final class InputEncoder {
    * the context and {@code truncate} is off.
    */
   int[] encode(EmbedCall.Input input, EmbedOptions prompt, boolean truncate, int index) {
-    return switch (input) {
-      case EmbedCall.Text t -> encodeText(t.text(), prompt, truncate, index);
-      case EmbedCall.TokenIds t -> encodeIds(t.ids(), truncate, index);
-    };
-  }
-
-  private int[] encodeText(String text, EmbedOptions prompt, boolean truncate, int index) {
-    int[] ids;
+    Truncation truncation = truncate ? Truncation.CUT : Truncation.REFUSE;
     try {
-      ids = embedder.tokenize(text, prompt);
+      return switch (input) {
+        case EmbedCall.Text t -> embedder.prepare(t.text(), prompt, truncation).ids();
+        case EmbedCall.TokenIds t -> embedder.prepare(t.ids(), truncation).ids();
+      };
+    } catch (InputTooLongException e) {
+      throw new ApiException(ApiException.Kind.INPUT_TOO_LONG, "input " + index + " is longer than the model's "
+          + e.maxSeqLength() + "-token context; shorten it or enable truncation", "input");
     } catch (InvalidInputException e) {
-      throw ApiException.badRequest(e.getMessage(), "input");
+      throw ApiException.badRequest("input " + index + ": " + e.getMessage(), "input");
     }
-    // tokenize() cuts at maxSeqLength; a result of exactly that length may or may not have been
-    // cut, so ask the tokenizer for one token more (cheap: it stops once it has enough).
-    if (!truncate && ids.length == maxSeqLength
-        && tokenizer.encode(promptedText(text, prompt), true, maxSeqLength + 1).length > maxSeqLength) {
-      throw tooLong(index);
-    }
-    return ids;
   }
 
-  private int[] encodeIds(int[] content, boolean truncate, int index) {
-    int specials = (tokenizer.addsBos() ? 1 : 0) + (tokenizer.addsEos() ? 1 : 0);
-    int room = maxSeqLength - specials;
-    if (content.length > room && !truncate) {
-      throw tooLong(index);
-    }
-    int n = Math.min(content.length, room);
-    int[] ids = new int[n + specials];
-    int at = 0;
-    if (tokenizer.addsBos()) {
-      ids[at++] = tokenizer.bosId();
-    }
-    for (int i = 0; i < n; i++) {
-      int id = content[i];
-      if (id < 0 || id >= vocabSize) {
-        throw ApiException.badRequest("input " + index + ": token id " + id + " is outside the vocabulary (0.."
-            + (vocabSize - 1) + ")", "input");
-      }
-      ids[at++] = id;
-    }
-    if (tokenizer.addsEos()) {
-      ids[at] = tokenizer.eosId();
-    }
-    return ids;
-  }
-
-  /**
-   * The string {@link Embedder#tokenize} hands the tokenizer: prompt prefix + text, stripped with
-   * Python's whitespace set (sentence-transformers' rule). Kept in step with Embedder by the tests.
-   */
+  /** The string the tokenizer gets for {@code text} (see {@link Embedder#promptedText}). */
   String promptedText(String text, EmbedOptions prompt) {
-    String prefix;
-    if (prompt.title() != null) {
-      prefix = Prompts.documentWithTitle(prompt.title());
-    } else if (prompt.promptName() != null) {
-      prefix = embedder.prompts().get(prompt.promptName());
-    } else {
-      prefix = prompt.promptText() == null ? "" : prompt.promptText();
-    }
-    return PythonStrings.strip(prefix + text);
-  }
-
-  private ApiException tooLong(int index) {
-    return new ApiException(ApiException.Kind.INPUT_TOO_LONG, "input " + index + " is longer than the model's "
-        + maxSeqLength + "-token context; shorten it or enable truncation", "input");
+    return embedder.promptedText(text, prompt);
   }
 }

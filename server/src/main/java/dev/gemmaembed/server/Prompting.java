@@ -24,11 +24,12 @@ final class Prompting {
             + "tokens yourself when sending token ids", param);
       }
     }
+    EmbedOptions options = EmbedOptions.prompt(name);
     try {
-      embedder.prompts().get(name);
+      embedder.validate(options);
     } catch (InvalidInputException e) {
       throw ApiException.badRequest(e.getMessage(), param);
     }
-    return EmbedOptions.prompt(name);
+    return options;
   }
 }

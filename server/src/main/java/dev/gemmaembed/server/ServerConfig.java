@@ -28,7 +28,16 @@ public record ServerConfig(
     Duration shutdownTimeout,
     String modelName) {
 
+  // The defaults, stated once: the command line's options show these too.
+  public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_BATCH_TOKENS = 4096;
+  public static final int DEFAULT_MAX_CONCURRENT = 256;
+  public static final long DEFAULT_MAX_BODY_BYTES = 16L << 20;
+  public static final int DEFAULT_MAX_INPUTS = 2048;
+  public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
+  public static final int DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+  public static final String DEFAULT_MODEL_NAME = "embeddinggemma-300m";
 
   public ServerConfig {
     require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
@@ -44,8 +53,9 @@ public record ServerConfig(
 
   /** Loopback, port 8080, 4096-token passes, 256 requests in flight, 16 MiB bodies, 2048 inputs, 60 s. */
   public static ServerConfig defaults() {
-    return new ServerConfig("127.0.0.1", DEFAULT_PORT, 4096, 256, null, 16L << 20, 2048,
-        Duration.ofSeconds(60), Duration.ofSeconds(30), "embeddinggemma-300m");
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_CONCURRENT, null,
+        DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INPUTS, Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS), DEFAULT_MODEL_NAME);
   }
 
   public ServerConfig withHost(String v) {

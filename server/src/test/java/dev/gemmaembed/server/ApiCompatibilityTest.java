@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.TinyModel;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
@@ -166,6 +167,47 @@ class ApiCompatibilityTest {
     var single = http.post("/api/embed", Map.of("model", "m", "input", "hello", "dimensions", 8));
     assertClose(embedder.embed("hello", EmbedOptions.DEFAULT.withDimensions(8)),
         Http.floats(single.json().at("/embeddings/0")), "ollama single");
+  }
+
+  @Test
+  void teiRootRoutesAndTheUnversionedOpenAiPath() {
+    var root = http.post("/", Map.of("inputs", TEXTS.subList(0, 2)));
+    assertEquals(200, root.status(), root.body());
+    for (int i = 0; i < 2; i++) {
+      assertClose(embedder.embed(TEXTS.get(i)), Http.floats(root.json().get(i)), "POST / " + i);
+    }
+    var health = http.get("/");
+    assertEquals(200, health.status(), health.body());
+    assertEquals("ok", health.json().get("status").textValue());
+    var openAi = http.post("/embeddings", Map.of("input", TEXTS.get(0), "dimensions", 16));
+    assertEquals(200, openAi.status(), openAi.body());
+    assertClose(embedder.embed(TEXTS.get(0), EmbedOptions.DEFAULT.withDimensions(16)),
+        Http.floats(openAi.json().at("/data/0/embedding")), "POST /embeddings");
+    var method = http.send(http.request("/").DELETE().build());
+    assertEquals(405, method.status());
+    assertEquals("POST, GET", method.raw().headers().firstValue("Allow").orElse(null));
+  }
+
+  @Test
+  void ollamaLegacyEmbeddings() {
+    var a = http.post("/api/embeddings", Map.of("model", "embeddinggemma", "prompt", TEXTS.get(0)));
+    assertEquals(200, a.status(), a.body());
+    assertEquals(List.of("embedding"), iterable(a.json().fieldNames()));
+    assertClose(embedder.embed(TEXTS.get(0)), Http.floats(a.json().get("embedding")), "ollama legacy");
+    var longText = http.post("/api/embeddings", Map.of("model", "m", "prompt", "word ".repeat(3000)));
+    assertClose(embedder.embed("word ".repeat(3000)), Http.floats(longText.json().get("embedding")), "truncated");
+    var empty = http.post("/api/embeddings", Map.of("model", "m", "prompt", ""));
+    assertEquals(200, empty.status());
+    assertEquals(0, empty.json().get("embedding").size());
+    var wrong = http.post("/api/embeddings", Map.of("model", "m", "prompt", 42));
+    assertEquals(400, wrong.status());
+    assertTrue(wrong.json().get("error").textValue().contains("'prompt' must be a string"), wrong.body());
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> it) {
+    List<String> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.TinyModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
-import dev.gemmaembed.tools.SyntheticCheckpointWriter;
-import dev.gemmaembed.tools.SyntheticSpec;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ class GemmaEmbedSparkTest {
 
   @BeforeAll
   static void start() throws IOException {
-    model = tinyModel();
+    model = TinyModel.dir();
     reference = Embedder.load(model);
     deleteRecursively(WORK.resolve("out"));
     spark = SparkSession.builder()
@@ -308,17 +307,6 @@ class GemmaEmbedSparkTest {
         bitwise++;
       }
     }
-  }
-
-  /** The recipe's tiny model (seed 1234), written once under target/. */
-  private static Path tinyModel() throws IOException {
-    Path dir = Path.of("target", "test-models", "tiny-1234").toAbsolutePath();
-    Path marker = dir.resolve(".complete");
-    if (!Files.exists(marker)) {
-      SyntheticCheckpointWriter.write(SyntheticSpec.tiny(1234), dir);
-      Files.writeString(marker, "ok");
-    }
-    return dir;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

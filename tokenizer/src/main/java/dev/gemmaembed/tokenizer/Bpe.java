@@ -104,81 +104,85 @@ final class Bpe {
   }
 
   /**
-   * Tokenizes one pre-tokenizer input span {@code w[s, e)} of normalized text (non-empty),
+   * Tokenizes one pre-tokenizer input span {@code text[start, end)} of normalized text (non-empty),
    * appending to {@code sink}.
    */
-  void encodeSegment(char[] w, int s, int e, Sink sink) {
+  void encodeSegment(char[] text, int start, int end, Sink sink) {
     if (splitChar >= 0) {
-      int from = s;
-      for (int i = s; i < e; i++) {
-        if (w[i] == splitChar) {
-          encodePreToken(w, from, i + 1, sink);
+      int from = start;
+      for (int i = start; i < end; i++) {
+        if (text[i] == splitChar) {
+          encodePreToken(text, from, i + 1, sink);
           if (sink.full()) return;
           from = i + 1;
         }
       }
-      if (from < e) encodePreToken(w, from, e, sink);
+      if (from < end) {
+        encodePreToken(text, from, end, sink);
+      }
     } else {
-      encodePreToken(w, s, e, sink);
+      encodePreToken(text, start, end, sink);
     }
   }
 
-  private void encodePreToken(char[] w, int s, int e, Sink sink) {
+  private void encodePreToken(char[] text, int start, int end, Sink sink) {
     if (ignoreMerges) {
-      int id = index.get(w, s, e - s);
+      int id = index.get(text, start, end - start);
       if (id >= 0) {
-        sink.add(id, s, e);
+        sink.add(id, start, end);
         return;
       }
     }
     Junctions jn = junctions;
     if (jn == null) {
-      encodeWord(w, s, e, PieceIndex.hash(w, s, e - s), sink);
+      encodeWord(text, start, end, PieceIndex.hash(text, start, end - start), sink);
       return;
     }
-    int ws = s;
-    int h = 0;
+    int wordStart = start;
+    int hash = 0;
     int prev = -1;
-    int i = s;
-    while (i < e) {
-      char c = w[i];
+    int i = start;
+    while (i < end) {
+      char c = text[i];
       int cp = c;
       int len = 1;
-      if (Character.isHighSurrogate(c) && i + 1 < e && Character.isLowSurrogate(w[i + 1])) {
-        cp = Character.toCodePoint(c, w[i + 1]);
+      if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text[i + 1])) {
+        cp = Character.toCodePoint(c, text[i + 1]);
         len = 2;
       }
-      if (i > ws
+      if (i > wordStart
           && !jn.canJoin(prev, cp)
           && !(unkFuses && (charId(prev) < 0 || charId(cp) < 0))) {
-        encodeWord(w, ws, i, h, sink);
+        encodeWord(text, wordStart, i, hash, sink);
         if (sink.full()) return;
-        ws = i;
-        h = 0;
+        wordStart = i;
+        hash = 0;
       }
-      h = 31 * h + c;
-      if (len == 2) h = 31 * h + w[i + 1];
+      hash = 31 * hash + c;
+      if (len == 2) {
+        hash = 31 * hash + text[i + 1];
+      }
       prev = cp;
       i += len;
     }
-    encodeWord(w, ws, e, h, sink);
+    encodeWord(text, wordStart, end, hash, sink);
   }
 
-  /** First of the two cache slots (a 2-way set) where a word of hash {@code h} may be. */
-  private static int cacheSet(int h) {
-    return ((h * 0x9E3779B9) >>> (32 - CACHE_BITS)) & ~1;
+  /** First of the two cache slots (a 2-way set) where a word of hash {@code hash} may be. */
+  private static int cacheSet(int hash) {
+    return ((hash * 0x9E3779B9) >>> (32 - CACHE_BITS)) & ~1;
   }
 
-  private static boolean isEntryFor(char[] ce, char[] w, int s, int len) {
-    return ce != null && ce.length == 1 + len + 3 * ce[0] && Arrays.equals(ce, 1, 1 + len, w, s, s + len);
+  private static boolean isEntryFor(char[] ce, char[] text, int start, int len) {
+    return ce != null && ce.length == 1 + len + 3 * ce[0] && Arrays.equals(ce, 1, 1 + len, text, start, start + len);
   }
 
-  private void encodeWord(char[] w, int s, int e, int h, Sink sink) {
-    int len = e - s;
+  private void encodeWord(char[] text, int start, int end, int hash, Sink sink) {
+    int len = end - start;
     if (len == 1) {
-      int id = bmpIds[w[s]];
+      int id = bmpIds[text[start]];
       if (id >= 0) {
-        sink.add(id, s, e);
+        sink.add(id, start, end);
         return;
       }
     }
@@ -186,40 +190,48 @@ final class Bpe {
     boolean cacheable = len <= CACHE_MAX_LEN && cache != null;
     int set = 0;
     if (cacheable) {
-      set = cacheSet(h);
+      set = cacheSet(hash);
       char[] ce = (char[]) CACHE_SLOT.getAcquire(cache, set);
-      if (!isEntryFor(ce, w, s, len)) ce = (char[]) CACHE_SLOT.getAcquire(cache, set + 1);
-      if (isEntryFor(ce, w, s, len)) {
-        sink.addCached(ce, 1 + len, s);
+      if (!isEntryFor(ce, text, start, len)) {
+        ce = (char[]) CACHE_SLOT.getAcquire(cache, set + 1);
+      }
+      if (isEntryFor(ce, text, start, len)) {
+        sink.addCached(ce, 1 + len, start);
         return;
       }
     }
-    int n = initialSymbols(w, s, e, sink);
-    if (n > 1) mergeAll(w, n, sink);
+    int n = initialSymbols(text, start, end, sink);
+    if (n > 1) {
+      mergeAll(text, n, sink);
+    }
     // emit (symbol 0 is always alive: merges keep the left symbol)
     int[] id = sink.symId;
     int[] st = sink.symStart;
     int[] en = sink.symEnd;
-    int[] nx = sink.symNext;
+    int[] next = sink.symNext;
     if (!cacheable) {
       if (n > 0) {
-        for (int k = 0; k >= 0; k = nx[k]) sink.add(id[k], st[k], en[k]);
+        for (int k = 0; k >= 0; k = next[k]) {
+          sink.add(id[k], st[k], en[k]);
+        }
       }
       return;
     }
     int count = 0;
     if (n > 0) {
-      for (int k = 0; k >= 0; k = nx[k]) count++;
+      for (int k = 0; k >= 0; k = next[k]) {
+        count++;
+      }
     }
     char[] entry = new char[1 + len + 3 * count];
     entry[0] = (char) count;
-    System.arraycopy(w, s, entry, 1, len);
+    System.arraycopy(text, start, entry, 1, len);
     int t = 1 + len;
     if (n > 0) {
-      for (int k = 0; k >= 0; k = nx[k]) {
+      for (int k = 0; k >= 0; k = next[k]) {
         entry[t] = (char) (id[k] >>> 16);
         entry[t + 1] = (char) id[k];
-        entry[t + 2] = (char) (((st[k] - s) << 8) | (en[k] - s));
+        entry[t + 2] = (char) (((st[k] - start) << 8) | (en[k] - start));
         t += 3;
       }
     }
@@ -227,50 +239,32 @@ final class Bpe {
     // entry or store one twice: both harmless, as every entry is checked against its word)
     CACHE_SLOT.setRelease(cache, set + 1, CACHE_SLOT.getAcquire(cache, set));
     CACHE_SLOT.setRelease(cache, set, entry);
-    sink.addCached(entry, 1 + len, s);
+    sink.addCached(entry, 1 + len, start);
   }
 
   /** Builds the initial symbol list in the sink's workspace; returns the symbol count. */
-  private int initialSymbols(char[] w, int s, int e, Sink sink) {
-    sink.ensureSymbols(e - s + 8);
-    int[] id = sink.symId;
-    int[] st = sink.symStart;
-    int[] en = sink.symEnd;
-    boolean[] tx = sink.symText;
+  private int initialSymbols(char[] text, int start, int end, Sink sink) {
+    sink.ensureSymbols(end - start + 8);
     int n = 0;
-    int unkStart = -1;
+    int unkStart = -1; // a pending unknown symbol over [unkStart, unkEnd), grown while fuse_unk fuses
     int unkEnd = -1;
-    int i = s;
-    while (i < e) {
-      char c = w[i];
+    int i = start;
+    while (i < end) {
+      char c = text[i];
       int cp = c;
       int len = 1;
-      if (Character.isHighSurrogate(c) && i + 1 < e && Character.isLowSurrogate(w[i + 1])) {
-        cp = Character.toCodePoint(c, w[i + 1]);
+      if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text[i + 1])) {
+        cp = Character.toCodePoint(c, text[i + 1]);
         len = 2;
       }
       int tid = cp < 65536 ? bmpIds[cp] : suppIds.get(cp);
-      if (n + 6 > id.length) { // byte fallback can add 4 symbols per character
-        sink.ensureSymbols(n + 6 + (e - i));
-        id = sink.symId;
-        st = sink.symStart;
-        en = sink.symEnd;
-        tx = sink.symText;
+      if (n + 6 > sink.symId.length) { // byte fallback can add 4 symbols per character
+        sink.ensureSymbols(n + 6 + (end - i));
       }
       if (tid >= 0) {
-        if (unkStart >= 0) {
-          id[n] = unkId;
-          st[n] = unkStart;
-          en[n] = unkEnd;
-          tx[n] = false;
-          n++;
-          unkStart = -1;
-        }
-        id[n] = tid;
-        st[n] = i;
-        en[n] = i + len;
-        tx[n] = true;
-        n++;
+        n = addPendingUnknown(sink, n, unkStart, unkEnd);
+        unkStart = -1;
+        setSymbol(sink, n++, tid, i, i + len, true);
       } else {
         boolean done = false;
         if (byteFallback) {
@@ -283,11 +277,7 @@ final class Bpe {
           if (ok) {
             // as Hugging Face: byte tokens are added even while a fused unk is pending
             for (int b = 0; b < nb; b++) {
-              id[n] = byteIds[sink.utf8[b] & 0xFF];
-              st[n] = i;
-              en[n] = i + len;
-              tx[n] = false;
-              n++;
+              setSymbol(sink, n++, byteIds[sink.utf8[b] & 0xFF], i, i + len, false);
             }
             done = true;
           }
@@ -296,13 +286,7 @@ final class Bpe {
           if (unkStart >= 0 && fuseUnk) {
             unkEnd = i + len;
           } else {
-            if (unkStart >= 0) {
-              id[n] = unkId;
-              st[n] = unkStart;
-              en[n] = unkEnd;
-              tx[n] = false;
-              n++;
-            }
+            n = addPendingUnknown(sink, n, unkStart, unkEnd);
             unkStart = i;
             unkEnd = i + len;
           }
@@ -311,21 +295,34 @@ final class Bpe {
       }
       i += len;
     }
-    if (unkStart >= 0) {
-      id[n] = unkId;
-      st[n] = unkStart;
-      en[n] = unkEnd;
-      tx[n] = false;
-      n++;
-    }
-    int[] pv = sink.symPrev;
-    int[] nx = sink.symNext;
+    n = addPendingUnknown(sink, n, unkStart, unkEnd);
+    int[] prev = sink.symPrev;
+    int[] next = sink.symNext;
     for (int k = 0; k < n; k++) {
-      pv[k] = k - 1;
-      nx[k] = k + 1;
+      prev[k] = k - 1;
+      next[k] = k + 1;
     }
-    if (n > 0) nx[n - 1] = -1;
+    if (n > 0) {
+      next[n - 1] = -1;
+    }
     return n;
+  }
+
+  /** Appends the pending unknown symbol over {@code [unkStart, unkEnd)}, if any; returns the new count. */
+  private int addPendingUnknown(Sink sink, int n, int unkStart, int unkEnd) {
+    if (unkStart < 0) {
+      return n;
+    }
+    setSymbol(sink, n, unkId, unkStart, unkEnd, false);
+    return n + 1;
+  }
+
+  /** Symbol {@code k} of the sink's workspace: a piece id over {@code [start, end)} of the text. */
+  private static void setSymbol(Sink sink, int k, int id, int start, int end, boolean isText) {
+    sink.symId[k] = id;
+    sink.symStart[k] = start;
+    sink.symEnd[k] = end;
+    sink.symText[k] = isText;
   }
 
   private static int utf8(int cp, byte[] out) {
@@ -358,61 +355,70 @@ final class Bpe {
    * current pair's merge up again and compares; as a priority belongs to one pair only, that is
    * the same test without a lookup.
    */
-  private void mergeAll(char[] w, int n, Sink sink) {
-    Merges mg = merges;
+  private void mergeAll(char[] text, int n, Sink sink) {
     int[] id = sink.symId;
     int[] st = sink.symStart;
     int[] en = sink.symEnd;
-    boolean[] tx = sink.symText;
-    int[] pv = sink.symPrev;
-    int[] nx = sink.symNext;
+    boolean[] isText = sink.symText;
+    int[] prev = sink.symPrev;
+    int[] next = sink.symNext;
     int[] ver = sink.symVersion;
     sink.ensureHeap(2 * n + 8);
-    long[] hk = sink.heapKey;
-    long[] ha = sink.heapAux;
+    long[] heapKeys = sink.heapKey;
+    long[] heapAux = sink.heapAux;
     Arrays.fill(ver, 0, n, 0);
-    int hs = 0;
+    int heapSize = 0;
     for (int k = 0; k + 1 < n; k++) {
-      long pr = priority(w, id, st, en, tx, k, k + 1);
+      long mergePriority = priority(text, id, st, en, isText, k, k + 1);
       // O(n) heapify would also do; push keeps it simple
-      if (pr >= 0) hs = push(hk, ha, hs, pr, (long) k << 32);
+      if (mergePriority >= 0) {
+        heapSize = push(heapKeys, heapAux, heapSize, mergePriority, (long) k << 32);
+      }
     }
-    while (hs > 0) {
-      long top = hk[0];
-      long aux = ha[0];
-      hs = pop(hk, ha, hs);
+    while (heapSize > 0) {
+      long top = heapKeys[0];
+      long aux = heapAux[0];
+      heapSize = pop(heapKeys, heapAux, heapSize);
       int pos = (int) (aux >>> 32);
-      int right = nx[pos];
+      int right = next[pos];
       if (right < 0 || id[pos] < 0 || ver[pos] != (int) aux) continue; // removed or stale
-      id[pos] = mg.result(top);
+      id[pos] = merges.result(top);
       en[pos] = en[right];
-      tx[pos] &= tx[right];
+      isText[pos] &= isText[right];
       id[right] = -1;
-      int rr = nx[right];
-      nx[pos] = rr;
-      if (rr >= 0) pv[rr] = pos;
-      int p = pv[pos];
-      if (hs + 2 > hk.length) {
-        sink.ensureHeap(hk.length * 2);
-        hk = sink.heapKey;
-        ha = sink.heapAux;
+      int afterRight = next[right];
+      next[pos] = afterRight;
+      if (afterRight >= 0) {
+        prev[afterRight] = pos;
+      }
+      int p = prev[pos];
+      if (heapSize + 2 > heapKeys.length) {
+        sink.ensureHeap(heapKeys.length * 2);
+        heapKeys = sink.heapKey;
+        heapAux = sink.heapAux;
       }
       if (p >= 0) {
         ver[p]++;
-        long pr = priority(w, id, st, en, tx, p, pos);
-        if (pr >= 0) hs = push(hk, ha, hs, pr, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
+        long mergePriority = priority(text, id, st, en, isText, p, pos);
+        if (mergePriority >= 0) {
+          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
+        }
       }
       ver[pos]++;
-      if (rr >= 0) {
-        long pr = priority(w, id, st, en, tx, pos, rr);
-        if (pr >= 0) hs = push(hk, ha, hs, pr, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
+      if (afterRight >= 0) {
+        long mergePriority = priority(text, id, st, en, isText, pos, afterRight);
+        if (mergePriority >= 0) {
+          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
+        }
       }
     }
   }
 
   /** The merge priority of adjacent symbols {@code a b}, by their text when both are text. */
-  private long priority(char[] w, int[] id, int[] st, int[] en, boolean[] tx, int a, int b) {
-    if (mergesByText && tx[a] && tx[b]) return merges.priority(id[a], id[b], w, st[a], st[b], en[b]);
+  private long priority(char[] text, int[] id, int[] st, int[] en, boolean[] isText, int a, int b) {
+    if (mergesByText && isText[a] && isText[b]) {
+      return merges.priority(id[a], id[b], text, st[a], st[b], en[b]);
+    }
     return merges.priority(id[a], id[b]);
   }
 
@@ -496,9 +502,13 @@ final class Bpe {
       int m = keys.length - 1;
       int i = (k * 0x9E3779B9) & m;
       while (true) {
-        int s = keys[i];
-        if (s == k) return vals[i];
-        if (s == -1) return -1;
+        int slot = keys[i];
+        if (slot == k) {
+          return vals[i];
+        }
+        if (slot == -1) {
+          return -1;
+        }
         i = (i + 1) & m;
       }
     }

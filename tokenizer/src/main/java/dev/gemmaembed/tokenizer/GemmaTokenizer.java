@@ -39,15 +39,22 @@ import java.util.Map;
  *
  * <h2>Loading</h2>
  *
- * tokenizer.json is parsed with Jackson's streaming parser; the parsed form is kept in a binary
- * cache keyed by the SHA-256 of the file bytes (system properties {@code gemmaembed.tokenizer.cache}
- * = {@code false} to turn it off, {@code gemmaembed.tokenizer.cacheDir} to move it; default {@code
- * ~/.cache/gemma-embed/tokenizer}), so only the first load on a machine pays for the JSON.
+ * tokenizer.json is parsed with Jackson's streaming parser. Where system property {@value
+ * #CACHE_DIR_PROPERTY} names a directory (the command line sets it; a library leaves the disk
+ * alone by default), the parsed form is kept there in a binary cache keyed by the SHA-256 of the
+ * file bytes, so only the first load on a machine pays for the JSON.
  *
  * <p>Instances are immutable and thread-safe; {@link #encodeBatch} runs sequentially on the calling
  * thread (parallelize across threads yourself if wanted).
  */
 public final class GemmaTokenizer {
+
+  /**
+   * System property naming a directory for parsed-tokenizer files, which make later loads of the
+   * same tokenizer.json skip its parse. Unset (the default), nothing is written to disk.
+   */
+  public static final String CACHE_DIR_PROPERTY = "gemmaembed.tokenizer.cacheDir";
+
   private static final int[] NO_IDS = new int[0];
 
   private final Bpe bpe;
@@ -278,13 +285,41 @@ public final class GemmaTokenizer {
    * @throws IllegalArgumentException if {@code maxLength} cannot even hold the special tokens
    */
   public int[] encode(String text, boolean addSpecialTokens, int maxLength) {
+    Sink s = run(text, addSpecialTokens, contentRoom(addSpecialTokens, maxLength), false);
+    return java.util.Arrays.copyOf(s.ids, s.size);
+  }
+
+  /**
+   * {@link #encode(String, boolean, int)} with the special tokens, also telling whether content
+   * tokens were cut off (the text did not fit), without tokenizing the text twice.
+   */
+  public TruncatedIds encodeTruncating(String text, int maxLength) {
+    Sink s = run(text, true, contentRoom(true, maxLength), false);
+    return new TruncatedIds(java.util.Arrays.copyOf(s.ids, s.size), s.truncated);
+  }
+
+  /**
+   * Content ids (no special tokens) wrapped in the post-processor template, cut as {@link
+   * #encode(String, boolean, int)} cuts a text's tokens: {@code <bos>} + the first {@code maxLength
+   * − 2} ids + {@code <eos>} for EmbeddingGemma.
+   */
+  public TruncatedIds withSpecialTokens(int[] contentIds, int maxLength) {
+    int n = Math.min(contentIds.length, contentRoom(true, maxLength));
+    int[] ids = new int[prefix.length + n + suffix.length];
+    System.arraycopy(prefix, 0, ids, 0, prefix.length);
+    System.arraycopy(contentIds, 0, ids, prefix.length, n);
+    System.arraycopy(suffix, 0, ids, prefix.length + n, suffix.length);
+    return new TruncatedIds(ids, n < contentIds.length);
+  }
+
+  /** How many content tokens fit in {@code maxLength} beside the template's special tokens. */
+  private int contentRoom(boolean addSpecialTokens, int maxLength) {
     int specialsCount = addSpecialTokens ? prefix.length + suffix.length : 0;
     if (maxLength < specialsCount) {
       throw new IllegalArgumentException(
           "maxLength " + maxLength + " is smaller than the " + specialsCount + " special tokens");
     }
-    Sink s = run(text, addSpecialTokens, maxLength - specialsCount, false);
-    return java.util.Arrays.copyOf(s.ids, s.size);
+    return maxLength - specialsCount;
   }
 
   /** Encodes {@code text} and reports each token's span in the text (see {@link Encoding}). */
@@ -380,79 +415,79 @@ public final class GemmaTokenizer {
     int[] suf = addSpecial ? suffix : NO_IDS;
     for (int id : pre) sink.add(id, 0, 0);
     int limit = contentLimit < 0 ? Integer.MAX_VALUE : pre.length + contentLimit;
-    sink.limit = limit;
-    if (contentLimit != 0) splitAddedTokens(raw, norm, sink);
-    if (sink.size > limit) sink.size = limit;
+    // one token past the limit tells a cut text from one that fits exactly; the tokens before it
+    // do not depend on where the work stops
+    sink.limit = limit == Integer.MAX_VALUE ? limit : limit + 1;
+    splitAddedTokens(raw, norm, sink);
+    if (sink.size > limit) {
+      sink.size = limit;
+      sink.truncated = true;
+    }
     for (int id : suf) sink.add(id, 0, 0);
     return sink;
   }
 
   private void splitAddedTokens(char[] raw, char[] norm, Sink sink) {
-    int n = raw.length;
-    AddedTokenMatcher m = rawMatcher;
-    if (m == null) {
-      if (n > 0) segment(norm, 0, n, sink);
+    if (rawMatcher == null) {
+      if (raw.length > 0) {
+        segment(norm, 0, raw.length, sink);
+      }
       return;
     }
-    int seg = 0;
-    int i = 0;
-    while (i < n) {
-      if (m.canStart(raw[i])) {
-        long r = m.longestAt(raw, i, n);
-        if (r >= 0) {
-          AddedToken tok = rawTokens[(int) (r >>> 32)];
-          int stop = (int) r;
-          int start = i;
-          if (tok.singleWord() && !singleWordOk(raw, start, stop)) {
-            i = stop; // Hugging Face resumes the search after the discarded match
-            continue;
-          }
-          if (tok.lstrip()) start = Math.max(leftmostSpaceAtEnd(raw, start), seg);
-          if (tok.rstrip()) stop = rightmostSpaceAtStart(raw, stop);
-          if (start > seg) {
-            segment(norm, seg, start, sink);
-            if (sink.full()) return;
-          }
-          sink.add(tok.id(), start, stop);
-          if (sink.full()) return;
-          seg = stop;
-          i = stop;
-          continue;
-        }
-      }
-      i++;
-    }
-    if (seg < n) segment(norm, seg, n, sink);
+    splitOn(rawMatcher, rawTokens, raw, norm, 0, raw.length, sink, this::segment);
   }
 
   /** A non-added-token span of the text: normalized added tokens, then BPE. */
-  private void segment(char[] norm, int s, int e, Sink sink) {
-    AddedTokenMatcher m = normMatcher;
-    if (m == null) {
-      bpe.encodeSegment(norm, s, e, sink);
+  private void segment(char[] norm, int start, int end, Sink sink) {
+    if (normMatcher == null) {
+      bpe.encodeSegment(norm, start, end, sink);
       return;
     }
-    int seg = s;
-    int i = s;
-    while (i < e) {
-      if (m.canStart(norm[i])) {
-        long r = m.longestAt(norm, i, e);
+    splitOn(normMatcher, normTokens, norm, norm, start, end, sink, bpe::encodeSegment);
+  }
+
+  /** Encodes the span {@code norm[start, end)} of the normalized text into the sink. */
+  private interface SpanEncoder {
+    void encode(char[] norm, int start, int end, Sink sink);
+  }
+
+  /**
+   * Hugging Face's split on added tokens: the longest match of {@code matcher} in {@code
+   * text[lo, hi)} (leftmost first, honouring single_word, lstrip and rstrip) becomes its token;
+   * the spans between matches go to {@code between}, at the same offsets of {@code norm} (the
+   * normalizer maps char to char).
+   */
+  private static void splitOn(AddedTokenMatcher matcher, AddedToken[] tokens, char[] text, char[] norm, int lo,
+      int hi, Sink sink, SpanEncoder between) {
+    int seg = lo;
+    int i = lo;
+    while (i < hi) {
+      if (matcher.canStart(text[i])) {
+        long r = matcher.longestAt(text, i, hi);
         if (r >= 0) {
-          AddedToken tok = normTokens[(int) (r >>> 32)];
+          AddedToken tok = tokens[(int) (r >>> 32)];
           int stop = (int) r;
           int start = i;
-          if (tok.singleWord() && !singleWordOk(norm, start, stop, s, e)) {
-            i = stop;
+          if (tok.singleWord() && !singleWordOk(text, start, stop, lo, hi)) {
+            i = stop; // Hugging Face resumes the search after the discarded match
             continue;
           }
-          if (tok.lstrip()) start = Math.max(leftmostSpaceAtEnd(norm, start, s), seg);
-          if (tok.rstrip()) stop = rightmostSpaceAtStart(norm, stop, e);
+          if (tok.lstrip()) {
+            start = Math.max(leftmostSpaceAtEnd(text, start, lo), seg);
+          }
+          if (tok.rstrip()) {
+            stop = rightmostSpaceAtStart(text, stop, hi);
+          }
           if (start > seg) {
-            bpe.encodeSegment(norm, seg, start, sink);
-            if (sink.full()) return;
+            between.encode(norm, seg, start, sink);
+            if (sink.full()) {
+              return;
+            }
           }
           sink.add(tok.id(), start, stop);
-          if (sink.full()) return;
+          if (sink.full()) {
+            return;
+          }
           seg = stop;
           i = stop;
           continue;
@@ -460,11 +495,9 @@ public final class GemmaTokenizer {
       }
       i++;
     }
-    if (seg < e) bpe.encodeSegment(norm, seg, e, sink);
-  }
-
-  private static boolean singleWordOk(char[] t, int start, int stop) {
-    return singleWordOk(t, start, stop, 0, t.length);
+    if (seg < hi) {
+      between.encode(norm, seg, hi, sink);
+    }
   }
 
   /** Hugging Face: no word character ({@code \w}) right before the start or right after the stop. */
@@ -499,18 +532,10 @@ public final class GemmaTokenizer {
         || c == 0x3000;
   }
 
-  private static int leftmostSpaceAtEnd(char[] t, int start) {
-    return leftmostSpaceAtEnd(t, start, 0);
-  }
-
   private static int leftmostSpaceAtEnd(char[] t, int start, int lo) {
     int i = start;
     while (i > lo && isSpace(t[i - 1])) i--;
     return i;
-  }
-
-  private static int rightmostSpaceAtStart(char[] t, int stop) {
-    return rightmostSpaceAtStart(t, stop, t.length);
   }
 
   private static int rightmostSpaceAtStart(char[] t, int stop, int hi) {

@@ -12,6 +12,7 @@ final class Sink {
   int[] starts; // null unless offsets are wanted
   int[] ends;
   int limit = Integer.MAX_VALUE;
+  boolean truncated; // content tokens past the limit were dropped
 
   // BPE workspace
   int[] symId = new int[64];

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -18,13 +19,16 @@ import java.util.List;
  * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine. Loading the
  * binary form takes a fraction of the JSON parse, most of all in a fresh JVM.
  *
- * <p>Location: system property {@value #DIR_PROPERTY}, else {@code $XDG_CACHE_HOME/gemma-embed/tokenizer},
- * else {@code ~/.cache/gemma-embed/tokenizer}. Turn it off with {@code -D}{@value #ENABLE_PROPERTY}{@code =false}.
+ * <p>Opt-in, so that a library never writes to the user's disk unasked: the cache is used only
+ * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed}
+ * command sets it to {@code $XDG_CACHE_HOME/gemma-embed/tokenizer}, default
+ * {@code ~/.cache/gemma-embed/tokenizer}); without it every load parses the JSON.
+ * {@code -D}{@value #ENABLE_PROPERTY}{@code =false} turns it off even where a directory is named.
  * Files are written atomically (temp file + rename); an unreadable, stale or corrupt file is
  * ignored and rewritten; a cache directory that cannot be written is silently skipped.
  */
 final class TokenizerCache {
-  static final String DIR_PROPERTY = "gemmaembed.tokenizer.cacheDir";
+  static final String DIR_PROPERTY = GemmaTokenizer.CACHE_DIR_PROPERTY;
   static final String ENABLE_PROPERTY = "gemmaembed.tokenizer.cache";
   private static final String PREFIX = "tokenizer-v";
   private static final long MAGIC = 0x47454d4d41544b31L; // "GEMMATK1"
@@ -37,14 +41,10 @@ final class TokenizerCache {
     return !"false".equalsIgnoreCase(System.getProperty(ENABLE_PROPERTY));
   }
 
+  /** The directory of system property {@value #DIR_PROPERTY}; null for no cache. */
   static Path directory() {
     String p = System.getProperty(DIR_PROPERTY);
-    if (p != null && !p.isBlank()) return Path.of(p);
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "gemma-embed", "tokenizer");
-    String home = System.getProperty("user.home");
-    if (home == null || home.isBlank()) return null;
-    return Path.of(home, ".cache", "gemma-embed", "tokenizer");
+    return p == null || p.isBlank() ? null : Path.of(p);
   }
 
   /** Parses tokenizer.json (+ config) bytes, through the cache when it is enabled. */
@@ -68,6 +68,10 @@ final class TokenizerCache {
       Path tmp = Files.createTempFile(dir, key, ".tmp");
       try {
         Files.write(tmp, write(d));
+        // A rename replaces whatever has the name: only ever a regular cache file.
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+          return d;
+        }
         try {
           Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

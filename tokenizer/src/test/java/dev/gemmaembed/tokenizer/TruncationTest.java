@@ -2,6 +2,7 @@ package dev.gemmaembed.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
@@ -48,6 +49,22 @@ class TruncationTest {
       int[] t = tok.encode(text, false, max);
       assertArrayEquals(Arrays.copyOf(full, Math.min(max, full.length)), t, "max " + max);
     }
+  }
+
+  @Test
+  void theTruncatedFlagIsTrueExactlyWhenContentWasDropped() {
+    String text = "<start_of_turn>user\nHello,   world!\tünïcödé 😀 <bos> tail";
+    int[] content = tok.encode(text, false);
+    for (int max = 2; max <= content.length + 4; max++) {
+      TruncatedIds t = tok.encodeTruncating(text, max);
+      assertArrayEquals(tok.encode(text, true, max), t.ids(), "max " + max);
+      assertEquals(content.length > max - 2, t.truncated(), "max " + max);
+      TruncatedIds wrapped = tok.withSpecialTokens(content, max);
+      assertArrayEquals(t.ids(), wrapped.ids(), "content ids, max " + max);
+      assertEquals(t.truncated(), wrapped.truncated(), "content ids, max " + max);
+    }
+    assertFalse(tok.encodeTruncating("", 2).truncated());
+    assertThrows(IllegalArgumentException.class, () -> tok.withSpecialTokens(content, 1));
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class CheckpointInspector {
   private static void gguf(GgufFile f, PrintWriter out) {
     out.printf("%s: GGUF v%d, %,d bytes, alignment %d, data section at offset %,d%n", f.path(), f.version(),
         f.fileSize(), f.alignment(), f.dataOffset());
-    out.printf("%nmetadata (%d keys):%n", f.metadata().size());
+    out.printf("%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
     int width = f.metadata().keySet().stream().mapToInt(String::length).max().orElse(10);
     for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
       out.printf("  %-" + width + "s  %-7s  %s%n", e.getKey(), e.getValue().type(), e.getValue());
@@ -62,7 +62,7 @@ public final class CheckpointInspector {
   private static void safetensors(SafetensorsFile f, PrintWriter out) {
     long total = f.tensors().values().stream().mapToLong(TensorInfo::byteLength).sum();
     out.printf("%s: safetensors, %d tensors, %,d bytes of tensor data%n", f.path(), f.tensors().size(), total);
-    out.printf("%nmetadata (%d keys):%n", f.metadata().size());
+    out.printf("%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
     f.metadata().forEach((k, v) -> out.printf("  %s = %s%n", k, v));
     Map<String, long[]> byType = new TreeMap<>();
     int nameWidth = f.tensors().keySet().stream().mapToInt(String::length).max().orElse(10);

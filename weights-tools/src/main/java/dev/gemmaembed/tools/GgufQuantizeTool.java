@@ -2,7 +2,7 @@ package dev.gemmaembed.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.core.model.ModelConfig;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,7 +28,7 @@ public final class GgufQuantizeTool {
    * @param fallbacks one line per tensor stored in another type than the layout asked for, because
    *     its rows are not a whole number of that type's blocks
    */
-  public record Result(Path file, long bytes, int tensors, Map<GgufTensorType, Integer> tensorTypes, List<String> fallbacks) {}
+  public record Result(Path file, long bytes, int tensors, Map<WeightType, Integer> tensorTypes, List<String> fallbacks) {}
 
   private GgufQuantizeTool() {}
 
@@ -46,12 +46,12 @@ public final class GgufQuantizeTool {
       HfSource src = HfSource.open(hfDir, arena);
       GgufWriter w = new GgufWriter();
       writeMetadata(src, type, w);
-      Map<GgufTensorType, Integer> counts = new EnumMap<>(GgufTensorType.class);
+      Map<WeightType, Integer> counts = new EnumMap<>(WeightType.class);
       List<String> fallbacks = new ArrayList<>();
       List<SourceTensor> tensors = src.tensors();
       for (SourceTensor t : tensors) {
-        GgufTensorType wanted = type.tensorType(t.ggufName(), t.ne(), src.config().layers());
-        GgufTensorType tt = TensorLayout.fitWidth(wanted, t.ne()[0]);
+        WeightType wanted = type.tensorType(t.ggufName(), t.ne(), src.config().layers());
+        WeightType tt = TensorLayout.fitWidth(wanted, t.ne()[0]);
         if (tt != wanted) {
           fallbacks.add(t.ggufName() + ": " + wanted + " → " + tt + " (rows of " + t.ne()[0] + " values are not whole "
               + wanted + " blocks of " + wanted.blockSize() + ")");

@@ -1,8 +1,8 @@
 package dev.gemmaembed.tools;
 
 import dev.gemmaembed.core.gguf.GgufFile;
-import dev.gemmaembed.core.gguf.GgufTensorType;
 import dev.gemmaembed.core.gguf.GgufValueType;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -38,7 +38,7 @@ public final class GgufWriter {
     MemorySegment reserve(int bytes) throws IOException;
   }
 
-  private record Tensor(String name, long[] ne, GgufTensorType type, long bytes, TensorData data) {}
+  private record Tensor(String name, long[] ne, WeightType type, long bytes, TensorData data) {}
 
   private static final int ALIGNMENT = GgufFile.DEFAULT_ALIGNMENT;
   private static final int BUFFER = 1 << 20;
@@ -92,7 +92,7 @@ public final class GgufWriter {
    * Adds a tensor of shape {@code ne} (fastest dimension first) whose {@code data} must produce
    * exactly the bytes its type and shape imply.
    */
-  public GgufWriter addTensor(String name, long[] ne, GgufTensorType type, TensorData data) {
+  public GgufWriter addTensor(String name, long[] ne, WeightType type, TensorData data) {
     if (ne[0] % type.blockSize() != 0) {
       throw new IllegalArgumentException(name + ": ne[0] = " + ne[0] + " is not a multiple of the " + type
           + " block size " + type.blockSize());
@@ -119,7 +119,7 @@ public final class GgufWriter {
       for (long d : t.ne) {
         header.u64(d);
       }
-      header.u32(t.type.id()).u64(offset);
+      header.u32(t.type.ggmlId()).u64(offset);
       offset = align(offset + t.bytes);
     }
     byte[] head = header.toByteArray();

@@ -1,6 +1,6 @@
 package dev.gemmaembed.tools;
 
-import dev.gemmaembed.core.gguf.GgufTensorType;
+import dev.gemmaembed.kernels.WeightType;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -15,35 +15,35 @@ public enum QuantType implements TensorLayout {
   /** Everything float32 ({@code convert_hf_to_gguf.py --outtype f32}): what llama-quantize starts from. */
   F32(0, null),
   /** Matrices float16 ({@code --outtype f16}). */
-  F16(1, GgufTensorType.F16),
-  Q8_0(7, GgufTensorType.Q8_0),
-  Q4_0(2, GgufTensorType.Q4_0),
-  Q4_1(3, GgufTensorType.Q4_1),
-  Q5_0(8, GgufTensorType.Q5_0),
-  Q5_1(9, GgufTensorType.Q5_1),
-  Q2_K(10, GgufTensorType.Q2_K),
+  F16(1, WeightType.F16),
+  Q8_0(7, WeightType.Q8_0),
+  Q4_0(2, WeightType.Q4_0),
+  Q4_1(3, WeightType.Q4_1),
+  Q5_0(8, WeightType.Q5_0),
+  Q5_1(9, WeightType.Q5_1),
+  Q2_K(10, WeightType.Q2_K),
   /** llama-quantize's {@code Q3_K} is its Q3_K_M file type (12). */
-  Q3_K(12, GgufTensorType.Q3_K),
+  Q3_K(12, WeightType.Q3_K),
   /** llama-quantize's {@code Q4_K} is its Q4_K_M file type (15). */
-  Q4_K(15, GgufTensorType.Q4_K),
+  Q4_K(15, WeightType.Q4_K),
   /** llama-quantize's {@code Q5_K} is its Q5_K_M file type (17). */
-  Q5_K(17, GgufTensorType.Q5_K),
-  Q6_K(18, GgufTensorType.Q6_K),
-  IQ4_NL(25, GgufTensorType.IQ4_NL),
-  IQ4_XS(30, GgufTensorType.IQ4_XS),
+  Q5_K(17, WeightType.Q5_K),
+  Q6_K(18, WeightType.Q6_K),
+  IQ4_NL(25, WeightType.IQ4_NL),
+  IQ4_XS(30, WeightType.IQ4_XS),
   /**
    * llama-quantize's default Q4_K_M mix (without {@code --pure}): Q4_K everywhere except the token
    * table (Q6_K, as the output matrix of a model without one), and attn_v and ffn_down of the
    * layers {@link #useMoreBits} picks (Q6_K).
    */
-  Q4_K_M(15, GgufTensorType.Q4_K),
+  Q4_K_M(15, WeightType.Q4_K),
   /** The model card's mixed recipe: attention q/k/v/o Q8_0; token table, feed-forward and Dense Q4_0. */
-  MIXED(2, GgufTensorType.Q4_0);
+  MIXED(2, WeightType.Q4_0);
 
   private final int fileType;
-  private final GgufTensorType matrixType;
+  private final WeightType matrixType;
 
-  QuantType(int fileType, GgufTensorType matrixType) {
+  QuantType(int fileType, WeightType matrixType) {
     this.fileType = fileType;
     this.matrixType = matrixType;
   }
@@ -54,27 +54,27 @@ public enum QuantType implements TensorLayout {
   }
 
   @Override
-  public GgufTensorType tensorType(String ggufName, long[] ne, int layers) {
+  public WeightType tensorType(String ggufName, long[] ne, int layers) {
     if (ne.length < 2 || this == F32) {
-      return GgufTensorType.F32;
+      return WeightType.F32;
     }
     return switch (this) {
-      case MIXED -> isAttentionProjection(ggufName) ? GgufTensorType.Q8_0 : GgufTensorType.Q4_0;
+      case MIXED -> isAttentionProjection(ggufName) ? WeightType.Q8_0 : WeightType.Q4_0;
       case Q4_K_M -> q4kmType(ggufName, layers);
       default -> matrixType;
     };
   }
 
-  private static GgufTensorType q4kmType(String ggufName, int layers) {
+  private static WeightType q4kmType(String ggufName, int layers) {
     if (ggufName.equals("token_embd.weight")) {
-      return GgufTensorType.Q6_K;
+      return WeightType.Q6_K;
     }
     int layer = layerOf(ggufName);
     boolean more = layer >= 0 && useMoreBits(layer, layers);
     if (more && (ggufName.endsWith(".attn_v.weight") || ggufName.endsWith(".ffn_down.weight"))) {
-      return GgufTensorType.Q6_K;
+      return WeightType.Q6_K;
     }
-    return GgufTensorType.Q4_K;
+    return WeightType.Q4_K;
   }
 
   /** llama.cpp's {@code use_more_bits}: the first and last eighth of the layers and every third one between. */

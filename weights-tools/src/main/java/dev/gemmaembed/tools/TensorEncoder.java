@@ -1,8 +1,6 @@
 package dev.gemmaembed.tools;
 
-import dev.gemmaembed.core.gguf.GgufTensorType;
-import dev.gemmaembed.kernels.BlockFormat;
-import dev.gemmaembed.kernels.QuantFormat;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -12,8 +10,8 @@ import java.util.stream.IntStream;
 
 /**
  * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
- * {@code astype(float16)}), Q8_0 / Q4_0 ({@link QuantFormat}) and the other legacy and K-quant
- * types ({@link BlockQuantizer}) with ggml's reference quantizers.
+ * {@code astype(float16)}), every {@link WeightType#quantizable() quantizable} type with
+ * ggml's reference quantizer.
  */
 public final class TensorEncoder {
 
@@ -23,21 +21,18 @@ public final class TensorEncoder {
   private TensorEncoder() {}
 
   /** Bytes of one encoded row of {@code cols} values. */
-  public static int rowBytes(GgufTensorType type, int cols) {
-    return switch (type) {
-      case F32 -> cols * 4;
-      case F16 -> cols * 2;
-      case Q8_0 -> (int) QuantFormat.Q8_0.rowBytes(cols);
-      case Q4_0 -> (int) QuantFormat.Q4_0.rowBytes(cols);
-      default -> (int) quantizer(type).format().rowBytes(cols);
-    };
+  public static int rowBytes(WeightType type, int cols) {
+    if (type != WeightType.F32 && type != WeightType.F16 && !type.quantizable()) {
+      throw new IllegalArgumentException("cannot write tensors of type " + type);
+    }
+    return Math.toIntExact(type.rowBytes(cols));
   }
 
   /** Largest region {@link GgufWriter.Output#reserve} hands out. */
   private static final int BATCH_BYTES = 1 << 20;
 
   /** Writes every row of {@code t} as {@code type}, on the calling thread. */
-  public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out) throws IOException {
+  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out) throws IOException {
     encode(t, type, out, false);
   }
 
@@ -47,7 +42,7 @@ public final class TensorEncoder {
    * source must allow reads from any thread, e.g. a shared arena's mapping). Rows are independent:
    * the bytes do not depend on the thread count.
    */
-  public static void encode(SourceTensor t, GgufTensorType type, GgufWriter.Output out, boolean parallel)
+  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out, boolean parallel)
       throws IOException {
     int cols = t.cols();
     int rowBytes = rowBytes(type, cols);
@@ -71,7 +66,7 @@ public final class TensorEncoder {
   }
 
   /** The whole encoded tensor in memory (tests and small tensors; at most 2 GB). */
-  public static byte[] encode(SourceTensor t, GgufTensorType type) {
+  public static byte[] encode(SourceTensor t, WeightType type) {
     long total = (long) rowBytes(type, t.cols()) * t.rowCount();
     if (total > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("tensor " + t.ggufName() + " is too large to encode in memory");
@@ -91,7 +86,7 @@ public final class TensorEncoder {
     return all;
   }
 
-  static void encodeRow(GgufTensorType type, float[] row, MemorySegment dst) {
+  static void encodeRow(WeightType type, float[] row, MemorySegment dst) {
     switch (type) {
       case F32 -> {
         for (int i = 0; i < row.length; i++) {
@@ -103,18 +98,7 @@ public final class TensorEncoder {
           dst.set(LE_SHORT, 2L * i, Float.floatToFloat16(row[i]));
         }
       }
-      case Q8_0 -> QuantFormat.Q8_0.quantize(row, 0, row.length, dst, 0);
-      case Q4_0 -> QuantFormat.Q4_0.quantize(row, 0, row.length, dst, 0);
-      default -> quantizer(type).quantizeRow(row, dst);
+      default -> type.quantize(row, 0, row.length, dst, 0);
     }
-  }
-
-  private static BlockQuantizer quantizer(GgufTensorType type) {
-    BlockFormat f = BlockFormat.byName(type.name());
-    BlockQuantizer q = f == null ? null : BlockQuantizer.of(f);
-    if (q == null) {
-      throw new IllegalArgumentException("cannot write tensors of type " + type);
-    }
-    return q;
   }
 }

@@ -1,6 +1,7 @@
 package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -223,7 +224,7 @@ public final class GgufFile {
 
     private record TensorHeader(Parser p, String name, long[] ne, long typeId, long offset) {
       GgufTensor validate(long alignment, long dataSize) {
-        GgufTensorType type = GgufTensorType.byId(typeId);
+        WeightType type = WeightType.byGgmlId(typeId);
         if (type == null) {
           throw p.fail("unsupported tensor type " + Long.toUnsignedString(typeId) + " in tensor '" + name + "'");
         }

@@ -77,7 +77,7 @@ public final class GgufModelLoader {
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights = new EncoderWeights(
-        GgufTokenTable.open(gguf, table, loaded.embedTokens(), arena, (row, cols) -> src.view(table, row, 1, cols)),
+        GgufTokenTable.open(gguf, table, loaded.embedTokens().matrix(), arena, (row, cols) -> src.view(table, row, 1, cols)),
         loaded.layers(), loaded.finalNorm());
     if (dense.isEmpty()) {
       LOG.log(System.Logger.Level.WARNING, file + " has no Dense layers (dense_2/dense_3): its vectors will NOT match "
@@ -88,6 +88,14 @@ public final class GgufModelLoader {
     GemmaTokenizer tokenizer = tokenizer(gguf, meta);
     gguf.releaseHeader(); // the vocabulary now lives in the tokenizer
     return new LoadedModel(cfg, weights, head, tokenizer, Prompts.EMBEDDING_GEMMA, cfg.maxPositions(), file.toString());
+  }
+
+  /** The tokenizer of a GGUF file alone: its header is read, its weights never touched. */
+  public static GemmaTokenizer loadTokenizer(Path file) {
+    try (Arena arena = Arena.ofConfined()) {
+      GgufFile gguf = GgufFile.open(file, arena);
+      return tokenizer(gguf, new GgufMetadata(gguf)); // the vocabulary is copied out of the mapping
+    }
   }
 
   static ModelConfig config(GgufFile gguf, GgufMetadata meta, String arch) {

@@ -1,5 +1,6 @@
 package dev.gemmaembed.core.gguf;
 
+import dev.gemmaembed.kernels.WeightType;
 import java.util.Arrays;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Arrays;
  * @param offset byte offset of the data relative to the start of the data section
  * @param byteSize bytes of the data, as implied by type and shape
  */
-public record GgufTensor(String name, long[] ne, GgufTensorType type, long offset, long byteSize) {
+public record GgufTensor(String name, long[] ne, WeightType type, long offset, long byteSize) {
 
   public long elementCount() {
     long n = 1;

@@ -2,22 +2,17 @@ package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
-import dev.gemmaembed.kernels.Bf16Matrix;
 import dev.gemmaembed.kernels.BlockFormat;
 import dev.gemmaembed.kernels.BlockFormatMatrix;
-import dev.gemmaembed.kernels.F16Matrix;
-import dev.gemmaembed.kernels.F32Matrix;
-import dev.gemmaembed.kernels.Q4_0Matrix;
-import dev.gemmaembed.kernels.Q8_0Matrix;
 import dev.gemmaembed.kernels.WeightMatrix;
+import dev.gemmaembed.kernels.WeightType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * Serves a GGUF file's tensors under their Hugging Face names ({@link GgufNames}) as matrices over
- * the mapping: F32, F16, BF16, Q8_0, Q4_0 and the {@link BlockFormat}s (Q4_1, Q5_0, Q5_1, the
- * K-quants, IQ4_NL, IQ4_XS); any other type is a typed "unsupported tensor type" error naming the
- * tensor.
+ * the mapping, of every {@link WeightType#computable() computable} type; any other type is a typed
+ * "unsupported tensor type" error naming the tensor. Vectors (norm weights) must be a float type.
  */
 public final class GgufTensorSource implements TensorSource {
 
@@ -39,7 +34,7 @@ public final class GgufTensorSource implements TensorSource {
 
   /**
    * The GGUF tensor {@code ggufName} as a {@code rows × cols} matrix (ne = [cols, rows]). The block
-   * scales of a {@link BlockFormat} tensor are checked here, except the token table's: reading all
+   * scales of a {@link BlockFormatMatrix} are checked here, except the token table's: reading all
    * of it would page the whole table in, so its rows are checked as they are looked up.
    */
   public WeightMatrix matrixByGgufName(String ggufName, int rows, int cols) {
@@ -71,20 +66,10 @@ public final class GgufTensorSource implements TensorSource {
 
   /** A {@code rows × cols} matrix of {@code t}'s type over {@code bytes} (part of that tensor, or a copy). */
   WeightMatrix view(GgufTensor t, MemorySegment bytes, int rows, int cols) {
-    return switch (t.type()) {
-      case F32 -> new F32Matrix(bytes, rows, cols);
-      case F16 -> new F16Matrix(bytes, rows, cols);
-      case BF16 -> new Bf16Matrix(bytes, rows, cols);
-      case Q8_0 -> new Q8_0Matrix(bytes, rows, cols);
-      case Q4_0 -> new Q4_0Matrix(bytes, rows, cols);
-      default -> {
-        BlockFormat f = t.type().computable() ? BlockFormat.byName(t.type().name()) : null;
-        if (f == null) {
-          throw unsupported(t);
-        }
-        yield f.matrix(bytes, rows, cols);
-      }
-    };
+    if (!t.type().computable()) {
+      throw unsupported(t);
+    }
+    return t.type().matrix(bytes, rows, cols);
   }
 
   @Override
@@ -92,10 +77,10 @@ public final class GgufTensorSource implements TensorSource {
     GgufTensor t = file.require(ggufName(name));
     checkShape(t, n);
     float[] out = new float[n];
-    switch (t.type()) {
-      case F32, F16, BF16 -> view(t, 1, n).readRow(0, out, 0);
-      default -> throw unsupported(t);
+    if (t.type().blockSize() != 1) {
+      throw unsupported(t);
     }
+    view(t, 1, n).readRow(0, out, 0);
     return out;
   }
 
@@ -116,6 +101,6 @@ public final class GgufTensorSource implements TensorSource {
 
   private CheckpointException unsupported(GgufTensor t) {
     return new CheckpointException(file.path(), "unsupported tensor type " + t.type() + " in tensor '" + t.name()
-        + "' (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS)");
+        + "' (supported: " + WeightType.computableNames() + ")");
   }
 }

@@ -1,6 +1,7 @@
 package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.model.TokenEmbeddings;
 import dev.gemmaembed.kernels.InvalidBlockException;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.io.IOException;
@@ -20,9 +21,9 @@ import java.util.function.BiFunction;
  * 113–805 MB; through a mapping every such touch maps the kernel's whole fault-around window
  * (64 KB) into the process, and after a few thousand distinct tokens the table alone holds more
  * resident memory than all the other weights together. A read from the page cache costs about a
- * microsecond per token. {@link #multiply} (unused by the encoder) goes through the mapping.
+ * microsecond per token. {@link #matrix()} (for re-encoding the table) is the mapped matrix.
  */
-final class GgufTokenTable implements WeightMatrix {
+final class GgufTokenTable implements TokenEmbeddings {
 
   private final WeightMatrix mapped;
   private final Path path;
@@ -73,28 +74,8 @@ final class GgufTokenTable implements WeightMatrix {
   }
 
   @Override
-  public int rows() {
-    return mapped.rows();
-  }
-
-  @Override
-  public int cols() {
-    return mapped.cols();
-  }
-
-  @Override
-  public long byteSize() {
-    return mapped.byteSize();
-  }
-
-  @Override
-  public void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
-    mapped.multiply(x, tokens, out, outStride, outOffset, rowStart, rowEnd);
-  }
-
-  @Override
-  public int rowGrain() {
-    return mapped.rowGrain();
+  public WeightMatrix matrix() {
+    return mapped;
   }
 
   @Override

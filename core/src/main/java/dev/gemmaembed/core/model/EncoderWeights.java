@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** All weights of the Gemma 3 encoder, resolved from a {@link TensorSource}. */
-public record EncoderWeights(WeightMatrix embedTokens, List<LayerWeights> layers, float[] finalNorm) {
+public record EncoderWeights(TokenEmbeddings embedTokens, List<LayerWeights> layers, float[] finalNorm) {
 
   /** Reads every tensor the forward pass needs, checking shapes against {@code cfg}. */
   public static EncoderWeights load(ModelConfig cfg, TensorSource src) {
@@ -31,8 +31,8 @@ public record EncoderWeights(WeightMatrix embedTokens, List<LayerWeights> layers
           src.matrix(p + "mlp.down_proj.weight", h, f),
           norm(cfg, src, p + "post_feedforward_layernorm.weight", h)));
     }
-    return new EncoderWeights(
-        src.matrix("embed_tokens.weight", cfg.vocabSize(), h), List.copyOf(layers), norm(cfg, src, "norm.weight", h));
+    WeightMatrix table = src.matrix("embed_tokens.weight", cfg.vocabSize(), h);
+    return new EncoderWeights(() -> table, List.copyOf(layers), norm(cfg, src, "norm.weight", h));
   }
 
   /** Gemma's RMSNorm scales by (1 + w), added in float32 exactly as transformers does. */
@@ -48,7 +48,7 @@ public record EncoderWeights(WeightMatrix embedTokens, List<LayerWeights> layers
 
   /** Bytes of all matrices (mapped or heap), for reports. */
   public long matrixBytes() {
-    long total = embedTokens.byteSize();
+    long total = embedTokens.matrix().byteSize();
     for (LayerWeights l : layers) {
       total += l.q().byteSize() + l.k().byteSize() + l.v().byteSize() + l.o().byteSize()
           + l.gate().byteSize() + l.up().byteSize() + l.down().byteSize();

@@ -17,7 +17,7 @@ import java.util.Map;
  * Dense module folders, {@code sentence_bert_config.json} and the prompts of
  * {@code config_sentence_transformers.json}.
  */
-final class SentenceTransformerReader {
+public final class SentenceTransformerReader {
 
   private static final String TRANSFORMER = "sentence_transformers.models.Transformer";
   private static final String POOLING = "sentence_transformers.models.Pooling";
@@ -28,7 +28,12 @@ final class SentenceTransformerReader {
 
   private SentenceTransformerReader() {}
 
-  static SentenceTransformerHead readHead(Path dir, int hidden, Arena arena) {
+  /**
+   * The head (pooling, Dense layers, Normalize) a model folder's {@code modules.json} describes;
+   * a {@link ConfigException} or {@link dev.gemmaembed.core.CheckpointException} naming the file
+   * for anything it cannot use.
+   */
+  public static SentenceTransformerHead readHead(Path dir, int hidden, Arena arena) {
     Path modulesFile = dir.resolve("modules.json");
     if (!Files.isRegularFile(modulesFile)) {
       throw new ConfigException(modulesFile, "file not found: gemma-embed needs the sentence-transformers "

@@ -1,8 +1,7 @@
 package dev.gemmaembed.core.model;
 
-import dev.gemmaembed.kernels.QuantFormat;
-import dev.gemmaembed.kernels.QuantizedMatrix;
 import dev.gemmaembed.kernels.WeightMatrix;
+import dev.gemmaembed.kernels.WeightType;
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +16,12 @@ public final class WeightQuantizer {
 
   private WeightQuantizer() {}
 
-  /** A copy of {@code model} whose matrices are {@code format} blocks allocated from {@code alloc}. */
-  public static LoadedModel quantize(LoadedModel model, QuantFormat format, SegmentAllocator alloc) {
+  /**
+   * A copy of {@code model} whose float matrices are {@code format} blocks allocated from {@code alloc}.
+   *
+   * @throws IllegalArgumentException if {@code format} is not {@link WeightType#quantizable() quantizable}
+   */
+  public static LoadedModel quantize(LoadedModel model, WeightType format, SegmentAllocator alloc) {
     EncoderWeights w = model.weights();
     List<LayerWeights> layers = new ArrayList<>(w.layers().size());
     for (LayerWeights l : w.layers()) {
@@ -26,7 +29,9 @@ public final class WeightQuantizer {
           q(l.o(), format, alloc), l.qNorm(), l.kNorm(), l.postAttentionNorm(), l.preFeedforwardNorm(),
           q(l.gate(), format, alloc), q(l.up(), format, alloc), q(l.down(), format, alloc), l.postFeedforwardNorm()));
     }
-    EncoderWeights weights = new EncoderWeights(q(w.embedTokens(), format, alloc), List.copyOf(layers), w.finalNorm());
+    WeightMatrix table = q(w.embedTokens().matrix(), format, alloc);
+    TokenEmbeddings embed = table == w.embedTokens().matrix() ? w.embedTokens() : () -> table;
+    EncoderWeights weights = new EncoderWeights(embed, List.copyOf(layers), w.finalNorm());
     SentenceTransformerHead h = model.head();
     List<DenseLayer> dense = new ArrayList<>();
     for (DenseLayer d : h.dense()) {
@@ -36,7 +41,7 @@ public final class WeightQuantizer {
         model.tokenizer(), model.prompts(), model.maxSeqLength(), model.source() + " (quantized to " + format + " in memory)");
   }
 
-  private static WeightMatrix q(WeightMatrix m, QuantFormat format, SegmentAllocator alloc) {
-    return m instanceof QuantizedMatrix ? m : format.quantize(m, alloc);
+  private static WeightMatrix q(WeightMatrix m, WeightType format, SegmentAllocator alloc) {
+    return m.type().blockSize() > 1 ? m : format.quantize(m, alloc); // block types are quantized already
   }
 }

@@ -2,15 +2,27 @@ package dev.gemmaembed.core.safetensors;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
-import dev.gemmaembed.kernels.Bf16Matrix;
-import dev.gemmaembed.kernels.F16Matrix;
-import dev.gemmaembed.kernels.F32Matrix;
 import dev.gemmaembed.kernels.WeightMatrix;
-import java.lang.foreign.MemorySegment;
+import dev.gemmaembed.kernels.WeightType;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 
 /** Serves F32, BF16 and F16 tensors of a safetensors file as matrices over the mapping. */
 public final class SafetensorsTensorSource implements TensorSource {
+
+  /** The dtypes with a {@link WeightType} of the same name that the kernels compute with. */
+  private static final Map<DType, WeightType> FLOAT_TYPES = new EnumMap<>(DType.class);
+
+  static {
+    for (DType d : DType.values()) {
+      for (WeightType w : WeightType.values()) {
+        if (w.name().equals(d.name()) && w.computable()) {
+          FLOAT_TYPES.put(d, w);
+        }
+      }
+    }
+  }
 
   private final SafetensorsFile file;
 
@@ -40,13 +52,11 @@ public final class SafetensorsTensorSource implements TensorSource {
   }
 
   private WeightMatrix view(TensorInfo t, int rows, int cols) {
-    MemorySegment bytes = file.bytes(t);
-    return switch (t.dtype()) {
-      case F32 -> new F32Matrix(bytes, rows, cols);
-      case BF16 -> new Bf16Matrix(bytes, rows, cols);
-      case F16 -> new F16Matrix(bytes, rows, cols);
-      default -> throw unsupported(t);
-    };
+    WeightType type = FLOAT_TYPES.get(t.dtype());
+    if (type == null) {
+      throw unsupported(t);
+    }
+    return type.matrix(file.bytes(t), rows, cols);
   }
 
   private void checkShape(TensorInfo t, long... expected) {
@@ -58,6 +68,6 @@ public final class SafetensorsTensorSource implements TensorSource {
 
   private CheckpointException unsupported(TensorInfo t) {
     return new CheckpointException(file.path(), "tensor '" + t.name() + "' has dtype " + t.dtype()
-        + "; supported are F32, BF16 and F16");
+        + "; supported are " + FLOAT_TYPES.keySet());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -143,7 +144,7 @@ class GgufFileTest {
       assertEquals(0.25, g.get("f64").orElseThrow().asDouble());
       assertEquals(java.util.List.of("a", "", "ü"), g.get("arr").orElseThrow().asArray().strings());
       GgufTensor w = g.require("w");
-      assertEquals(GgufTensorType.Q8_0, w.type());
+      assertEquals(WeightType.Q8_0, w.type());
       assertArrayEquals(new long[] {2, 32}, w.shape());
       assertEquals(68, w.byteSize());
       assertEquals(68, g.bytes(w).byteSize());

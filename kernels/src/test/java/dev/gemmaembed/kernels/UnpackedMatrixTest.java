@@ -14,10 +14,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Q8_0 / Q4_0 matrices: the Vector API decoder against the scalar reference (bit for bit), the
+ * Q8_0 / Q4_0 matrices (and F32, BF16 and F16 ones that are not packed, which take the same
+ * decoded-panel path): the Vector API decoder against the scalar reference (bit for bit), the
  * matmul against a float64 reference over the dequantized weights, and bitwise batch invariance.
  */
-class QuantizedMatrixTest {
+class UnpackedMatrixTest {
 
   private static final Random RNG = new Random(11);
 
@@ -29,24 +30,34 @@ class QuantizedMatrixTest {
     return a;
   }
 
-  static QuantizedMatrix quantized(QuantFormat f, int rows, int cols) {
-    return f.quantize(F32Matrix.of(random(rows * cols, 0.05f), rows, cols), Arena.ofAuto());
+  /** A {@code rows × cols} matrix of type {@code f} (quantized, or rounded to it) over random weights. */
+  static WeightMatrix quantized(WeightType f, int rows, int cols) {
+    float[] w = random(rows * cols, 0.05f);
+    if (f.quantizable()) {
+      return f.quantize(F32Matrix.of(w, rows, cols), Arena.ofAuto());
+    }
+    return SimdVsScalarTest.allFormats(w, rows, cols).stream()
+        .filter(m -> m.type() == f).findFirst().orElseThrow();
   }
 
+  /** Odd row counts; widths in units of 32 values, or of 256 for the super-block types (K-quants, IQ4_XS). */
   static Stream<Arguments> shapes() {
-    return Stream.of(QuantFormat.values()).flatMap(f -> Stream.of(
-        Arguments.of(f, 1, 32), Arguments.of(f, 3, 64), Arguments.of(f, 7, 96), Arguments.of(f, 13, 160),
-        Arguments.of(f, 33, 768), Arguments.of(f, 5, 1152)));
+    return Stream.of(WeightType.values()).filter(WeightType::computable).flatMap(f -> {
+      int unit = f.blockSize() > 32 ? f.blockSize() / 32 : 1;
+      return Stream.of(Arguments.of(f, 1, 32 * unit), Arguments.of(f, 3, 64 * unit), Arguments.of(f, 7, 96 * unit),
+          Arguments.of(f, 13, 160 * unit), Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
+          Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
+    });
   }
 
   @ParameterizedTest
   @MethodSource("shapes")
-  void vectorDecodeEqualsTheScalarReferenceExactly(QuantFormat f, int rows, int cols) {
-    QuantizedMatrix m = quantized(f, rows, cols);
+  void vectorDecodeEqualsTheScalarReferenceExactly(WeightType f, int rows, int cols) {
+    WeightMatrix m = quantized(f, rows, cols);
     float[] expected = new float[cols];
     float[] actual = new float[cols + 5];
     for (int r = 0; r < rows; r++) {
-      f.dequantize(m.data(), r * f.rowBytes(cols), cols, expected, 0);
+      m.decodeRowScalar(r, expected, 0);
       m.readRow(r, actual, 5);
       for (int c = 0; c < cols; c++) {
         assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(actual[5 + c]),
@@ -57,8 +68,8 @@ class QuantizedMatrixTest {
 
   @ParameterizedTest
   @MethodSource("shapes")
-  void multiplyMatchesAFloat64ReferenceForManyTokenCounts(QuantFormat f, int rows, int cols) {
-    QuantizedMatrix m = quantized(f, rows, cols);
+  void multiplyMatchesAFloat64ReferenceForManyTokenCounts(WeightType f, int rows, int cols) {
+    WeightMatrix m = quantized(f, rows, cols);
     for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 67}) {
       float[] x = random(tokens * cols, 1f);
       float[] expected = new float[tokens * rows];
@@ -78,8 +89,8 @@ class QuantizedMatrixTest {
    */
   @ParameterizedTest
   @MethodSource("shapes")
-  void resultsAreBitwiseIndependentOfBatchTileAndRowSplit(QuantFormat f, int rows, int cols) {
-    QuantizedMatrix m = quantized(f, rows, cols);
+  void resultsAreBitwiseIndependentOfBatchTileAndRowSplit(WeightType f, int rows, int cols) {
+    WeightMatrix m = quantized(f, rows, cols);
     int tokens = 300; // past a 128-token strip twice, with a ragged last strip
     float[] x = random(tokens * cols, 1f);
     float[] batch = new float[tokens * rows];
@@ -111,21 +122,21 @@ class QuantizedMatrixTest {
    */
   @ParameterizedTest
   @MethodSource("shapes")
-  void eachOutputIsTheInOrderFmaChainBitForBit(QuantFormat f, int rows, int cols) {
-    QuantizedMatrix m = quantized(f, rows, cols);
+  void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
+    WeightMatrix m = quantized(f, rows, cols);
     // 37 tokens run along lanes (transposed activations), 150 take the rows-along-lanes path.
     for (int tokens : new int[] {37, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
   }
 
-  private static void assertChainsMatch(QuantFormat f, QuantizedMatrix m, int rows, int cols, int tokens) {
+  private static void assertChainsMatch(WeightType f, WeightMatrix m, int rows, int cols, int tokens) {
     float[] x = random(tokens * cols, 1f);
     float[] actual = new float[tokens * rows];
     m.multiply(x, tokens, actual, rows, 0, 0, rows);
     float[] row = new float[cols];
     for (int r = 0; r < rows; r++) {
-      f.dequantize(m.data(), r * f.rowBytes(cols), cols, row, 0);
+      m.decodeRowScalar(r, row, 0);
       for (int t = 0; t < tokens; t++) {
         float c = 0f;
         for (int k = 0; k < cols; k++) {
@@ -142,7 +153,7 @@ class QuantizedMatrixTest {
     assertThrows(IllegalArgumentException.class, () -> new Q8_0Matrix(seg, 2, 32));
     assertThrows(IllegalArgumentException.class, () -> new Q8_0Matrix(seg, 3, 33));
     assertThrows(IllegalArgumentException.class, () -> new Q4_0Matrix(seg, 3, 32));
-    Q8_0Matrix m = new Q8_0Matrix(seg, 3, 32);
+    WeightMatrix m = WeightType.Q8_0.matrix(seg, 3, 32);
     assertThrows(IndexOutOfBoundsException.class, () -> m.readRow(3, new float[32], 0));
     assertEquals(102, m.byteSize());
   }

@@ -1,4 +1,4 @@
-package dev.gemmaembed.tools;
+package dev.gemmaembed.kernels;
 
 /**
  * The scale searches behind ggml's reference K-quant quantizers ({@code make_qx_quants},

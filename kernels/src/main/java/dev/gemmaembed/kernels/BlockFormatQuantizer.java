@@ -1,23 +1,23 @@
-package dev.gemmaembed.tools;
+package dev.gemmaembed.kernels;
 
-import static dev.gemmaembed.tools.QuantSearch.clamp;
-import static dev.gemmaembed.tools.QuantSearch.nearestInt;
+import static dev.gemmaembed.kernels.QuantSearch.clamp;
+import static dev.gemmaembed.kernels.QuantSearch.nearestInt;
 
-import dev.gemmaembed.kernels.BlockFormat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * ggml's reference quantizers ({@code quantize_row_*_ref}, what {@code llama-quantize --pure}
- * runs without an importance matrix) for the {@link BlockFormat}s it can write: bit for bit, all
- * arithmetic in float32 in ggml's order, scales rounded to binary16 to nearest-even. Each block is
+ * ggml's quantizers as {@code llama-quantize} runs them without an importance matrix
+ * ({@code quantize_row_*_ref}; {@code quantize_iq4_nl} / {@code quantize_iq4_xs}) for the
+ * {@link BlockFormat}s: bit for bit, all arithmetic in float32 in ggml's order, scales rounded to
+ * binary16 to nearest-even. {@link WeightType#quantize} runs them block by block; each block is
  * decoded by {@link BlockFormat#dequantize}.
  */
-enum BlockQuantizer {
+enum BlockFormatQuantizer {
 
   /** min / max per block: d = (max − min) / 15, q = min(15, (int)((x − min)·(1/d) + 0.5)). */
-  Q4_1(BlockFormat.Q4_1) {
+  Q4_1 {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       float min = Float.MAX_VALUE;
@@ -44,7 +44,7 @@ enum BlockQuantizer {
   },
 
   /** Signed max: d = max / −16, q = min(31, (int)(x·(1/d) + 16.5)); fifth bits packed into a uint32. */
-  Q5_0(BlockFormat.Q5_0) {
+  Q5_0 {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       float amax = 0;
@@ -72,7 +72,7 @@ enum BlockQuantizer {
   },
 
   /** min / max per block: d = (max − min) / 31, q = (int)((x − min)·(1/d) + 0.5). */
-  Q5_1(BlockFormat.Q5_1) {
+  Q5_1 {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       float min = Float.MAX_VALUE;
@@ -103,7 +103,7 @@ enum BlockQuantizer {
   },
 
   /** Sixteen 16-value groups fitted by {@code make_qkx2_quants} (|x| weights, absolute error), 4-bit scales and mins. */
-  Q2_K(BlockFormat.Q2_K) {
+  Q2_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       int[] l = s.levels;
@@ -163,7 +163,7 @@ enum BlockQuantizer {
   },
 
   /** Sixteen 16-value groups fitted by {@code make_q3_quants}, signed 6-bit scales, high bits in a mask. */
-  Q3_K(BlockFormat.Q3_K) {
+  Q3_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       int[] l = s.levels;
@@ -227,7 +227,7 @@ enum BlockQuantizer {
   },
 
   /** Eight 32-value groups fitted by {@code make_qkx2_quants} (weights rms + |x|), 6-bit scales and mins. */
-  Q4_K(BlockFormat.Q4_K) {
+  Q4_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       int[] l = s.levels;
@@ -241,7 +241,7 @@ enum BlockQuantizer {
   },
 
   /** As Q4_K with 5-bit levels: the fifth bits go to 32 bytes of bit planes. */
-  Q5_K(BlockFormat.Q5_K) {
+  Q5_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       int[] l = s.levels;
@@ -271,7 +271,7 @@ enum BlockQuantizer {
   },
 
   /** Sixteen 16-value groups fitted by {@code make_qx_quants}, int8 scales, 6-bit levels. */
-  Q6_K(BlockFormat.Q6_K) {
+  Q6_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       int[] l = s.levels;
@@ -319,7 +319,7 @@ enum BlockQuantizer {
   },
 
   /** {@code quantize_iq4_nl} without importance weights: a scale search over the non-linear levels (x² weights). */
-  IQ4_NL(BlockFormat.IQ4_NL) {
+  IQ4_NL {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       iq4Block(32, x, xo, y, o, s);
@@ -327,7 +327,7 @@ enum BlockQuantizer {
   },
 
   /** {@code quantize_iq4_xs} without importance weights: IQ4_NL's search per 32 values, 6-bit scales per 256. */
-  IQ4_XS(BlockFormat.IQ4_XS) {
+  IQ4_XS {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
       iq4Block(256, x, xo, y, o, s);
@@ -337,15 +337,6 @@ enum BlockQuantizer {
   private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-  private final BlockFormat format;
-
-  BlockQuantizer(BlockFormat format) {
-    this.format = format;
-  }
-
-  BlockFormat format() {
-    return format;
-  }
 
   /** One thread's working arrays for a 256-value super-block. */
   static final class Scratch {
@@ -356,34 +347,11 @@ enum BlockQuantizer {
     final float[] mins = new float[16];
   }
 
-  /** The quantizer writing {@code f}, or null where the project has none. */
-  static BlockQuantizer of(BlockFormat f) {
-    for (BlockQuantizer q : values()) {
-      if (q.format == f) {
-        return q;
-      }
-    }
-    return null;
-  }
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /**
-   * Quantizes a row of {@code x.length} values (a multiple of the block) into {@code dst}.
-   *
-   * @throws IllegalArgumentException if a value is NaN or infinite (the reference would write garbage)
-   */
-  void quantizeRow(float[] x, MemorySegment dst) {
-    int n = x.length;
-    format.rowBytes(n);
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(x[i])) {
-        throw new IllegalArgumentException("cannot quantize non-finite value " + x[i] + " at element " + i);
-      }
-    }
-    Scratch s = new Scratch();
-    int bv = format.blockValues();
-    for (int b = 0; b < n / bv; b++) {
-      quantizeBlock(x, b * bv, dst, (long) b * format.blockBytes(), s);
-    }
+  /** One block from {@code x[xo ..]} (finite values, as {@link WeightType#quantize} checks) to {@code y[o ..]}. */
+  void quantizeBlock(float[] x, int xo, MemorySegment y, long o) {
+    quantizeBlock(x, xo, y, o, SCRATCH.get());
   }
 
   abstract void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s);

@@ -1,9 +1,10 @@
-package dev.gemmaembed.core.model;
+package dev.gemmaembed.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.ConfigException;
+import dev.gemmaembed.core.model.SentenceTransformerReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 
 /**
  * modules.json and a Pooling config.json from the fuzzer, read as sentence-transformers modules:
- * a head or a typed error. (Lives in the model package to reach the package-private reader.)
+ * a head or a typed error.
  */
 class ModulesFuzzTest {
 
