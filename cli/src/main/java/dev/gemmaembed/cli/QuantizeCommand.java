@@ -22,15 +22,22 @@ import picocli.CommandLine.Spec;
       "Convert a Hugging Face model folder into a (quantized) GGUF file.",
       "",
       "The folder holds EmbeddingGemma's F32/BF16 safetensors with its Dense layers and tokenizer; "
-          + "the GGUF has llama.cpp's gemma-embedding layout. q8_0/q4_0 store every matrix, token "
-          + "table included, in that type (llama-quantize --pure); mixed: attention q/k/v/o Q8_0, "
-          + "token table, feed-forward and Dense Q4_0. Norm weights stay F32 (+1, as llama.cpp "
-          + "stores them). OUT is replaced only once complete.",
+          + "the GGUF has llama.cpp's gemma-embedding layout. f32 is what llama-quantize starts from. "
+          + "A single type (q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs) "
+          + "stores every matrix, token table included, in that type, byte for byte as llama-quantize "
+          + "--pure. q4_k_m is llama-quantize's default Q4_K_M mix (token table Q6_K; attn_v and "
+          + "ffn_down of some layers Q6_K; the rest Q4_K). mixed: attention q/k/v/o Q8_0, token table, "
+          + "feed-forward and Dense Q4_0. A matrix whose rows are not whole blocks of its type falls "
+          + "back as llama-quantize does (Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K/Q3_K/IQ4_XS "
+          + "to IQ4_NL), and is listed. Norm weights stay F32 (+1, as llama.cpp stores them). OUT is "
+          + "replaced only once complete.",
       "",
       "An EmbeddingGemma 2 folder becomes a gemma-embedding2 GGUF (norms as stored; the metadata keys "
           + "that inspect marks are gemma-embed's own, llama.cpp's converter being unverified).",
     },
     footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
+        "  gemma-embed quantize models/full models/full-q4_k_m.gguf --type q4_k_m",
+        "  gemma-embed quantize models/kquant models/kquant-f32.gguf --type f32",
         "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})
 final class QuantizeCommand implements Callable<Integer> {
 
@@ -43,7 +50,8 @@ final class QuantizeCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--type", required = true, paramLabel = "TYPE", converter = QuantTypeConverter.class,
-      description = "f32, f16, q8_0, q4_0 or mixed.")
+      description = "f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs, "
+          + "q4_k_m or mixed.")
   QuantType type;
 
   @Override
@@ -53,6 +61,9 @@ final class QuantizeCommand implements Callable<Integer> {
     Path config = in.resolve("config.json");
     boolean eg2 = Files.isRegularFile(config) && Architecture.of(config) == Architecture.EMBEDDING_GEMMA2;
     GgufQuantizeTool.Result r = eg2 ? Eg2GgufWriter.write(in, out, type) : GgufQuantizeTool.quantize(in, out, type);
+    for (String f : r.fallbacks()) {
+      spec.commandLine().getErr().println("fallback: " + f);
+    }
     spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),
         r.tensorTypes(), (System.nanoTime() - t0) / 1e9);
     return 0;

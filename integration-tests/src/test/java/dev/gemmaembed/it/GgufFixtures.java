@@ -30,8 +30,8 @@ final class GgufFixtures {
   /** llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file). */
   static final TensorLayout LLAMA_Q4_0 = new TensorLayout() {
     @Override
-    public WeightType tensorType(String ggufName, int nDims) {
-      return nDims < 2 ? WeightType.F32
+    public WeightType tensorType(String ggufName, long[] ne, int layers) {
+      return ne.length < 2 ? WeightType.F32
           : ggufName.equals("token_embd.weight") ? WeightType.Q8_0 : WeightType.Q4_0;
     }
 

@@ -22,9 +22,14 @@ final class Golden {
   private Golden() {}
 
   static List<JsonNode> lines(String resource) {
-    var in = Golden.class.getResourceAsStream("/golden/tiny/" + resource + ".gz");
+    return linesAt("/golden/tiny/" + resource + ".gz");
+  }
+
+  /** The JSON lines of the gzipped test resource at {@code path}. */
+  static List<JsonNode> linesAt(String path) {
+    var in = Golden.class.getResourceAsStream(path);
     if (in == null) {
-      throw new IllegalStateException("missing test resource " + resource);
+      throw new IllegalStateException("missing test resource " + path);
     }
     List<JsonNode> out = new ArrayList<>();
     try (var r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
@@ -41,7 +46,12 @@ final class Golden {
   }
 
   static JsonNode json(String resource) {
-    var in = Golden.class.getResourceAsStream("/golden/tiny/" + resource + ".gz");
+    return jsonAt("/golden/tiny/" + resource + ".gz");
+  }
+
+  /** The gzipped JSON test resource at {@code path}. */
+  static JsonNode jsonAt(String path) {
+    var in = Golden.class.getResourceAsStream(path);
     try (var gz = new GZIPInputStream(in)) {
       return JSON.readTree(gz);
     } catch (IOException e) {

@@ -131,8 +131,8 @@ class HostileGgufTest {
 
   @Test
   void unsupportedTensorTypes() throws Exception {
-    // Q4_1 blocks (20 bytes) fit in the Q8_0 tensor's place: the file is well formed, the type is not computable.
-    refused(patch(typeField("blk.0.attn_q.weight"), 4, 3), "unsupported tensor type Q4_1 in tensor 'blk.0.attn_q.weight'");
+    // MXFP4 blocks (17 bytes) fit in the Q8_0 tensor's place: the file is well formed, the type is not computable.
+    refused(patch(typeField("blk.0.attn_q.weight"), 4, 39), "unsupported tensor type MXFP4 in tensor 'blk.0.attn_q.weight'");
     refused(patch(typeField("blk.0.attn_q.weight"), 4, 1234), "unsupported tensor type 1234 in tensor 'blk.0.attn_q.weight'");
   }
 

@@ -15,31 +15,33 @@ import java.util.Optional;
  *
  * <p>Every type of ggml is listed, so that any GGUF file's layout can be validated and shown; the
  * ones with a matrix class are {@link #computable()}. A new format is one {@link WeightMatrix}
- * subclass (its decode, and its quantizer if it has one) plus its constructor here.
+ * subclass (its decode, and its quantizer if it has one) plus its constructor here; the legacy
+ * Q4_1 / Q5_0 / Q5_1, K-quant and IQ4 layouts share {@link BlockFormatMatrix}, each with its
+ * {@link BlockFormat} (decode) and {@link BlockFormatQuantizer} (llama-quantize's quantizer).
  */
 public enum WeightType {
   F32(0, 1, 4, F32Matrix::new),
   F16(1, 1, 2, F16Matrix::new),
   Q4_0(2, 32, 18, Q4_0Matrix::new, Q4_0Matrix::quantizeBlock),
-  Q4_1(3, 32, 20),
-  Q5_0(6, 32, 22),
-  Q5_1(7, 32, 24),
+  Q4_1(3, 32, 20, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_1, d, r, c), BlockFormatQuantizer.Q4_1::quantizeBlock),
+  Q5_0(6, 32, 22, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_0, d, r, c), BlockFormatQuantizer.Q5_0::quantizeBlock),
+  Q5_1(7, 32, 24, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_1, d, r, c), BlockFormatQuantizer.Q5_1::quantizeBlock),
   Q8_0(8, 32, 34, Q8_0Matrix::new, Q8_0Matrix::quantizeBlock),
   Q8_1(9, 32, 36),
-  Q2_K(10, 256, 84),
-  Q3_K(11, 256, 110),
-  Q4_K(12, 256, 144),
-  Q5_K(13, 256, 176),
-  Q6_K(14, 256, 210),
+  Q2_K(10, 256, 84, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q2_K, d, r, c), BlockFormatQuantizer.Q2_K::quantizeBlock),
+  Q3_K(11, 256, 110, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q3_K, d, r, c), BlockFormatQuantizer.Q3_K::quantizeBlock),
+  Q4_K(12, 256, 144, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_K, d, r, c), BlockFormatQuantizer.Q4_K::quantizeBlock),
+  Q5_K(13, 256, 176, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_K, d, r, c), BlockFormatQuantizer.Q5_K::quantizeBlock),
+  Q6_K(14, 256, 210, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q6_K, d, r, c), BlockFormatQuantizer.Q6_K::quantizeBlock),
   Q8_K(15, 256, 292),
   IQ2_XXS(16, 256, 66),
   IQ2_XS(17, 256, 74),
   IQ3_XXS(18, 256, 98),
   IQ1_S(19, 256, 50),
-  IQ4_NL(20, 32, 18),
+  IQ4_NL(20, 32, 18, (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_NL, d, r, c), BlockFormatQuantizer.IQ4_NL::quantizeBlock),
   IQ3_S(21, 256, 110),
   IQ2_S(22, 256, 82),
-  IQ4_XS(23, 256, 136),
+  IQ4_XS(23, 256, 136, (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_XS, d, r, c), BlockFormatQuantizer.IQ4_XS::quantizeBlock),
   I8(24, 1, 1),
   I16(25, 1, 2),
   I32(26, 1, 4),

@@ -176,7 +176,7 @@ class QuantizerTest {
     assertEquals(WeightType.BF16, WeightType.byGgmlId(30));
     assertEquals(null, WeightType.byGgmlId(31));
     assertThrows(IllegalArgumentException.class, () -> WeightType.parse("q9_9"));
-    assertThrows(IllegalArgumentException.class, () -> WeightType.Q4_K.matrix(MemorySegment.ofArray(new byte[144]), 1, 256));
+    assertThrows(IllegalArgumentException.class, () -> WeightType.TQ1_0.matrix(MemorySegment.ofArray(new byte[54]), 1, 256));
     for (WeightType t : WeightType.values()) {
       assertEquals(t, WeightType.byGgmlId(t.ggmlId()), t.name());
     }

@@ -40,10 +40,14 @@ class UnpackedMatrixTest {
         .filter(m -> m.type() == f).findFirst().orElseThrow();
   }
 
+  /** Odd row counts; widths in units of 32 values, or of 256 for the super-block types (K-quants, IQ4_XS). */
   static Stream<Arguments> shapes() {
-    return Stream.of(WeightType.values()).filter(WeightType::computable).flatMap(f -> Stream.of(
-        Arguments.of(f, 1, 32), Arguments.of(f, 3, 64), Arguments.of(f, 7, 96), Arguments.of(f, 13, 160),
-        Arguments.of(f, 33, 768), Arguments.of(f, 5, 1152)));
+    return Stream.of(WeightType.values()).filter(WeightType::computable).flatMap(f -> {
+      int unit = f.blockSize() > 32 ? f.blockSize() / 32 : 1;
+      return Stream.of(Arguments.of(f, 1, 32 * unit), Arguments.of(f, 3, 64 * unit), Arguments.of(f, 7, 96 * unit),
+          Arguments.of(f, 13, 160 * unit), Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
+          Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
+    });
   }
 
   @ParameterizedTest

@@ -41,18 +41,21 @@ public final class Eg2GgufWriter {
       GgufWriter w = new GgufWriter();
       writeMetadata(hfDir, model.config(), type, w);
       Map<WeightType, Integer> counts = new EnumMap<>(WeightType.class);
+      List<String> fallbacks = new ArrayList<>();
       List<SourceTensor> tensors = tensors(model);
+      int layers = model.config().layers();
       for (SourceTensor t : tensors) {
-        WeightType tt = type.tensorType(t.ggufName(), t.ne().length);
-        if (t.cols() % tt.blockSize() != 0) {
-          tt = WeightType.F32;
+        WeightType wanted = type.tensorType(t.ggufName(), t.ne(), layers);
+        WeightType chosen = TensorLayout.fitWidth(wanted, t.cols());
+        if (chosen != wanted) {
+          fallbacks.add(t.ggufName() + ": " + wanted + " → " + chosen + " (rows of " + t.cols() + " values are not whole "
+              + wanted + " blocks of " + wanted.blockSize() + ")");
         }
-        WeightType chosen = tt;
         counts.merge(chosen, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), chosen, o -> TensorEncoder.encode(t, chosen, o));
       }
-      w.write(out);
-      return new GgufQuantizeTool.Result(out, Files.size(out), tensors.size(), counts);
+      long bytes = w.write(out);
+      return new GgufQuantizeTool.Result(out, bytes, tensors.size(), counts, fallbacks);
     }
   }
 

@@ -2,12 +2,13 @@ package dev.gemmaembed.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.kernels.WeightType;
+import dev.gemmaembed.core.model.ModelConfig;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,13 @@ import java.util.Map;
  */
 public final class GgufQuantizeTool {
 
-  /** What was written. */
-  public record Result(Path file, long bytes, int tensors, Map<WeightType, Integer> tensorTypes) {}
+  /**
+   * What was written.
+   *
+   * @param fallbacks one line per tensor stored in another type than the layout asked for, because
+   *     its rows are not a whole number of that type's blocks
+   */
+  public record Result(Path file, long bytes, int tensors, Map<WeightType, Integer> tensorTypes, List<String> fallbacks) {}
 
   private GgufQuantizeTool() {}
 
@@ -35,19 +41,26 @@ public final class GgufQuantizeTool {
    * matrices with a Q8_0 token table.
    */
   public static Result write(Path hfDir, Path out, TensorLayout type) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
+    // Shared: rows are encoded on several threads (TensorEncoder).
+    try (Arena arena = Arena.ofShared()) {
       HfSource src = HfSource.open(hfDir, arena);
       GgufWriter w = new GgufWriter();
       writeMetadata(src, type, w);
       Map<WeightType, Integer> counts = new EnumMap<>(WeightType.class);
+      List<String> fallbacks = new ArrayList<>();
       List<SourceTensor> tensors = src.tensors();
       for (SourceTensor t : tensors) {
-        WeightType tt = type.tensorType(t.ggufName(), t.ne().length);
+        WeightType wanted = type.tensorType(t.ggufName(), t.ne(), src.config().layers());
+        WeightType tt = TensorLayout.fitWidth(wanted, t.ne()[0]);
+        if (tt != wanted) {
+          fallbacks.add(t.ggufName() + ": " + wanted + " → " + tt + " (rows of " + t.ne()[0] + " values are not whole "
+              + wanted + " blocks of " + wanted.blockSize() + ")");
+        }
         counts.merge(tt, 1, Integer::sum);
-        w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o));
+        w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o, true));
       }
       long bytes = w.write(out);
-      return new Result(out, bytes, tensors.size(), counts);
+      return new Result(out, bytes, tensors.size(), counts, fallbacks);
     }
   }
 

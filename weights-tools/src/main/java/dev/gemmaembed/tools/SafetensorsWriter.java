@@ -14,21 +14,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a float32 (or bfloat16) {@code .safetensors} file whose tensor values are produced on the
- * fly (a 1 GB checkpoint never sits in memory). Header padded with spaces to a multiple of 8 bytes,
- * as the reference writer does; written atomically.
+ * Writes a {@code .safetensors} file (F32, BF16 or F16) whose tensor values are produced on the
+ * fly as float32 (a 1 GB checkpoint never sits in memory). Header padded with spaces to a
+ * multiple of 8 bytes, as the reference writer does; written atomically.
  */
 public final class SafetensorsWriter {
 
-  /** Element types it writes: float32 as given, or bfloat16 rounded to nearest even from it. */
+  /** Storage types, each converting float32 as PyTorch's {@code .to(dtype)} does (round to nearest even). */
   public enum Dtype {
-    F32(4),
-    BF16(2);
+    F32(4), BF16(2), F16(2);
 
-    final int bytes;
+    private final int bytes;
 
     Dtype(int bytes) {
       this.bytes = bytes;
+    }
+
+    /** The {@code config.json} spelling: float32, bfloat16, float16. */
+    public String torchName() {
+      return switch (this) {
+        case F32 -> "float32";
+        case BF16 -> "bfloat16";
+        case F16 -> "float16";
+      };
+    }
+
+    void put(ByteBuffer b, float v) {
+      switch (this) {
+        case F32 -> b.putFloat(v);
+        case BF16 -> b.putShort(toBf16(v));
+        case F16 -> b.putShort(Float.floatToFloat16(v));
+      }
+    }
+
+    /** Round to nearest even on the upper 16 bits; NaN becomes the quiet NaN 0x7FC0. */
+    static short toBf16(float v) {
+      if (Float.isNaN(v)) {
+        return (short) 0x7FC0; // PyTorch's quiet NaN
+      }
+      int bits = Float.floatToRawIntBits(v);
+      return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
   }
 
@@ -57,7 +82,12 @@ public final class SafetensorsWriter {
 
   /** A float32 writer with the metadata {@code {"format": "pt"}}. */
   public SafetensorsWriter() {
-    this(Dtype.F32, Map.of("format", "pt"));
+    this(Dtype.F32);
+  }
+
+  /** A writer of {@code dtype} elements with the metadata {@code {"format": "pt"}}. */
+  public SafetensorsWriter(Dtype dtype) {
+    this(dtype, Map.of("format", "pt"));
   }
 
   /** A writer of {@code dtype} elements whose header starts with {@code metadata} (in its iteration order). */
@@ -109,8 +139,10 @@ public final class SafetensorsWriter {
             float[] chunk = len == CHUNK ? values : new float[len];
             e.values.fill(start, chunk);
             buf.clear();
-            encode(chunk, len, buf);
-            buf.limit(len * dtype.bytes);
+            for (int i = 0; i < len; i++) {
+              dtype.put(buf, chunk[i]);
+            }
+            buf.flip();
             while (buf.hasRemaining()) {
               ch.write(buf);
             }
@@ -120,22 +152,4 @@ public final class SafetensorsWriter {
     });
   }
 
-  private void encode(float[] values, int len, ByteBuffer buf) {
-    if (dtype == Dtype.F32) {
-      buf.asFloatBuffer().put(values, 0, len);
-      return;
-    }
-    for (int i = 0; i < len; i++) {
-      buf.putShort(i * 2, bf16(values[i]));
-    }
-  }
-
-  /** float32 → bfloat16 bits, round to nearest even; NaN becomes the quiet NaN 0x7FC0. */
-  static short bf16(float f) {
-    if (Float.isNaN(f)) {
-      return (short) 0x7FC0;
-    }
-    int bits = Float.floatToRawIntBits(f);
-    return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
-  }
 }

@@ -17,7 +17,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Writes a complete synthetic EmbeddingGemma directory in the Hugging Face / sentence-transformers
  * layout: config files, {@code model.safetensors}, the two Dense modules and the real Gemma 3
- * tokenizer (bundled with the tokenizer module). Weights follow {@link SyntheticRecipe}.
+ * tokenizer (bundled with the tokenizer module). Weights follow {@link SyntheticRecipe}, stored in
+ * the spec's dtype.
  */
 public final class SyntheticCheckpointWriter {
 
@@ -76,7 +77,7 @@ public final class SyntheticCheckpointWriter {
   }
 
   private static SafetensorsWriter model(SyntheticSpec spec) {
-    SafetensorsWriter w = new SafetensorsWriter();
+    SafetensorsWriter w = new SafetensorsWriter(spec.dtype());
     transformerTensors(spec).forEach((name, shape) -> w.add(name, shape, values(spec, name, shape)));
     return w;
   }
@@ -89,7 +90,7 @@ public final class SyntheticCheckpointWriter {
         .put("activation_function", "torch.nn.modules.linear.Identity");
     writeJson(dir.resolve("config.json"), cfg);
     long[] shape = {out, in};
-    new SafetensorsWriter().add("linear.weight", shape, values(spec, recipeName, shape)).write(dir.resolve("model.safetensors"));
+    new SafetensorsWriter(spec.dtype()).add("linear.weight", shape, values(spec, recipeName, shape)).write(dir.resolve("model.safetensors"));
   }
 
   private static ObjectNode config(SyntheticSpec s) {
@@ -100,7 +101,7 @@ public final class SyntheticCheckpointWriter {
     c.put("attention_dropout", 0.0);
     c.putNull("attn_logit_softcapping");
     c.put("bos_token_id", 2);
-    c.put("dtype", "float32");
+    c.put("dtype", s.dtype().torchName());
     c.put("eos_token_id", 1);
     c.putNull("final_logit_softcapping");
     c.put("head_dim", s.headDim());

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 
 /**
  * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
@@ -27,19 +28,40 @@ public final class TensorEncoder {
     return Math.toIntExact(type.rowBytes(cols));
   }
 
-  /** Writes every row of {@code t} as {@code type}. */
+  /** Largest region {@link GgufWriter.Output#reserve} hands out. */
+  private static final int BATCH_BYTES = 1 << 20;
+
+  /** Writes every row of {@code t} as {@code type}, on the calling thread. */
   public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out) throws IOException {
+    encode(t, type, out, false);
+  }
+
+  /**
+   * Writes every row of {@code t} as {@code type}, up to 1 MiB of rows at a time; with
+   * {@code parallel} a batch's rows are read and encoded on the common pool's threads (so the
+   * source must allow reads from any thread, e.g. a shared arena's mapping). Rows are independent:
+   * the bytes do not depend on the thread count.
+   */
+  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out, boolean parallel)
+      throws IOException {
     int cols = t.cols();
     int rowBytes = rowBytes(type, cols);
-    float[] row = new float[cols];
-    for (int r = 0; r < t.rowCount(); r++) {
-      t.rows().read(r, row);
-      MemorySegment dst = out.reserve(rowBytes);
-      try {
-        encodeRow(type, row, dst);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + r + ": " + e.getMessage(), e);
-      }
+    int batch = Math.max(1, BATCH_BYTES / rowBytes);
+    ThreadLocal<float[]> rows = ThreadLocal.withInitial(() -> new float[cols]);
+    for (int r0 = 0; r0 < t.rowCount(); r0 += batch) {
+      int from = r0;
+      int n = Math.min(batch, t.rowCount() - r0);
+      MemorySegment dst = out.reserve(n * rowBytes);
+      IntStream rowsOfBatch = IntStream.range(0, n);
+      (parallel ? rowsOfBatch.parallel() : rowsOfBatch).forEach(i -> {
+        float[] row = rows.get();
+        t.rows().read(from + i, row);
+        try {
+          encodeRow(type, row, dst.asSlice((long) i * rowBytes, rowBytes));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + (from + i) + ": " + e.getMessage(), e);
+        }
+      });
     }
   }
 

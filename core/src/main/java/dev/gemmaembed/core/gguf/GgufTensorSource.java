@@ -2,6 +2,8 @@ package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
+import dev.gemmaembed.kernels.BlockFormat;
+import dev.gemmaembed.kernels.BlockFormatMatrix;
 import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.kernels.WeightType;
 import java.lang.foreign.MemorySegment;
@@ -30,11 +32,32 @@ public final class GgufTensorSource implements TensorSource {
     return matrixByGgufName(ggufName(name), rows, cols);
   }
 
-  /** The GGUF tensor {@code ggufName} as a {@code rows × cols} matrix (ne = [cols, rows]). */
+  /**
+   * The GGUF tensor {@code ggufName} as a {@code rows × cols} matrix (ne = [cols, rows]). The block
+   * scales of a {@link BlockFormatMatrix} are checked here, except the token table's: reading all
+   * of it would page the whole table in, so its rows are checked as they are looked up.
+   */
   public WeightMatrix matrixByGgufName(String ggufName, int rows, int cols) {
     GgufTensor t = file.require(ggufName);
     checkShape(t, cols, rows);
-    return view(t, rows, cols);
+    WeightMatrix m = view(t, rows, cols);
+    if (m instanceof BlockFormatMatrix b && !ggufName.equals("token_embd.weight")) {
+      checkScales(t, b);
+    }
+    return m;
+  }
+
+  private void checkScales(GgufTensor t, BlockFormatMatrix m) {
+    BlockFormat f = m.format();
+    long rowBytes = f.rowBytes(m.cols());
+    int blocks = m.cols() / f.blockValues();
+    for (int r = 0; r < m.rows(); r++) {
+      int bad = f.firstNonFiniteScale(m.data(), r * rowBytes, blocks);
+      if (bad >= 0) {
+        throw new CheckpointException(file.path(), "tensor '" + t.name() + "' (" + f + ") row " + r + ", block " + bad
+            + " at data offset " + (t.offset() + r * rowBytes + (long) bad * f.blockBytes()) + ": its scale is NaN or infinite");
+      }
+    }
   }
 
   private WeightMatrix view(GgufTensor t, int rows, int cols) {

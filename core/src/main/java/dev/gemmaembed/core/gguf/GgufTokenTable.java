@@ -2,6 +2,7 @@ package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TokenEmbeddings;
+import dev.gemmaembed.kernels.InvalidBlockException;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -95,6 +96,10 @@ final class GgufTokenTable implements TokenEmbeddings {
     } catch (IOException e) {
       throw new CheckpointException(path, "cannot read token_embd.weight row " + r + ": " + e.getMessage(), e);
     }
-    row.view.readRow(0, dst, dstOffset);
+    try {
+      row.view.readRow(0, dst, dstOffset);
+    } catch (InvalidBlockException e) {
+      throw new CheckpointException(path, "token_embd.weight row " + r + ": " + e.getMessage(), e);
+    }
   }
 }
