@@ -79,6 +79,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    StartupTrace.mark("parsed");
     CliEnvironment env = root.environment();
     inputs.check("embed");
     BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
@@ -88,6 +89,7 @@ final class EmbedCommand implements Callable<Integer> {
     OutputFormat fmt = outputFormat();
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
+      StartupTrace.mark("loaded");
       EmbedOptions options = embedding.resolve(embedder, null);
       int dims = options.dimensions() == 0 ? embedder.dimensions() : options.dimensions();
       // Only JSON inputs carry ids, so only then does the CSV get an id column.
@@ -97,6 +99,9 @@ final class EmbedCommand implements Callable<Integer> {
         EmbeddingOutput.Work work = sink -> {
           long start = System.nanoTime();
           long count = batches.run(source, sink::write, n -> {
+            if (n <= batchSize) { // the first batch: only the last one can be short
+              StartupTrace.mark("first-batch");
+            }
             sink.flush();
             progress.update(source.bytesRead());
             progress.message(rate(n, System.nanoTime() - start));
