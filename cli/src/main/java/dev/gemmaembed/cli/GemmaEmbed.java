@@ -3,7 +3,6 @@ package dev.gemmaembed.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,15 +11,8 @@ import picocli.CommandLine.Command;
     name = "gemma-embed",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Pure-Java EmbeddingGemma-300M text embeddings.")
-public final class GemmaEmbed implements Runnable {
-
-  /**
-   * The subcommands, in the order help lists them. Added by {@link #newCommandLine} rather than
-   * through {@code @Command(subcommands)}, so that a process running one of them builds only its
-   * picocli model instead of reflecting over all of them.
-   */
-  private static final List<Class<?>> SUBCOMMANDS = List.of(
+    description = "Pure-Java EmbeddingGemma-300M text embeddings.",
+    subcommands = {
       EmbedCommand.class,
       SimilarityCommand.class,
       SearchCommand.class,
@@ -31,7 +23,9 @@ public final class GemmaEmbed implements Runnable {
       TokenizeCommand.class,
       BenchCommand.class,
       ServeCommand.class,
-      CommandLine.HelpCommand.class);
+      CommandLine.HelpCommand.class,
+    })
+public final class GemmaEmbed implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -64,7 +58,7 @@ public final class GemmaEmbed implements Runnable {
     StartupTrace.mark("main");
     CliEnvironment environment = CliEnvironment.system();
     UserCache.enableTokenizerCache(environment);
-    int status = newCommandLine(environment, args).execute(args);
+    int status = newCommandLine(environment).execute(args);
     StartupTrace.mark("exit");
     System.exit(status);
   }
@@ -79,22 +73,7 @@ public final class GemmaEmbed implements Runnable {
    * distinct exit code per failure ({@link ExitCodes}), UTF-8 help and errors on its streams.
    */
   public static CommandLine newCommandLine(CliEnvironment environment) {
-    return newCommandLine(environment, new String[0]);
-  }
-
-  /**
-   * As {@link #newCommandLine(CliEnvironment)}, with only the subcommand that {@code args} starts
-   * with when it names one (other than {@code help}); else with all of them, which the root's help
-   * and its suggestions for a mistyped name need.
-   */
-  static CommandLine newCommandLine(CliEnvironment environment, String[] args) {
     CommandLine cl = new CommandLine(new GemmaEmbed(environment));
-    // Added before the handlers and streams below, which picocli copies only onto existing subcommands.
-    List<Class<?>> wanted = SUBCOMMANDS.stream().filter(c -> args.length > 0 && !"help".equals(args[0])
-        && args[0].equals(c.getAnnotation(Command.class).name())).toList();
-    for (Class<?> sub : wanted.isEmpty() ? SUBCOMMANDS : wanted) {
-      cl.addSubcommand(sub);
-    }
     ErrorHandler errors = new ErrorHandler();
     cl.setExecutionExceptionHandler(errors);
     cl.setParameterExceptionHandler(errors);
