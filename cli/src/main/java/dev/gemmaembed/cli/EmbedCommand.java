@@ -117,6 +117,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    StartupTrace.mark("parsed");
     CliEnvironment env = root.environment();
     inputs.check("embed");
     BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
@@ -129,6 +130,7 @@ final class EmbedCommand implements Callable<Integer> {
     boolean tokens = tokenEmbeddings(fmt);
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source(); Embedder embedder = modelOptions.load(env)) {
+      StartupTrace.mark("loaded");
       EmbedOptions options = embedding.resolve(embedder, null);
       if (tokens) {
         var out = new TokenEmbeddingsOutput(embedder, new BatchEmbedder(embedder, options, batchSize, this::warn), options,
@@ -150,6 +152,9 @@ final class EmbedCommand implements Callable<Integer> {
           EmbeddingSink sink = stored == Precision.FLOAT32 ? target : new QuantizingSink(target, stored, range, this::warn);
           long start = System.nanoTime();
           long count = batches.run(source, sink::write, n -> {
+            if (n <= batchSize) { // the first batch: only the last one can be short
+              StartupTrace.mark("first-batch");
+            }
             sink.flush();
             progress.update(source.bytesRead());
             progress.message(rate(n, System.nanoTime() - start));

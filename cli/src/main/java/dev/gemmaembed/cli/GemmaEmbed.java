@@ -55,9 +55,12 @@ public final class GemmaEmbed implements Runnable {
   }
 
   public static void main(String[] args) {
+    StartupTrace.mark("main");
     CliEnvironment environment = CliEnvironment.system();
     UserCache.enableTokenizerCache(environment);
-    System.exit(newCommandLine(environment).execute(args));
+    int status = newCommandLine(environment).execute(args);
+    StartupTrace.mark("exit");
+    System.exit(status);
   }
 
   /** Builds the configured command line; tests drive this directly. */

@@ -63,7 +63,9 @@ final class TokenizeCommand implements Callable<Integer> {
     if (model != null && tokenizer != null) {
       throw new ParameterException(spec.commandLine(), "give --model or --tokenizer, not both");
     }
+    StartupTrace.mark("parsed");
     GemmaTokenizer tok = tokenizer(env);
+    StartupTrace.mark("tokenizer");
     Writer out = Texts.utf8(env.stdout());
     try (TextSource source = inputs.open(env, this::warn).source()) {
       StringBuilder line = new StringBuilder(256);

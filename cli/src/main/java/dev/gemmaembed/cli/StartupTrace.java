@@ -1,0 +1,37 @@
+package dev.gemmaembed.cli;
+
+import java.time.Instant;
+
+/**
+ * Start-up breakdown for {@code cli/scripts/cold-start.sh}: when the environment variable {@link
+ * #T0_VARIABLE} holds the wall-clock time (nanoseconds since the epoch) at which the script started
+ * the launcher, each {@link #mark} prints one line {@code gemma-embed startup PHASE MS} on stderr,
+ * MS counted from that moment. Unset (every normal run), a mark costs one field read.
+ */
+final class StartupTrace {
+
+  static final String T0_VARIABLE = "GEMMA_EMBED_TRACE_T0";
+
+  private static final long T0 = t0();
+
+  private StartupTrace() {}
+
+  private static long t0() {
+    String v = System.getenv(T0_VARIABLE);
+    try {
+      return v == null ? -1 : Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static void mark(String phase) {
+    if (T0 < 0) {
+      return;
+    }
+    Instant now = Instant.now();
+    double ms = ((now.getEpochSecond() * 1_000_000_000L + now.getNano()) - T0) / 1e6;
+    System.err.println("gemma-embed startup " + phase + " " + String.format(java.util.Locale.ROOT, "%.1f", ms));
+    System.err.flush();
+  }
+}
