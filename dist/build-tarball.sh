@@ -28,9 +28,8 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
   --compress zip-6 --output "$stage/runtime"
 
 cp "$jar" "$stage/lib/gemma-embed.jar"
-# One owner of the JVM defaults: the repository launcher's default_opts line, evaluated here.
-eval "$(grep -E '^default_opts=' "$root/gemma-embed")"
-printf '%s\n' "${default_opts:?no default_opts line in $root/gemma-embed}" > "$stage/lib/jvm-options"
+# One owner of the JVM defaults: scripts/jvm-options, the argument file every launcher passes.
+cp "$root/scripts/jvm-options" "$stage/lib/jvm-options"
 printf '%s\n' "$version" > "$stage/lib/version"
 install -m 755 "$root/dist/src/bin/gemma-embed" "$stage/bin/gemma-embed"
 cp "$root/README.md" "$stage/"
