@@ -2,7 +2,7 @@
 # Builds TARGET/NAME.tar.gz, the download that runs without a JDK:
 #   NAME/bin/gemma-embed     the launcher (src/bin/gemma-embed)
 #   NAME/lib/gemma-embed.jar the CLI (cli/target/gemma-embed.jar, everything in one jar)
-#   NAME/lib/jvm-options     the JVM defaults, taken from the repository's ./gemma-embed launcher
+#   NAME/lib/jvm-options     the JVM defaults: the repository's scripts/jvm-options
 #   NAME/runtime/            a jlink image of the modules the jar needs (jdeps) + jdk.incubator.vector
 #   NAME/README.md, LICENSE  (LICENSE where the repository has one)
 # jlink links from the JDK's jmods/ or, where the JDK has none (Temurin 25), from its run-time
