@@ -19,15 +19,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One layer's attention over a packed batch with EmbeddingGemma's heads (3 query heads sharing
- * one kv head of width 256): {@code radius} 256 is a sliding layer, -1 a full one. The
- * {@code flops} result is GFLOP/s of the useful work (q·k and p·v over each query's window).
+ * One layer's attention over a packed batch with EmbeddingGemma's heads (3 query heads sharing one
+ * kv head of width 256): {@code radius} 256 is a sliding layer, -1 a full one. The {@code flops}
+ * result is GFLOP/s of the useful work (q·k and p·v over each query's window).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class AttentionBenchmark {
 

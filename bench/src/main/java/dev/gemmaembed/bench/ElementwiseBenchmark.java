@@ -20,16 +20,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-token kernels of a layer at EmbeddingGemma's widths, each call covering 64 tokens
- * (µs per call). {@code geluTanhMul} (exp-based, what the encoder uses) is measured against
- * two alternatives: {@code geluTanhIntrinsic} (the tanh form with {@code VectorOperators.TANH},
- * C2's SVML intrinsic) and {@code geluScalarMathTanh} (the scalar reference).
+ * The per-token kernels of a layer at EmbeddingGemma's widths, each call covering 64 tokens (µs per
+ * call). {@code geluTanhMul} (exp-based, what the encoder uses) is measured against two
+ * alternatives: {@code geluTanhIntrinsic} (the tanh form with {@code VectorOperators.TANH}, C2's
+ * SVML intrinsic) and {@code geluScalarMathTanh} (the scalar reference).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class ElementwiseBenchmark {
 
@@ -98,7 +100,11 @@ public class ElementwiseBenchmark {
       for (int i = 0; i < FF; i += F.length()) {
         var v = FloatVector.fromArray(F, gateWork, off + i);
         var u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(0.7978845608028654f);
-        u.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f).mul(FloatVector.fromArray(F, up, off + i))
+        u.lanewise(VectorOperators.TANH)
+            .add(1f)
+            .mul(v)
+            .mul(0.5f)
+            .mul(FloatVector.fromArray(F, up, off + i))
             .intoArray(gateWork, off + i);
       }
     }

@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class FmaPeakBenchmark {
 
@@ -37,15 +39,43 @@ public class FmaPeakBenchmark {
     var m = FloatVector.broadcast(F, 0.999999f);
     var a = FloatVector.broadcast(F, 1e-7f);
     var c0 = FloatVector.broadcast(F, seed);
-    var c1 = c0.add(1f); var c2 = c0.add(2f); var c3 = c0.add(3f); var c4 = c0.add(4f); var c5 = c0.add(5f);
-    var c6 = c0.add(6f); var c7 = c0.add(7f); var c8 = c0.add(8f); var c9 = c0.add(9f); var c10 = c0.add(10f);
+    var c1 = c0.add(1f);
+    var c2 = c0.add(2f);
+    var c3 = c0.add(3f);
+    var c4 = c0.add(4f);
+    var c5 = c0.add(5f);
+    var c6 = c0.add(6f);
+    var c7 = c0.add(7f);
+    var c8 = c0.add(8f);
+    var c9 = c0.add(9f);
+    var c10 = c0.add(10f);
     var c11 = c0.add(11f);
     for (int i = 0; i < STEPS; i++) {
-      c0 = c0.fma(m, a); c1 = c1.fma(m, a); c2 = c2.fma(m, a); c3 = c3.fma(m, a);
-      c4 = c4.fma(m, a); c5 = c5.fma(m, a); c6 = c6.fma(m, a); c7 = c7.fma(m, a);
-      c8 = c8.fma(m, a); c9 = c9.fma(m, a); c10 = c10.fma(m, a); c11 = c11.fma(m, a);
+      c0 = c0.fma(m, a);
+      c1 = c1.fma(m, a);
+      c2 = c2.fma(m, a);
+      c3 = c3.fma(m, a);
+      c4 = c4.fma(m, a);
+      c5 = c5.fma(m, a);
+      c6 = c6.fma(m, a);
+      c7 = c7.fma(m, a);
+      c8 = c8.fma(m, a);
+      c9 = c9.fma(m, a);
+      c10 = c10.fma(m, a);
+      c11 = c11.fma(m, a);
     }
     counter.flops += 2L * 12 * F.length() * STEPS;
-    return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11).lane(0);
+    return c0.add(c1)
+        .add(c2)
+        .add(c3)
+        .add(c4)
+        .add(c5)
+        .add(c6)
+        .add(c7)
+        .add(c8)
+        .add(c9)
+        .add(c10)
+        .add(c11)
+        .lane(0);
   }
 }

@@ -27,17 +27,23 @@ import org.openjdk.jmh.annotations.Warmup;
  * result is GFLOP/s (2 · tokens · in · out per call); divide by {@link FmaPeakBenchmark}'s figure
  * for the same thread count for the fraction of peak.
  *
- * <pre>java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MatmulBenchmark -p threads=2</pre>
+ * <pre>
+ * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MatmulBenchmark -p threads=2
+ * </pre>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
 
-  /** in x out: q/o (768→768), k/v (768→256), gate/up (768→1152), down (1152→768), Dense (768↔3072). */
+  /**
+   * in x out: q/o (768→768), k/v (768→256), gate/up (768→1152), down (1152→768), Dense (768↔3072).
+   */
   @Param({"768x768", "768x256", "768x1152", "1152x768", "768x3072", "3072x768"})
   public String shape;
 

@@ -35,24 +35,29 @@ import org.openjdk.jmh.annotations.Warmup;
  * projection (gate/up) of random weights, in GFLOP/s ({@code flops} counter):
  *
  * <ul>
- *   <li>{@code panel} — production {@link WeightMatrix#multiply} of an unpacked (Q8_0) matrix: rows decoded into small
- *       float32 panels that many tokens reuse (lanes along tokens for small batches, along rows
- *       for 128+ tokens), 4 × 4 register tiles of FMA chains;
- *   <li>{@code registers} — dequantize each 32-value block straight into registers inside a
- *       2-row × 8-token tile (no panel; the conversions sit in the FMA loop);
+ *   <li>{@code panel} — production {@link WeightMatrix#multiply} of an unpacked (Q8_0) matrix: rows
+ *       decoded into small float32 panels that many tokens reuse (lanes along tokens for small
+ *       batches, along rows for 128+ tokens), 4 × 4 register tiles of FMA chains;
+ *   <li>{@code registers} — dequantize each 32-value block straight into registers inside a 2-row ×
+ *       8-token tile (no panel; the conversions sit in the FMA loop);
  *   <li>{@code int8} — llama.cpp's approach: activations quantized to Q8_0 per block, integer
  *       products (the Vector API has no VNNI dot: widen to 16 bits, multiply, widen to 32, add),
  *       one float scale per block;
- *   <li>{@code f32} — the packed float32 path ({@link WeightMatrix#pack}) on the dequantized weights, for scale.
+ *   <li>{@code f32} — the packed float32 path ({@link WeightMatrix#pack}) on the dequantized
+ *       weights, for scale.
  * </ul>
  *
- * <pre>java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar QuantizedMatmulBenchmark</pre>
+ * <pre>
+ * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar QuantizedMatmulBenchmark
+ * </pre>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class QuantizedMatmulBenchmark {
 
@@ -113,8 +118,10 @@ public class QuantizedMatmulBenchmark {
 
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
-  private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
-  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final VectorSpecies<Byte> B =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final int QB = 34;
 
   /** Strategy (a) without a panel: Q8_0 blocks dequantized in registers, 2 rows × 8 tokens. */
@@ -123,46 +130,97 @@ public class QuantizedMatmulBenchmark {
       int nb = IN / 32;
       for (int r = 0; r < OUT; r += 2) {
         for (int t = 0; t + 8 <= tokens; t += 8) {
-          var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
-          var c04 = c00; var c05 = c00; var c06 = c00; var c07 = c00;
-          var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
-          var c14 = c00; var c15 = c00; var c16 = c00; var c17 = c00;
+          var c00 = FloatVector.zero(F);
+          var c01 = c00;
+          var c02 = c00;
+          var c03 = c00;
+          var c04 = c00;
+          var c05 = c00;
+          var c06 = c00;
+          var c07 = c00;
+          var c10 = c00;
+          var c11 = c00;
+          var c12 = c00;
+          var c13 = c00;
+          var c14 = c00;
+          var c15 = c00;
+          var c16 = c00;
+          var c17 = c00;
           long o0 = (long) r * nb * QB;
           long o1 = o0 + (long) nb * QB;
           for (int b = 0; b < nb; b++, o0 += QB, o1 += QB) {
             var d0 = FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, o0)));
             var d1 = FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, o1)));
             for (int p = 0; p < 32; p += L) {
-              var w0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o0 + 2 + p, ByteOrder.LITTLE_ENDIAN)
-                  .convertShape(VectorOperators.B2F, F, 0)).mul(d0);
-              var w1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o1 + 2 + p, ByteOrder.LITTLE_ENDIAN)
-                  .convertShape(VectorOperators.B2F, F, 0)).mul(d1);
+              var w0 =
+                  ((FloatVector)
+                          ByteVector.fromMemorySegment(B, w, o0 + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                              .convertShape(VectorOperators.B2F, F, 0))
+                      .mul(d0);
+              var w1 =
+                  ((FloatVector)
+                          ByteVector.fromMemorySegment(B, w, o1 + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                              .convertShape(VectorOperators.B2F, F, 0))
+                      .mul(d1);
               int k = t * IN + b * 32 + p;
-              var u = FloatVector.fromArray(F, x, k); c00 = u.fma(w0, c00); c10 = u.fma(w1, c10);
-              u = FloatVector.fromArray(F, x, k + IN); c01 = u.fma(w0, c01); c11 = u.fma(w1, c11);
-              u = FloatVector.fromArray(F, x, k + 2 * IN); c02 = u.fma(w0, c02); c12 = u.fma(w1, c12);
-              u = FloatVector.fromArray(F, x, k + 3 * IN); c03 = u.fma(w0, c03); c13 = u.fma(w1, c13);
-              u = FloatVector.fromArray(F, x, k + 4 * IN); c04 = u.fma(w0, c04); c14 = u.fma(w1, c14);
-              u = FloatVector.fromArray(F, x, k + 5 * IN); c05 = u.fma(w0, c05); c15 = u.fma(w1, c15);
-              u = FloatVector.fromArray(F, x, k + 6 * IN); c06 = u.fma(w0, c06); c16 = u.fma(w1, c16);
-              u = FloatVector.fromArray(F, x, k + 7 * IN); c07 = u.fma(w0, c07); c17 = u.fma(w1, c17);
+              var u = FloatVector.fromArray(F, x, k);
+              c00 = u.fma(w0, c00);
+              c10 = u.fma(w1, c10);
+              u = FloatVector.fromArray(F, x, k + IN);
+              c01 = u.fma(w0, c01);
+              c11 = u.fma(w1, c11);
+              u = FloatVector.fromArray(F, x, k + 2 * IN);
+              c02 = u.fma(w0, c02);
+              c12 = u.fma(w1, c12);
+              u = FloatVector.fromArray(F, x, k + 3 * IN);
+              c03 = u.fma(w0, c03);
+              c13 = u.fma(w1, c13);
+              u = FloatVector.fromArray(F, x, k + 4 * IN);
+              c04 = u.fma(w0, c04);
+              c14 = u.fma(w1, c14);
+              u = FloatVector.fromArray(F, x, k + 5 * IN);
+              c05 = u.fma(w0, c05);
+              c15 = u.fma(w1, c15);
+              u = FloatVector.fromArray(F, x, k + 6 * IN);
+              c06 = u.fma(w0, c06);
+              c16 = u.fma(w1, c16);
+              u = FloatVector.fromArray(F, x, k + 7 * IN);
+              c07 = u.fma(w0, c07);
+              c17 = u.fma(w1, c17);
             }
           }
           int o = t * OUT + r;
-          out[o] = c00.reduceLanes(VectorOperators.ADD); out[o + 1] = c10.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c01.reduceLanes(VectorOperators.ADD); out[o + 1] = c11.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c02.reduceLanes(VectorOperators.ADD); out[o + 1] = c12.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c03.reduceLanes(VectorOperators.ADD); out[o + 1] = c13.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c04.reduceLanes(VectorOperators.ADD); out[o + 1] = c14.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c05.reduceLanes(VectorOperators.ADD); out[o + 1] = c15.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c06.reduceLanes(VectorOperators.ADD); out[o + 1] = c16.reduceLanes(VectorOperators.ADD); o += OUT;
-          out[o] = c07.reduceLanes(VectorOperators.ADD); out[o + 1] = c17.reduceLanes(VectorOperators.ADD);
+          out[o] = c00.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c10.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c01.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c11.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c02.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c12.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c03.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c13.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c04.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c14.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c05.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c15.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c06.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c16.reduceLanes(VectorOperators.ADD);
+          o += OUT;
+          out[o] = c07.reduceLanes(VectorOperators.ADD);
+          out[o + 1] = c17.reduceLanes(VectorOperators.ADD);
         }
       }
     }
   }
 
-  /** Strategy (b): activations quantized to Q8_0 per block, integer products, float scale per block. */
+  /**
+   * Strategy (b): activations quantized to Q8_0 per block, integer products, float scale per block.
+   */
   static final class Int8 {
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
@@ -183,15 +241,22 @@ public class QuantizedMatmulBenchmark {
           var acc = FloatVector.zero(FloatVector.SPECIES_512);
           long o = (long) r * nb * QB;
           for (int b = 0; b < nb; b++, o += QB) {
-            var wv = (ShortVector) ByteVector.fromMemorySegment(B256, w, o + 2, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2S, S512, 0);
-            var xv = (ShortVector) ByteVector.fromArray(B256, xq, t * IN + b * 32).convertShape(VectorOperators.B2S, S512, 0);
+            var wv =
+                (ShortVector)
+                    ByteVector.fromMemorySegment(B256, w, o + 2, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, S512, 0);
+            var xv =
+                (ShortVector)
+                    ByteVector.fromArray(B256, xq, t * IN + b * 32)
+                        .convertShape(VectorOperators.B2S, S512, 0);
             var p = wv.mul(xv);
-            var sum = ((IntVector) p.convertShape(VectorOperators.S2I, I512, 0))
-                .add((IntVector) p.convertShape(VectorOperators.S2I, I512, 1));
+            var sum =
+                ((IntVector) p.convertShape(VectorOperators.S2I, I512, 0))
+                    .add((IntVector) p.convertShape(VectorOperators.S2I, I512, 1));
             float scale = Float.float16ToFloat(w.get(LE_SHORT, o)) * xd[t * nb + b];
-            acc = ((FloatVector) sum.convertShape(VectorOperators.I2F, FloatVector.SPECIES_512, 0))
-                .fma(FloatVector.broadcast(FloatVector.SPECIES_512, scale), acc);
+            acc =
+                ((FloatVector) sum.convertShape(VectorOperators.I2F, FloatVector.SPECIES_512, 0))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, scale), acc);
           }
           out[t * OUT + r] = acc.reduceLanes(VectorOperators.ADD);
         }

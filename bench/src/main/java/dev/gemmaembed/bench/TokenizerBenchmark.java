@@ -41,9 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code encodeCorpus}: one op = the whole corpus; the auxiliary counters {@code tokens} and
- *       {@code bytes} (UTF-8) are reported per second. {@code wordCache=false} turns the tokenizer's
- *       word cache off (the corpus is encoded again and again, so otherwise the cache is warm after
- *       the first pass).
+ *       {@code bytes} (UTF-8) are reported per second. {@code wordCache=false} turns the
+ *       tokenizer's word cache off (the corpus is encoded again and again, so otherwise the cache
+ *       is warm after the first pass).
  *   <li>{@code loadWarm}: loading the bundled tokenizer.json.gz from memory after JIT warm-up;
  *       {@code loadCold}: the first load in a fresh JVM (one shot per fork). {@code loadFrom=json}
  *       parses the JSON every time; {@code loadFrom=binary-cache} reads the parsed-tokenizer cache
@@ -72,7 +72,8 @@ public class TokenizerBenchmark {
     @Setup(Level.Trial)
     public void setup() throws IOException {
       System.setProperty("gemmaembed.tokenizer.wordCache", wordCache);
-      tokenizer = GemmaTokenizer.fromStreams(new ByteArrayInputStream(bundledTokenizerJson()), null);
+      tokenizer =
+          GemmaTokenizer.fromStreams(new ByteArrayInputStream(bundledTokenizerJson()), null);
       texts = loadTexts(resolveCorpus(corpus));
       for (String t : texts) {
         tokens += tokenizer.encode(t, false).length;
@@ -104,7 +105,8 @@ public class TokenizerBenchmark {
 
   static byte[] bundledTokenizerJson() throws IOException {
     try (InputStream in =
-        GemmaTokenizer.class.getResourceAsStream("/dev/gemmaembed/tokenizer/gemma3/tokenizer.json.gz")) {
+        GemmaTokenizer.class.getResourceAsStream(
+            "/dev/gemmaembed/tokenizer/gemma3/tokenizer.json.gz")) {
       if (in == null) throw new IOException("bundled tokenizer.json.gz not on the classpath");
       return in.readAllBytes();
     }
@@ -118,9 +120,14 @@ public class TokenizerBenchmark {
       Path candidate = dir.resolve(DEFAULT_CORPUS);
       if (Files.isRegularFile(candidate)) return candidate;
     }
-    throw new UncheckedIOException(new IOException(
-        DEFAULT_CORPUS + " not found above " + Path.of("").toAbsolutePath()
-            + "; pass -p corpus=PATH or -D" + CORPUS_PROPERTY + "=PATH"));
+    throw new UncheckedIOException(
+        new IOException(
+            DEFAULT_CORPUS
+                + " not found above "
+                + Path.of("").toAbsolutePath()
+                + "; pass -p corpus=PATH or -D"
+                + CORPUS_PROPERTY
+                + "=PATH"));
   }
 
   static List<String> loadTexts(Path file) throws IOException {
@@ -158,7 +165,9 @@ public class TokenizerBenchmark {
   @Threads(1)
   @Warmup(iterations = 5, time = 2)
   @Measurement(iterations = 7, time = 2)
-  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
   public long encodeCorpus(Corpus c, Rates rates) {
     long n = 0;
     GemmaTokenizer t = c.tokenizer;
@@ -175,7 +184,9 @@ public class TokenizerBenchmark {
   @Threads(1)
   @Warmup(iterations = 6)
   @Measurement(iterations = 8)
-  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
   public GemmaTokenizer loadWarm(Source s) {
     return GemmaTokenizer.fromStreams(new ByteArrayInputStream(s.json), null);
   }
@@ -187,7 +198,10 @@ public class TokenizerBenchmark {
   @Threads(1)
   @Warmup(iterations = 0)
   @Measurement(iterations = 1)
-  @Fork(value = 5, warmups = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
+  @Fork(
+      value = 5,
+      warmups = 1,
+      jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
   public GemmaTokenizer loadCold(Source s) {
     return GemmaTokenizer.fromStreams(new ByteArrayInputStream(s.json), null);
   }

@@ -10,10 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Embeds a stream of texts batch by batch: read {@code batchSize} texts, tokenize each with its
- * own prompt (a record's title makes it {@code title: {title} | text: } unless another prompt was
- * chosen), run them through the
- * model together, hand the vectors on in input order, repeat. Memory stays at one batch.
+ * Embeds a stream of texts batch by batch: read {@code batchSize} texts, tokenize each with its own
+ * prompt (a record's title makes it {@code title: {title} | text: } unless another prompt was
+ * chosen), run them through the model together, hand the vectors on in input order, repeat. Memory
+ * stays at one batch.
  */
 final class BatchEmbedder {
 
@@ -23,7 +23,10 @@ final class BatchEmbedder {
     void accept(InputRecord record, float[] embedding) throws IOException;
   }
 
-  /** Runs after each batch with the number of texts embedded so far (to flush output, show progress). */
+  /**
+   * Runs after each batch with the number of texts embedded so far (to flush output, show
+   * progress).
+   */
   @FunctionalInterface
   interface AfterBatch {
     void done(long count) throws IOException;
@@ -39,38 +42,60 @@ final class BatchEmbedder {
   private final EmbedOptions options;
   private final int batchSize;
   private final Truncation truncation;
+
   /**
    * A title fills the document prompt's slot (title: {title} | text: ), so it applies with no
    * prompt or the document prompt; under another prompt, which has no such slot, it is ignored.
    */
   private final boolean titlesApply;
+
   private final java.util.function.Consumer<String> warn;
   private boolean warnedIgnoredTitle;
 
-  /** The --batch-size rule of every command: 1 to {@link #MAX_BATCH_SIZE}, else a usage error (exit 2). */
+  /**
+   * The --batch-size rule of every command: 1 to {@link #MAX_BATCH_SIZE}, else a usage error (exit
+   * 2).
+   */
   static void checkBatchSize(int batchSize, CommandLine cmd) {
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      throw new ParameterException(cmd, "--batch-size must be between 1 and " + MAX_BATCH_SIZE + ", got " + batchSize);
+      throw new ParameterException(
+          cmd, "--batch-size must be between 1 and " + MAX_BATCH_SIZE + ", got " + batchSize);
     }
   }
 
-  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, java.util.function.Consumer<String> warn) {
+  BatchEmbedder(
+      Embedder embedder,
+      EmbedOptions options,
+      int batchSize,
+      java.util.function.Consumer<String> warn) {
     this(embedder, options, batchSize, Truncation.CUT, warn);
   }
 
-  /** {@code truncation}: which end of a too-long text is cut ({@link Truncation#CUT} or {@link Truncation#CUT_LEFT}). */
-  BatchEmbedder(Embedder embedder, EmbedOptions options, int batchSize, Truncation truncation,
+  /**
+   * {@code truncation}: which end of a too-long text is cut ({@link Truncation#CUT} or {@link
+   * Truncation#CUT_LEFT}).
+   */
+  BatchEmbedder(
+      Embedder embedder,
+      EmbedOptions options,
+      int batchSize,
+      Truncation truncation,
       java.util.function.Consumer<String> warn) {
     this.truncation = truncation;
     this.embedder = embedder;
     this.options = options;
     this.batchSize = batchSize;
     this.warn = warn;
-    this.titlesApply = options.promptText() == null
-        && (options.promptName() == null || options.promptName().equals(EmbedOptions.document().promptName()));
+    this.titlesApply =
+        options.promptText() == null
+            && (options.promptName() == null
+                || options.promptName().equals(EmbedOptions.document().promptName()));
   }
 
-  /** Embeds all of {@code source}; {@code afterBatch} runs after each batch (flush, progress). Returns the count. */
+  /**
+   * Embeds all of {@code source}; {@code afterBatch} runs after each batch (flush, progress).
+   * Returns the count.
+   */
   long run(TextSource source, Consumer consumer, AfterBatch afterBatch) throws IOException {
     List<InputRecord> batch = new ArrayList<>(batchSize);
     List<int[]> tokens = new ArrayList<>(batchSize);
@@ -97,8 +122,10 @@ final class BatchEmbedder {
     } catch (OutOfMemoryError e) {
       batch.clear();
       tokens.clear();
-      throw new CliException(ExitCodes.INTERNAL, ErrorHandler.outOfMemory(" after " + count + " texts")
-          + "; or lower --batch-size", e);
+      throw new CliException(
+          ExitCodes.INTERNAL,
+          ErrorHandler.outOfMemory(" after " + count + " texts") + "; or lower --batch-size",
+          e);
     }
   }
 
@@ -110,8 +137,9 @@ final class BatchEmbedder {
     if (!titlesApply) {
       if (!warnedIgnoredTitle) {
         warnedIgnoredTitle = true;
-        warn.accept("the input's \"title\" fields are ignored: a title fills the document prompt "
-            + "(title: {title} | text: ), and another prompt was given; use --prompt document (or no prompt) to use them");
+        warn.accept(
+            "the input's \"title\" fields are ignored: a title fills the document prompt "
+                + "(title: {title} | text: ), and another prompt was given; use --prompt document (or no prompt) to use them");
       }
       return options;
     }

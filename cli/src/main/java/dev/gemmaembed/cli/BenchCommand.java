@@ -39,8 +39,12 @@ import picocli.CommandLine.Spec;
           + "(VmHWM). Tokenization is not timed. Process CPU time, heap allocation and GC pauses of "
           + "the timed phase go to stderr."
     },
-    footer = {"", "Examples:", "  gemma-embed bench --model models/full --texts 8 --tokens 512 --threads 2",
-        "  gemma-embed bench --model models/full --texts 1 --tokens 16 --seconds 20"})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed bench --model models/full --texts 8 --tokens 512 --threads 2",
+      "  gemma-embed bench --model models/full --texts 1 --tokens 16 --seconds 20"
+    })
 final class BenchCommand implements Callable<Integer> {
 
   @ParentCommand GemmaEmbed root;
@@ -49,22 +53,39 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--texts", paramLabel = "N", defaultValue = "8", description = "Texts per job (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--texts",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "Texts per job (default: ${DEFAULT-VALUE}).")
   int texts;
 
-  @Option(names = "--tokens", paramLabel = "T", defaultValue = "512",
+  @Option(
+      names = "--tokens",
+      paramLabel = "T",
+      defaultValue = "512",
       description = "Tokens per text, bos and eos included (default: ${DEFAULT-VALUE}).")
   int tokens;
 
-  @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
+  @Option(
+      names = "--warmup",
+      paramLabel = "S",
+      defaultValue = "3",
       description = "Seconds of untimed jobs first, at least one job (default: ${DEFAULT-VALUE}).")
   double warmup;
 
-  @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      defaultValue = "10",
       description = "Seconds of timed jobs, at least one job (default: ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the token ids (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "42",
+      description = "Seed of the token ids (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override
@@ -77,8 +98,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     try (Embedder embedder = modelOptions.load(root.environment())) {
       if (tokens < 2 || tokens > embedder.maxSeqLength()) {
-        throw new ParameterException(spec.commandLine(),
-            "--tokens must be between 2 (bos + eos) and the model's " + embedder.maxSeqLength() + ", got " + tokens);
+        throw new ParameterException(
+            spec.commandLine(),
+            "--tokens must be between 2 (bos + eos) and the model's "
+                + embedder.maxSeqLength()
+                + ", got "
+                + tokens);
       }
       List<int[]> job = syntheticTexts(embedder);
       long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
@@ -99,10 +124,16 @@ final class BenchCommand implements Callable<Integer> {
       } while (now < end);
       HeapActivity during = HeapActivity.now().minus(before);
       print(embedder.threads(), latencies, now - begin);
-      root.environment().stderr().printf("gemma-embed bench: %d timed jobs; process CPU %.1f ms per job; heap "
-          + "allocation %.1f KB per job; %d GC pauses, %d ms in all%n", latencies.size(),
-          during.cpuNanos() / 1e6 / latencies.size(), during.allocatedBytes() / 1024.0 / latencies.size(),
-          during.collections(), during.collectionMillis());
+      root.environment()
+          .stderr()
+          .printf(
+              "gemma-embed bench: %d timed jobs; process CPU %.1f ms per job; heap "
+                  + "allocation %.1f KB per job; %d GC pauses, %d ms in all%n",
+              latencies.size(),
+              during.cpuNanos() / 1e6 / latencies.size(),
+              during.allocatedBytes() / 1024.0 / latencies.size(),
+              during.collections(),
+              during.collectionMillis());
     }
     return ExitCodes.OK;
   }
@@ -154,26 +185,36 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * Process CPU time, bytes allocated by all threads and garbage collections so far (or their
-   * difference); CPU time per job shows the cost of a job even when other processes share the cores.
+   * difference); CPU time per job shows the cost of a job even when other processes share the
+   * cores.
    */
-  private record HeapActivity(long cpuNanos, long allocatedBytes, long collections, long collectionMillis) {
+  private record HeapActivity(
+      long cpuNanos, long allocatedBytes, long collections, long collectionMillis) {
 
     static HeapActivity now() {
-      long allocated = ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
-          ? t.getTotalThreadAllocatedBytes() : 0;
+      long allocated =
+          ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+              ? t.getTotalThreadAllocatedBytes()
+              : 0;
       long count = 0;
       long millis = 0;
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         count += Math.max(0, gc.getCollectionCount());
         millis += Math.max(0, gc.getCollectionTime());
       }
-      long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-          ? os.getProcessCpuTime() : 0;
+      long cpu =
+          ManagementFactory.getOperatingSystemMXBean()
+                  instanceof com.sun.management.OperatingSystemMXBean os
+              ? os.getProcessCpuTime()
+              : 0;
       return new HeapActivity(cpu, allocated, count, millis);
     }
 
     HeapActivity minus(HeapActivity o) {
-      return new HeapActivity(cpuNanos - o.cpuNanos, allocatedBytes - o.allocatedBytes, collections - o.collections,
+      return new HeapActivity(
+          cpuNanos - o.cpuNanos,
+          allocatedBytes - o.allocatedBytes,
+          collections - o.collections,
           collectionMillis - o.collectionMillis);
     }
   }

@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * The row count is {@code (file size − 16) / rowBytes}; keeping it out of the header lets the
- * format stream to a pipe. In numpy: {@code np.fromfile(f, np.int8, offset=16).reshape(-1, rowBytes)}.
+ * format stream to a pipe. In numpy: {@code np.fromfile(f, np.int8, offset=16).reshape(-1,
+ * rowBytes)}.
  */
 final class BinSink implements EmbeddingSink {
 
@@ -39,7 +40,10 @@ final class BinSink implements EmbeddingSink {
     this.precision = precision;
     this.rowBytes = precision.bytes(dimensions);
     ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    h.put("GEMB".getBytes(StandardCharsets.US_ASCII)).put(VERSION).put((byte) precision.ordinal()).putShort((short) 0);
+    h.put("GEMB".getBytes(StandardCharsets.US_ASCII))
+        .put(VERSION)
+        .put((byte) precision.ordinal())
+        .putShort((short) 0);
     h.putInt(dimensions).putInt(rowBytes);
     out.write(h.array());
   }
@@ -52,8 +56,16 @@ final class BinSink implements EmbeddingSink {
   @Override
   public void write(InputRecord record, byte[] stored, Precision as) throws IOException {
     if (as != precision || stored.length != rowBytes) {
-      throw new IllegalStateException("a " + as.label() + " row of " + stored.length + " bytes in a " + precision.label()
-          + " file of " + rowBytes + "-byte rows");
+      throw new IllegalStateException(
+          "a "
+              + as.label()
+              + " row of "
+              + stored.length
+              + " bytes in a "
+              + precision.label()
+              + " file of "
+              + rowBytes
+              + "-byte rows");
     }
     out.write(stored);
   }

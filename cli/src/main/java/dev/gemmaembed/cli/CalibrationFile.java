@@ -18,13 +18,14 @@ import java.util.regex.Pattern;
 
 /**
  * {@code --calibration FILE}: embeddings whose per-dimension range int8/uint8 use, as
- * sentence-transformers' {@code calibration_embeddings}. A {@code .npy} float32 matrix (n × dims,
- * C order), or {@code embed}'s JSONL output (one {@code "embedding"} array per line).
+ * sentence-transformers' {@code calibration_embeddings}. A {@code .npy} float32 matrix (n × dims, C
+ * order), or {@code embed}'s JSONL output (one {@code "embedding"} array per line).
  */
 final class CalibrationFile {
 
-  private static final Pattern NPY_HEADER = Pattern.compile(
-      "\\{\\s*'descr':\\s*'<f4',\\s*'fortran_order':\\s*False,\\s*'shape':\\s*\\((\\d+),\\s*(\\d+)\\),?\\s*}\\s*");
+  private static final Pattern NPY_HEADER =
+      Pattern.compile(
+          "\\{\\s*'descr':\\s*'<f4',\\s*'fortran_order':\\s*False,\\s*'shape':\\s*\\((\\d+),\\s*(\\d+)\\),?\\s*}\\s*");
 
   private CalibrationFile() {}
 
@@ -40,7 +41,9 @@ final class CalibrationFile {
   private static List<float[]> npy(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    if (bytes.length < 10 || (bytes[0] & 0xFF) != 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")
+    if (bytes.length < 10
+        || (bytes[0] & 0xFF) != 0x93
+        || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")
         || bytes[6] != 1) {
       throw CliException.input("--calibration " + file + ": not an NPY 1.0 file");
     }
@@ -51,15 +54,31 @@ final class CalibrationFile {
     String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
     Matcher m = NPY_HEADER.matcher(header);
     if (!m.matches()) {
-      throw CliException.input("--calibration " + file + ": expected a C-order float32 ('<f4') matrix of shape "
-          + "(n, dims), got header " + header.strip());
+      throw CliException.input(
+          "--calibration "
+              + file
+              + ": expected a C-order float32 ('<f4') matrix of shape "
+              + "(n, dims), got header "
+              + header.strip());
     }
     long n = Long.parseLong(m.group(1));
     long dims = Long.parseLong(m.group(2));
     long data = bytes.length - 10L - headerLength;
-    if (dims == 0 || n > Integer.MAX_VALUE || dims > Integer.MAX_VALUE || n * dims * Float.BYTES != data) {
-      throw CliException.input("--calibration " + file + ": shape (" + n + ", " + dims + ") needs "
-          + n * dims * Float.BYTES + " bytes of data, the file has " + data);
+    if (dims == 0
+        || n > Integer.MAX_VALUE
+        || dims > Integer.MAX_VALUE
+        || n * dims * Float.BYTES != data) {
+      throw CliException.input(
+          "--calibration "
+              + file
+              + ": shape ("
+              + n
+              + ", "
+              + dims
+              + ") needs "
+              + n * dims * Float.BYTES
+              + " bytes of data, the file has "
+              + data);
     }
     b.position(10 + headerLength);
     List<float[]> rows = new ArrayList<>((int) n);
@@ -87,16 +106,30 @@ final class CalibrationFile {
         try {
           e = json.readTree(line).get("embedding");
         } catch (JsonProcessingException ex) {
-          throw CliException.input("--calibration " + file + ", line " + number + ": not JSON ("
-              + ex.getOriginalMessage() + ")");
+          throw CliException.input(
+              "--calibration "
+                  + file
+                  + ", line "
+                  + number
+                  + ": not JSON ("
+                  + ex.getOriginalMessage()
+                  + ")");
         }
         if (e == null || !e.isArray()) {
-          throw CliException.input("--calibration " + file + ", line " + number + ": no \"embedding\" array");
+          throw CliException.input(
+              "--calibration " + file + ", line " + number + ": no \"embedding\" array");
         }
         float[] v = new float[e.size()];
         for (int i = 0; i < v.length; i++) {
           if (!e.get(i).isNumber()) {
-            throw CliException.input("--calibration " + file + ", line " + number + ": embedding[" + i + "] is not a number");
+            throw CliException.input(
+                "--calibration "
+                    + file
+                    + ", line "
+                    + number
+                    + ": embedding["
+                    + i
+                    + "] is not a number");
           }
           v[i] = e.get(i).floatValue();
         }

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What the commands read from the process around them: environment variables, the standard
- * streams and whether stderr is a terminal. Tests pass their own, so no command touches
- * {@code System.getenv} or {@code System.in/out} directly.
+ * What the commands read from the process around them: environment variables, the standard streams
+ * and whether stderr is a terminal. Tests pass their own, so no command touches {@code
+ * System.getenv} or {@code System.in/out} directly.
  *
  * @param variables environment variables (GEMMA_EMBED_MODEL, HF_TOKEN, HF_HOME, …)
  * @param stdin standard input, read by {@code --input -}
@@ -30,7 +30,10 @@ public record CliEnvironment(
     int terminalColumns,
     Path userHome) {
 
-  /** Set by the launcher script, which pipes stderr through a filter and so hides the terminal from the JVM. */
+  /**
+   * Set by the launcher script, which pipes stderr through a filter and so hides the terminal from
+   * the JVM.
+   */
   static final String TTY_PROPERTY = "gemma-embed.stderr.tty";
 
   static final String COLUMNS_PROPERTY = "gemma-embed.columns";
@@ -43,16 +46,26 @@ public record CliEnvironment(
   public static CliEnvironment system() {
     LauncherStderr.reclaim();
     String tty = System.getProperty(TTY_PROPERTY);
-    // Without the launcher, Console.isTerminal() (stdin and stdout are a terminal) is the best guess.
-    boolean terminal = tty != null
-        ? Boolean.parseBoolean(tty)
-        : System.console() != null && System.console().isTerminal();
+    // Without the launcher, Console.isTerminal() (stdin and stdout are a terminal) is the best
+    // guess.
+    boolean terminal =
+        tty != null
+            ? Boolean.parseBoolean(tty)
+            : System.console() != null && System.console().isTerminal();
     // stdout as a plain stream: System.out would swallow a closed pipe's error and keep embedding.
-    return new CliEnvironment(System.getenv(), System.in, new FileOutputStream(FileDescriptor.out), System.err, terminal,
-        Integer.getInteger(COLUMNS_PROPERTY, 0), home());
+    return new CliEnvironment(
+        System.getenv(),
+        System.in,
+        new FileOutputStream(FileDescriptor.out),
+        System.err,
+        terminal,
+        Integer.getInteger(COLUMNS_PROPERTY, 0),
+        home());
   }
 
-  /** $HOME, as Python's expanduser reads it (the JVM's user.home comes from the password database). */
+  /**
+   * $HOME, as Python's expanduser reads it (the JVM's user.home comes from the password database).
+   */
   private static Path home() {
     String home = System.getenv("HOME");
     return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));

@@ -1,6 +1,8 @@
 package dev.gemmaembed.cli;
 
-/** A failure the command line reports as one line with its own exit code (see {@link ExitCodes}). */
+/**
+ * A failure the command line reports as one line with its own exit code (see {@link ExitCodes}).
+ */
 class CliException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * A header {@code index,d0,…,d(n-1)} (with an {@code id} column after {@code index} when the
- * input is JSONL, the only input that carries ids), then one row per text; RFC 4180 quoting.
+ * A header {@code index,d0,…,d(n-1)} (with an {@code id} column after {@code index} when the input
+ * is JSONL, the only input that carries ids), then one row per text; RFC 4180 quoting.
  */
 final class CsvSink implements EmbeddingSink {
 
@@ -58,7 +58,10 @@ final class CsvSink implements EmbeddingSink {
   }
 
   private void quote(String field) {
-    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0) {
+    if (field.indexOf(',') < 0
+        && field.indexOf('"') < 0
+        && field.indexOf('\n') < 0
+        && field.indexOf('\r') < 0) {
       row.append(field);
     } else {
       row.append('"').append(field.replace("\"", "\"\"")).append('"');

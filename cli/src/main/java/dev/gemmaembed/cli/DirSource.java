@@ -19,12 +19,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Every .txt and .md file under a directory, in path order, one document each: its text, its
- * file name as title and its path relative to the directory as id. Hidden files and folders
- * (a leading '.') are skipped. Symbolic links are not followed out of the directory: a link to a
- * file inside it is read, one to a file elsewhere skipped, and linked folders are not entered —
- * unless {@code followLinks}, which follows every link (a loop is entered once). Files are read
- * one at a time.
+ * Every .txt and .md file under a directory, in path order, one document each: its text, its file
+ * name as title and its path relative to the directory as id. Hidden files and folders (a leading
+ * '.') are skipped. Symbolic links are not followed out of the directory: a link to a file inside
+ * it is read, one to a file elsewhere skipped, and linked folders are not entered — unless {@code
+ * followLinks}, which follows every link (a loop is entered once). Files are read one at a time.
  */
 final class DirSource implements TextSource {
 
@@ -44,30 +43,42 @@ final class DirSource implements TextSource {
     // walked from its real path, so that DIR may itself be a link (to a notes folder elsewhere)
     Path root = dir.toRealPath();
     List<Path> found = new ArrayList<>();
-    Set<FileVisitOption> options = followLinks ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
-    Files.walkFileTree(root, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        return d.equals(root) || !hidden(root.relativize(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-      }
+    Set<FileVisitOption> options =
+        followLinks
+            ? EnumSet.of(FileVisitOption.FOLLOW_LINKS)
+            : EnumSet.noneOf(FileVisitOption.class);
+    Files.walkFileTree(
+        root,
+        options,
+        Integer.MAX_VALUE,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            return d.equals(root) || !hidden(root.relativize(d))
+                ? FileVisitResult.CONTINUE
+                : FileVisitResult.SKIP_SUBTREE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (isDocument(file) && !hidden(root.relativize(file))
-            && (attrs.isRegularFile() || attrs.isSymbolicLink() && linksInside(file, root))) {
-          found.add(file);
-        }
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (isDocument(file)
+                && !hidden(root.relativize(file))
+                && (attrs.isRegularFile() || attrs.isSymbolicLink() && linksInside(file, root))) {
+              found.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof FileSystemLoopException) {
-          return FileVisitResult.CONTINUE; // a followed link back up the tree: its files are listed once already
-        }
-        throw e;
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult
+                  .CONTINUE; // a followed link back up the tree: its files are listed once already
+            }
+            throw e;
+          }
+        });
     List<Path> files = found.stream().sorted().toList();
     if (files.isEmpty()) {
       throw CliException.input("--dir " + dir + ": no .txt or .md files in it");
@@ -75,7 +86,10 @@ final class DirSource implements TextSource {
     return new DirSource(root, files);
   }
 
-  /** Whether the link {@code file} (not followed by the walk) leads to a regular file under {@code root}. */
+  /**
+   * Whether the link {@code file} (not followed by the walk) leads to a regular file under {@code
+   * root}.
+   */
   private static boolean linksInside(Path file, Path root) {
     try {
       return Files.isRegularFile(file) && file.toRealPath().startsWith(root);
@@ -109,11 +123,16 @@ final class DirSource implements TextSource {
     return new InputRecord(i, read(file), file.getFileName().toString(), InputRecord.Id.string(id));
   }
 
-  /** The file's text, at most {@link TxtSource#MAX_LINE_CHARS} characters (the model reads far fewer). */
+  /**
+   * The file's text, at most {@link TxtSource#MAX_LINE_CHARS} characters (the model reads far
+   * fewer).
+   */
   private static String read(Path file) throws IOException {
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     try (Reader in = new InputStreamReader(Files.newInputStream(file), decoder)) {
       // UTF-8 never decodes to more chars than bytes, so the file size bounds the buffer.
       char[] buf = new char[(int) Math.min(Files.size(file), TxtSource.MAX_LINE_CHARS)];

@@ -13,29 +13,41 @@ import picocli.CommandLine.Spec;
 /** {@code --prompt}, {@code --prompt-text} and {@code --dims}: how texts are embedded. */
 final class EmbeddingOptions {
 
-  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
-  @Option(names = "--prompt", paramLabel = "NAME", description = {
-      "A prompt of the model: query, document, STS, Clustering, Classification, Retrieval, ... "
-          + "or the model card's QuestionAnswering, FactVerification, CodeRetrieval."})
+  @Option(
+      names = "--prompt",
+      paramLabel = "NAME",
+      description = {
+        "A prompt of the model: query, document, STS, Clustering, Classification, Retrieval, ... "
+            + "or the model card's QuestionAnswering, FactVerification, CodeRetrieval."
+      })
   String prompt;
 
-  @Option(names = "--prompt-text", paramLabel = "TEXT", description = "A literal prefix instead of a named prompt.")
+  @Option(
+      names = "--prompt-text",
+      paramLabel = "TEXT",
+      description = "A literal prefix instead of a named prompt.")
   String promptText;
 
-  @Option(names = "--dims", paramLabel = "N",
-      description = "Keep the first N dimensions and renormalise (Matryoshka: 512, 256, 128). Default (or 0): all.")
+  @Option(
+      names = "--dims",
+      paramLabel = "N",
+      description =
+          "Keep the first N dimensions and renormalise (Matryoshka: 512, 256, 128). Default (or 0): all.")
   Integer dims;
 
   /**
-   * The options for {@code embedder}, with {@code defaultPrompt} (a prompt name, or null for
-   * none) when neither --prompt nor --prompt-text is given. Checks the prompt name and --dims
-   * against the model, so a typo is a usage error before any text is read.
+   * The options for {@code embedder}, with {@code defaultPrompt} (a prompt name, or null for none)
+   * when neither --prompt nor --prompt-text is given. Checks the prompt name and --dims against the
+   * model, so a typo is a usage error before any text is read.
    */
   EmbedOptions resolve(Embedder embedder, String defaultPrompt) {
     CommandLine cmd = mixee.commandLine();
     if (prompt != null && promptText != null) {
-      throw new ParameterException(cmd, "--prompt and --prompt-text are mutually exclusive: give one");
+      throw new ParameterException(
+          cmd, "--prompt and --prompt-text are mutually exclusive: give one");
     }
     int keep = checkDims(cmd, dims, embedder);
     if (promptText != null) {
@@ -63,8 +75,12 @@ final class EmbeddingOptions {
     return dims;
   }
 
-  /** Maps the model's refusal of {@code options} (built here: the record checks its own fields) to a usage error. */
-  private static void check(CommandLine cmd, String option, Supplier<EmbedOptions> options, Embedder embedder) {
+  /**
+   * Maps the model's refusal of {@code options} (built here: the record checks its own fields) to a
+   * usage error.
+   */
+  private static void check(
+      CommandLine cmd, String option, Supplier<EmbedOptions> options, Embedder embedder) {
     try {
       embedder.validate(options.get());
     } catch (InvalidInputException e) {

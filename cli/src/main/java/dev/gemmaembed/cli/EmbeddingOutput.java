@@ -16,10 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Where {@code embed} writes: a file, written through a temporary sibling renamed into place
- * when complete (an interrupted run leaves no truncated file), or a device, FIFO or stdout as it
- * goes. An npy
- * matrix for stdout is assembled in a temporary file first, because its header holds the row
+ * Where {@code embed} writes: a file, written through a temporary sibling renamed into place when
+ * complete (an interrupted run leaves no truncated file), or a device, FIFO or stdout as it goes.
+ * An npy matrix for stdout is assembled in a temporary file first, because its header holds the row
  * count that is known only at the end.
  */
 final class EmbeddingOutput {
@@ -58,7 +57,8 @@ final class EmbeddingOutput {
       }
     } catch (IOException e) {
       if (ErrorHandler.isDiskFull(e)) {
-        throw new FileSystemException(target.toString(), null, "disk full (no space left on device)");
+        throw new FileSystemException(
+            target.toString(), null, "disk full (no space left on device)");
       }
       throw e;
     }
@@ -83,7 +83,8 @@ final class EmbeddingOutput {
       sink.finish();
       return;
     }
-    Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    Writer writer =
+        new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
     EmbeddingSink sink = textSink(writer);
     work.writeTo(sink);
     sink.finish();
@@ -92,7 +93,8 @@ final class EmbeddingOutput {
 
   private void writeFile(Path file, Work work) throws IOException {
     if (format == OutputFormat.npy) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel channel =
+          FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         EmbeddingSink sink = new NpySink(channel, dimensions, precision);
         work.writeTo(sink);
         sink.finish();
@@ -100,7 +102,9 @@ final class EmbeddingOutput {
       return;
     }
     if (format == OutputFormat.bin) {
-      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (OutputStream out =
+          Files.newOutputStream(
+              file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         toStream(out, work);
       }
       return;
@@ -116,7 +120,11 @@ final class EmbeddingOutput {
     return switch (format) {
       case jsonl -> new JsonSink(writer, false);
       case json -> new JsonSink(writer, true);
-      case csv -> new CsvSink(writer, precision == Precision.FLOAT32 ? dimensions : precision.bytes(dimensions), idColumn);
+      case csv ->
+          new CsvSink(
+              writer,
+              precision == Precision.FLOAT32 ? dimensions : precision.bytes(dimensions),
+              idColumn);
       case npy, bin -> throw new IllegalStateException(format + " is not text");
     };
   }

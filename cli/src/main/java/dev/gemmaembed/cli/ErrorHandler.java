@@ -29,8 +29,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     StringBuilder line = new StringBuilder(oneLine(ex.getMessage()));
-    if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-      line.append(" (did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append("?)");
+    if (ex instanceof UnmatchedArgumentException unmatched
+        && !unmatched.getSuggestions().isEmpty()) {
+      line.append(" (did you mean ")
+          .append(String.join(" or ", unmatched.getSuggestions()))
+          .append("?)");
     }
     line.append("; see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help'");
     report(cmd, line.toString(), ex, verbose(cmd.getParseResult()));
@@ -45,9 +48,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   }
 
   /**
-   * Reports an {@link OutOfMemoryError} (picocli lets errors through; they would end in a raw
-   * stack trace) as one line with the way to raise the heap. Exit 1, as for any failure that is
-   * not the input's or the model's.
+   * Reports an {@link OutOfMemoryError} (picocli lets errors through; they would end in a raw stack
+   * trace) as one line with the way to raise the heap. Exit 1, as for any failure that is not the
+   * input's or the model's.
    */
   int handleOutOfMemory(OutOfMemoryError e, ParseResult parseResult) {
     CommandLine cmd = parseResult.asCommandLineList().getLast();
@@ -60,7 +63,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
    * variable replaces all of its JVM defaults, so the hint says to repeat the ones wanted.
    */
   static String outOfMemory(String when) {
-    return "out of memory" + when + " (heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): raise "
+    return "out of memory"
+        + when
+        + " (heap limit "
+        + Runtime.getRuntime().maxMemory() / (1 << 20)
+        + " MiB): raise "
         + "the heap, e.g. GEMMA_EMBED_JAVA_OPTS=-Xmx4g; that variable replaces all of the launcher's JVM defaults "
         + "(-XX:+UseSerialGC and the rest: see the gemma-embed script), so add any of them you want to keep";
   }
@@ -84,8 +91,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       case TokenizerException e -> "invalid tokenizer: " + oneLine(e.getMessage());
       case IOException e -> describeIo(e);
       case UncheckedIOException e -> describeIo(e.getCause());
-      default -> "internal error: " + oneLine(String.valueOf(ex))
-          + " (rerun with --verbose and report the stack trace)";
+      default ->
+          "internal error: "
+              + oneLine(String.valueOf(ex))
+              + " (rerun with --verbose and report the stack trace)";
     };
   }
 
@@ -93,12 +102,21 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   static String describeIo(IOException e) {
     return switch (e) {
       case NoSuchFileException f -> "no such file or directory: " + f.getFile();
-      case AccessDeniedException f -> "permission denied: " + f.getFile() + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
-      case FileSystemException f -> f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
-      default -> "Broken pipe".equals(e.getMessage())
-          ? "the output was closed before everything was written (broken pipe)"
-          : isDiskFull(e) ? "disk full (no space left on device)"
-          : "I/O error: " + oneLine(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
+      case AccessDeniedException f ->
+          "permission denied: "
+              + f.getFile()
+              + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
+      case FileSystemException f ->
+          f.getFile()
+              + ": "
+              + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
+      default ->
+          "Broken pipe".equals(e.getMessage())
+              ? "the output was closed before everything was written (broken pipe)"
+              : isDiskFull(e)
+                  ? "disk full (no space left on device)"
+                  : "I/O error: "
+                      + oneLine(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
     };
   }
 

@@ -4,16 +4,24 @@ package dev.gemmaembed.cli;
 final class ExitCodes {
 
   static final int OK = 0;
+
   /** A bug: an error the program did not expect (run with --verbose and report it). */
   static final int INTERNAL = 1;
-  /** A bad command line: unknown option, missing argument, unknown prompt name, --dims too large. */
+
+  /**
+   * A bad command line: unknown option, missing argument, unknown prompt name, --dims too large.
+   */
   static final int USAGE = 2;
+
   /** No model found, or the model files are missing, malformed or unsupported. */
   static final int MODEL = 3;
+
   /** An input file or text that cannot be read or embedded (bad JSONL line, no documents). */
   static final int INPUT = 4;
+
   /** Reading or writing a file failed (permissions, disk full, closed pipe). */
   static final int IO = 5;
+
   /** A download failed: network, authentication, missing file on the Hub, checksum mismatch. */
   static final int NETWORK = 6;
 

@@ -30,7 +30,9 @@ public final class GemmaEmbed implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Inherited by every subcommand; read by {@link ErrorHandler} from the parse result. */
-  @CommandLine.Option(names = ErrorHandler.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = ErrorHandler.VERBOSE,
+      scope = CommandLine.ScopeType.INHERIT,
       description = "On errors, print the stack trace too.")
   boolean verbose;
 
@@ -77,16 +79,21 @@ public final class GemmaEmbed implements Runnable {
     ErrorHandler errors = new ErrorHandler();
     cl.setExecutionExceptionHandler(errors);
     cl.setParameterExceptionHandler(errors);
-    cl.setExecutionStrategy(parseResult -> {
-      try {
-        return new CommandLine.RunLast().execute(parseResult);
-      } catch (OutOfMemoryError e) {
-        return errors.handleOutOfMemory(e, parseResult);
-      }
-    });
+    cl.setExecutionStrategy(
+        parseResult -> {
+          try {
+            return new CommandLine.RunLast().execute(parseResult);
+          } catch (OutOfMemoryError e) {
+            return errors.handleOutOfMemory(e, parseResult);
+          }
+        });
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setOut(new PrintWriter(new OutputStreamWriter(environment.stdout(), StandardCharsets.UTF_8), true));
-    cl.setErr(new PrintWriter(new OutputStreamWriter(environment.stderr(), StandardCharsets.UTF_8), true));
+    cl.setOut(
+        new PrintWriter(
+            new OutputStreamWriter(environment.stdout(), StandardCharsets.UTF_8), true));
+    cl.setErr(
+        new PrintWriter(
+            new OutputStreamWriter(environment.stderr(), StandardCharsets.UTF_8), true));
     cl.getCommandSpec().usageMessage().footer(ExitCodes.HELP);
     return cl;
   }

@@ -22,7 +22,8 @@ final class HfCache {
 
   static final String DEFAULT_REPO = "google/embeddinggemma-300m";
 
-  private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final Pattern REPO_ID =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
   private final Path hub;
@@ -31,15 +32,16 @@ final class HfCache {
     this.hub = hub;
   }
 
-  /**
-   * The hub directory huggingface_hub uses: $HF_HUB_CACHE, else {@link #hfHome}/hub.
-   */
+  /** The hub directory huggingface_hub uses: $HF_HUB_CACHE, else {@link #hfHome}/hub. */
   static HfCache locate(CliEnvironment env) {
     String hubCache = env.variable("HF_HUB_CACHE");
     return new HfCache(hubCache != null ? Path.of(hubCache) : hfHome(env).resolve("hub"));
   }
 
-  /** $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface (where the login token lives too). */
+  /**
+   * $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface (where the login token
+   * lives too).
+   */
   static Path hfHome(CliEnvironment env) {
     String home = env.variable("HF_HOME");
     if (home != null) {

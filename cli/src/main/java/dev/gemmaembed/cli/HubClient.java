@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * The Hugging Face Hub's file API, {@code {endpoint}/{repo}/resolve/{revision}/{path}}, as
  * huggingface_hub uses it: a HEAD gives the commit ({@code X-Repo-Commit}), the content hash
  * ({@code X-Linked-Etag} for LFS files, whose value is the SHA-256, else {@code ETag}), the size
- * and, for LFS files, a redirect to the storage that serves the bytes; a GET of that location
- * (with {@code Range} to resume) brings them.
+ * and, for LFS files, a redirect to the storage that serves the bytes; a GET of that location (with
+ * {@code Range} to resume) brings them.
  *
  * <p>The token goes only to the endpoint's own origin, never to a redirect target elsewhere. No
  * answer is trusted: a download stops at the declared size (10 MiB where none is declared), every
@@ -48,6 +48,7 @@ final class HubClient {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
   private static final int MAX_REDIRECTS = 10;
+
   /** Longest piece of a server's text (a header, a Location) quoted in a message. */
   private static final int QUOTE_LIMIT = 200;
 
@@ -63,7 +64,10 @@ final class HubClient {
     this.userAgent = userAgent;
   }
 
-  /** The endpoint from HF_ENDPOINT, the token from HF_TOKEN or the file {@code huggingface-cli login} writes. */
+  /**
+   * The endpoint from HF_ENDPOINT, the token from HF_TOKEN or the file {@code huggingface-cli
+   * login} writes.
+   */
   static HubClient create(CliEnvironment env) throws IOException {
     String base = Objects.requireNonNullElse(env.variable("HF_ENDPOINT"), DEFAULT_ENDPOINT);
     URI endpoint;
@@ -72,17 +76,26 @@ final class HubClient {
     } catch (IllegalArgumentException e) {
       throw CliException.network("HF_ENDPOINT=" + base + " is not a URL");
     }
-    if (endpoint.getHost() == null || !(endpoint.getScheme().equals("https") || endpoint.getScheme().equals("http"))) {
+    if (endpoint.getHost() == null
+        || !(endpoint.getScheme().equals("https") || endpoint.getScheme().equals("http"))) {
       throw CliException.network("HF_ENDPOINT=" + base + " is not an http(s) URL");
     }
-    HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, to keep the token at home
-        .connectTimeout(Duration.ofSeconds(30))
-        .build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(
+                HttpClient.Redirect.NEVER) // followed by hand, to keep the token at home
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
     String version = HubClient.class.getPackage().getImplementationVersion();
-    return new HubClient(endpoint, token(env), http, "gemma-embed/" + (version == null ? "dev" : version)
-        + "; java/" + Runtime.version().feature());
+    return new HubClient(
+        endpoint,
+        token(env),
+        http,
+        "gemma-embed/"
+            + (version == null ? "dev" : version)
+            + "; java/"
+            + Runtime.version().feature());
   }
 
   private static String token(CliEnvironment env) throws IOException {
@@ -120,7 +133,8 @@ final class HubClient {
    * @param refusal why the redirect to the bytes was refused, or null: the download is refused
    *     then, which also deletes a partial file of an earlier try
    */
-  record FileMetadata(String file, String commit, String etag, long size, URI location, String refusal) {
+  record FileMetadata(
+      String file, String commit, String etag, long size, URI location, String refusal) {
 
     /** LFS files carry their SHA-256 as ETag, so their bytes can be verified. */
     boolean hasSha256() {
@@ -134,9 +148,9 @@ final class HubClient {
   }
 
   /**
-   * A download the server's answer made untrustworthy (more bytes than declared, wrong content,
-   * a redirect to no http(s) URL): whatever was written of it is deleted, unlike an interrupted
-   * one, which is kept to resume.
+   * A download the server's answer made untrustworthy (more bytes than declared, wrong content, a
+   * redirect to no http(s) URL): whatever was written of it is deleted, unlike an interrupted one,
+   * which is kept to resume.
    */
   static final class RefusedException extends CliException {
     private static final long serialVersionUID = 1L;
@@ -156,8 +170,12 @@ final class HubClient {
   }
 
   URI resolveUrl(String repo, String revision, String file) {
-    StringBuilder path = new StringBuilder(endpoint.toString()).append('/').append(repo)
-        .append("/resolve/").append(encode(revision));
+    StringBuilder path =
+        new StringBuilder(endpoint.toString())
+            .append('/')
+            .append(repo)
+            .append("/resolve/")
+            .append(encode(revision));
     for (String segment : file.split("/")) {
       path.append('/').append(encode(segment));
     }
@@ -178,8 +196,10 @@ final class HubClient {
     String linkedEtag = null;
     String linkedSize = null;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      HttpResponse<Void> r = send(request(url, "HEAD").header("Accept-Encoding", "identity"),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          send(
+              request(url, "HEAD").header("Accept-Encoding", "identity"),
+              HttpResponse.BodyHandlers.discarding());
       HttpHeaders h = r.headers();
       commit = h.firstValue("X-Repo-Commit").orElse(commit);
       linkedEtag = h.firstValue("X-Linked-Etag").orElse(linkedEtag);
@@ -207,17 +227,25 @@ final class HubClient {
         throw httpError(status, h, repo, revision, file);
       }
       String etag = linkedEtag != null ? linkedEtag : h.firstValue("ETag").orElse(null);
-      String size = linkedSize != null ? linkedSize : isRedirect(status) ? null : h.firstValue("Content-Length").orElse(null);
-      return new FileMetadata(file, checkCommit(commit, file), checkEtag(etag, file), parseSize(size), location,
+      String size =
+          linkedSize != null
+              ? linkedSize
+              : isRedirect(status) ? null : h.firstValue("Content-Length").orElse(null);
+      return new FileMetadata(
+          file,
+          checkCommit(commit, file),
+          checkEtag(etag, file),
+          parseSize(size),
+          location,
           refusal);
     }
     throw CliException.network("too many redirects for " + resolveUrl(repo, revision, file));
   }
 
   /**
-   * Downloads {@code meta}'s bytes into {@code incomplete}, continuing a partial file with a
-   * Range request, and checks size and content id. A refused download ({@link RefusedException})
-   * is deleted; an interrupted one is kept for the next try to resume.
+   * Downloads {@code meta}'s bytes into {@code incomplete}, continuing a partial file with a Range
+   * request, and checks size and content id. A refused download ({@link RefusedException}) is
+   * deleted; an interrupted one is kept for the next try to resume.
    */
   void download(FileMetadata meta, Path incomplete, Progress progress) throws IOException {
     try {
@@ -234,14 +262,24 @@ final class HubClient {
     }
     long have = Files.exists(incomplete) ? Files.size(incomplete) : 0;
     if (have > 0 && (meta.size() < 0 || have > meta.size())) {
-      Files.delete(incomplete); // without a size, or longer than the file: not known to be a prefix of it
+      Files.delete(
+          incomplete); // without a size, or longer than the file: not known to be a prefix of it
       have = 0;
     }
-    // a declared size is believed only as far as the disk can hold it: no filling the disk on a hub's word
+    // a declared size is believed only as far as the disk can hold it: no filling the disk on a
+    // hub's word
     long free = Files.getFileStore(incomplete.getParent()).getUsableSpace();
     if (meta.size() >= 0 && meta.size() - have > free) {
-      throw new RefusedException("the Hub declares " + meta.size() + " bytes for " + meta.file() + " but only " + free
-          + " bytes are free on the disk of " + incomplete.getParent() + "; refused");
+      throw new RefusedException(
+          "the Hub declares "
+              + meta.size()
+              + " bytes for "
+              + meta.file()
+              + " but only "
+              + free
+              + " bytes are free on the disk of "
+              + incomplete.getParent()
+              + "; refused");
     }
     MessageDigest sha = meta.hasSha256() ? digest("SHA-256") : null;
     if (have > 0 && sha != null) {
@@ -251,18 +289,32 @@ final class HubClient {
       have = transfer(meta, incomplete, have, sha, progress);
     }
     if (meta.size() >= 0 && have != meta.size()) {
-      throw CliException.network("download of " + meta.file() + " ended after " + have + " of " + meta.size()
-          + " bytes; run 'gemma-embed pull' again to resume");
+      throw CliException.network(
+          "download of "
+              + meta.file()
+              + " ended after "
+              + have
+              + " of "
+              + meta.size()
+              + " bytes; run 'gemma-embed pull' again to resume");
     }
     String actual = sha != null ? HexFormat.of().formatHex(sha.digest()) : gitBlobId(incomplete);
     if (!actual.equals(meta.etag())) {
-      throw new RefusedException("checksum mismatch for " + meta.file() + ": expected " + (sha != null ? "SHA-256 "
-          : "git blob SHA-1 ") + meta.etag() + ", got " + actual + "; the corrupted download was deleted, run "
-          + "'gemma-embed pull' again");
+      throw new RefusedException(
+          "checksum mismatch for "
+              + meta.file()
+              + ": expected "
+              + (sha != null ? "SHA-256 " : "git blob SHA-1 ")
+              + meta.etag()
+              + ", got "
+              + actual
+              + "; the corrupted download was deleted, run "
+              + "'gemma-embed pull' again");
     }
   }
 
-  private long transfer(FileMetadata meta, Path incomplete, long have, MessageDigest sha, Progress progress)
+  private long transfer(
+      FileMetadata meta, Path incomplete, long have, MessageDigest sha, Progress progress)
       throws IOException {
     HttpRequest.Builder get = request(meta.location(), "GET");
     if (have > 0) {
@@ -275,8 +327,14 @@ final class HubClient {
       long start = contentRangeStart(r.headers());
       if (start != have) {
         r.body().close();
-        throw new RefusedException("the server resumed " + meta.file() + " at byte " + start + " instead of " + have
-            + "; the partial download was deleted, run 'gemma-embed pull' again");
+        throw new RefusedException(
+            "the server resumed "
+                + meta.file()
+                + " at byte "
+                + start
+                + " instead of "
+                + have
+                + "; the partial download was deleted, run 'gemma-embed pull' again");
       }
       append = true;
     } else if (status == 200) {
@@ -292,32 +350,57 @@ final class HubClient {
     long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
     if (length > meta.limit() - have) {
       r.body().close();
-      throw new RefusedException("the server announces " + length + " bytes from byte " + have + " of " + meta.file()
-          + ", more than its " + (meta.size() >= 0 ? "declared size " + meta.size() : "limit of " + MAX_UNDECLARED_BYTES
-          + " bytes for a file of undeclared size") + "; refused");
+      throw new RefusedException(
+          "the server announces "
+              + length
+              + " bytes from byte "
+              + have
+              + " of "
+              + meta.file()
+              + ", more than its "
+              + (meta.size() >= 0
+                  ? "declared size " + meta.size()
+                  : "limit of " + MAX_UNDECLARED_BYTES + " bytes for a file of undeclared size")
+              + "; refused");
     }
     progress.update(have);
     try (InputStream body = r.body();
-        FileChannel out = FileChannel.open(incomplete, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel out =
+            FileChannel.open(
+                incomplete,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
       byte[] buf = new byte[1 << 16];
       int n;
       while (true) {
         try {
           n = body.read(buf);
         } catch (IOException e) {
-          throw CliException.network("download of " + meta.file() + " was interrupted after " + have
-              + (meta.size() >= 0 ? " of " + meta.size() : "") + " bytes (" + ErrorHandler.oneLine(e.getMessage())
-              + "); run 'gemma-embed pull' again to resume", e);
+          throw CliException.network(
+              "download of "
+                  + meta.file()
+                  + " was interrupted after "
+                  + have
+                  + (meta.size() >= 0 ? " of " + meta.size() : "")
+                  + " bytes ("
+                  + ErrorHandler.oneLine(e.getMessage())
+                  + "); run 'gemma-embed pull' again to resume",
+              e);
         }
         if (n < 0) {
           break;
         }
         if (n > meta.limit() - have) {
-          throw new RefusedException("the server sent more than the " + (meta.size() >= 0
-              ? "declared " + meta.size() + " bytes of " + meta.file()
-              : MAX_UNDECLARED_BYTES + " bytes taken of a file of undeclared size (" + meta.file() + ")")
-              + "; the download was refused and deleted");
+          throw new RefusedException(
+              "the server sent more than the "
+                  + (meta.size() >= 0
+                      ? "declared " + meta.size() + " bytes of " + meta.file()
+                      : MAX_UNDECLARED_BYTES
+                          + " bytes taken of a file of undeclared size ("
+                          + meta.file()
+                          + ")")
+                  + "; the download was refused and deleted");
         }
         ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
         while (chunk.hasRemaining()) {
@@ -333,7 +416,10 @@ final class HubClient {
     return have;
   }
 
-  /** Git's blob id, SHA-1 of {@code "blob <size>\0"} followed by the bytes: the Hub's ETag of a non-LFS file. */
+  /**
+   * Git's blob id, SHA-1 of {@code "blob <size>\0"} followed by the bytes: the Hub's ETag of a
+   * non-LFS file.
+   */
   static String gitBlobId(Path file) throws IOException {
     MessageDigest sha1 = digest("SHA-1");
     sha1.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
@@ -352,10 +438,11 @@ final class HubClient {
   }
 
   private HttpRequest.Builder request(URI url, String method) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(url)
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .header("User-Agent", userAgent)
-        .timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(url)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .header("User-Agent", userAgent)
+            .timeout(Duration.ofSeconds(60));
     if (token != null && sameOrigin(url, endpoint)) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -363,7 +450,8 @@ final class HubClient {
   }
 
   /** GET following every redirect, dropping the token when it leaves the endpoint's origin. */
-  private HttpResponse<InputStream> sendFollowing(HttpRequest.Builder first, URI url) throws IOException {
+  private HttpResponse<InputStream> sendFollowing(HttpRequest.Builder first, URI url)
+      throws IOException {
     HttpRequest.Builder req = first;
     URI at = url;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -382,7 +470,8 @@ final class HubClient {
     throw CliException.network("too many redirects for " + url);
   }
 
-  private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {
+  private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler)
+      throws IOException {
     HttpRequest built = request.build();
     try {
       return http.send(built, handler);
@@ -390,9 +479,17 @@ final class HubClient {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     } catch (IOException e) {
-      throw CliException.network("cannot reach " + built.uri().getScheme() + "://" + built.uri().getAuthority()
-          + " (" + ErrorHandler.oneLine(String.valueOf(e.getMessage() != null ? e.getMessage() : e)) + "); check the "
-          + "network connection" + (sameOrigin(built.uri(), endpoint) ? " or HF_ENDPOINT" : ""), e);
+      throw CliException.network(
+          "cannot reach "
+              + built.uri().getScheme()
+              + "://"
+              + built.uri().getAuthority()
+              + " ("
+              + ErrorHandler.oneLine(String.valueOf(e.getMessage() != null ? e.getMessage() : e))
+              + "); check the "
+              + "network connection"
+              + (sameOrigin(built.uri(), endpoint) ? " or HF_ENDPOINT" : ""),
+          e);
     }
   }
 
@@ -402,20 +499,38 @@ final class HubClient {
 
   /** Where a redirect leads: an http(s) URL with a host, else the answer is refused. */
   private static URI redirectTarget(URI from, HttpResponse<?> r) {
-    String location = r.headers().firstValue("Location")
-        .orElseThrow(() -> new RefusedException("HTTP " + r.statusCode() + " without a Location from " + from));
+    String location =
+        r.headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () ->
+                    new RefusedException(
+                        "HTTP " + r.statusCode() + " without a Location from " + from));
     URI next;
     try {
       next = from.resolve(new URI(location));
     } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new RefusedException("HTTP " + r.statusCode() + " from " + from + " redirects to a malformed Location '"
-          + quote(location) + "'; refused");
+      throw new RefusedException(
+          "HTTP "
+              + r.statusCode()
+              + " from "
+              + from
+              + " redirects to a malformed Location '"
+              + quote(location)
+              + "'; refused");
     }
     String scheme = next.getScheme();
-    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
         || next.getHost() == null) {
-      throw new RefusedException("HTTP " + r.statusCode() + " from " + from + " redirects to '" + quote(location)
-          + "', which is not an http(s) URL with a host; refused");
+      throw new RefusedException(
+          "HTTP "
+              + r.statusCode()
+              + " from "
+              + from
+              + " redirects to '"
+              + quote(location)
+              + "', which is not an http(s) URL with a host; refused");
     }
     return next;
   }
@@ -436,23 +551,52 @@ final class HubClient {
     return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
-  private CliException httpError(int status, HttpHeaders h, String repo, String revision, String file) {
-    String hubSays = h.firstValue("X-Error-Message").map(m -> " (the Hub says: " + quote(m) + ")").orElse("");
+  private CliException httpError(
+      int status, HttpHeaders h, String repo, String revision, String file) {
+    String hubSays =
+        h.firstValue("X-Error-Message").map(m -> " (the Hub says: " + quote(m) + ")").orElse("");
     String what = repo == null ? file : repo + "/" + file + " at revision " + revision;
     String page = repo == null ? endpoint.toString() : endpoint + "/" + repo;
     return switch (status) {
-      case 401 -> CliException.network(token == null
-          ? "HTTP 401 for " + what + ": the repository is gated (or does not exist) and no token was given; accept the"
-              + " Gemma licence at " + page + " while logged in, create a read token at " + endpoint
-              + "/settings/tokens and set HF_TOKEN to it" + hubSays
-          : "HTTP 401 for " + what + ": HF_TOKEN was rejected; create a valid read token at " + endpoint
-              + "/settings/tokens" + hubSays);
-      case 403 -> CliException.network("HTTP 403 for " + what + ": the account of HF_TOKEN has no access; accept the"
-          + " Gemma licence at " + page + " with that account, and use a token with read access" + hubSays);
+      case 401 ->
+          CliException.network(
+              token == null
+                  ? "HTTP 401 for "
+                      + what
+                      + ": the repository is gated (or does not exist) and no token was given; accept the"
+                      + " Gemma licence at "
+                      + page
+                      + " while logged in, create a read token at "
+                      + endpoint
+                      + "/settings/tokens and set HF_TOKEN to it"
+                      + hubSays
+                  : "HTTP 401 for "
+                      + what
+                      + ": HF_TOKEN was rejected; create a valid read token at "
+                      + endpoint
+                      + "/settings/tokens"
+                      + hubSays);
+      case 403 ->
+          CliException.network(
+              "HTTP 403 for "
+                  + what
+                  + ": the account of HF_TOKEN has no access; accept the"
+                  + " Gemma licence at "
+                  + page
+                  + " with that account, and use a token with read access"
+                  + hubSays);
       case 404 -> new NotFoundException(notFound(h, repo, revision, file) + hubSays);
-      case 429 -> CliException.network("HTTP 429 for " + what + ": rate limited by the Hub; wait and try again" + hubSays);
-      default -> CliException.network("HTTP " + status + " for " + what + hubSays
-          + (status >= 500 ? "; the server failed, try again later" : ""));
+      case 429 ->
+          CliException.network(
+              "HTTP 429 for " + what + ": rate limited by the Hub; wait and try again" + hubSays);
+      default ->
+          CliException.network(
+              "HTTP "
+                  + status
+                  + " for "
+                  + what
+                  + hubSays
+                  + (status >= 500 ? "; the server failed, try again later" : ""));
     };
   }
 
@@ -464,27 +608,38 @@ final class HubClient {
     return switch (code) {
       case "reponotfound" -> "repository " + repo + " not found (HTTP 404)";
       case "revisionnotfound" -> "revision " + revision + " not found in " + repo + " (HTTP 404)";
-      default -> "file " + file + " not found in " + repo + " at revision " + revision + " (HTTP 404)";
+      default ->
+          "file " + file + " not found in " + repo + " at revision " + revision + " (HTTP 404)";
     };
   }
 
   private static String checkCommit(String commit, String file) {
     if (commit == null || !HfCache.isCommit(commit)) {
-      throw CliException.network("no commit id (X-Repo-Commit) in the answer for " + file
-          + "; is HF_ENDPOINT a Hugging Face Hub?");
+      throw CliException.network(
+          "no commit id (X-Repo-Commit) in the answer for "
+              + file
+              + "; is HF_ENDPOINT a Hugging Face Hub?");
     }
     return commit;
   }
 
-  /** The content id, which also names the blob file: 40 or 64 lower-case hex digits, nothing else. */
+  /**
+   * The content id, which also names the blob file: 40 or 64 lower-case hex digits, nothing else.
+   */
   private static String checkEtag(String etag, String file) {
     if (etag == null) {
-      throw CliException.network("no ETag in the answer for " + file + "; is HF_ENDPOINT a Hugging Face Hub?");
+      throw CliException.network(
+          "no ETag in the answer for " + file + "; is HF_ENDPOINT a Hugging Face Hub?");
     }
     String id = etag.replaceFirst("^W/", "").replace("\"", "").toLowerCase(Locale.ROOT);
     if (!SHA1.matcher(id).matches() && !SHA256.matcher(id).matches()) {
-      throw CliException.network("the ETag '" + quote(etag) + "' in the answer for " + file + " is neither a git "
-          + "blob SHA-1 (40 hex digits) nor a SHA-256 (64); refused (is HF_ENDPOINT a Hugging Face Hub?)");
+      throw CliException.network(
+          "the ETag '"
+              + quote(etag)
+              + "' in the answer for "
+              + file
+              + " is neither a git "
+              + "blob SHA-1 (40 hex digits) nor a SHA-256 (64); refused (is HF_ENDPOINT a Hugging Face Hub?)");
     }
     return id;
   }

@@ -17,7 +17,9 @@ enum InputFormat {
    */
   static InputFormat fromName(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".jsonl") || lower.endsWith(".ndjson") ? jsonl : lower.endsWith(".json") ? json : txt;
+    return lower.endsWith(".jsonl") || lower.endsWith(".ndjson")
+        ? jsonl
+        : lower.endsWith(".json") ? json : txt;
   }
 
   /** Whether records may carry ids (and so a CSV output gets an id column). */

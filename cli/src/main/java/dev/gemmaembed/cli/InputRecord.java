@@ -5,8 +5,10 @@ package dev.gemmaembed.cli;
  *
  * @param index position in the input, from 0 (blank JSONL lines do not count)
  * @param text the text
- * @param title a document title (JSONL {@code title}, a file name for {@code search --dir}), or null
- * @param id the JSONL {@code id} (or {@code search --dir}'s relative path) passed through to the output, or null
+ * @param title a document title (JSONL {@code title}, a file name for {@code search --dir}), or
+ *     null
+ * @param id the JSONL {@code id} (or {@code search --dir}'s relative path) passed through to the
+ *     output, or null
  */
 record InputRecord(long index, String text, String title, Id id) {
 

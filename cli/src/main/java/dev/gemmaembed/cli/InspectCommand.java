@@ -16,12 +16,20 @@ import picocli.CommandLine.Spec;
       "Print a checkpoint's metadata and tensor table (name, type, shape, bytes).",
       "FILE is a .gguf, a .safetensors, or a model directory (its model.safetensors).",
     },
-    footer = {"", "Examples:", "  gemma-embed inspect models/full-q4_0.gguf", "  gemma-embed inspect models/tiny"})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed inspect models/full-q4_0.gguf",
+      "  gemma-embed inspect models/tiny"
+    })
 final class InspectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "GGUF file, safetensors file or model directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE",
+      description = "GGUF file, safetensors file or model directory.")
   Path file;
 
   @Override

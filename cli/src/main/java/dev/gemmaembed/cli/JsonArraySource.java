@@ -11,14 +11,15 @@ import java.io.Reader;
 /**
  * A {@code .json} file holding one array whose elements are strings (the texts) or objects as in
  * JSON Lines ({@code text}, optional {@code title} and {@code id}); the two may be mixed. The array
- * is read element by element with Jackson's streaming parser, so its size does not matter.
- * Anything else (an object, a number, an element that is neither) is an input error naming the
- * line and column.
+ * is read element by element with Jackson's streaming parser, so its size does not matter. Anything
+ * else (an object, a number, an element that is neither) is an input error naming the line and
+ * column.
  */
 final class JsonArraySource implements TextSource {
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final String EXPECTED = "expected a JSON array of strings or of objects like {\"text\": \"...\"}";
+  private static final String EXPECTED =
+      "expected a JSON array of strings or of objects like {\"text\": \"...\"}";
 
   private final JsonParser parser;
   private final CountingInputStream counter;
@@ -48,8 +49,15 @@ final class JsonArraySource implements TextSource {
           return null;
         }
         if (first != JsonToken.START_ARRAY) {
-          throw CliException.input(where() + ": " + EXPECTED + ", found " + kind(first)
-              + (first == JsonToken.START_OBJECT ? " (one object per line is JSON Lines: name the file .jsonl)" : ""));
+          throw CliException.input(
+              where()
+                  + ": "
+                  + EXPECTED
+                  + ", found "
+                  + kind(first)
+                  + (first == JsonToken.START_OBJECT
+                      ? " (one object per line is JSON Lines: name the file .jsonl)"
+                      : ""));
         }
       }
       JsonToken token = parser.nextToken();
@@ -69,11 +77,15 @@ final class JsonArraySource implements TextSource {
         f.read(parser);
         return f.record(index++, where);
       }
-      throw CliException.input(where + ": element " + index + " is " + kind(token) + "; " + EXPECTED);
+      throw CliException.input(
+          where + ": element " + index + " is " + kind(token) + "; " + EXPECTED);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw CliException.input(name + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-          + ": not valid JSON: " + ErrorHandler.oneLine(e.getOriginalMessage()));
+      throw CliException.input(
+          name
+              + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+              + ": not valid JSON: "
+              + ErrorHandler.oneLine(e.getOriginalMessage()));
     }
   }
 

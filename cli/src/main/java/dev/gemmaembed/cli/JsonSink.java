@@ -8,10 +8,10 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * {@code jsonl}: one {@code {"index": i, "id": …, "embedding": [...]}} per line; {@code json}:
- * the same objects in one array, one per line. {@code id} appears only when the input gave one.
- * Floats are written in their shortest round-tripping form, so parsing gives back the same floats.
- * Only jackson-core's streaming generator is used (see {@link JsonlSource} for why).
+ * {@code jsonl}: one {@code {"index": i, "id": …, "embedding": [...]}} per line; {@code json}: the
+ * same objects in one array, one per line. {@code id} appears only when the input gave one. Floats
+ * are written in their shortest round-tripping form, so parsing gives back the same floats. Only
+ * jackson-core's streaming generator is used (see {@link JsonlSource} for why).
  */
 final class JsonSink implements EmbeddingSink {
 
@@ -22,9 +22,10 @@ final class JsonSink implements EmbeddingSink {
   private boolean first = true;
 
   JsonSink(Writer out, boolean array) throws IOException {
-    this.json = JSON.createGenerator(out)
-        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-        .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+    this.json =
+        JSON.createGenerator(out)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
     // Separators are written by hand below; Jackson would put a space between root values.
     json.setRootValueSeparator(new SerializedString(""));
     this.array = array;
@@ -39,7 +40,10 @@ final class JsonSink implements EmbeddingSink {
     end();
   }
 
-  /** Integers: −128..127 for int8/binary, 0..255 for uint8/ubinary (packed bytes for the binary ones). */
+  /**
+   * Integers: −128..127 for int8/binary, 0..255 for uint8/ubinary (packed bytes for the binary
+   * ones).
+   */
   @Override
   public void write(InputRecord record, byte[] stored, Precision precision) throws IOException {
     start(record);

@@ -7,17 +7,19 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * JSON Lines: one object per line with a string {@code text}, an optional string {@code title}
- * (the document is embedded as {@code title: {title} | text: …}) and an optional {@code id}, a
- * string or a number, that is copied to the output. Other fields, of any type, are ignored; a
- * repeated field counts with its last value. Blank lines are skipped.
+ * JSON Lines: one object per line with a string {@code text}, an optional string {@code title} (the
+ * document is embedded as {@code title: {title} | text: …}) and an optional {@code id}, a string or
+ * a number, that is copied to the output. Other fields, of any type, are ignored; a repeated field
+ * counts with its last value. Blank lines are skipped.
  *
  * <p>Lines are read with Jackson's streaming parser, not a tree: the embed path then never loads
  * jackson-databind, whose few hundred classes cost several MB of a small process.
  */
 final class JsonlSource implements TextSource {
 
-  /** A JSON line is parsed whole, so unlike a text line it cannot be cut: longer ones are an error. */
+  /**
+   * A JSON line is parsed whole, so unlike a text line it cannot be cut: longer ones are an error.
+   */
   static final int MAX_LINE_CHARS = 8 << 20;
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -44,7 +46,8 @@ final class JsonlSource implements TextSource {
     } while (line.isBlank());
     String where = name + ":" + lines.lineNumber();
     if (lines.truncated()) {
-      throw CliException.input(where + ": the line is longer than " + lines.maxChars() + " characters");
+      throw CliException.input(
+          where + ": the line is longer than " + lines.maxChars() + " characters");
     }
     Fields f = new Fields();
     boolean object;
@@ -56,11 +59,15 @@ final class JsonlSource implements TextSource {
         parser.skipChildren();
       }
       if (parser.nextToken() != null) {
-        throw CliException.input(where + ": not valid JSON: more content after the value, at column "
-            + parser.currentTokenLocation().getColumnNr() + "; a line holds one object");
+        throw CliException.input(
+            where
+                + ": not valid JSON: more content after the value, at column "
+                + parser.currentTokenLocation().getColumnNr()
+                + "; a line holds one object");
       }
     } catch (JsonProcessingException e) {
-      throw CliException.input(where + ": not valid JSON: " + ErrorHandler.oneLine(e.getOriginalMessage()));
+      throw CliException.input(
+          where + ": not valid JSON: " + ErrorHandler.oneLine(e.getOriginalMessage()));
     }
     // Checked once the whole line has parsed, so a syntax error is reported before a wrong field.
     if (!object) {
@@ -78,7 +85,10 @@ final class JsonlSource implements TextSource {
     String titleValue;
     String idValue;
 
-    /** The record these fields make: a string "text", a string or null "title", a string or number "id". */
+    /**
+     * The record these fields make: a string "text", a string or null "title", a string or number
+     * "id".
+     */
     InputRecord record(long index, String where) {
       if (text != JsonToken.VALUE_STRING) {
         throw CliException.input(where + ": the object has no string field \"text\"");
@@ -97,7 +107,8 @@ final class JsonlSource implements TextSource {
         // Booleans are refused too: an id of true or false is a mistake, not a name.
         throw CliException.input(where + ": \"id\" must be a string or a number");
       }
-      return new InputRecord(index, textValue, title == JsonToken.VALUE_STRING ? titleValue : null, recordId);
+      return new InputRecord(
+          index, textValue, title == JsonToken.VALUE_STRING ? titleValue : null, recordId);
     }
 
     /** Reads the fields of the object whose START_OBJECT the parser is on, up to its END_OBJECT. */
@@ -118,13 +129,15 @@ final class JsonlSource implements TextSource {
             id = value;
             idValue = scalarText(parser);
           }
-          default -> { }
+          default -> {}
         }
         parser.skipChildren();
       }
     }
 
-    /** A scalar's text (for a number, its literal as written, which is what an id keeps), else null. */
+    /**
+     * A scalar's text (for a number, its literal as written, which is what an id keeps), else null.
+     */
     private static String scalarText(JsonParser parser) throws IOException {
       return parser.currentToken().isScalarValue() ? parser.getText() : null;
     }

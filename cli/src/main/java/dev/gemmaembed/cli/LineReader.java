@@ -6,8 +6,8 @@ import java.io.Reader;
 
 /**
  * Reads '\n'-terminated lines (a trailing '\r' is dropped) holding at most {@code maxChars}
- * characters of any one line in memory: the rest of a longer line is skipped and
- * {@link #truncated()} says so. This keeps a file without newlines from filling the heap.
+ * characters of any one line in memory: the rest of a longer line is skipped and {@link
+ * #truncated()} says so. This keeps a file without newlines from filling the heap.
  */
 final class LineReader implements Closeable {
 

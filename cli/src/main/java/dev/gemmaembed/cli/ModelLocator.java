@@ -18,11 +18,18 @@ final class ModelLocator {
   private ModelLocator() {}
 
   static Path resolve(Path explicit, CliEnvironment env) {
-    return find(explicit, env).orElseThrow(() -> CliException.model(
-        "no model: pass --model DIR (a Hugging Face embeddinggemma-300m folder, or a .gguf file), set "
-            + ENV + " to one, or download " + HfCache.DEFAULT_REPO + " into the Hugging Face cache ("
-            + HfCache.locate(env).repoDir(HfCache.DEFAULT_REPO) + ") with 'gemma-embed pull' (needs an HF_TOKEN "
-            + "whose account accepted the Gemma licence)"));
+    return find(explicit, env)
+        .orElseThrow(
+            () ->
+                CliException.model(
+                    "no model: pass --model DIR (a Hugging Face embeddinggemma-300m folder, or a .gguf file), set "
+                        + ENV
+                        + " to one, or download "
+                        + HfCache.DEFAULT_REPO
+                        + " into the Hugging Face cache ("
+                        + HfCache.locate(env).repoDir(HfCache.DEFAULT_REPO)
+                        + ") with 'gemma-embed pull' (needs an HF_TOKEN "
+                        + "whose account accepted the Gemma licence)"));
   }
 
   /** As {@link #resolve}, but empty instead of an error when no model is given, set or cached. */

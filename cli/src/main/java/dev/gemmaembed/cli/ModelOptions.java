@@ -12,23 +12,38 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code --model}, {@code --threads} and {@code --quantize}, shared by every command that loads a model. */
+/**
+ * {@code --model}, {@code --threads} and {@code --quantize}, shared by every command that loads a
+ * model.
+ */
 final class ModelOptions {
 
-  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
-  @Option(names = "--model", paramLabel = "PATH", description = {
-      "A Hugging Face embeddinggemma-300m folder, or a GGUF file.",
-      "Default: $GEMMA_EMBED_MODEL, then google/embeddinggemma-300m in the Hugging Face cache "
-          + "(see 'gemma-embed pull')."})
+  @Option(
+      names = "--model",
+      paramLabel = "PATH",
+      description = {
+        "A Hugging Face embeddinggemma-300m folder, or a GGUF file.",
+        "Default: $GEMMA_EMBED_MODEL, then google/embeddinggemma-300m in the Hugging Face cache "
+            + "(see 'gemma-embed pull')."
+      })
   Path model;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Compute threads (default: all processors).")
   Integer threads;
 
-  @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = {
-      "Quantize a float model's matrices (token table and Dense included) in memory at load time, "
-          + "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."})
+  @Option(
+      names = "--quantize",
+      paramLabel = "q8_0|q4_0",
+      description = {
+        "Quantize a float model's matrices (token table and Dense included) in memory at load time, "
+            + "as 'gemma-embed quantize --type q8_0|q4_0' would store them. Default: compute with the weights as stored."
+      })
   String quantize;
 
   /** Finds and loads the model; the caller closes it. */
@@ -36,20 +51,27 @@ final class ModelOptions {
     return load(env, LoadOptions.DEFAULT_MAX_BATCH_TOKENS);
   }
 
-  /** As {@link #load(CliEnvironment)}, with forward passes of up to {@code maxBatchTokens} tokens. */
+  /**
+   * As {@link #load(CliEnvironment)}, with forward passes of up to {@code maxBatchTokens} tokens.
+   */
   Embedder load(CliEnvironment env, int maxBatchTokens) {
     LoadOptions options = LoadOptions.defaults().withMaxBatchTokens(maxBatchTokens);
     if (threads != null) {
       if (threads < 1) {
-        throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + threads);
+        throw new ParameterException(
+            mixee.commandLine(), "--threads must be at least 1, got " + threads);
       }
       options = options.withThreads(threads);
     }
     if (quantize != null) {
       WeightType type = WeightType.named(quantize).orElse(null);
       if (type == null || !type.quantizable()) {
-        throw new ParameterException(mixee.commandLine(), "--quantize must be one of "
-            + WeightType.quantizableNames().toLowerCase(java.util.Locale.ROOT) + ", got " + quantize);
+        throw new ParameterException(
+            mixee.commandLine(),
+            "--quantize must be one of "
+                + WeightType.quantizableNames().toLowerCase(java.util.Locale.ROOT)
+                + ", got "
+                + quantize);
       }
       options = options.withQuantize(type);
     }
@@ -64,7 +86,8 @@ final class ModelOptions {
     } catch (InvalidInputException e) {
       throw e;
     } catch (GemmaEmbedException | TokenizerException e) {
-      throw new CliException(ExitCodes.MODEL, "cannot load the model at " + path + ": " + e.getMessage(), e);
+      throw new CliException(
+          ExitCodes.MODEL, "cannot load the model at " + path + ": " + e.getMessage(), e);
     }
   }
 }

@@ -8,11 +8,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A float32 matrix (rows × dimensions, C order, little-endian) in the NPY 1.0 format that
- * {@code numpy.load} reads, or for an int8/uint8/binary/ubinary {@link Precision} an int8 or uint8
- * matrix (rows × stored bytes: dimensions, or dimensions / 8 when packed), as
- * sentence-transformers' {@code quantize_embeddings} returns it. The row count is unknown while streaming, so the header is written
- * with room for any count and rewritten, at the same length, by {@link #finish()}.
+ * A float32 matrix (rows × dimensions, C order, little-endian) in the NPY 1.0 format that {@code
+ * numpy.load} reads, or for an int8/uint8/binary/ubinary {@link Precision} an int8 or uint8 matrix
+ * (rows × stored bytes: dimensions, or dimensions / 8 when packed), as sentence-transformers'
+ * {@code quantize_embeddings} returns it. The row count is unknown while streaming, so the header
+ * is written with room for any count and rewritten, at the same length, by {@link #finish()}.
  *
  * <p>NPY 1.0: magic {@code \x93NUMPY}, version 1 0, a little-endian uint16 header length, then an
  * ASCII Python dict padded with spaces and ended by '\n' so that the data starts at a multiple of
@@ -23,7 +23,8 @@ final class NpySink implements EmbeddingSink {
   private static final int PREAMBLE = 10; // magic (6) + version (2) + header length (2)
 
   /** Fits a 19-digit row count (any long), so patching never changes the length. */
-  static final int HEADER_BYTES = roundUp(PREAMBLE + dict(Long.MAX_VALUE, Integer.MAX_VALUE, "<f4").length() + 1, 64);
+  static final int HEADER_BYTES =
+      roundUp(PREAMBLE + dict(Long.MAX_VALUE, Integer.MAX_VALUE, "<f4").length() + 1, 64);
 
   private final FileChannel channel;
   private final Precision precision;
@@ -31,7 +32,9 @@ final class NpySink implements EmbeddingSink {
   private final ByteBuffer buffer;
   private long rows;
 
-  /** A float32 matrix, written into {@code channel} from its start; the caller opens and closes it. */
+  /**
+   * A float32 matrix, written into {@code channel} from its start; the caller opens and closes it.
+   */
   NpySink(FileChannel channel, int dimensions) throws IOException {
     this(channel, dimensions, Precision.FLOAT32);
   }
@@ -41,7 +44,9 @@ final class NpySink implements EmbeddingSink {
     this.channel = channel;
     this.precision = precision;
     this.columns = precision == Precision.FLOAT32 ? dimensions : precision.bytes(dimensions);
-    this.buffer = ByteBuffer.allocate(Math.max(1 << 16, precision.bytes(dimensions))).order(ByteOrder.LITTLE_ENDIAN);
+    this.buffer =
+        ByteBuffer.allocate(Math.max(1 << 16, precision.bytes(dimensions)))
+            .order(ByteOrder.LITTLE_ENDIAN);
     writeFully(header(0, columns, descr(precision)), 0);
     channel.position(HEADER_BYTES);
   }
@@ -67,7 +72,13 @@ final class NpySink implements EmbeddingSink {
   }
 
   private static String dict(long rows, int cols, String descr) {
-    return "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+    return "{'descr': '"
+        + descr
+        + "', 'fortran_order': False, 'shape': ("
+        + rows
+        + ", "
+        + cols
+        + "), }";
   }
 
   private static int roundUp(int n, int multiple) {
@@ -82,8 +93,16 @@ final class NpySink implements EmbeddingSink {
   @Override
   public void write(InputRecord record, byte[] stored, Precision as) throws IOException {
     if (as != precision || stored.length != rowBytes()) {
-      throw new IllegalStateException("a " + as.label() + " row of " + stored.length + " bytes in a " + precision.label()
-          + " matrix of " + rowBytes() + "-byte rows");
+      throw new IllegalStateException(
+          "a "
+              + as.label()
+              + " row of "
+              + stored.length
+              + " bytes in a "
+              + precision.label()
+              + " matrix of "
+              + rowBytes()
+              + "-byte rows");
     }
     if (buffer.remaining() < stored.length) {
       flush();

@@ -10,7 +10,10 @@ enum OutputFormat {
   json,
   /** A header {@code index[,id],d0,…} then one row per text. */
   csv,
-  /** A float32 matrix (rows × dimensions) in NumPy's .npy format; int8/uint8 for a quantized precision. */
+  /**
+   * A float32 matrix (rows × dimensions) in NumPy's .npy format; int8/uint8 for a quantized
+   * precision.
+   */
   npy,
   /** A 16-byte header, then the stored rows back to back (see {@link BinSink}). */
   bin;

@@ -39,51 +39,69 @@ import picocli.CommandLine.Spec;
           + "token saved by 'huggingface-cli login' is used too). Interrupted downloads resume; LFS "
           + "files are checked against their SHA-256. HF_ENDPOINT sets another Hub URL (a mirror).",
     },
-    footer = {"", "Examples:",
-        "  export HF_TOKEN=hf_...",
-        "  gemma-embed pull",
-        "  gemma-embed pull google/embeddinggemma-300m --revision main",
-        "  gemma-embed pull ggml-org/embeddinggemma-300M-GGUF \\",
-        "      --file embeddinggemma-300M-Q8_0.gguf",
-        "  gemma-embed embed --model \"$(gemma-embed pull -q)\" \"hello\""})
+    footer = {
+      "",
+      "Examples:",
+      "  export HF_TOKEN=hf_...",
+      "  gemma-embed pull",
+      "  gemma-embed pull google/embeddinggemma-300m --revision main",
+      "  gemma-embed pull ggml-org/embeddinggemma-300M-GGUF \\",
+      "      --file embeddinggemma-300M-Q8_0.gguf",
+      "  gemma-embed embed --model \"$(gemma-embed pull -q)\" \"hello\""
+    })
 final class PullCommand implements Callable<Integer> {
 
   /** A file of the repository; an optional one may be absent. */
   record RepoFile(String path, boolean required) {}
 
-  /** What the sentence-transformers pipeline loads (spec §4), plus the optional special-token map. */
-  static final List<RepoFile> MODEL_FILES = List.of(
-      new RepoFile("config.json", true),
-      new RepoFile("model.safetensors", true),
-      new RepoFile("modules.json", true),
-      new RepoFile("sentence_bert_config.json", true),
-      new RepoFile("config_sentence_transformers.json", true),
-      new RepoFile("tokenizer.json", true),
-      new RepoFile("tokenizer_config.json", true),
-      new RepoFile("special_tokens_map.json", false),
-      new RepoFile("1_Pooling/config.json", true),
-      new RepoFile("2_Dense/config.json", true),
-      new RepoFile("2_Dense/model.safetensors", true),
-      new RepoFile("3_Dense/config.json", true),
-      new RepoFile("3_Dense/model.safetensors", true));
+  /**
+   * What the sentence-transformers pipeline loads (spec §4), plus the optional special-token map.
+   */
+  static final List<RepoFile> MODEL_FILES =
+      List.of(
+          new RepoFile("config.json", true),
+          new RepoFile("model.safetensors", true),
+          new RepoFile("modules.json", true),
+          new RepoFile("sentence_bert_config.json", true),
+          new RepoFile("config_sentence_transformers.json", true),
+          new RepoFile("tokenizer.json", true),
+          new RepoFile("tokenizer_config.json", true),
+          new RepoFile("special_tokens_map.json", false),
+          new RepoFile("1_Pooling/config.json", true),
+          new RepoFile("2_Dense/config.json", true),
+          new RepoFile("2_Dense/model.safetensors", true),
+          new RepoFile("3_Dense/config.json", true),
+          new RepoFile("3_Dense/model.safetensors", true));
 
   @ParentCommand GemmaEmbed root;
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "REPO", defaultValue = HfCache.DEFAULT_REPO,
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "REPO",
+      defaultValue = HfCache.DEFAULT_REPO,
       description = "Repository id (default: ${DEFAULT-VALUE}).")
   String repo;
 
-  @Option(names = "--revision", paramLabel = "R", defaultValue = "main",
+  @Option(
+      names = "--revision",
+      paramLabel = "R",
+      defaultValue = "main",
       description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
   String revision;
 
-  @Option(names = "--file", paramLabel = "NAME",
-      description = "Download only this file (repeatable), e.g. a .gguf; default: the model's Hugging Face files.")
+  @Option(
+      names = "--file",
+      paramLabel = "NAME",
+      description =
+          "Download only this file (repeatable), e.g. a .gguf; default: the model's Hugging Face files.")
   List<String> files;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress bar or notes on stderr.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress bar or notes on stderr.")
   boolean quiet;
 
   @Override
@@ -132,10 +150,24 @@ final class PullCommand implements Callable<Integer> {
     if (!revision.equals(commit)) {
       AtomicFiles.writeString(cache.ref(repo, revision), commit);
     }
-    note(notes, "pulled " + repo + " at " + commit + " (" + fetched + " file(s) downloaded" + size(bytes) + ") into "
-        + snapshot + (HfCache.DEFAULT_REPO.equals(repo) && files == null
-            ? "; embed, similarity and search now find it without --model"
-            : "; use it with --model " + (files != null && files.size() == 1 ? snapshot.resolve(files.getFirst()) : snapshot)));
+    note(
+        notes,
+        "pulled "
+            + repo
+            + " at "
+            + commit
+            + " ("
+            + fetched
+            + " file(s) downloaded"
+            + size(bytes)
+            + ") into "
+            + snapshot
+            + (HfCache.DEFAULT_REPO.equals(repo) && files == null
+                ? "; embed, similarity and search now find it without --model"
+                : "; use it with --model "
+                    + (files != null && files.size() == 1
+                        ? snapshot.resolve(files.getFirst())
+                        : snapshot)));
     var out = env.stdout();
     out.write((snapshot + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
     out.flush();
@@ -144,18 +176,24 @@ final class PullCommand implements Callable<Integer> {
 
   private List<RepoFile> wanted() {
     if (!HfCache.isRepoId(repo)) {
-      throw new ParameterException(spec.commandLine(), "REPO " + repo + ": expected an id like google/embeddinggemma-300m");
+      throw new ParameterException(
+          spec.commandLine(), "REPO " + repo + ": expected an id like google/embeddinggemma-300m");
     }
     if (revision.isBlank() || revision.contains("..") || revision.startsWith("/")) {
-      throw new ParameterException(spec.commandLine(), "--revision " + revision + ": not a branch, tag or commit");
+      throw new ParameterException(
+          spec.commandLine(), "--revision " + revision + ": not a branch, tag or commit");
     }
     if (files == null) {
       return MODEL_FILES;
     }
     List<RepoFile> list = new ArrayList<>();
     for (String f : files) {
-      if (f.isBlank() || f.startsWith("/") || f.contains("\\") || List.of(f.split("/")).contains("..")) {
-        throw new ParameterException(spec.commandLine(), "--file " + f + ": expected a path inside the repository");
+      if (f.isBlank()
+          || f.startsWith("/")
+          || f.contains("\\")
+          || List.of(f.split("/")).contains("..")) {
+        throw new ParameterException(
+            spec.commandLine(), "--file " + f + ": expected a path inside the repository");
       }
       list.add(new RepoFile(f, true));
     }
@@ -164,17 +202,23 @@ final class PullCommand implements Callable<Integer> {
 
   private static void moveIntoPlace(Path incomplete, Path blob) throws IOException {
     // A rename replaces whatever has the name: never anything but a stale blob.
-    if (Files.exists(blob, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
-      throw new FileSystemException(blob.toString(), null, "is not a regular file; remove it and pull again");
+    if (Files.exists(blob, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileSystemException(
+          blob.toString(), null, "is not a regular file; remove it and pull again");
     }
     try {
-      Files.move(incomplete, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          incomplete, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(incomplete, blob, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
-  /** snapshots/{commit}/{path} → a relative symlink to the blob, as huggingface_hub makes; a copy where links fail. */
+  /**
+   * snapshots/{commit}/{path} → a relative symlink to the blob, as huggingface_hub makes; a copy
+   * where links fail.
+   */
   private static void link(Path file, Path blob) throws IOException {
     Files.createDirectories(file.getParent());
     Path target = file.getParent().relativize(blob);

@@ -1,7 +1,7 @@
 package dev.gemmaembed.cli;
 
-import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.core.model.Architecture;
+import dev.gemmaembed.tools.AtomicFiles;
 import dev.gemmaembed.tools.Eg2GgufWriter;
 import dev.gemmaembed.tools.GgufQuantizeTool;
 import dev.gemmaembed.tools.QuantType;
@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gemma-embed quantize}: Hugging Face folder → GGUF that llama.cpp (and gemma-embed) can load. */
+/**
+ * {@code gemma-embed quantize}: Hugging Face folder → GGUF that llama.cpp (and gemma-embed) can
+ * load.
+ */
 @Command(
     name = "quantize",
     mixinStandardHelpOptions = true,
@@ -35,10 +38,14 @@ import picocli.CommandLine.Spec;
       "An EmbeddingGemma 2 folder becomes a gemma-embedding2 GGUF (norms as stored; the metadata keys "
           + "that inspect marks are gemma-embed's own, llama.cpp's converter being unverified).",
     },
-    footer = {"", "Examples:", "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
-        "  gemma-embed quantize models/full models/full-q4_k_m.gguf --type q4_k_m",
-        "  gemma-embed quantize models/kquant models/kquant-f32.gguf --type f32",
-        "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed quantize models/full models/full-q4_0.gguf --type q4_0",
+      "  gemma-embed quantize models/full models/full-q4_k_m.gguf --type q4_k_m",
+      "  gemma-embed quantize models/kquant models/kquant-f32.gguf --type f32",
+      "  gemma-embed quantize ~/models/embeddinggemma-300m eg-q8_0.gguf --type q8_0"
+    })
 final class QuantizeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -46,12 +53,20 @@ final class QuantizeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IN", description = "Hugging Face model directory.")
   Path in;
 
-  @Parameters(index = "1", paramLabel = "OUT.gguf", description = "GGUF file to write (atomically).")
+  @Parameters(
+      index = "1",
+      paramLabel = "OUT.gguf",
+      description = "GGUF file to write (atomically).")
   Path out;
 
-  @Option(names = "--type", required = true, paramLabel = "TYPE", converter = QuantTypeConverter.class,
-      description = "f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs, "
-          + "q4_k_m or mixed.")
+  @Option(
+      names = "--type",
+      required = true,
+      paramLabel = "TYPE",
+      converter = QuantTypeConverter.class,
+      description =
+          "f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs, "
+              + "q4_k_m or mixed.")
   QuantType type;
 
   @Override
@@ -59,13 +74,18 @@ final class QuantizeCommand implements Callable<Integer> {
     AtomicFiles.check(out);
     long t0 = System.nanoTime();
     Path config = in.resolve("config.json");
-    boolean eg2 = Files.isRegularFile(config) && Architecture.of(config) == Architecture.EMBEDDING_GEMMA2;
-    GgufQuantizeTool.Result r = eg2 ? Eg2GgufWriter.write(in, out, type) : GgufQuantizeTool.quantize(in, out, type);
+    boolean eg2 =
+        Files.isRegularFile(config) && Architecture.of(config) == Architecture.EMBEDDING_GEMMA2;
+    GgufQuantizeTool.Result r =
+        eg2 ? Eg2GgufWriter.write(in, out, type) : GgufQuantizeTool.quantize(in, out, type);
     for (String f : r.fallbacks()) {
       spec.commandLine().getErr().println("fallback: " + f);
     }
-    spec.commandLine().getErr().printf("wrote %s: %,d bytes, %d tensors %s in %.1f s%n", r.file(), r.bytes(), r.tensors(),
-        r.tensorTypes(), (System.nanoTime() - t0) / 1e9);
+    spec.commandLine()
+        .getErr()
+        .printf(
+            "wrote %s: %,d bytes, %d tensors %s in %.1f s%n",
+            r.file(), r.bytes(), r.tensors(), r.tensorTypes(), (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Stores each embedding in a {@link Precision} before the output sink gets it. int8/uint8 with
- * no calibration range take their range from the whole input, as one sentence-transformers
- * {@code encode(..., precision=...)} call does: the vectors are then held until the input ends
- * (at most {@link #MAX_BUFFERED_FLOATS} floats), and written at {@link #finish()}, which leaves
- * the output itself open for its owner to finish.
+ * Stores each embedding in a {@link Precision} before the output sink gets it. int8/uint8 with no
+ * calibration range take their range from the whole input, as one sentence-transformers {@code
+ * encode(..., precision=...)} call does: the vectors are then held until the input ends (at most
+ * {@link #MAX_BUFFERED_FLOATS} floats), and written at {@link #finish()}, which leaves the output
+ * itself open for its owner to finish.
  */
 final class QuantizingSink implements EmbeddingSink {
 
@@ -28,7 +28,8 @@ final class QuantizingSink implements EmbeddingSink {
   private long bufferedFloats;
 
   /** {@code range}: the calibration range, or null to take it from the input (int8/uint8 only). */
-  QuantizingSink(EmbeddingSink out, Precision precision, QuantizationRange range, Consumer<String> warn) {
+  QuantizingSink(
+      EmbeddingSink out, Precision precision, QuantizationRange range, Consumer<String> warn) {
     this.out = out;
     this.precision = precision;
     this.range = range;
@@ -47,10 +48,17 @@ final class QuantizingSink implements EmbeddingSink {
     }
     bufferedFloats += embedding.length;
     if (bufferedFloats > MAX_BUFFERED_FLOATS) {
-      throw new CliException(ExitCodes.USAGE, "--precision " + precision.label() + " without --calibration takes its "
-          + "range from the whole input, which is held in memory up to " + MAX_BUFFERED_FLOATS / embedding.length
-          + " vectors of " + embedding.length + " dimensions; this input has more: give --calibration FILE "
-          + "(embeddings of a sample, cut to the same --dims)");
+      throw new CliException(
+          ExitCodes.USAGE,
+          "--precision "
+              + precision.label()
+              + " without --calibration takes its "
+              + "range from the whole input, which is held in memory up to "
+              + MAX_BUFFERED_FLOATS / embedding.length
+              + " vectors of "
+              + embedding.length
+              + " dimensions; this input has more: give --calibration FILE "
+              + "(embeddings of a sample, cut to the same --dims)");
     }
     records.add(record);
     vectors.add(embedding);
@@ -72,10 +80,19 @@ final class QuantizingSink implements EmbeddingSink {
   public void finish() throws IOException {
     if (buffering() && !vectors.isEmpty()) {
       range = QuantizationRange.of(vectors, "the input");
-      warn.accept("the " + precision.label() + " range was taken from these " + vectors.size() + " texts, so each "
-          + "vector's bytes depend on the others in the input" + (vectors.size() < QuantizationRange.FEW_VECTORS
-              ? " and, with fewer than " + QuantizationRange.FEW_VECTORS + ", the range is poorly estimated" : "")
-          + "; give --calibration FILE for vectors that stay comparable across runs");
+      warn.accept(
+          "the "
+              + precision.label()
+              + " range was taken from these "
+              + vectors.size()
+              + " texts, so each "
+              + "vector's bytes depend on the others in the input"
+              + (vectors.size() < QuantizationRange.FEW_VECTORS
+                  ? " and, with fewer than "
+                      + QuantizationRange.FEW_VECTORS
+                      + ", the range is poorly estimated"
+                  : "")
+              + "; give --calibration FILE for vectors that stay comparable across runs");
       for (int i = 0; i < vectors.size(); i++) {
         out.write(records.get(i), precision.quantize(vectors.get(i), range), precision);
       }

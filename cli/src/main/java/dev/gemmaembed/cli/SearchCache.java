@@ -46,12 +46,14 @@ import java.util.stream.Stream;
  * <p>Writes go through {@link AtomicFiles} (a temporary file renamed into place), so concurrent
  * searches never see a partial file: the last to finish wins and the other's new vectors are
  * embedded again next time. The whole folder is bounded by {@link #MAX_BYTES}: a file keeps its
- * most recently used entries within it, and whole files of other spaces are deleted, least
- * recently written first, until the folder fits.
+ * most recently used entries within it, and whole files of other spaces are deleted, least recently
+ * written first, until the folder fits.
  */
 final class SearchCache {
 
-  /** The documented bound of the cache folder: 256 MiB (≈ 87,000 full-size 768-dimension vectors). */
+  /**
+   * The documented bound of the cache folder: 256 MiB (≈ 87,000 full-size 768-dimension vectors).
+   */
   static final long MAX_BYTES = 256L << 20;
 
   private static final byte[] MAGIC = "GEMBSRCH".getBytes(StandardCharsets.US_ASCII);
@@ -59,6 +61,7 @@ final class SearchCache {
   private static final int HASH = 32;
   private static final int HEADER = MAGIC.length + 4 + HASH + 4 + 4;
   private static final String SUFFIX = ".vectors";
+
   /** A hit older than this is written back with a fresh use time even when nothing was embedded. */
   private static final long REFRESH_MILLIS = 24 * 3_600_000L;
 
@@ -96,8 +99,12 @@ final class SearchCache {
    */
   static SearchCache open(Path dir, String spaceDescription, int dimensions, long maxBytes) {
     byte[] space = sha256(spaceDescription.getBytes(StandardCharsets.UTF_8));
-    SearchCache cache = new SearchCache(dir.resolve(HexFormat.of().formatHex(space, 0, 16) + SUFFIX), space,
-        dimensions, maxBytes);
+    SearchCache cache =
+        new SearchCache(
+            dir.resolve(HexFormat.of().formatHex(space, 0, 16) + SUFFIX),
+            space,
+            dimensions,
+            maxBytes);
     cache.load();
     return cache;
   }
@@ -138,8 +145,8 @@ final class SearchCache {
   }
 
   /**
-   * Writes the cache back if anything changed, then trims the folder to its bound. Failing to
-   * write (a read-only or full disk) is not the search's failure: the result stands, uncached.
+   * Writes the cache back if anything changed, then trims the folder to its bound. Failing to write
+   * (a read-only or full disk) is not the search's failure: the result stands, uncached.
    */
   void save() throws IOException {
     if (!dirty) {
@@ -149,17 +156,22 @@ final class SearchCache {
     long fit = Math.max(0, (maxBytes - HEADER - HASH) / entryBytes);
     List<Map.Entry<String, Entry>> kept = new ArrayList<>(entries.entrySet());
     if (kept.size() > fit) {
-      kept.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().lastUsed).reversed());
+      kept.sort(
+          Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().lastUsed)
+              .reversed());
       kept = kept.subList(0, (int) fit);
     }
     if (!Files.isDirectory(file.getParent())) {
       // Vectors reveal something of the documents: the folder is the user's alone.
-      Files.createDirectories(file.getParent(),
+      Files.createDirectories(
+          file.getParent(),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
-    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       // Never written through a link (or into a FIFO) that someone put in the cache's place.
-      throw new FileSystemException(file.toString(), null, "is not a regular file; remove it to cache again");
+      throw new FileSystemException(
+          file.toString(), null, "is not a regular file; remove it to cache again");
     }
     List<Map.Entry<String, Entry>> toWrite = kept;
     AtomicFiles.write(file, tmp -> write(tmp, toWrite));
@@ -168,11 +180,13 @@ final class SearchCache {
 
   private void write(Path tmp, List<Map.Entry<String, Entry>> list) throws IOException {
     MessageDigest digest = newDigest();
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
       head.put(MAGIC).putInt(VERSION).put(space).putInt(dimensions).putInt(list.size()).flip();
       writeFully(ch, head, digest);
-      ByteBuffer entry = ByteBuffer.allocate(HASH + 8 + dimensions * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer entry =
+          ByteBuffer.allocate(HASH + 8 + dimensions * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
       for (Map.Entry<String, Entry> e : list) {
         entry.clear();
         entry.put(HexFormat.of().parseHex(e.getKey())).putLong(e.getValue().lastUsed);
@@ -185,7 +199,8 @@ final class SearchCache {
     }
   }
 
-  private static void writeFully(FileChannel ch, ByteBuffer b, MessageDigest digest) throws IOException {
+  private static void writeFully(FileChannel ch, ByteBuffer b, MessageDigest digest)
+      throws IOException {
     if (digest != null) {
       digest.update(b.duplicate());
     }
@@ -202,7 +217,8 @@ final class SearchCache {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       return; // missing; or a link, FIFO or anything else put there: never read
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long size = ch.size();
       if (size < HEADER + HASH || size > maxBytes) {
         return;
@@ -216,8 +232,12 @@ final class SearchCache {
       int dims = b.getInt();
       int count = b.getInt();
       long entryBytes = HASH + 8 + (long) dimensions * Float.BYTES;
-      if (!MessageDigest.isEqual(magic, MAGIC) || version != VERSION || !MessageDigest.isEqual(fileSpace, space)
-          || dims != dimensions || count < 0 || HEADER + count * entryBytes + HASH != size) {
+      if (!MessageDigest.isEqual(magic, MAGIC)
+          || version != VERSION
+          || !MessageDigest.isEqual(fileSpace, space)
+          || dims != dimensions
+          || count < 0
+          || HEADER + count * entryBytes + HASH != size) {
         return;
       }
       MessageDigest digest = newDigest();
@@ -293,16 +313,19 @@ final class SearchCache {
     Path root = model.toRealPath();
     if (Files.isDirectory(root)) {
       try (Stream<Path> walk = Files.walk(root, 3)) {
-        files = walk.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."))
-            .sorted().toList();
+        files =
+            walk.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."))
+                .sorted()
+                .toList();
       }
     } else {
       files = List.of(root);
     }
     for (Path f : files) {
       BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-      digest.update((root.relativize(f) + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0")
-          .getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (root.relativize(f) + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0")
+              .getBytes(StandardCharsets.UTF_8));
       try (InputStream in = Files.newInputStream(f)) {
         digest.update(in.readNBytes(a.size() <= (1 << 20) ? (int) a.size() : 64 << 10));
       }

@@ -49,74 +49,121 @@ import picocli.CommandLine.Spec;
           + "and the files that changed. The cache keeps at most 256 MiB, dropping the least recently "
           + "used vectors first; a damaged cache file is ignored and rebuilt.",
     },
-    footer = {"", "Examples:",
-        "  gemma-embed search --query \"red planet\" \"Mars is red\" \"Venus is hot\"",
-        "  gemma-embed search --query \"reset my password\" --dir ~/notes --top 5",
-        "  gemma-embed search --query \"sort a list\" --input code.jsonl \\",
-        "      --query-prompt CodeRetrieval",
-        "  gemma-embed search --query \"rust\" --dir docs --format jsonl | jq .id"})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed search --query \"red planet\" \"Mars is red\" \"Venus is hot\"",
+      "  gemma-embed search --query \"reset my password\" --dir ~/notes --top 5",
+      "  gemma-embed search --query \"sort a list\" --input code.jsonl \\",
+      "      --query-prompt CodeRetrieval",
+      "  gemma-embed search --query \"rust\" --dir docs --format jsonl | jq .id"
+    })
 final class SearchCommand implements Callable<Integer> {
 
-  enum Format { table, jsonl }
+  enum Format {
+    table,
+    jsonl
+  }
 
   @ParentCommand GemmaEmbed root;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--query", required = true, paramLabel = "TEXT", description = "What to search for.")
+  @Option(
+      names = "--query",
+      required = true,
+      paramLabel = "TEXT",
+      description = "What to search for.")
   String query;
 
-  @Parameters(arity = "0..*", paramLabel = "DOC", description = "Documents to rank (or use --input / --dir).")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "DOC",
+      description = "Documents to rank (or use --input / --dir).")
   List<String> docs;
 
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Documents from FILE (.txt, .jsonl or .json), '-' for stdin.")
+  @Option(
+      names = {"-i", "--input"},
+      paramLabel = "FILE",
+      description = "Documents from FILE (.txt, .jsonl or .json), '-' for stdin.")
   String input;
 
-  @Option(names = "--input-format", paramLabel = "txt|jsonl|json",
+  @Option(
+      names = "--input-format",
+      paramLabel = "txt|jsonl|json",
       description = "Input format (default: from the file extension; txt for stdin).")
   InputFormat inputFormat;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Documents: the .txt and .md files under DIR.")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Documents: the .txt and .md files under DIR.")
   Path dir;
 
-  @Option(names = "--follow-links", description = "With --dir: follow symbolic links out of DIR too (by default a "
-      + "link is read only when it leads to a file inside DIR).")
+  @Option(
+      names = "--follow-links",
+      description =
+          "With --dir: follow symbolic links out of DIR too (by default a "
+              + "link is read only when it leads to a file inside DIR).")
   boolean followLinks;
 
-  @Option(names = {"-k", "--top"}, paramLabel = "K", defaultValue = "10", description = "Results to show (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-k", "--top"},
+      paramLabel = "K",
+      defaultValue = "10",
+      description = "Results to show (default: ${DEFAULT-VALUE}).")
   int top;
 
-  @Option(names = {"-f", "--format"}, paramLabel = "table|jsonl", defaultValue = "table",
-      description = "table (default) or jsonl: {\"rank\", \"score\", \"index\", \"id\", \"text\"} per line.")
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "table|jsonl",
+      defaultValue = "table",
+      description =
+          "table (default) or jsonl: {\"rank\", \"score\", \"index\", \"id\", \"text\"} per line.")
   Format format;
 
-  @Option(names = "--query-prompt", paramLabel = "NAME", defaultValue = "query",
-      description = "Prompt for the query (default: ${DEFAULT-VALUE}; e.g. CodeRetrieval, QuestionAnswering).")
+  @Option(
+      names = "--query-prompt",
+      paramLabel = "NAME",
+      defaultValue = "query",
+      description =
+          "Prompt for the query (default: ${DEFAULT-VALUE}; e.g. CodeRetrieval, QuestionAnswering).")
   String queryPrompt;
 
-  @Option(names = "--dims", paramLabel = "N", description = "Compare the first N dimensions, renormalised. Default: all.")
+  @Option(
+      names = "--dims",
+      paramLabel = "N",
+      description = "Compare the first N dimensions, renormalised. Default: all.")
   Integer dims;
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "32",
       description = "Documents embedded together (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "Where --dir searches remember document vectors (default: $XDG_CACHE_HOME/gemma-embed/search, "
-          + "else ~/.cache/gemma-embed/search).")
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Where --dir searches remember document vectors (default: $XDG_CACHE_HOME/gemma-embed/search, "
+              + "else ~/.cache/gemma-embed/search).")
   Path cacheDir;
 
-  @Option(names = "--no-cache", description = "Embed every --dir document again; read and write no cache.")
+  @Option(
+      names = "--no-cache",
+      description = "Embed every --dir document again; read and write no cache.")
   boolean noCache;
 
   /** A scored document. */
   record Hit(float score, InputRecord doc) {}
 
   /** Best first; equal scores keep input order. */
-  static final Comparator<Hit> BEST_FIRST = Comparator.comparingDouble((Hit h) -> -h.score())
-      .thenComparingLong(h -> h.doc().index());
+  static final Comparator<Hit> BEST_FIRST =
+      Comparator.comparingDouble((Hit h) -> -h.score()).thenComparingLong(h -> h.doc().index());
 
   @Override
   public Integer call() throws IOException {
@@ -124,69 +171,105 @@ final class SearchCommand implements Callable<Integer> {
     boolean hasDocs = docs != null && !docs.isEmpty();
     int sources = (hasDocs ? 1 : 0) + (input != null ? 1 : 0) + (dir != null ? 1 : 0);
     if (sources != 1) {
-      throw new ParameterException(spec.commandLine(), sources == 0
-          ? "no documents: give them as arguments, or use --input FILE or --dir DIR"
-          : "give documents one way: as arguments, --input or --dir");
+      throw new ParameterException(
+          spec.commandLine(),
+          sources == 0
+              ? "no documents: give them as arguments, or use --input FILE or --dir DIR"
+              : "give documents one way: as arguments, --input or --dir");
     }
     if (top < 1) {
       throw new ParameterException(spec.commandLine(), "--top must be at least 1");
     }
     BatchEmbedder.checkBatchSize(batchSize, spec.commandLine());
     String warnPrefix = "gemma-embed search: warning: ";
-    TextSource source = hasDocs ? new ListSource(docs)
-        : dir != null ? DirSource.open(dir, followLinks)
-        : Inputs.open(input, inputFormat, env, m -> env.stderr().println(warnPrefix + m)).source();
+    TextSource source =
+        hasDocs
+            ? new ListSource(docs)
+            : dir != null
+                ? DirSource.open(dir, followLinks)
+                : Inputs.open(input, inputFormat, env, m -> env.stderr().println(warnPrefix + m))
+                    .source();
     List<Hit> ranked;
-    try (source; Embedder embedder = modelOptions.load(env)) {
+    try (source;
+        Embedder embedder = modelOptions.load(env)) {
       long loaded = System.nanoTime();
       EmbeddingOptions.checkPrompt(spec.commandLine(), "--query-prompt", queryPrompt, embedder);
       int keep = EmbeddingOptions.checkDims(spec.commandLine(), dims, embedder);
       float[] q = embedder.embed(query, EmbedOptions.prompt(queryPrompt).withDimensions(keep));
       // A min-heap of the best `top`: its head is the weakest hit kept, replaced by any better one.
       PriorityQueue<Hit> best = new PriorityQueue<>(top + 1, BEST_FIRST.reversed());
-      BatchEmbedder.Consumer offer = (doc, v) -> {
-        best.add(new Hit(Texts.cosine(q, v), doc));
-        if (best.size() > top) {
-          best.poll();
-        }
-      };
+      BatchEmbedder.Consumer offer =
+          (doc, v) -> {
+            best.add(new Hit(Texts.cosine(q, v), doc));
+            if (best.size() > top) {
+              best.poll();
+            }
+          };
       EmbedOptions documents = EmbedOptions.document().withDimensions(keep);
-      SearchCache cache = dir != null && !noCache
-          ? openCache(env, embedder, documents, keep == 0 ? embedder.dimensions() : keep, warnPrefix) : null;
+      SearchCache cache =
+          dir != null && !noCache
+              ? openCache(
+                  env, embedder, documents, keep == 0 ? embedder.dimensions() : keep, warnPrefix)
+              : null;
       long[] fromCache = {0};
-      TextSource toEmbed = cache == null ? source : () -> {
-        for (InputRecord doc; (doc = source.next()) != null; ) {
-          float[] v = cache.get(SearchCache.key(doc));
-          if (v == null) {
-            return doc;
-          }
-          fromCache[0]++;
-          offer.accept(doc, v);
-        }
-        return null;
-      };
-      BatchEmbedder batches = new BatchEmbedder(embedder, documents, batchSize,
-          m -> env.stderr().println(warnPrefix + m));
-      long embedded = batches.run(toEmbed, (doc, v) -> {
-        if (cache != null) {
-          cache.put(SearchCache.key(doc), v);
-        }
-        offer.accept(doc, v);
-      }, n -> {});
+      TextSource toEmbed =
+          cache == null
+              ? source
+              : () -> {
+                for (InputRecord doc; (doc = source.next()) != null; ) {
+                  float[] v = cache.get(SearchCache.key(doc));
+                  if (v == null) {
+                    return doc;
+                  }
+                  fromCache[0]++;
+                  offer.accept(doc, v);
+                }
+                return null;
+              };
+      BatchEmbedder batches =
+          new BatchEmbedder(
+              embedder, documents, batchSize, m -> env.stderr().println(warnPrefix + m));
+      long embedded =
+          batches.run(
+              toEmbed,
+              (doc, v) -> {
+                if (cache != null) {
+                  cache.put(SearchCache.key(doc), v);
+                }
+                offer.accept(doc, v);
+              },
+              n -> {});
       if (embedded + fromCache[0] == 0) {
-        throw CliException.input("no documents to search in " + (input != null ? input : "the arguments"));
+        throw CliException.input(
+            "no documents to search in " + (input != null ? input : "the arguments"));
       }
       if (cache != null) {
         try {
           cache.save();
         } catch (IOException | RuntimeException e) {
-          env.stderr().println(warnPrefix + "could not write the search cache " + cache.file() + ": "
-              + ErrorHandler.describe(e));
+          env.stderr()
+              .println(
+                  warnPrefix
+                      + "could not write the search cache "
+                      + cache.file()
+                      + ": "
+                      + ErrorHandler.describe(e));
         }
         if (spec.commandLine().getParseResult().hasMatchedOption(ErrorHandler.VERBOSE)) {
-          env.stderr().println("gemma-embed search: embedded " + embedded + " of " + (embedded + fromCache[0])
-              + " documents, " + fromCache[0] + " from the cache " + cache.file() + String.format(Locale.ROOT,
-              "; %.3f s from the loaded model to the ranking", (System.nanoTime() - loaded) / 1e9));
+          env.stderr()
+              .println(
+                  "gemma-embed search: embedded "
+                      + embedded
+                      + " of "
+                      + (embedded + fromCache[0])
+                      + " documents, "
+                      + fromCache[0]
+                      + " from the cache "
+                      + cache.file()
+                      + String.format(
+                          Locale.ROOT,
+                          "; %.3f s from the loaded model to the ranking",
+                          (System.nanoTime() - loaded) / 1e9));
         }
       }
       ranked = new ArrayList<>(best);
@@ -206,15 +289,25 @@ final class SearchCommand implements Callable<Integer> {
    * The cache of this model, prompt and dimension count, or null (with a warning) when the model's
    * files cannot even be looked at: the search then runs uncached.
    */
-  private SearchCache openCache(CliEnvironment env, Embedder embedder, EmbedOptions documents, int dimensions,
+  private SearchCache openCache(
+      CliEnvironment env,
+      Embedder embedder,
+      EmbedOptions documents,
+      int dimensions,
       String warnPrefix) {
     Path folder = cacheDir != null ? cacheDir : defaultCacheDir(env);
     try {
-      String space = "search documents\nmodel " + SearchCache.modelIdentity(ModelLocator.resolve(modelOptions.model, env))
-          + "\nquantize " + modelOptions.quantize
-          + "\nprompt " + embedder.prompts().get(documents.promptName())
-          + "\ndimensions " + dimensions
-          + "\nruntime " + runtimeIdentity();
+      String space =
+          "search documents\nmodel "
+              + SearchCache.modelIdentity(ModelLocator.resolve(modelOptions.model, env))
+              + "\nquantize "
+              + modelOptions.quantize
+              + "\nprompt "
+              + embedder.prompts().get(documents.promptName())
+              + "\ndimensions "
+              + dimensions
+              + "\nruntime "
+              + runtimeIdentity();
       return SearchCache.open(folder, space, dimensions, SearchCache.MAX_BYTES);
     } catch (IOException e) {
       env.stderr().println(warnPrefix + "searching without the cache: " + ErrorHandler.describe(e));
@@ -222,10 +315,14 @@ final class SearchCommand implements Callable<Integer> {
     }
   }
 
-  /** $XDG_CACHE_HOME/gemma-embed/search, else ~/.cache/gemma-embed/search (the XDG base directory rule). */
+  /**
+   * $XDG_CACHE_HOME/gemma-embed/search, else ~/.cache/gemma-embed/search (the XDG base directory
+   * rule).
+   */
   static Path defaultCacheDir(CliEnvironment env) {
     String xdg = env.variable("XDG_CACHE_HOME");
-    Path base = xdg != null && Path.of(xdg).isAbsolute() ? Path.of(xdg) : env.userHome().resolve(".cache");
+    Path base =
+        xdg != null && Path.of(xdg).isAbsolute() ? Path.of(xdg) : env.userHome().resolve(".cache");
     return base.resolve("gemma-embed").resolve("search");
   }
 
@@ -236,7 +333,8 @@ final class SearchCommand implements Callable<Integer> {
   private static String runtimeIdentity() {
     String version = String.valueOf(GemmaEmbed.class.getPackage().getImplementationVersion());
     try {
-      Path jar = Path.of(GemmaEmbed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(GemmaEmbed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(jar)) {
         return version + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis();
       }
@@ -247,7 +345,8 @@ final class SearchCommand implements Callable<Integer> {
   }
 
   private static void writeJsonl(Writer out, List<Hit> ranked) throws IOException {
-    try (JsonGenerator json = new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+    try (JsonGenerator json =
+        new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
       json.setRootValueSeparator(new SerializedString(""));
       int rank = 1;
       for (Hit hit : ranked) {
@@ -269,15 +368,25 @@ final class SearchCommand implements Callable<Integer> {
   }
 
   private static void writeTable(Writer out, List<Hit> ranked) throws IOException {
-    List<String> labels = ranked.stream()
-        .map(h -> h.doc().id() != null ? h.doc().id().text() : "#" + h.doc().index())
-        .toList();
+    List<String> labels =
+        ranked.stream()
+            .map(h -> h.doc().id() != null ? h.doc().id().text() : "#" + h.doc().index())
+            .toList();
     int width = Math.min(40, Math.max(3, labels.stream().mapToInt(String::length).max().orElse(3)));
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%4s  %7s  %-" + width + "s  %s\n", "rank", "score", "doc", "text"));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT, "%4s  %7s  %-" + width + "s  %s\n", "rank", "score", "doc", "text"));
     for (int i = 0; i < ranked.size(); i++) {
       Hit hit = ranked.get(i);
-      b.append(String.format(Locale.ROOT, "%4d  %7.4f  %-" + width + "s  %s\n", i + 1, hit.score(),
-          Texts.snippet(labels.get(i), width), Texts.snippet(hit.doc().text(), 80)));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%4d  %7.4f  %-" + width + "s  %s\n",
+              i + 1,
+              hit.score(),
+              Texts.snippet(labels.get(i), width),
+              Texts.snippet(hit.doc().text(), 80)));
     }
     out.write(b.toString());
   }

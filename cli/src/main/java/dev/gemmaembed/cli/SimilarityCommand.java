@@ -28,12 +28,18 @@ import picocli.CommandLine.ParentCommand;
           + "the model card prescribes for similarity; choose another with --prompt or --prompt-text "
           + "(--prompt-text \"\" for none).",
     },
-    footer = {"", "Examples:",
-        "  gemma-embed similarity \"The cat sat on the mat\" \"A cat is sitting on a mat\" \"Stock prices fell\"",
-        "  gemma-embed similarity --format json --dims 256 \"first\" \"second\""})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed similarity \"The cat sat on the mat\" \"A cat is sitting on a mat\" \"Stock prices fell\"",
+      "  gemma-embed similarity --format json --dims 256 \"first\" \"second\""
+    })
 final class SimilarityCommand implements Callable<Integer> {
 
-  enum Format { table, json }
+  enum Format {
+    table,
+    json
+  }
 
   static final String DEFAULT_PROMPT = "STS";
 
@@ -42,7 +48,10 @@ final class SimilarityCommand implements Callable<Integer> {
   @Parameters(arity = "2..*", paramLabel = "TEXT", description = "Two or more texts.")
   List<String> texts;
 
-  @Option(names = {"-f", "--format"}, paramLabel = "table|json", defaultValue = "table",
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "table|json",
+      defaultValue = "table",
       description = "table (default) or json: {\"matrix\": [[...], ...]}.")
   Format format;
 
@@ -67,8 +76,8 @@ final class SimilarityCommand implements Callable<Integer> {
     }
     Writer out = Texts.utf8(env.stdout());
     if (format == Format.json) {
-      try (JsonGenerator json = new JsonFactory().createGenerator(out)
-          .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+      try (JsonGenerator json =
+          new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
         json.writeStartObject();
         json.writeFieldName("matrix");
         json.writeStartArray();
@@ -107,7 +116,9 @@ final class SimilarityCommand implements Callable<Integer> {
     }
     b.append('\n');
     for (int i = 0; i < n; i++) {
-      b.append(String.format(Locale.ROOT, "%" + label + "d  %s\n", i + 1, Texts.snippet(texts.get(i), 100)));
+      b.append(
+          String.format(
+              Locale.ROOT, "%" + label + "d  %s\n", i + 1, Texts.snippet(texts.get(i), 100)));
     }
     out.write(b.toString());
   }

@@ -31,7 +31,8 @@ final class StartupTrace {
     }
     Instant now = Instant.now();
     double ms = ((now.getEpochSecond() * 1_000_000_000L + now.getNano()) - T0) / 1e6;
-    System.err.println("gemma-embed startup " + phase + " " + String.format(java.util.Locale.ROOT, "%.1f", ms));
+    System.err.println(
+        "gemma-embed startup " + phase + " " + String.format(java.util.Locale.ROOT, "%.1f", ms));
     System.err.flush();
   }
 }

@@ -16,7 +16,10 @@ final class Texts {
     return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
   }
 
-  /** The text on one line (whitespace runs become one space), cut to {@code max} characters with an ellipsis. */
+  /**
+   * The text on one line (whitespace runs become one space), cut to {@code max} characters with an
+   * ellipsis.
+   */
   static String snippet(String text, int max) {
     String flat = text.strip().replaceAll("\\s+", " ");
     if (flat.length() <= max) {

@@ -24,9 +24,9 @@ import java.util.List;
 /**
  * {@code embed --output-value token_embeddings}: each text's per-token vectors ({@link
  * Embedder#embedTokens}). jsonl: one {@code {"index", "id"?, "ids", "starts", "ends",
- * "embeddings"}} per text, starts/ends in code points of the prompted text, null for
- * {@code <bos>}/{@code <eos>}. npy: {@code X.npy} (all tokens × width, float32) and
- * {@code X.offsets.npy} (int64, texts + 1 row starts: text i is rows offsets[i] .. offsets[i+1]).
+ * "embeddings"}} per text, starts/ends in code points of the prompted text, null for {@code
+ * <bos>}/{@code <eos>}. npy: {@code X.npy} (all tokens × width, float32) and {@code X.offsets.npy}
+ * (int64, texts + 1 row starts: text i is rows offsets[i] .. offsets[i+1]).
  */
 final class TokenEmbeddingsOutput {
 
@@ -37,7 +37,8 @@ final class TokenEmbeddingsOutput {
   private final EmbedOptions defaults;
   private final int batchSize;
 
-  TokenEmbeddingsOutput(Embedder embedder, BatchEmbedder options, EmbedOptions defaults, int batchSize) {
+  TokenEmbeddingsOutput(
+      Embedder embedder, BatchEmbedder options, EmbedOptions defaults, int batchSize) {
     this.embedder = embedder;
     this.options = options;
     this.defaults = defaults;
@@ -51,7 +52,9 @@ final class TokenEmbeddingsOutput {
     return npy.resolveSibling(stem + ".offsets.npy");
   }
 
-  /** Calls {@code each} with every text and its token embeddings, batch by batch; returns the count. */
+  /**
+   * Calls {@code each} with every text and its token embeddings, batch by batch; returns the count.
+   */
   private long forEach(TextSource source, Each each) throws IOException {
     long count = 0;
     List<InputRecord> batch = new ArrayList<>(batchSize);
@@ -86,35 +89,39 @@ final class TokenEmbeddingsOutput {
   }
 
   long jsonl(TextSource source, OutputStream out) throws IOException {
-    Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    Writer writer =
+        new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
     JsonGenerator g = JSON.createGenerator(writer).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    long n = forEach(source, (record, t) -> {
-      g.writeStartObject();
-      g.writeNumberField("index", record.index());
-      if (record.id() != null) {
-        g.writeFieldName("id");
-        JsonSink.writeId(g, record.id());
-      }
-      g.writeArrayFieldStart("ids");
-      for (int id : t.ids()) {
-        g.writeNumber(id);
-      }
-      g.writeEndArray();
-      writeOffsets(g, "starts", t.starts());
-      writeOffsets(g, "ends", t.ends());
-      g.writeArrayFieldStart("embeddings");
-      for (int k = 0; k < t.size(); k++) {
-        g.writeStartArray();
-        for (int d = 0; d < t.width(); d++) {
-          g.writeNumber(t.vectors()[k * t.width() + d]);
-        }
-        g.writeEndArray();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeRaw('\n');
-      g.flush();
-    });
+    long n =
+        forEach(
+            source,
+            (record, t) -> {
+              g.writeStartObject();
+              g.writeNumberField("index", record.index());
+              if (record.id() != null) {
+                g.writeFieldName("id");
+                JsonSink.writeId(g, record.id());
+              }
+              g.writeArrayFieldStart("ids");
+              for (int id : t.ids()) {
+                g.writeNumber(id);
+              }
+              g.writeEndArray();
+              writeOffsets(g, "starts", t.starts());
+              writeOffsets(g, "ends", t.ends());
+              g.writeArrayFieldStart("embeddings");
+              for (int k = 0; k < t.size(); k++) {
+                g.writeStartArray();
+                for (int d = 0; d < t.width(); d++) {
+                  g.writeNumber(t.vectors()[k * t.width() + d]);
+                }
+                g.writeEndArray();
+              }
+              g.writeEndArray();
+              g.writeEndObject();
+              g.writeRaw('\n');
+              g.flush();
+            });
     g.flush();
     writer.flush();
     return n;
@@ -136,21 +143,28 @@ final class TokenEmbeddingsOutput {
   long npy(TextSource source, Path target) throws IOException {
     List<Long> starts = new ArrayList<>();
     long[] count = new long[1];
-    AtomicFiles.write(target, tmp -> {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        NpySink sink = new NpySink(ch, embedder.config().hidden());
-        long[] rows = {0};
-        count[0] = forEach(source, (record, t) -> {
-          starts.add(rows[0]);
-          for (int k = 0; k < t.size(); k++) {
-            sink.write(record, t.vector(k));
+    AtomicFiles.write(
+        target,
+        tmp -> {
+          try (FileChannel ch =
+              FileChannel.open(
+                  tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            NpySink sink = new NpySink(ch, embedder.config().hidden());
+            long[] rows = {0};
+            count[0] =
+                forEach(
+                    source,
+                    (record, t) -> {
+                      starts.add(rows[0]);
+                      for (int k = 0; k < t.size(); k++) {
+                        sink.write(record, t.vector(k));
+                      }
+                      rows[0] += t.size();
+                    });
+            starts.add(rows[0]);
+            sink.finish();
           }
-          rows[0] += t.size();
         });
-        starts.add(rows[0]);
-        sink.finish();
-      }
-    });
     AtomicFiles.write(offsetsFile(target), tmp -> Files.write(tmp, int64Npy(starts)));
     return count[0];
   }
@@ -160,7 +174,8 @@ final class TokenEmbeddingsOutput {
     String dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + values.size() + ",), }";
     int header = (10 + dict.length() + 1 + 63) / 64 * 64;
     String padded = dict + " ".repeat(header - 10 - dict.length() - 1) + "\n";
-    ByteBuffer b = ByteBuffer.allocate(header + values.size() * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(header + values.size() * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
     b.putShort((short) (header - 10)).put(padded.getBytes(StandardCharsets.US_ASCII));
     for (long v : values) {

@@ -28,15 +28,21 @@ import picocli.CommandLine.Spec;
       "Print the token ids of texts, one JSON line {\"ids\":[...]} per text, in input order.",
       "Texts come from the arguments, or from --input (a .txt file has one text per line, a .jsonl file one "
           + "object with \"text\" per line; - reads stdin). Input is UTF-8; malformed bytes become U+FFFD.",
-      "Tokenizer: --tokenizer FILE, else the model's (--model, else $" + ModelLocator.ENV + ", else "
-          + HfCache.DEFAULT_REPO + " in the Hugging Face cache), else the Gemma 3 tokenizer bundled with "
+      "Tokenizer: --tokenizer FILE, else the model's (--model, else $"
+          + ModelLocator.ENV
+          + ", else "
+          + HfCache.DEFAULT_REPO
+          + " in the Hugging Face cache), else the Gemma 3 tokenizer bundled with "
           + "gemma-embed (EmbeddingGemma's: <bos> ... <eos>). No prompt is added.",
     },
-    footer = {"", "Examples:",
-        "  gemma-embed tokenize \"Hello, world!\"",
-        "  gemma-embed tokenize --no-special --model model-q8_0.gguf \"Hello\"",
-        "  gemma-embed tokenize --input docs.jsonl > ids.jsonl",
-        "  cat texts.txt | gemma-embed tokenize --input - --tokenizer tokenizer.json"})
+    footer = {
+      "",
+      "Examples:",
+      "  gemma-embed tokenize \"Hello, world!\"",
+      "  gemma-embed tokenize --no-special --model model-q8_0.gguf \"Hello\"",
+      "  gemma-embed tokenize --input docs.jsonl > ids.jsonl",
+      "  cat texts.txt | gemma-embed tokenize --input - --tokenizer tokenizer.json"
+    })
 final class TokenizeCommand implements Callable<Integer> {
 
   @ParentCommand GemmaEmbed root;
@@ -45,11 +51,15 @@ final class TokenizeCommand implements Callable<Integer> {
 
   @Mixin TextInputs inputs;
 
-  @Option(names = "--model", paramLabel = "PATH",
+  @Option(
+      names = "--model",
+      paramLabel = "PATH",
       description = "A Hugging Face model folder or a GGUF file whose tokenizer to use.")
   Path model;
 
-  @Option(names = "--tokenizer", paramLabel = "FILE",
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
       description = "A tokenizer.json file (a tokenizer_config.json next to it is read too).")
   Path tokenizer;
 
@@ -86,7 +96,9 @@ final class TokenizeCommand implements Callable<Integer> {
       }
       return GemmaTokenizer.fromFile(tokenizer);
     }
-    return ModelLocator.find(model, env).map(Embedder::loadTokenizer).orElseGet(GemmaTokenizer::bundledGemma3);
+    return ModelLocator.find(model, env)
+        .map(Embedder::loadTokenizer)
+        .orElseGet(GemmaTokenizer::bundledGemma3);
   }
 
   private static void ids(StringBuilder line, int[] ids) {

@@ -3,12 +3,15 @@ package dev.gemmaembed.cli;
 import java.io.IOException;
 import java.util.function.Consumer;
 
-/** A text file with one text per line; every line counts, blank ones included, so line n is index n-1. */
+/**
+ * A text file with one text per line; every line counts, blank ones included, so line n is index
+ * n-1.
+ */
 final class TxtSource implements TextSource {
 
   /**
-   * Longer lines are cut here: the model reads at most 2048 tokens, which even runs of the
-   * longest pieces fill long before 1 Mi characters, so the cut never changes an embedding.
+   * Longer lines are cut here: the model reads at most 2048 tokens, which even runs of the longest
+   * pieces fill long before 1 Mi characters, so the cut never changes an embedding.
    */
   static final int MAX_LINE_CHARS = 1 << 20;
 
@@ -34,8 +37,13 @@ final class TxtSource implements TextSource {
     }
     if (lines.truncated() && !warned) {
       warned = true;
-      warn.accept(name + ":" + lines.lineNumber() + ": the line is longer than " + lines.maxChars()
-          + " characters; only its start is embedded (the model reads at most 2048 tokens)");
+      warn.accept(
+          name
+              + ":"
+              + lines.lineNumber()
+              + ": the line is longer than "
+              + lines.maxChars()
+              + " characters; only its start is embedded (the model reads at most 2048 tokens)");
     }
     return new InputRecord(index++, line, null, null);
   }

@@ -18,12 +18,13 @@ final class UserCache {
   }
 
   /**
-   * Keeps parsed tokenizers under {@code root/tokenizer}, so that a model's tokenizer.json (16 MB) is
-   * parsed once per machine; a directory set with {@code -Dgemmaembed.tokenizer.cacheDir} wins.
+   * Keeps parsed tokenizers under {@code root/tokenizer}, so that a model's tokenizer.json (16 MB)
+   * is parsed once per machine; a directory set with {@code -Dgemmaembed.tokenizer.cacheDir} wins.
    */
   static void enableTokenizerCache(CliEnvironment env) {
     if (System.getProperty(GemmaTokenizer.CACHE_DIR_PROPERTY) == null) {
-      System.setProperty(GemmaTokenizer.CACHE_DIR_PROPERTY, root(env).resolve("tokenizer").toString());
+      System.setProperty(
+          GemmaTokenizer.CACHE_DIR_PROPERTY, root(env).resolve("tokenizer").toString());
     }
   }
 }

@@ -13,14 +13,36 @@ class BenchCommandTest {
 
   @Test
   void printsOneJsonLineWithTheMeasurements() throws Exception {
-    CliHarness.Result r = CliHarness.exec("bench", "--model", TinyModel.dir().toString(), "--texts", "3",
-        "--tokens", "17", "--threads", "2", "--warmup", "0.2", "--seconds", "0.5");
+    CliHarness.Result r =
+        CliHarness.exec(
+            "bench",
+            "--model",
+            TinyModel.dir().toString(),
+            "--texts",
+            "3",
+            "--tokens",
+            "17",
+            "--threads",
+            "2",
+            "--warmup",
+            "0.2",
+            "--seconds",
+            "0.5");
     assertEquals(0, r.exit(), r.toString());
     List<String> lines = r.out().lines().toList();
     assertEquals(1, lines.size(), r.out());
     JsonNode json = new ObjectMapper().readTree(lines.getFirst());
-    assertEquals(List.of("texts", "tokens", "threads", "tokens_per_second", "texts_per_second", "latency_ms_p50",
-        "latency_ms_p90", "peak_rss_mb"), iterable(json));
+    assertEquals(
+        List.of(
+            "texts",
+            "tokens",
+            "threads",
+            "tokens_per_second",
+            "texts_per_second",
+            "latency_ms_p50",
+            "latency_ms_p90",
+            "peak_rss_mb"),
+        iterable(json));
     assertEquals(3, json.get("texts").asInt());
     assertEquals(17, json.get("tokens").asInt());
     assertEquals(2, json.get("threads").asInt());
@@ -34,8 +56,9 @@ class BenchCommandTest {
 
   @Test
   void rejectsTooFewTokens() {
-    CliHarness.Result r = CliHarness.exec("bench", "--model", TinyModel.dir().toString(), "--tokens", "1",
-        "--seconds", "0");
+    CliHarness.Result r =
+        CliHarness.exec(
+            "bench", "--model", TinyModel.dir().toString(), "--tokens", "1", "--seconds", "0");
     assertEquals(ExitCodes.USAGE, r.exit(), r.toString());
     assertTrue(r.stderr().contains("--tokens"), r.stderr());
   }

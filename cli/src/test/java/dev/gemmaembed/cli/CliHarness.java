@@ -54,7 +54,8 @@ final class CliHarness {
       var out = new ByteArrayOutputStream();
       var err = new ByteArrayOutputStream();
       var errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-      var environment = new CliEnvironment(env, new ByteArrayInputStream(stdin), out, errStream, false, 0, home);
+      var environment =
+          new CliEnvironment(env, new ByteArrayInputStream(stdin), out, errStream, false, 0, home);
       int exit = GemmaEmbed.newCommandLine(environment).execute(args);
       errStream.flush();
       return new Result(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));

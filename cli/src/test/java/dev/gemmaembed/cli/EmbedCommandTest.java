@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code gemma-embed embed} end to end on the tiny synthetic model, checked against the library. */
+/**
+ * {@code gemma-embed embed} end to end on the tiny synthetic model, checked against the library.
+ */
 class EmbedCommandTest {
 
   private static final String QUERY_PROMPT = "task: search result | query: ";
@@ -50,7 +52,9 @@ class EmbedCommandTest {
 
   @Test
   void textsFromArgumentsMatchTheLibrary() throws IOException {
-    var r = CliHarness.exec("embed", "--model", model, "--prompt", "query", "Which planet is red?", "Mars");
+    var r =
+        CliHarness.exec(
+            "embed", "--model", model, "--prompt", "query", "Which planet is red?", "Mars");
     assertEquals(0, r.exit(), r.toString());
     List<float[]> vectors = OutputParsers.jsonl(r.out());
     assertEquals(2, vectors.size());
@@ -62,15 +66,20 @@ class EmbedCommandTest {
 
   @Test
   void promptNameEqualsItsLiteralText() {
-    var byName = CliHarness.exec("embed", "--model", model, "--prompt", "query", "how do I bake bread");
-    var byText = CliHarness.exec("embed", "--model", model, "--prompt-text", QUERY_PROMPT, "how do I bake bread");
+    var byName =
+        CliHarness.exec("embed", "--model", model, "--prompt", "query", "how do I bake bread");
+    var byText =
+        CliHarness.exec(
+            "embed", "--model", model, "--prompt-text", QUERY_PROMPT, "how do I bake bread");
     assertEquals(0, byName.exit(), byName.toString());
     assertEquals(byName.out(), byText.out());
   }
 
   @Test
   void dims32IsTheRenormalisedPrefix() throws IOException {
-    var full = OutputParsers.jsonl(CliHarness.exec("embed", "--model", model, "some text").out()).getFirst();
+    var full =
+        OutputParsers.jsonl(CliHarness.exec("embed", "--model", model, "some text").out())
+            .getFirst();
     var r = CliHarness.exec("embed", "--model", model, "--dims", "32", "some text");
     assertEquals(0, r.exit(), r.toString());
     float[] small = OutputParsers.jsonl(r.out()).getFirst();
@@ -102,14 +111,26 @@ class EmbedCommandTest {
 
   @Test
   void jsonlOnStdinPassesIdsThroughAndUsesTitles() throws IOException {
-    String input = """
+    String input =
+        """
         {"id": "a-1", "text": "Mars is red"}
 
         {"id": 7, "text": "Venus is hot", "title": "Venus"}
         {"text": "no id here"}
         """;
-    var r = CliHarness.run().stdin(input)
-        .exec("embed", "--model", model, "--input", "-", "--input-format", "jsonl", "--prompt", "document");
+    var r =
+        CliHarness.run()
+            .stdin(input)
+            .exec(
+                "embed",
+                "--model",
+                model,
+                "--input",
+                "-",
+                "--input-format",
+                "jsonl",
+                "--prompt",
+                "document");
     assertEquals(0, r.exit(), r.toString());
     List<JsonNode> rows = OutputParsers.jsonLines(r.out());
     assertEquals(3, rows.size());
@@ -120,15 +141,20 @@ class EmbedCommandTest {
     for (int i = 0; i < 3; i++) {
       assertEquals(i, rows.get(i).get("index").asInt());
     }
-    assertClose(embedder.embed("Mars is red", EmbedOptions.document()), OutputParsers.floats(rows.get(0).get("embedding")));
-    assertClose(embedder.embed("Venus is hot", EmbedOptions.document("Venus")),
+    assertClose(
+        embedder.embed("Mars is red", EmbedOptions.document()),
+        OutputParsers.floats(rows.get(0).get("embedding")));
+    assertClose(
+        embedder.embed("Venus is hot", EmbedOptions.document("Venus")),
         OutputParsers.floats(rows.get(1).get("embedding")));
   }
 
   @Test
   void jsonlIdsAreWrittenAsTheyAppearedInEveryTextFormat(@TempDir Path dir) throws IOException {
     Path in = dir.resolve("in.jsonl");
-    Files.writeString(in, """
+    Files.writeString(
+        in,
+        """
         {"id": "a,1", "text": "Mars is red", "ids": [2, 3], "meta": {"id": true}}
         {"id": 12345678901234567890123, "text": "Venus is hot"}
         {"text": "no id", "id": 1, "id": 1.50}
@@ -137,8 +163,11 @@ class EmbedCommandTest {
     var jsonl = CliHarness.exec(common);
     assertEquals(0, jsonl.exit(), jsonl.toString());
     List<String> lines = jsonl.out().lines().toList();
-    assertTrue(lines.get(0).startsWith("{\"index\":0,\"id\":\"a,1\",\"embedding\":["), lines.get(0));
-    assertTrue(lines.get(1).startsWith("{\"index\":1,\"id\":12345678901234567890123,\"embedding\":["), lines.get(1));
+    assertTrue(
+        lines.get(0).startsWith("{\"index\":0,\"id\":\"a,1\",\"embedding\":["), lines.get(0));
+    assertTrue(
+        lines.get(1).startsWith("{\"index\":1,\"id\":12345678901234567890123,\"embedding\":["),
+        lines.get(1));
     assertTrue(lines.get(2).startsWith("{\"index\":2,\"id\":1.50,\"embedding\":["), lines.get(2));
     List<float[]> expected = OutputParsers.jsonl(jsonl.out());
     assertClose(embedder.embed("Venus is hot"), expected.get(1));
@@ -164,7 +193,8 @@ class EmbedCommandTest {
   void everyFormatParsesBackToTheSameNumbers(@TempDir Path dir) throws IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      lines.add("text number " + i + (i % 3 == 0 ? " with a few more words to vary the length" : ""));
+      lines.add(
+          "text number " + i + (i % 3 == 0 ? " with a few more words to vary the length" : ""));
     }
     Path txt = dir.resolve("texts.txt");
     Files.write(txt, lines);
@@ -182,11 +212,12 @@ class EmbedCommandTest {
       assertEquals(0, r.exit(), format + ": " + r);
       assertEquals(0, r.stdout().length, "nothing on stdout with --output");
       byte[] bytes = Files.readAllBytes(out);
-      List<float[]> actual = switch (format) {
-        case "json" -> OutputParsers.json(new String(bytes, StandardCharsets.UTF_8));
-        case "csv" -> OutputParsers.csv(new String(bytes, StandardCharsets.UTF_8));
-        default -> OutputParsers.npy(bytes);
-      };
+      List<float[]> actual =
+          switch (format) {
+            case "json" -> OutputParsers.json(new String(bytes, StandardCharsets.UTF_8));
+            case "csv" -> OutputParsers.csv(new String(bytes, StandardCharsets.UTF_8));
+            default -> OutputParsers.npy(bytes);
+          };
       assertEquals(expected.size(), actual.size(), format);
       for (int i = 0; i < expected.size(); i++) {
         assertArrayEquals(expected.get(i), actual.get(i), format + " row " + i);
@@ -205,10 +236,13 @@ class EmbedCommandTest {
   void emptyInputGivesEmptyDocuments(@TempDir Path dir) throws IOException {
     Path empty = Files.createFile(dir.resolve("empty.txt"));
     Path npy = dir.resolve("empty.npy");
-    var r = CliHarness.exec("embed", "--model", model, "--input", empty.toString(), "--output", npy.toString());
+    var r =
+        CliHarness.exec(
+            "embed", "--model", model, "--input", empty.toString(), "--output", npy.toString());
     assertEquals(0, r.exit(), r.toString());
     assertEquals(0, OutputParsers.npy(Files.readAllBytes(npy)).size());
-    var json = CliHarness.exec("embed", "--model", model, "--input", empty.toString(), "--format", "json");
+    var json =
+        CliHarness.exec("embed", "--model", model, "--input", empty.toString(), "--format", "json");
     assertEquals("[]\n", json.out());
   }
 
@@ -218,10 +252,20 @@ class EmbedCommandTest {
     Files.writeString(in, "{\"text\": \"fine\"}\n{\"text\": \"also fine\"}\n{\"txt\": \"oops\"}\n");
     Path out = dir.resolve("out.jsonl");
     Files.writeString(out, "previous contents");
-    var r = CliHarness.exec("embed", "--model", model, "--input", in.toString(), "--output", out.toString(),
-        "--batch-size", "1");
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--input",
+            in.toString(),
+            "--output",
+            out.toString(),
+            "--batch-size",
+            "1");
     assertEquals(ExitCodes.INPUT, r.exit(), r.toString());
-    assertEquals("gemma-embed embed: " + in + ":3: the object has no string field \"text\"\n", r.stderr());
+    assertEquals(
+        "gemma-embed embed: " + in + ":3: the object has no string field \"text\"\n", r.stderr());
     assertEquals("previous contents", Files.readString(out));
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(2, files.count(), "the temporary file is removed");
@@ -232,22 +276,82 @@ class EmbedCommandTest {
   void errorsAreOneLineWithDistinctExitCodes(@TempDir Path dir) throws IOException {
     Path badJson = dir.resolve("bad.jsonl");
     Files.writeString(badJson, "{\"text\": \"ok\"}\n{not json\n");
-    assertError(ExitCodes.INPUT, "bad.jsonl:2: not valid JSON", "embed", "--model", model, "--input", badJson.toString());
-    assertError(ExitCodes.INPUT, "--input " + dir.resolve("missing.txt") + ": no such file",
-        "embed", "--model", model, "--input", dir.resolve("missing.txt").toString());
-    assertError(ExitCodes.USAGE, "--prompt: unknown prompt name 'nope'; the model has: query, document,",
-        "embed", "--model", model, "--prompt", "nope", "x");
-    assertError(ExitCodes.USAGE, "--dims: this model has 64 dimensions; choose 1..64, not 65", "embed", "--model", model, "--dims", "65", "x");
-    assertError(ExitCodes.USAGE, "mutually exclusive", "embed", "--model", model, "--prompt", "query", "--prompt-text", "q: ", "x");
-    assertError(ExitCodes.USAGE, "not both", "embed", "--model", model, "--input", badJson.toString(), "x");
-    assertError(ExitCodes.USAGE, "Unknown option: '--formt' (did you mean --format?)", "embed", "--formt", "csv", "x");
-    assertError(ExitCodes.USAGE, "Invalid value for option '--format'", "embed", "--format", "xml", "x");
-    assertError(ExitCodes.MODEL, "--model " + dir.resolve("nothing") + ": no such model directory or file",
-        "embed", "--model", dir.resolve("nothing").toString(), "x");
-    assertError(ExitCodes.MODEL, "cannot load the model at " + dir + ": ", "embed", "--model", dir.toString(), "x");
+    assertError(
+        ExitCodes.INPUT,
+        "bad.jsonl:2: not valid JSON",
+        "embed",
+        "--model",
+        model,
+        "--input",
+        badJson.toString());
+    assertError(
+        ExitCodes.INPUT,
+        "--input " + dir.resolve("missing.txt") + ": no such file",
+        "embed",
+        "--model",
+        model,
+        "--input",
+        dir.resolve("missing.txt").toString());
+    assertError(
+        ExitCodes.USAGE,
+        "--prompt: unknown prompt name 'nope'; the model has: query, document,",
+        "embed",
+        "--model",
+        model,
+        "--prompt",
+        "nope",
+        "x");
+    assertError(
+        ExitCodes.USAGE,
+        "--dims: this model has 64 dimensions; choose 1..64, not 65",
+        "embed",
+        "--model",
+        model,
+        "--dims",
+        "65",
+        "x");
+    assertError(
+        ExitCodes.USAGE,
+        "mutually exclusive",
+        "embed",
+        "--model",
+        model,
+        "--prompt",
+        "query",
+        "--prompt-text",
+        "q: ",
+        "x");
+    assertError(
+        ExitCodes.USAGE, "not both", "embed", "--model", model, "--input", badJson.toString(), "x");
+    assertError(
+        ExitCodes.USAGE,
+        "Unknown option: '--formt' (did you mean --format?)",
+        "embed",
+        "--formt",
+        "csv",
+        "x");
+    assertError(
+        ExitCodes.USAGE, "Invalid value for option '--format'", "embed", "--format", "xml", "x");
+    assertError(
+        ExitCodes.MODEL,
+        "--model " + dir.resolve("nothing") + ": no such model directory or file",
+        "embed",
+        "--model",
+        dir.resolve("nothing").toString(),
+        "x");
+    assertError(
+        ExitCodes.MODEL,
+        "cannot load the model at " + dir + ": ",
+        "embed",
+        "--model",
+        dir.toString(),
+        "x");
     var noModel = assertError(ExitCodes.MODEL, "no model: pass --model DIR", "embed", "x");
-    assertTrue(noModel.contains("GEMMA_EMBED_MODEL") && noModel.contains("gemma-embed pull")
-        && noModel.contains("models--google--embeddinggemma-300m"), noModel);
+    assertTrue(
+        noModel.contains("GEMMA_EMBED_MODEL")
+            && noModel.contains("gemma-embed pull")
+            && noModel.contains("models--google--embeddinggemma-300m"),
+        noModel);
   }
 
   @Test

@@ -26,10 +26,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code embed --precision/--calibration} and {@code --format bin} against core's {@link Precision} on the library's vectors. */
+/**
+ * {@code embed --precision/--calibration} and {@code --format bin} against core's {@link Precision}
+ * on the library's vectors.
+ */
 class EmbedPrecisionTest {
 
-  private static final List<String> TEXTS = List.of("alpha", "beta gamma", "the red planet", "a fourth, longer text here");
+  private static final List<String> TEXTS =
+      List.of("alpha", "beta gamma", "the red planet", "a fourth, longer text here");
 
   private static String model;
   private static Embedder embedder;
@@ -79,8 +83,17 @@ class EmbedPrecisionTest {
   @Test
   void binaryJsonlHoldsThePackedSignsAfterTheMatryoshkaCut(@TempDir Path dir) throws IOException {
     for (Precision p : List.of(Precision.BINARY, Precision.UBINARY)) {
-      var r = CliHarness.exec("embed", "--model", model, "--input", texts(dir).toString(), "--dims", "32",
-          "--precision", p.label());
+      var r =
+          CliHarness.exec(
+              "embed",
+              "--model",
+              model,
+              "--input",
+              texts(dir).toString(),
+              "--dims",
+              "32",
+              "--precision",
+              p.label());
       assertEquals(0, r.exit(), r.toString());
       List<int[]> rows = integers(r.out());
       for (int i = 0; i < TEXTS.size(); i++) {
@@ -91,16 +104,31 @@ class EmbedPrecisionTest {
   }
 
   @Test
-  void int8WithoutCalibrationTakesTheRangeOfTheWholeInputAndWarns(@TempDir Path dir) throws IOException {
-    var r = CliHarness.exec("embed", "--model", model, "--input", texts(dir).toString(), "--dims", "32",
-        "--precision", "int8", "--batch-size", "1");
+  void int8WithoutCalibrationTakesTheRangeOfTheWholeInputAndWarns(@TempDir Path dir)
+      throws IOException {
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--input",
+            texts(dir).toString(),
+            "--dims",
+            "32",
+            "--precision",
+            "int8",
+            "--batch-size",
+            "1");
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.stderr().contains("range was taken from these 4 texts") && r.stderr().contains("fewer than 100"),
+    assertTrue(
+        r.stderr().contains("range was taken from these 4 texts")
+            && r.stderr().contains("fewer than 100"),
         r.stderr());
     QuantizationRange range = QuantizationRange.of(vectors32, "library");
     List<int[]> rows = integers(r.out());
     for (int i = 0; i < TEXTS.size(); i++) {
-      assertArrayEquals(expected(Precision.INT8, vectors32.get(i), range), rows.get(i), "text " + i);
+      assertArrayEquals(
+          expected(Precision.INT8, vectors32.get(i), range), rows.get(i), "text " + i);
     }
   }
 
@@ -116,8 +144,21 @@ class EmbedPrecisionTest {
       sink.finish();
     }
     Path out = dir.resolve("u.npy");
-    var r = CliHarness.exec("embed", "--model", model, "--input", texts(dir).toString(), "--dims", "32",
-        "--precision", "uint8", "--calibration", cal.toString(), "--output", out.toString());
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--input",
+            texts(dir).toString(),
+            "--dims",
+            "32",
+            "--precision",
+            "uint8",
+            "--calibration",
+            cal.toString(),
+            "--output",
+            out.toString());
     assertEquals(0, r.exit(), r.toString());
     assertEquals("", r.stderr());
     byte[] bytes = Files.readAllBytes(out);
@@ -125,7 +166,9 @@ class EmbedPrecisionTest {
     assertTrue(header.contains("'descr': '|u1'") && header.contains("'shape': (4, 32)"), header);
     QuantizationRange range = QuantizationRange.of(vectors32, "library");
     for (int i = 0; i < TEXTS.size(); i++) {
-      byte[] row = Arrays.copyOfRange(bytes, NpySink.HEADER_BYTES + i * 32, NpySink.HEADER_BYTES + (i + 1) * 32);
+      byte[] row =
+          Arrays.copyOfRange(
+              bytes, NpySink.HEADER_BYTES + i * 32, NpySink.HEADER_BYTES + (i + 1) * 32);
       assertArrayEquals(Precision.UINT8.quantize(vectors32.get(i), range), row, "text " + i);
     }
   }
@@ -133,8 +176,19 @@ class EmbedPrecisionTest {
   @Test
   void binFormatHasItsDocumentedHeaderThenTheRows(@TempDir Path dir) throws IOException {
     Path out = dir.resolve("v.bin");
-    var r = CliHarness.exec("embed", "--model", model, "--input", texts(dir).toString(), "--dims", "32",
-        "--precision", "binary", "--output", out.toString());
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--input",
+            texts(dir).toString(),
+            "--dims",
+            "32",
+            "--precision",
+            "binary",
+            "--output",
+            out.toString());
     assertEquals(0, r.exit(), r.toString());
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(16 + 4 * 4, b.remaining());
@@ -176,8 +230,16 @@ class EmbedPrecisionTest {
     String text = b.toString();
     var r = CliHarness.exec("embed", "--model", model, "--truncate-from", "left", text);
     assertEquals(0, r.exit(), r.toString());
-    float[] want = embedder.embedTokenIds(List.of(embedder.prepare(text, EmbedOptions.DEFAULT,
-        dev.gemmaembed.core.Truncation.CUT_LEFT).ids()), 0).getFirst();
+    float[] want =
+        embedder
+            .embedTokenIds(
+                List.of(
+                    embedder
+                        .prepare(
+                            text, EmbedOptions.DEFAULT, dev.gemmaembed.core.Truncation.CUT_LEFT)
+                        .ids()),
+                0)
+            .getFirst();
     assertArrayEquals(want, OutputParsers.jsonl(r.out()).getFirst());
     var bad = CliHarness.exec("embed", "--model", model, "--truncate-from", "middle", "x");
     assertEquals(2, bad.exit(), bad.toString());
@@ -185,19 +247,27 @@ class EmbedPrecisionTest {
 
   @Test
   void refusals(@TempDir Path dir) throws IOException {
-    var odd = CliHarness.exec("embed", "--model", model, "--dims", "12", "--precision", "binary", "x");
+    var odd =
+        CliHarness.exec("embed", "--model", model, "--dims", "12", "--precision", "binary", "x");
     assertEquals(2, odd.exit(), odd.toString());
     assertTrue(odd.stderr().contains("multiple of 8, got 12"), odd.stderr());
 
     var unknown = CliHarness.exec("embed", "--model", model, "--precision", "int4", "x");
     assertEquals(2, unknown.exit(), unknown.toString());
-    assertTrue(unknown.stderr().contains("expected one of float32, int8, uint8, binary, ubinary"), unknown.stderr());
+    assertTrue(
+        unknown.stderr().contains("expected one of float32, int8, uint8, binary, ubinary"),
+        unknown.stderr());
 
     Path cal = dir.resolve("cal.jsonl");
     Files.writeString(cal, "{\"embedding\":[0.1,0.2]}\n{\"embedding\":[0.3,0.1]}\n");
-    var width = CliHarness.exec("embed", "--model", model, "--precision", "int8", "--calibration", cal.toString(), "x");
+    var width =
+        CliHarness.exec(
+            "embed", "--model", model, "--precision", "int8", "--calibration", cal.toString(), "x");
     assertEquals(2, width.exit(), width.toString());
-    assertTrue(width.stderr().contains("the calibration embeddings have 2 dimensions but the output has 64"),
+    assertTrue(
+        width
+            .stderr()
+            .contains("the calibration embeddings have 2 dimensions but the output has 64"),
         width.stderr());
 
     Path nan = dir.resolve("nan.npy");
@@ -207,7 +277,16 @@ class EmbedPrecisionTest {
       sink.write(new InputRecord(1, "", null, null), new float[] {1f, 1f});
       sink.finish();
     }
-    var withNan = CliHarness.exec("embed", "--model", model, "--precision", "uint8", "--calibration", nan.toString(), "x");
+    var withNan =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--precision",
+            "uint8",
+            "--calibration",
+            nan.toString(),
+            "x");
     assertEquals(4, withNan.exit(), withNan.toString());
     assertTrue(withNan.stderr().contains("row 0, dimension 1 is NaN"), withNan.stderr());
     assertEquals(1, withNan.stderr().strip().lines().count(), withNan.stderr());
@@ -216,7 +295,16 @@ class EmbedPrecisionTest {
     assertEquals(4, single.exit(), single.toString());
     assertTrue(single.stderr().contains("needs at least 2"), single.stderr());
 
-    var calWithoutInt = CliHarness.exec("embed", "--model", model, "--precision", "binary", "--calibration", cal.toString(), "x");
+    var calWithoutInt =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--precision",
+            "binary",
+            "--calibration",
+            cal.toString(),
+            "x");
     assertEquals(2, calWithoutInt.exit(), calWithoutInt.toString());
   }
 }

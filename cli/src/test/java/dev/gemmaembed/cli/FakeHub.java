@@ -19,10 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A stand-in for the Hugging Face Hub on 127.0.0.1: {@code /{repo}/resolve/{revision}/{path}}
  * answers as the Hub does (X-Repo-Commit, ETag; LFS files — *.safetensors, *.gguf — with
- * X-Linked-Etag = their SHA-256 and a 302 to a storage server on another port that honours
- * Range requests), with switches for a gated repo, a corrupted body and a dropped connection, and
- * for the ways a hostile hub lies: endless bodies, no declared size, odd ETags and Locations, and
- * terminal escapes in its error messages.
+ * X-Linked-Etag = their SHA-256 and a 302 to a storage server on another port that honours Range
+ * requests), with switches for a gated repo, a corrupted body and a dropped connection, and for the
+ * ways a hostile hub lies: endless bodies, no declared size, odd ETags and Locations, and terminal
+ * escapes in its error messages.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -36,28 +36,45 @@ final class FakeHub implements AutoCloseable {
 
   /** When set, requests without "Bearer {token}" get 401, with another token 403. */
   volatile String requiredToken;
+
   /** Serve LFS bodies with one byte flipped. */
   volatile boolean corrupt;
-  /** Once: send the headers of a full LFS body, then only this many bytes, and drop the connection. */
+
+  /**
+   * Once: send the headers of a full LFS body, then only this many bytes, and drop the connection.
+   */
   volatile long dropAfter = -1;
-  /** After a body, keep sending zeros (chunked) until the client hangs up or {@link #ENDLESS_CAP} is reached. */
+
+  /**
+   * After a body, keep sending zeros (chunked) until the client hangs up or {@link #ENDLESS_CAP} is
+   * reached.
+   */
   volatile boolean endless;
+
   /** Non-LFS files: no Content-Length on HEAD, a chunked GET. */
   volatile boolean undeclaredSize;
+
   /** When set, the ETag (X-Linked-Etag for LFS files) sent instead of the true one, as is. */
   volatile String etag;
+
   /** When set, the Location of the LFS redirect, as is. */
   volatile String location;
+
   /** When set, the storage server answers every request with a 302 to this Location, as is. */
   volatile String storageLocation;
+
   /** When set, the X-Linked-Size of LFS files instead of their true size. */
   volatile String linkedSize;
+
   /** When set, the X-Error-Message of every 404. */
   volatile String errorMessage;
+
   /** Bytes of zeros written after bodies in endless mode; the client should stop long before. */
   static final long ENDLESS_CAP = 64L << 20;
 
-  /** SHA-256 by array identity: the test files are large enough that hashing them per request shows. */
+  /**
+   * SHA-256 by array identity: the test files are large enough that hashing them per request shows.
+   */
   private final Map<byte[], String> shas = new ConcurrentHashMap<>();
 
   private final HttpServer hub;
@@ -107,8 +124,13 @@ final class FakeHub implements AutoCloseable {
 
   private void log(String server, HttpExchange ex) {
     Headers h = ex.getRequestHeaders();
-    requests.add(new Request(server, ex.getRequestMethod(), ex.getRequestURI().getPath(),
-        h.getFirst("Range"), h.getFirst("Authorization")));
+    requests.add(
+        new Request(
+            server,
+            ex.getRequestMethod(),
+            ex.getRequestURI().getPath(),
+            h.getFirst("Range"),
+            h.getFirst("Authorization")));
   }
 
   private void resolve(HttpExchange ex) throws IOException {
@@ -126,7 +148,11 @@ final class FakeHub implements AutoCloseable {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       if (token != null && auth == null) {
         out.set("X-Error-Code", "GatedRepo");
-        out.set("X-Error-Message", "Access to model " + repo + " is restricted. You must have access to it and be authenticated.");
+        out.set(
+            "X-Error-Message",
+            "Access to model "
+                + repo
+                + " is restricted. You must have access to it and be authenticated.");
         ex.sendResponseHeaders(401, -1);
         return;
       }
@@ -159,8 +185,15 @@ final class FakeHub implements AutoCloseable {
         out.set("X-Linked-Etag", etag != null ? etag : "\"" + sha + "\"");
         out.set("X-Linked-Size", linkedSize != null ? linkedSize : String.valueOf(data.length));
         out.set("ETag", "\"" + sha + "\"");
-        out.set("Location", location != null ? location
-            : "http://127.0.0.1:" + storage.getAddress().getPort() + "/lfs/" + sha + "?signed=1");
+        out.set(
+            "Location",
+            location != null
+                ? location
+                : "http://127.0.0.1:"
+                    + storage.getAddress().getPort()
+                    + "/lfs/"
+                    + sha
+                    + "?signed=1");
         ex.sendResponseHeaders(302, -1);
         return;
       }
@@ -189,8 +222,11 @@ final class FakeHub implements AutoCloseable {
         return;
       }
       String sha = ex.getRequestURI().getPath().substring("/lfs/".length());
-      byte[] data = files.values().stream()
-          .filter(d -> shas.computeIfAbsent(d, FakeHub::sha256).equals(sha)).findFirst().orElse(null);
+      byte[] data =
+          files.values().stream()
+              .filter(d -> shas.computeIfAbsent(d, FakeHub::sha256).equals(sha))
+              .findFirst()
+              .orElse(null);
       if (data == null) {
         ex.sendResponseHeaders(404, -1);
         return;
@@ -210,7 +246,8 @@ final class FakeHub implements AutoCloseable {
           return;
         }
         status = 206;
-        ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
+        ex.getResponseHeaders()
+            .set("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
       }
       long drop = dropAfter;
       if (drop >= 0 && !ex.getRequestMethod().equals("HEAD")) {
@@ -219,14 +256,16 @@ final class FakeHub implements AutoCloseable {
         OutputStream body = ex.getResponseBody();
         body.write(data, from, (int) drop);
         body.flush();
-        // Closing with bytes missing makes the server drop the connection, as a network failure would.
+        // Closing with bytes missing makes the server drop the connection, as a network failure
+        // would.
         return;
       }
       send(ex, status, data, from, data.length - from);
     }
   }
 
-  private void send(HttpExchange ex, int status, byte[] data, int from, int length) throws IOException {
+  private void send(HttpExchange ex, int status, byte[] data, int from, int length)
+      throws IOException {
     if (ex.getRequestMethod().equals("HEAD")) {
       ex.getResponseHeaders().set("Content-Length", String.valueOf(length));
       ex.sendResponseHeaders(status, -1);

@@ -1,10 +1,10 @@
 package dev.gemmaembed.cli;
 
-import dev.gemmaembed.testing.TinyModel;
-import dev.gemmaembed.testing.PoisonedModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.testing.PoisonedModel;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,9 +31,13 @@ class HardeningTest {
     for (String bad : List.of("0", "-1", "4097", "2147483647")) {
       var embed = CliHarness.exec("embed", "--model", MODEL, "--batch-size", bad, "hello");
       assertEquals(ExitCodes.USAGE, embed.exit(), embed.toString());
-      assertEquals("gemma-embed embed: --batch-size must be between 1 and 4096, got " + bad
-          + "; see 'gemma-embed embed --help'\n", embed.stderr());
-      var search = CliHarness.exec("search", "--model", MODEL, "--query", "q", "--batch-size", bad, "doc");
+      assertEquals(
+          "gemma-embed embed: --batch-size must be between 1 and 4096, got "
+              + bad
+              + "; see 'gemma-embed embed --help'\n",
+          embed.stderr());
+      var search =
+          CliHarness.exec("search", "--model", MODEL, "--query", "q", "--batch-size", bad, "doc");
       assertEquals(ExitCodes.USAGE, search.exit(), search.toString());
       assertEquals(1, search.stderr().lines().count(), search.stderr());
     }
@@ -52,8 +56,15 @@ class HardeningTest {
   @Test
   void outOfMemoryIsOneLineWithTheHeapHint() {
     var err = new ByteArrayOutputStream();
-    var env = new CliEnvironment(Map.of(), new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, 0, Path.of("target", "test-home").toAbsolutePath());
+    var env =
+        new CliEnvironment(
+            Map.of(),
+            new ByteArrayInputStream(new byte[0]),
+            new ByteArrayOutputStream(),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false,
+            0,
+            Path.of("target", "test-home").toAbsolutePath());
     CommandLine cl = GemmaEmbed.newCommandLine(env);
     cl.addSubcommand(new RunsOutOfMemory());
     cl.getSubcommands().get("oom").setErr(cl.getErr()); // added after the streams were set
@@ -61,7 +72,9 @@ class HardeningTest {
     String line = err.toString(StandardCharsets.UTF_8);
     assertEquals(1, line.lines().count(), line);
     assertTrue(line.startsWith("gemma-embed oom: out of memory (heap limit "), line);
-    assertTrue(line.contains("GEMMA_EMBED_JAVA_OPTS=-Xmx4g; that variable replaces all of the launcher's JVM defaults"),
+    assertTrue(
+        line.contains(
+            "GEMMA_EMBED_JAVA_OPTS=-Xmx4g; that variable replaces all of the launcher's JVM defaults"),
         line);
   }
 
@@ -72,8 +85,14 @@ class HardeningTest {
     assertEquals(ExitCodes.MODEL, r.exit(), r.toString());
     assertEquals("", r.out());
     assertEquals(1, r.stderr().lines().count(), r.stderr());
-    assertTrue(r.stderr().startsWith("gemma-embed embed: " + poisoned + ": the model produced a vector holding NaN; "
-        + "likely cause: row 2 of the token embedding table"), r.stderr());
+    assertTrue(
+        r.stderr()
+            .startsWith(
+                "gemma-embed embed: "
+                    + poisoned
+                    + ": the model produced a vector holding NaN; "
+                    + "likely cause: row 2 of the token embedding table"),
+        r.stderr());
   }
 
   private static List<String> ids(Path dir, boolean followLinks) throws IOException {
@@ -101,18 +120,42 @@ class HardeningTest {
     Files.createSymbolicLink(docs.resolve("broken.txt"), tmp.resolve("nowhere.txt"));
 
     assertEquals(List.of("a.txt", "link-in.txt", "sub/b.md"), ids(docs, false));
-    assertEquals(List.of("a.txt", "dir-out/secret.txt", "link-in.txt", "link-out.txt", "sub/b.md"), ids(docs, true));
+    assertEquals(
+        List.of("a.txt", "dir-out/secret.txt", "link-in.txt", "link-out.txt", "sub/b.md"),
+        ids(docs, true));
     // DIR itself may be a link: it is walked where it leads
     Path docsLink = Files.createSymbolicLink(tmp.resolve("docs-link"), docs);
     assertEquals(List.of("a.txt", "link-in.txt", "sub/b.md"), ids(docsLink, false));
 
-    var r = CliHarness.exec("search", "--model", MODEL, "--query", "q", "--dir", docs.toString(), "--format", "jsonl");
+    var r =
+        CliHarness.exec(
+            "search",
+            "--model",
+            MODEL,
+            "--query",
+            "q",
+            "--dir",
+            docs.toString(),
+            "--format",
+            "jsonl");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(!r.out().contains("secret") && !r.out().contains("link-out"), r.out());
-    var followed = CliHarness.exec("search", "--model", MODEL, "--query", "q", "--dir", docs.toString(), "--follow-links",
-        "--format", "jsonl");
+    var followed =
+        CliHarness.exec(
+            "search",
+            "--model",
+            MODEL,
+            "--query",
+            "q",
+            "--dir",
+            docs.toString(),
+            "--follow-links",
+            "--format",
+            "jsonl");
     assertEquals(0, followed.exit(), followed.toString());
-    assertTrue(followed.out().contains("\"link-out.txt\"") && followed.out().contains("dir-out/secret.txt"),
+    assertTrue(
+        followed.out().contains("\"link-out.txt\"")
+            && followed.out().contains("dir-out/secret.txt"),
         followed.out());
   }
 }

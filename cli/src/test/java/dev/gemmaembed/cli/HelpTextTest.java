@@ -37,15 +37,24 @@ class HelpTextTest {
 
   @Test
   void descriptionsAreParagraphsThatPicocliWraps() {
-    CommandLine root = GemmaEmbed.newCommandLine(new CliEnvironment(java.util.Map.of(), System.in, System.out,
-        System.err, false, 0, java.nio.file.Path.of("target", "test-home")));
+    CommandLine root =
+        GemmaEmbed.newCommandLine(
+            new CliEnvironment(
+                java.util.Map.of(),
+                System.in,
+                System.out,
+                System.err,
+                false,
+                0,
+                java.nio.file.Path.of("target", "test-home")));
     for (var sub : root.getSubcommands().entrySet()) {
       if (sub.getKey().equals("help")) {
         continue; // picocli's own
       }
       for (String paragraph : sub.getValue().getCommandSpec().usageMessage().description()) {
         // A hard-broken paragraph has elements that end mid-sentence.
-        assertTrue(paragraph.isEmpty() || paragraph.endsWith(".") || paragraph.endsWith(":"),
+        assertTrue(
+            paragraph.isEmpty() || paragraph.endsWith(".") || paragraph.endsWith(":"),
             sub.getKey() + ": description element ends mid-sentence: " + paragraph);
       }
     }

@@ -63,28 +63,41 @@ class HostileHubTest {
       hub.files.put("weights.safetensors", random(100_000));
       hub.endless = true;
       String err = refused(pull(hub, dir, "weights.safetensors"), dir);
-      assertTrue(err.contains("the server sent more than the declared 100000 bytes of weights.safetensors"), err);
+      assertTrue(
+          err.contains(
+              "the server sent more than the declared 100000 bytes of weights.safetensors"),
+          err);
     }
   }
 
   @Test
-  void aBodyLongerThanDeclaredIsRefusedByItsContentLengthBeforeReading(@TempDir Path dir) throws IOException {
+  void aBodyLongerThanDeclaredIsRefusedByItsContentLengthBeforeReading(@TempDir Path dir)
+      throws IOException {
     try (FakeHub hub = new FakeHub(REPO)) {
       hub.files.put("weights.safetensors", random(100_000));
       hub.linkedSize = "1000";
       String err = refused(pull(hub, dir, "weights.safetensors"), dir);
-      assertTrue(err.contains("the server announces 100000 bytes from byte 0 of weights.safetensors, more than its "
-          + "declared size 1000; refused"), err);
+      assertTrue(
+          err.contains(
+              "the server announces 100000 bytes from byte 0 of weights.safetensors, more than its "
+                  + "declared size 1000; refused"),
+          err);
     }
   }
 
   @Test
-  void aDeclaredSizeBeyondTheFreeDiskSpaceIsRefusedBeforeDownloading(@TempDir Path dir) throws IOException {
+  void aDeclaredSizeBeyondTheFreeDiskSpaceIsRefusedBeforeDownloading(@TempDir Path dir)
+      throws IOException {
     try (FakeHub hub = new FakeHub(REPO)) {
       hub.files.put("weights.safetensors", random(1000));
       hub.linkedSize = String.valueOf(Long.MAX_VALUE / 2);
       String err = refused(pull(hub, dir, "weights.safetensors"), dir);
-      assertTrue(err.contains("the Hub declares " + Long.MAX_VALUE / 2 + " bytes for weights.safetensors but only "), err);
+      assertTrue(
+          err.contains(
+              "the Hub declares "
+                  + Long.MAX_VALUE / 2
+                  + " bytes for weights.safetensors but only "),
+          err);
       assertTrue(hub.requests("storage").isEmpty());
     }
   }
@@ -96,7 +109,9 @@ class HostileHubTest {
       hub.undeclaredSize = true;
       hub.endless = true;
       String err = refused(pull(hub, dir, "config.json"), dir);
-      assertTrue(err.contains("more than the " + (10 << 20) + " bytes taken of a file of undeclared size"), err);
+      assertTrue(
+          err.contains("more than the " + (10 << 20) + " bytes taken of a file of undeclared size"),
+          err);
     }
   }
 
@@ -108,7 +123,8 @@ class HostileHubTest {
       hub.undeclaredSize = true;
       var ok = pull(hub, dir, "config.json");
       assertEquals(0, ok.exit(), ok.toString());
-      Path blob = dir.resolve("hub/models--google--embeddinggemma-300m/blobs/" + FakeHub.gitBlobId(config));
+      Path blob =
+          dir.resolve("hub/models--google--embeddinggemma-300m/blobs/" + FakeHub.gitBlobId(config));
       assertArrayEquals(config, Files.readAllBytes(blob));
     }
   }
@@ -120,22 +136,35 @@ class HostileHubTest {
       hub.files.put("config.json", config);
       hub.corrupt = true;
       String err = refused(pull(hub, dir, "config.json"), dir);
-      assertTrue(err.contains("checksum mismatch for config.json: expected git blob SHA-1 " + FakeHub.gitBlobId(config)),
+      assertTrue(
+          err.contains(
+              "checksum mismatch for config.json: expected git blob SHA-1 "
+                  + FakeHub.gitBlobId(config)),
           err);
     }
   }
 
   @Test
   void etagsThatAreNotContentIdsAreRefusedBeforeDownloading(@TempDir Path dir) throws IOException {
-    for (String etag : List.of("\".\"", "\"..\"", "..", "\"abc\"", "\"../../../../tmp/x\"", "W/\"" + "g".repeat(40) + "\"",
-        "\"" + "a".repeat(63) + "\"")) {
+    for (String etag :
+        List.of(
+            "\".\"",
+            "\"..\"",
+            "..",
+            "\"abc\"",
+            "\"../../../../tmp/x\"",
+            "W/\"" + "g".repeat(40) + "\"",
+            "\"" + "a".repeat(63) + "\"")) {
       try (FakeHub hub = new FakeHub(REPO)) {
         hub.files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
         hub.files.put("weights.gguf", random(1000));
         hub.etag = etag;
         for (String file : List.of("config.json", "weights.gguf")) {
           String err = refused(pull(hub, dir, file), dir);
-          assertTrue(err.contains("is neither a git blob SHA-1 (40 hex digits) nor a SHA-256 (64); refused"), err);
+          assertTrue(
+              err.contains(
+                  "is neither a git blob SHA-1 (40 hex digits) nor a SHA-256 (64); refused"),
+              err);
         }
         assertTrue(hub.requests("storage").isEmpty());
         assertTrue(hub.requests("hub").stream().allMatch(q -> q.method().equals("HEAD")));
@@ -145,8 +174,14 @@ class HostileHubTest {
 
   @Test
   void redirectsToNoHttpUrlAreRefusedInOneLine(@TempDir Path dir) throws IOException {
-    for (String location : List.of("file:///etc/passwd", "http:///no-host", "http://[bad", "ftp://127.0.0.1/x",
-        "jar:file:/x.jar!/y", "http://exa mple.com/")) {
+    for (String location :
+        List.of(
+            "file:///etc/passwd",
+            "http:///no-host",
+            "http://[bad",
+            "ftp://127.0.0.1/x",
+            "jar:file:/x.jar!/y",
+            "http://exa mple.com/")) {
       try (FakeHub hub = new FakeHub(REPO)) {
         hub.files.put("weights.safetensors", random(1000));
         hub.location = location;
@@ -158,17 +193,20 @@ class HostileHubTest {
   }
 
   @Test
-  void aRefusedDownloadDeletesTheIncompleteFileAnInterruptedOneKeepsIt(@TempDir Path dir) throws IOException {
+  void aRefusedDownloadDeletesTheIncompleteFileAnInterruptedOneKeepsIt(@TempDir Path dir)
+      throws IOException {
     byte[] weights = random(200_000);
     String sha = FakeHub.sha256(weights);
-    Path incomplete = dir.resolve("hub/models--google--embeddinggemma-300m/blobs/" + sha + ".incomplete");
+    Path incomplete =
+        dir.resolve("hub/models--google--embeddinggemma-300m/blobs/" + sha + ".incomplete");
     try (FakeHub hub = new FakeHub(REPO)) {
       hub.files.put("weights.safetensors", weights);
       hub.dropAfter = 50_000;
       assertEquals(ExitCodes.NETWORK, pull(hub, dir, "weights.safetensors").exit());
       assertEquals(50_000, Files.size(incomplete), "an interrupted download is kept to resume");
 
-      hub.storageLocation = "file:///etc/passwd"; // the storage server redirects onward, out of http
+      hub.storageLocation =
+          "file:///etc/passwd"; // the storage server redirects onward, out of http
       refused(pull(hub, dir, "weights.safetensors"), dir);
       assertFalse(Files.exists(incomplete), "a refused one is deleted");
 
@@ -192,20 +230,24 @@ class HostileHubTest {
 
     RawServer(byte[] response) throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      thread = Thread.ofVirtual().start(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            InputStream in = s.getInputStream();
-            int matched = 0; // read the request head up to its blank line
-            for (int b; matched < 4 && (b = in.read()) >= 0; ) {
-              matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-            }
-            s.getOutputStream().write(response);
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      });
+      thread =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!socket.isClosed()) {
+                      try (Socket s = socket.accept()) {
+                        InputStream in = s.getInputStream();
+                        int matched = 0; // read the request head up to its blank line
+                        for (int b; matched < 4 && (b = in.read()) >= 0; ) {
+                          matched =
+                              b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+                        }
+                        s.getOutputStream().write(response);
+                      } catch (IOException closed) {
+                        return;
+                      }
+                    }
+                  });
     }
 
     String endpoint() {
@@ -222,17 +264,23 @@ class HostileHubTest {
   @Test
   void terminalEscapesFromTheHubAreShownEscaped(@TempDir Path dir) throws Exception {
     String message = "Entry not found\u001b]0;owned\u0007\u001b[2J\u009b31m\u00e2\u0080\u00ae";
-    byte[] response = ("HTTP/1.1 404 Not Found\r\nX-Error-Code: EntryNotFound\r\nX-Error-Message: " + message
-        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] response =
+        ("HTTP/1.1 404 Not Found\r\nX-Error-Code: EntryNotFound\r\nX-Error-Message: "
+                + message
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     try (RawServer hub = new RawServer(response)) {
-      var r = CliHarness.run()
-          .env("HF_ENDPOINT", hub.endpoint())
-          .env("HF_HUB_CACHE", dir.resolve("hub").toString())
-          .home(dir.resolve("home"))
-          .exec("pull", "--quiet", "--file", "model.gguf");
+      var r =
+          CliHarness.run()
+              .env("HF_ENDPOINT", hub.endpoint())
+              .env("HF_HUB_CACHE", dir.resolve("hub").toString())
+              .home(dir.resolve("home"))
+              .exec("pull", "--quiet", "--file", "model.gguf");
       String err = refused(r, dir);
-      // java.net.http refuses such a header and quotes it in its exception: either way it is shown escaped
-      assertTrue(err.contains("Entry not found\\x1B]0;owned\\x07\\x1B[2J\\x9B31m\u00e2\\x80\u00ae"), err);
+      // java.net.http refuses such a header and quotes it in its exception: either way it is shown
+      // escaped
+      assertTrue(
+          err.contains("Entry not found\\x1B]0;owned\\x07\\x1B[2J\\x9B31m\u00e2\\x80\u00ae"), err);
       assertTrue(err.chars().noneMatch(c -> c < 0x20 && c != '\n' || c >= 0x7f && c <= 0x9f), err);
     }
   }

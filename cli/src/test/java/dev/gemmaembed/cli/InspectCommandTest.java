@@ -14,11 +14,16 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code gemma-embed inspect} prints what a file says, with the control characters in it escaped. */
+/**
+ * {@code gemma-embed inspect} prints what a file says, with the control characters in it escaped.
+ */
 class InspectCommandTest {
 
   private static void assertNoControlCharacters(String text) {
-    assertTrue(text.chars().noneMatch(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x202e), text);
+    assertTrue(
+        text.chars()
+            .noneMatch(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x202e),
+        text);
   }
 
   @Test
@@ -34,14 +39,16 @@ class InspectCommandTest {
     String out = r.out();
     assertNoControlCharacters(out);
     assertTrue(out.contains("\"gemma-embedding\\x1B]0;owned\\x07\""), out);
-    assertTrue(out.contains("general.name\\x1B[2J") && out.contains("\"evil\\x9B31m\\u202E\""), out);
+    assertTrue(
+        out.contains("general.name\\x1B[2J") && out.contains("\"evil\\x9B31m\\u202E\""), out);
     assertTrue(out.contains("t\\x1B[31m"), out);
   }
 
   @Test
   void safetensorsMetadataAndNamesAreEscapedToo(@TempDir Path dir) throws Exception {
-    String header = "{\"__metadata__\":{\"format\\u001b[5m\":\"pt\\u0007\"},"
-        + "\"w\\u001b[31m\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    String header =
+        "{\"__metadata__\":{\"format\\u001b[5m\":\"pt\\u0007\"},"
+            + "\"w\\u001b[31m\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
     byte[] json = header.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     bytes.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
@@ -52,6 +59,7 @@ class InspectCommandTest {
     var r = CliHarness.exec("inspect", file.toString());
     assertEquals(0, r.exit(), r.toString());
     assertNoControlCharacters(r.out());
-    assertTrue(r.out().contains("format\\x1B[5m = pt\\x07") && r.out().contains("w\\x1B[31m"), r.out());
+    assertTrue(
+        r.out().contains("format\\x1B[5m = pt\\x07") && r.out().contains("w\\x1B[31m"), r.out());
   }
 }

@@ -1,12 +1,12 @@
 package dev.gemmaembed.cli;
 
-import dev.gemmaembed.testing.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,10 @@ class JsonInputTest {
 
   @Test
   void aJsonArrayOfStringsOrObjectsIsReadAsSuch(@TempDir Path dir) throws IOException {
-    Path in = Files.writeString(dir.resolve("texts.json"), """
+    Path in =
+        Files.writeString(
+            dir.resolve("texts.json"),
+            """
         [
           "Mars is red",
           {"id": 7, "text": "Venus is hot", "title": "Venus"},
@@ -56,22 +59,33 @@ class JsonInputTest {
     assertEquals(3, rows.size());
     assertEquals(7, rows.get(1).get("id").asInt());
     assertClose(embedder.embed("Mars is red"), OutputParsers.floats(rows.get(0).get("embedding")));
-    assertClose(embedder.embed("Venus is hot", EmbedOptions.document("Venus")), OutputParsers.floats(rows.get(1).get("embedding")));
+    assertClose(
+        embedder.embed("Venus is hot", EmbedOptions.document("Venus")),
+        OutputParsers.floats(rows.get(1).get("embedding")));
     assertClose(embedder.embed("no id"), OutputParsers.floats(rows.get(2).get("embedding")));
-    var csv = CliHarness.exec("embed", "--model", model, "--input", in.toString(), "--format", "csv");
+    var csv =
+        CliHarness.exec("embed", "--model", model, "--input", in.toString(), "--format", "csv");
     assertTrue(csv.out().startsWith("index,id,d0,"), "a JSON input's ids get a CSV column");
   }
 
   @Test
   void anythingElseInAJsonFileIsOneInputError(@TempDir Path dir) throws IOException {
-    assertInputError(dir, "{\"text\": \"one object\"}", "texts.json:1:1: expected a JSON array of strings or of objects");
-    assertInputError(dir, "[\"ok\", 42]", "texts.json:1:8: element 1 is a number; expected a JSON array");
-    assertInputError(dir, "[\"ok\", {\"txt\": \"x\"}]", "texts.json:1:8: the object has no string field \"text\"");
+    assertInputError(
+        dir,
+        "{\"text\": \"one object\"}",
+        "texts.json:1:1: expected a JSON array of strings or of objects");
+    assertInputError(
+        dir, "[\"ok\", 42]", "texts.json:1:8: element 1 is a number; expected a JSON array");
+    assertInputError(
+        dir,
+        "[\"ok\", {\"txt\": \"x\"}]",
+        "texts.json:1:8: the object has no string field \"text\"");
     assertInputError(dir, "[\"ok\", ", "texts.json:1:8: not valid JSON");
     assertInputError(dir, "[] []", "not valid JSON: more content after the array");
   }
 
-  private static void assertInputError(Path dir, String content, String fragment) throws IOException {
+  private static void assertInputError(Path dir, String content, String fragment)
+      throws IOException {
     Path in = Files.writeString(dir.resolve("texts.json"), content);
     var r = CliHarness.exec("embed", "--model", model, "--input", in.toString());
     assertEquals(ExitCodes.INPUT, r.exit(), r.toString());
@@ -81,17 +95,39 @@ class JsonInputTest {
 
   @Test
   void aTitleFillsTheDocumentPromptAndAnotherPromptWinsWithAWarning() throws IOException {
-    String input = "{\"text\": \"Venus is hot\", \"title\": \"Venus\"}\n{\"text\": \"Mars\", \"title\": \"Mars\"}\n";
-    var none = CliHarness.run().stdin(input).exec("embed", "--model", model, "--input", "-", "--input-format", "jsonl");
+    String input =
+        "{\"text\": \"Venus is hot\", \"title\": \"Venus\"}\n{\"text\": \"Mars\", \"title\": \"Mars\"}\n";
+    var none =
+        CliHarness.run()
+            .stdin(input)
+            .exec("embed", "--model", model, "--input", "-", "--input-format", "jsonl");
     assertEquals("", none.stderr());
-    assertClose(embedder.embed("Venus is hot", EmbedOptions.document("Venus")),
+    assertClose(
+        embedder.embed("Venus is hot", EmbedOptions.document("Venus")),
         OutputParsers.jsonl(none.out()).getFirst());
-    var query = CliHarness.run().stdin(input)
-        .exec("embed", "--model", model, "--input", "-", "--input-format", "jsonl", "--prompt", "query");
+    var query =
+        CliHarness.run()
+            .stdin(input)
+            .exec(
+                "embed",
+                "--model",
+                model,
+                "--input",
+                "-",
+                "--input-format",
+                "jsonl",
+                "--prompt",
+                "query");
     assertEquals(0, query.exit(), query.toString());
-    assertClose(embedder.embed("Venus is hot", EmbedOptions.query()), OutputParsers.jsonl(query.out()).getFirst());
-    assertEquals(1, query.stderr().lines().count(), "one warning, not one per record: " + query.stderr());
-    assertTrue(query.stderr().startsWith("gemma-embed embed: warning: the input's \"title\" fields are ignored"),
+    assertClose(
+        embedder.embed("Venus is hot", EmbedOptions.query()),
+        OutputParsers.jsonl(query.out()).getFirst());
+    assertEquals(
+        1, query.stderr().lines().count(), "one warning, not one per record: " + query.stderr());
+    assertTrue(
+        query
+            .stderr()
+            .startsWith("gemma-embed embed: warning: the input's \"title\" fields are ignored"),
         query.stderr());
   }
 
@@ -102,12 +138,17 @@ class JsonInputTest {
       var r = CliHarness.exec("embed", "--model", model, "--input", in.toString());
       assertEquals(0, r.exit(), r.toString());
       assertEquals("", r.out());
-      assertEquals("gemma-embed embed: warning: no texts in " + in + "; the output is empty\n", r.stderr());
+      assertEquals(
+          "gemma-embed embed: warning: no texts in " + in + "; the output is empty\n", r.stderr());
     }
     Path emptyArray = Files.writeString(dir.resolve("none.json"), "[]");
-    var json = CliHarness.exec("embed", "--model", model, "--input", emptyArray.toString(), "--format", "json");
+    var json =
+        CliHarness.exec(
+            "embed", "--model", model, "--input", emptyArray.toString(), "--format", "json");
     assertEquals("[]\n", json.out());
-    var search = CliHarness.exec("search", "--model", model, "--query", "q", "--input", emptyArray.toString());
+    var search =
+        CliHarness.exec(
+            "search", "--model", model, "--query", "q", "--input", emptyArray.toString());
     assertEquals(ExitCodes.INPUT, search.exit(), "search with no documents stays an error");
   }
 }

@@ -24,8 +24,14 @@ class ModelLocatorTest {
   private static final String COMMIT_B = "b".repeat(40);
 
   private static CliEnvironment env(Path home, Map<String, String> vars) {
-    return new CliEnvironment(vars, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
-        new PrintStream(OutputStream.nullOutputStream()), false, 0, home);
+    return new CliEnvironment(
+        vars,
+        InputStream.nullInputStream(),
+        OutputStream.nullOutputStream(),
+        new PrintStream(OutputStream.nullOutputStream()),
+        false,
+        0,
+        home);
   }
 
   private static Path snapshot(Path hub, String commit) throws IOException {
@@ -52,21 +58,42 @@ class ModelLocatorTest {
   @Test
   void aNamedModelThatDoesNotExistIsAnErrorNotAFallThrough(@TempDir Path dir) throws IOException {
     snapshot(dir.resolve("home/.cache/huggingface/hub"), COMMIT_A);
-    var e = assertThrows(CliException.class, () -> ModelLocator.resolve(null,
-        env(dir.resolve("home"), Map.of("GEMMA_EMBED_MODEL", dir.resolve("gone").toString()))));
+    var e =
+        assertThrows(
+            CliException.class,
+            () ->
+                ModelLocator.resolve(
+                    null,
+                    env(
+                        dir.resolve("home"),
+                        Map.of("GEMMA_EMBED_MODEL", dir.resolve("gone").toString()))));
     assertEquals(ExitCodes.MODEL, e.exitCode());
-    assertEquals("GEMMA_EMBED_MODEL=" + dir.resolve("gone") + ": no such model directory or file", e.getMessage());
+    assertEquals(
+        "GEMMA_EMBED_MODEL=" + dir.resolve("gone") + ": no such model directory or file",
+        e.getMessage());
   }
 
   @Test
   void cacheLocationFollowsHuggingFaceVariables(@TempDir Path dir) throws IOException {
     Path home = dir.resolve("home");
     assertEquals(home.resolve(".cache/huggingface/hub"), HfCache.locate(env(home, Map.of())).hub());
-    assertEquals(dir.resolve("xdg/huggingface/hub"),
+    assertEquals(
+        dir.resolve("xdg/huggingface/hub"),
         HfCache.locate(env(home, Map.of("XDG_CACHE_HOME", dir.resolve("xdg").toString()))).hub());
-    assertEquals(dir.resolve("hf/hub"), HfCache.locate(env(home, Map.of("HF_HOME", dir.resolve("hf").toString()))).hub());
-    assertEquals(dir.resolve("hc"), HfCache.locate(env(home, Map.of("HF_HOME", dir.resolve("hf").toString(),
-        "HF_HUB_CACHE", dir.resolve("hc").toString()))).hub());
+    assertEquals(
+        dir.resolve("hf/hub"),
+        HfCache.locate(env(home, Map.of("HF_HOME", dir.resolve("hf").toString()))).hub());
+    assertEquals(
+        dir.resolve("hc"),
+        HfCache.locate(
+                env(
+                    home,
+                    Map.of(
+                        "HF_HOME",
+                        dir.resolve("hf").toString(),
+                        "HF_HUB_CACHE",
+                        dir.resolve("hc").toString())))
+            .hub());
   }
 
   @Test
@@ -77,7 +104,8 @@ class ModelLocatorTest {
     Files.setLastModifiedTime(a, FileTime.fromMillis(1_000));
     Files.setLastModifiedTime(b, FileTime.fromMillis(2_000));
     var vars = Map.of("HF_HUB_CACHE", hub.toString());
-    assertEquals(b, ModelLocator.resolve(null, env(dir, vars)), "without refs/main: the newest snapshot");
+    assertEquals(
+        b, ModelLocator.resolve(null, env(dir, vars)), "without refs/main: the newest snapshot");
     Path ref = hub.resolve("models--google--embeddinggemma-300m/refs/main");
     Files.createDirectories(ref.getParent());
     Files.writeString(ref, COMMIT_A);
@@ -89,13 +117,22 @@ class ModelLocatorTest {
     var e = assertThrows(CliException.class, () -> ModelLocator.resolve(null, env(dir, Map.of())));
     assertEquals(ExitCodes.MODEL, e.exitCode());
     String m = e.getMessage();
-    assertTrue(m.contains("--model") && m.contains("GEMMA_EMBED_MODEL") && m.contains("gemma-embed pull")
-        && m.contains(dir.resolve(".cache/huggingface/hub/models--google--embeddinggemma-300m").toString()), m);
+    assertTrue(
+        m.contains("--model")
+            && m.contains("GEMMA_EMBED_MODEL")
+            && m.contains("gemma-embed pull")
+            && m.contains(
+                dir.resolve(".cache/huggingface/hub/models--google--embeddinggemma-300m")
+                    .toString()),
+        m);
   }
 
   @Test
   void embedFindsTheModelThroughTheVariable() {
-    var r = CliHarness.run().env("GEMMA_EMBED_MODEL", TinyModel.dir().toString()).exec("embed", "hello");
+    var r =
+        CliHarness.run()
+            .env("GEMMA_EMBED_MODEL", TinyModel.dir().toString())
+            .exec("embed", "hello");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("{\"index\":0,\"embedding\":["), r.out());
   }

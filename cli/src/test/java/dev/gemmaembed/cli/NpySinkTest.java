@@ -36,6 +36,7 @@ class NpySinkTest {
   void headerLengthIsTheSameForAnyRowCount() {
     assertEquals(0, NpySink.HEADER_BYTES % 64);
     assertEquals(NpySink.HEADER_BYTES, NpySink.header(0, 768).remaining());
-    assertEquals(NpySink.HEADER_BYTES, NpySink.header(Long.MAX_VALUE, Integer.MAX_VALUE).remaining());
+    assertEquals(
+        NpySink.HEADER_BYTES, NpySink.header(Long.MAX_VALUE, Integer.MAX_VALUE).remaining());
   }
 }

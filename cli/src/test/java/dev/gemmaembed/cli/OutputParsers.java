@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 final class OutputParsers {
 
   /** Big decimals keep each number's digits, so Float.parseFloat sees exactly what was written. */
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private OutputParsers() {}
 
@@ -82,8 +83,9 @@ final class OutputParsers {
     return vectors;
   }
 
-  private static final Pattern NPY_DICT = Pattern.compile(
-      "\\{'descr': '<f4', 'fortran_order': False, 'shape': \\((\\d+), (\\d+)\\), } *\n");
+  private static final Pattern NPY_DICT =
+      Pattern.compile(
+          "\\{'descr': '<f4', 'fortran_order': False, 'shape': \\((\\d+), (\\d+)\\), } *\n");
 
   /** An NPY 1.0 float32 matrix, its header checked as numpy.lib.format reads it. */
   static List<float[]> npy(byte[] bytes) {

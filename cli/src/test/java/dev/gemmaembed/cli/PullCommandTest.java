@@ -57,18 +57,24 @@ class PullCommandTest {
       String sha = FakeHub.sha256(hub.files.get("2_Dense/model.safetensors"));
       assertEquals(Path.of("../../../blobs/" + sha), Files.readSymbolicLink(weights));
       String blobId = FakeHub.gitBlobId(hub.files.get("config.json"));
-      assertEquals(Path.of("../../blobs/" + blobId), Files.readSymbolicLink(snapshot.resolve("config.json")));
+      assertEquals(
+          Path.of("../../blobs/" + blobId),
+          Files.readSymbolicLink(snapshot.resolve("config.json")));
       for (PullCommand.RepoFile f : PullCommand.MODEL_FILES) {
-        assertArrayEquals(hub.files.get(f.path()), Files.readAllBytes(snapshot.resolve(f.path())), f.path());
+        assertArrayEquals(
+            hub.files.get(f.path()), Files.readAllBytes(snapshot.resolve(f.path())), f.path());
       }
       // the token goes to the Hub, never to the storage server it redirects to
-      assertTrue(hub.requests("hub").stream().allMatch(q -> "Bearer hf_secret".equals(q.authorization())));
+      assertTrue(
+          hub.requests("hub").stream().allMatch(q -> "Bearer hf_secret".equals(q.authorization())));
       assertFalse(hub.requests("storage").isEmpty());
       assertTrue(hub.requests("storage").stream().allMatch(q -> q.authorization() == null));
 
       // embed, with no --model, finds the snapshot through refs/main
       var fromCache = run(hub, dir).exec("embed", "--prompt", "query", "Which planet is red?");
-      var direct = CliHarness.exec("embed", "--model", tiny.toString(), "--prompt", "query", "Which planet is red?");
+      var direct =
+          CliHarness.exec(
+              "embed", "--model", tiny.toString(), "--prompt", "query", "Which planet is red?");
       assertEquals(0, fromCache.exit(), fromCache.toString());
       assertEquals(direct.out(), fromCache.out());
 
@@ -89,9 +95,14 @@ class PullCommandTest {
       hub.dropAfter = 100_000;
       var failed = run(hub, dir).exec("pull", "--file", "weights.safetensors");
       assertEquals(ExitCodes.NETWORK, failed.exit(), failed.toString());
-      assertTrue(failed.stderr().contains("download of weights.safetensors was interrupted after 100000 of 300000 bytes"),
+      assertTrue(
+          failed
+              .stderr()
+              .contains(
+                  "download of weights.safetensors was interrupted after 100000 of 300000 bytes"),
           failed.stderr());
-      assertTrue(failed.stderr().contains("run 'gemma-embed pull' again to resume"), failed.stderr());
+      assertTrue(
+          failed.stderr().contains("run 'gemma-embed pull' again to resume"), failed.stderr());
       String sha = FakeHub.sha256(weights);
       Path incomplete = repoDir(dir).resolve("blobs/" + sha + ".incomplete");
       assertEquals(100_000, Files.size(incomplete));
@@ -117,8 +128,13 @@ class PullCommandTest {
       assertEquals(ExitCodes.NETWORK, r.exit(), r.toString());
       String sha = FakeHub.sha256(weights);
       assertEquals(1, r.stderr().lines().count(), r.stderr());
-      assertTrue(r.stderr().startsWith("gemma-embed pull: checksum mismatch for weights.safetensors: expected SHA-256 "
-          + sha + ", got "), r.stderr());
+      assertTrue(
+          r.stderr()
+              .startsWith(
+                  "gemma-embed pull: checksum mismatch for weights.safetensors: expected SHA-256 "
+                      + sha
+                      + ", got "),
+          r.stderr());
       try (Stream<Path> blobs = Files.list(repoDir(dir).resolve("blobs"))) {
         assertEquals(0, blobs.count(), "neither the blob nor the .incomplete file is kept");
       }
@@ -139,17 +155,24 @@ class PullCommandTest {
       var none = run(hub, dir).exec("pull", "--file", "config.json");
       assertEquals(ExitCodes.NETWORK, none.exit());
       assertEquals(1, none.stderr().lines().count(), none.stderr());
-      assertTrue(none.stderr().contains("HTTP 401") && none.stderr().contains("accept the Gemma licence at "
-          + hub.endpoint() + "/" + REPO) && none.stderr().contains("set HF_TOKEN"), none.stderr());
+      assertTrue(
+          none.stderr().contains("HTTP 401")
+              && none.stderr()
+                  .contains("accept the Gemma licence at " + hub.endpoint() + "/" + REPO)
+              && none.stderr().contains("set HF_TOKEN"),
+          none.stderr());
 
       var wrong = run(hub, dir).env("HF_TOKEN", "hf_wrong").exec("pull", "--file", "config.json");
       assertEquals(ExitCodes.NETWORK, wrong.exit());
-      assertTrue(wrong.stderr().contains("HTTP 403") && wrong.stderr().contains("has no access"), wrong.stderr());
+      assertTrue(
+          wrong.stderr().contains("HTTP 403") && wrong.stderr().contains("has no access"),
+          wrong.stderr());
 
       // the token `huggingface-cli login` saved under HF_HOME is used when HF_TOKEN is not set
       Path hfHome = Files.createDirectories(dir.resolve("hf-home"));
       Files.writeString(hfHome.resolve("token"), "hf_right\n");
-      var login = run(hub, dir).env("HF_HOME", hfHome.toString()).exec("pull", "--file", "config.json");
+      var login =
+          run(hub, dir).env("HF_HOME", hfHome.toString()).exec("pull", "--file", "config.json");
       assertEquals(0, login.exit(), login.toString());
     }
   }
@@ -160,19 +183,34 @@ class PullCommandTest {
       hub.files.put("config.json", "{}".getBytes());
       var file = run(hub, dir).exec("pull", "--file", "model.gguf");
       assertEquals(ExitCodes.NETWORK, file.exit());
-      assertEquals("gemma-embed pull: file model.gguf not found in " + REPO + " at revision main (HTTP 404)\n",
+      assertEquals(
+          "gemma-embed pull: file model.gguf not found in "
+              + REPO
+              + " at revision main (HTTP 404)\n",
           file.stderr());
       var revision = run(hub, dir).exec("pull", "--revision", "v9", "--file", "config.json");
-      assertEquals("gemma-embed pull: revision v9 not found in " + REPO + " (HTTP 404)\n", revision.stderr());
+      assertEquals(
+          "gemma-embed pull: revision v9 not found in " + REPO + " (HTTP 404)\n",
+          revision.stderr());
       var model = run(hub, dir).exec("pull");
       assertTrue(model.stderr().contains("file model.safetensors not found"), model.stderr());
-      assertNull(hub.requests("hub").stream().filter(q -> q.path().endsWith("special_tokens_map.json"))
-          .findFirst().orElse(null), "stops at the first missing required file");
+      assertNull(
+          hub.requests("hub").stream()
+              .filter(q -> q.path().endsWith("special_tokens_map.json"))
+              .findFirst()
+              .orElse(null),
+          "stops at the first missing required file");
     }
-    var unreachable = CliHarness.run().env("HF_ENDPOINT", "http://127.0.0.1:1")
-        .env("HF_HUB_CACHE", dir.resolve("hub").toString()).home(dir).exec("pull");
+    var unreachable =
+        CliHarness.run()
+            .env("HF_ENDPOINT", "http://127.0.0.1:1")
+            .env("HF_HUB_CACHE", dir.resolve("hub").toString())
+            .home(dir)
+            .exec("pull");
     assertEquals(ExitCodes.NETWORK, unreachable.exit());
-    assertTrue(unreachable.stderr().startsWith("gemma-embed pull: cannot reach http://127.0.0.1:1 "), unreachable.stderr());
+    assertTrue(
+        unreachable.stderr().startsWith("gemma-embed pull: cannot reach http://127.0.0.1:1 "),
+        unreachable.stderr());
     assertEquals(1, unreachable.stderr().lines().count(), unreachable.stderr());
   }
 }

@@ -1,12 +1,12 @@
 package dev.gemmaembed.cli;
 
-import dev.gemmaembed.testing.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gemmaembed.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code search --dir} remembers document vectors: what it reuses, what it re-embeds, what it ignores. */
+/**
+ * {@code search --dir} remembers document vectors: what it reuses, what it re-embeds, what it
+ * ignores.
+ */
 class SearchCacheTest {
 
-  private static final Pattern STATS = Pattern.compile("embedded (\\d+) of (\\d+) documents, (\\d+) from the cache (\\S+?);");
+  private static final Pattern STATS =
+      Pattern.compile("embedded (\\d+) of (\\d+) documents, (\\d+) from the cache (\\S+?);");
 
   private static String model;
 
@@ -47,22 +51,46 @@ class SearchCacheTest {
   private record Search(String out, int embedded, int total, Path cacheFile) {}
 
   private static Search search(Path notes, Path cache, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("search", "--verbose", "--model", model,
-        "--query", "Which planet is red?", "--dir", notes.toString(), "--format", "jsonl", "--cache-dir", cache.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "search",
+                "--verbose",
+                "--model",
+                model,
+                "--query",
+                "Which planet is red?",
+                "--dir",
+                notes.toString(),
+                "--format",
+                "jsonl",
+                "--cache-dir",
+                cache.toString()));
     args.addAll(List.of(extra));
     var r = CliHarness.exec(args.toArray(String[]::new));
     assertEquals(0, r.exit(), r.toString());
     Matcher m = STATS.matcher(r.stderr());
     assertTrue(m.find(), r.stderr());
-    return new Search(r.out(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Path.of(m.group(4)));
+    return new Search(
+        r.out(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Path.of(m.group(4)));
   }
 
   @Test
   void aSecondSearchEmbedsOnlyTheQueryAndChangedFiles(@TempDir Path dir) throws IOException {
     Path notes = notes(dir);
     Path cache = dir.resolve("cache");
-    var uncached = CliHarness.exec("search", "--model", model, "--query", "Which planet is red?", "--dir",
-        notes.toString(), "--format", "jsonl", "--no-cache");
+    var uncached =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            "Which planet is red?",
+            "--dir",
+            notes.toString(),
+            "--format",
+            "jsonl",
+            "--no-cache");
     var first = search(notes, cache);
     assertEquals(3, first.embedded());
     assertEquals(uncached.out(), first.out(), "the cache does not change the result");
@@ -75,8 +103,18 @@ class SearchCacheTest {
     var third = search(notes, cache);
     assertEquals(2, third.embedded(), "the edited and the new file");
     assertEquals(4, third.total());
-    var fresh = CliHarness.exec("search", "--model", model, "--query", "Which planet is red?", "--dir",
-        notes.toString(), "--format", "jsonl", "--no-cache");
+    var fresh =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            "Which planet is red?",
+            "--dir",
+            notes.toString(),
+            "--format",
+            "jsonl",
+            "--no-cache");
     assertEquals(fresh.out(), third.out());
 
     // Another dimension count is another space (and another file), never a truncated vector.
@@ -97,8 +135,12 @@ class SearchCacheTest {
 
     byte[] flipped = good.clone();
     flipped[flipped.length / 2] ^= 0x40; // a bit flipped inside a vector
-    for (byte[] bad : List.of(flipped, java.util.Arrays.copyOf(good, good.length - 7), "not a cache".getBytes(),
-        new byte[0])) {
+    for (byte[] bad :
+        List.of(
+            flipped,
+            java.util.Arrays.copyOf(good, good.length - 7),
+            "not a cache".getBytes(),
+            new byte[0])) {
       Files.write(first.cacheFile(), bad);
       var r = search(notes, cache);
       assertEquals(3, r.embedded(), "a damaged cache is never trusted");
@@ -110,18 +152,32 @@ class SearchCacheTest {
     Path elsewhere = Files.write(dir.resolve("elsewhere.vectors"), good);
     Files.delete(first.cacheFile());
     Files.createSymbolicLink(first.cacheFile(), elsewhere);
-    var linked = CliHarness.exec("search", "--verbose", "--model", model, "--query", "Which planet is red?", "--dir",
-        notes.toString(), "--format", "jsonl", "--cache-dir", cache.toString());
+    var linked =
+        CliHarness.exec(
+            "search",
+            "--verbose",
+            "--model",
+            model,
+            "--query",
+            "Which planet is red?",
+            "--dir",
+            notes.toString(),
+            "--format",
+            "jsonl",
+            "--cache-dir",
+            cache.toString());
     assertEquals(0, linked.exit(), linked.toString());
     assertTrue(linked.stderr().contains("embedded 3 of 3"), linked.stderr());
-    assertTrue(linked.stderr().contains("warning: could not write the search cache"), linked.stderr());
+    assertTrue(
+        linked.stderr().contains("warning: could not write the search cache"), linked.stderr());
     assertArrayEquals(good, Files.readAllBytes(elsewhere));
     Files.delete(first.cacheFile());
     search(notes, cache);
 
     // The file of another space (here: 32 dimensions) under this space's name.
     var other = search(notes, cache, "--dims", "32");
-    Files.copy(other.cacheFile(), first.cacheFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        other.cacheFile(), first.cacheFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     var r = search(notes, cache);
     assertEquals(3, r.embedded(), "a foreign cache file is ignored");
     assertEquals(first.out(), r.out());
@@ -131,15 +187,49 @@ class SearchCacheTest {
   void theDefaultLocationIsXdgCacheHomeElseHomeDotCache(@TempDir Path dir) throws IOException {
     Path notes = notes(dir);
     Path xdg = dir.resolve("xdg");
-    var r = CliHarness.run().env("XDG_CACHE_HOME", xdg.toString()).home(dir.resolve("home"))
-        .exec("search", "--verbose", "--model", model, "--query", "red", "--dir", notes.toString());
+    var r =
+        CliHarness.run()
+            .env("XDG_CACHE_HOME", xdg.toString())
+            .home(dir.resolve("home"))
+            .exec(
+                "search",
+                "--verbose",
+                "--model",
+                model,
+                "--query",
+                "red",
+                "--dir",
+                notes.toString());
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.stderr().contains(xdg.resolve("gemma-embed/search").toString()), r.stderr());
-    var home = CliHarness.run().home(dir.resolve("home"))
-        .exec("search", "--verbose", "--model", model, "--query", "red", "--dir", notes.toString());
-    assertTrue(home.stderr().contains(dir.resolve("home/.cache/gemma-embed/search").toString()), home.stderr());
-    var none = CliHarness.run().home(dir.resolve("home2"))
-        .exec("search", "--verbose", "--no-cache", "--model", model, "--query", "red", "--dir", notes.toString());
+    var home =
+        CliHarness.run()
+            .home(dir.resolve("home"))
+            .exec(
+                "search",
+                "--verbose",
+                "--model",
+                model,
+                "--query",
+                "red",
+                "--dir",
+                notes.toString());
+    assertTrue(
+        home.stderr().contains(dir.resolve("home/.cache/gemma-embed/search").toString()),
+        home.stderr());
+    var none =
+        CliHarness.run()
+            .home(dir.resolve("home2"))
+            .exec(
+                "search",
+                "--verbose",
+                "--no-cache",
+                "--model",
+                model,
+                "--query",
+                "red",
+                "--dir",
+                notes.toString());
     assertEquals(0, none.exit(), none.toString());
     assertTrue(Files.notExists(dir.resolve("home2")), "--no-cache writes nothing");
   }
@@ -151,14 +241,21 @@ class SearchCacheTest {
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      List<CompletableFuture<Search>> runs = Stream.generate(() -> CompletableFuture.supplyAsync(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return search(notes, cache);
-      }, pool)).limit(4).toList();
+      List<CompletableFuture<Search>> runs =
+          Stream.generate(
+                  () ->
+                      CompletableFuture.supplyAsync(
+                          () -> {
+                            try {
+                              start.await();
+                            } catch (InterruptedException e) {
+                              throw new IllegalStateException(e);
+                            }
+                            return search(notes, cache);
+                          },
+                          pool))
+              .limit(4)
+              .toList();
       start.countDown();
       String out = null;
       for (var run : runs) {
@@ -169,7 +266,8 @@ class SearchCacheTest {
     } finally {
       pool.shutdown();
     }
-    assertEquals(0, search(notes, cache).embedded(), "the file the last writer left is whole and used");
+    assertEquals(
+        0, search(notes, cache).embedded(), "the file the last writer left is whole and used");
   }
 
   @Test
@@ -188,7 +286,8 @@ class SearchCacheTest {
     assertEquals(10, again.size());
 
     // A second space pushes the folder over its bound: the least recently written file goes.
-    Files.setLastModifiedTime(a.file(), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000L));
+    Files.setLastModifiedTime(
+        a.file(), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000L));
     SearchCache b = SearchCache.open(folder, "space b", dims, max);
     for (int i = 0; i < 10; i++) {
       b.put("%064x".formatted(100 + i), new float[] {1, 2, 3, 4});
@@ -198,7 +297,9 @@ class SearchCacheTest {
     assertTrue(Files.notExists(a.file()), "the older space's file was evicted");
     SearchCache reread = SearchCache.open(folder, "space b", dims, max);
     assertArrayEquals(new float[] {1, 2, 3, 4}, reread.get("%064x".formatted(105)));
-    assertNull(SearchCache.open(folder, "space c", dims, max).get("%064x".formatted(105)), "spaces never mix");
+    assertNull(
+        SearchCache.open(folder, "space c", dims, max).get("%064x".formatted(105)),
+        "spaces never mix");
   }
 
   @Test
@@ -222,7 +323,8 @@ class SearchCacheTest {
     String header = SearchCache.modelIdentity(m);
     assertNotEquals(id, header);
 
-    Files.setLastModifiedTime(m.resolve("model.safetensors"), FileTime.fromMillis(time.toMillis() + 1000));
+    Files.setLastModifiedTime(
+        m.resolve("model.safetensors"), FileTime.fromMillis(time.toMillis() + 1000));
     assertNotEquals(header, SearchCache.modelIdentity(m));
     Files.writeString(m.resolve("config.json"), "{\"hidden_size\": 65}");
     assertNotEquals(SearchCache.modelIdentity(m), header);

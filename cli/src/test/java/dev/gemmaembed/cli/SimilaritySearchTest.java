@@ -35,8 +35,18 @@ class SimilaritySearchTest {
 
   @Test
   void similarityJsonIsTheCosineMatrixWithTheStsPrompt() throws IOException {
-    List<String> texts = List.of("The cat sat on the mat", "A cat is sitting on a mat", "Stock prices fell");
-    var r = CliHarness.exec("similarity", "--model", model, "--format", "json", texts.get(0), texts.get(1), texts.get(2));
+    List<String> texts =
+        List.of("The cat sat on the mat", "A cat is sitting on a mat", "Stock prices fell");
+    var r =
+        CliHarness.exec(
+            "similarity",
+            "--model",
+            model,
+            "--format",
+            "json",
+            texts.get(0),
+            texts.get(1),
+            texts.get(2));
     assertEquals(0, r.exit(), r.toString());
     JsonNode matrix = OutputParsers.JSON.readTree(r.out()).get("matrix");
     assertEquals(3, matrix.size());
@@ -44,7 +54,8 @@ class SimilaritySearchTest {
     for (int i = 0; i < 3; i++) {
       assertEquals(3, matrix.get(i).size());
       for (int j = 0; j < 3; j++) {
-        assertEquals(Texts.cosine(v.get(i), v.get(j)), matrix.get(i).get(j).floatValue(), 1e-5, i + "," + j);
+        assertEquals(
+            Texts.cosine(v.get(i), v.get(j)), matrix.get(i).get(j).floatValue(), 1e-5, i + "," + j);
         assertEquals(matrix.get(i).get(j).floatValue(), matrix.get(j).get(i).floatValue());
       }
       assertEquals(1.0, matrix.get(i).get(i).floatValue(), 1e-5);
@@ -59,7 +70,8 @@ class SimilaritySearchTest {
     assertTrue(lines.get(1).startsWith("1   1.0000  "), r.out());
     assertEquals("1  alpha", lines.get(4));
     assertEquals("2  beta", lines.get(5));
-    assertEquals(ExitCodes.USAGE, CliHarness.exec("similarity", "--model", model, "only one").exit());
+    assertEquals(
+        ExitCodes.USAGE, CliHarness.exec("similarity", "--model", model, "only one").exit());
   }
 
   @Test
@@ -72,7 +84,17 @@ class SimilaritySearchTest {
     Files.writeString(dir.resolve("ignored.pdf"), "not a document");
     Files.writeString(dir.resolve(".git/config.txt"), "hidden");
     String query = "Which planet is known as the Red Planet?";
-    var r = CliHarness.exec("search", "--model", model, "--query", query, "--dir", dir.toString(), "--format", "jsonl");
+    var r =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            query,
+            "--dir",
+            dir.toString(),
+            "--format",
+            "jsonl");
     assertEquals(0, r.exit(), r.toString());
     List<JsonNode> rows = OutputParsers.jsonLines(r.out());
     assertEquals(3, rows.size(), r.out());
@@ -85,7 +107,9 @@ class SimilaritySearchTest {
       Path file = dir.resolve(id);
       assertEquals(Files.readString(file), row.get("text").asText());
       // documents are embedded as "title: {file name} | text: {content}"
-      float[] d = embedder.embed(Files.readString(file), EmbedOptions.document(file.getFileName().toString()));
+      float[] d =
+          embedder.embed(
+              Files.readString(file), EmbedOptions.document(file.getFileName().toString()));
       float score = row.get("score").floatValue();
       assertEquals(Texts.cosine(q, d), score, 1e-5, id);
       assertTrue(score <= previous);
@@ -93,14 +117,28 @@ class SimilaritySearchTest {
     }
     List<String> ids = rows.stream().map(n -> n.get("id").asText()).sorted().toList();
     assertEquals(List.of("bread.txt", "planets/mars.md", "planets/venus.txt"), ids);
-    assertEquals(List.of(0, 1, 2), rows.stream().map(n -> n.get("index").asInt()).sorted().toList());
+    assertEquals(
+        List.of(0, 1, 2), rows.stream().map(n -> n.get("index").asInt()).sorted().toList());
   }
 
   @Test
   void searchArgumentsKeepsTheTopKWithNullIds() throws IOException {
     String[] docs = {"Mars is red", "Venus is hot", "Jupiter is big", "Bread needs yeast"};
-    var r = CliHarness.exec("search", "--model", model, "--query", "red planet", "--top", "2", "--format", "jsonl",
-        docs[0], docs[1], docs[2], docs[3]);
+    var r =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            "red planet",
+            "--top",
+            "2",
+            "--format",
+            "jsonl",
+            docs[0],
+            docs[1],
+            docs[2],
+            docs[3]);
     assertEquals(0, r.exit(), r.toString());
     List<JsonNode> rows = OutputParsers.jsonLines(r.out());
     assertEquals(2, rows.size());
@@ -129,11 +167,14 @@ class SimilaritySearchTest {
   @Test
   void searchJsonlInputUsesTitlesAndIdsAndPrintsATable(@TempDir Path dir) throws IOException {
     Path in = dir.resolve("docs.jsonl");
-    Files.writeString(in, """
+    Files.writeString(
+        in,
+        """
         {"id": "m", "title": "Mars", "text": "The fourth planet"}
         {"id": "b", "text": "A loaf of bread"}
         """);
-    var r = CliHarness.exec("search", "--model", model, "--query", "planet", "--input", in.toString());
+    var r =
+        CliHarness.exec("search", "--model", model, "--query", "planet", "--input", in.toString());
     assertEquals(0, r.exit(), r.toString());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).matches("rank +score +doc +text"), r.out());
@@ -144,24 +185,45 @@ class SimilaritySearchTest {
   @Test
   void searchJsonlRowsRepeatNumericIdsAsTheyAppeared(@TempDir Path dir) throws IOException {
     Path in = dir.resolve("docs.jsonl");
-    Files.writeString(in, """
+    Files.writeString(
+        in,
+        """
         {"id": 1.50, "text": "The fourth planet"}
         """);
-    var r = CliHarness.exec("search", "--model", model, "--query", "planet", "--input", in.toString(), "--format", "jsonl");
+    var r =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            "planet",
+            "--input",
+            in.toString(),
+            "--format",
+            "jsonl");
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().matches("\\{\"rank\":1,\"score\":[-0-9.E]+,\"index\":0,\"id\":1\\.50,\"text\":\"The fourth planet\"}\n"), r.out());
+    assertTrue(
+        r.out()
+            .matches(
+                "\\{\"rank\":1,\"score\":[-0-9.E]+,\"index\":0,\"id\":1\\.50,\"text\":\"The fourth planet\"}\n"),
+        r.out());
   }
 
   @Test
   void searchErrors(@TempDir Path dir) {
     var none = CliHarness.exec("search", "--model", model, "--query", "q");
     assertEquals(ExitCodes.USAGE, none.exit());
-    var two = CliHarness.exec("search", "--model", model, "--query", "q", "--dir", dir.toString(), "doc");
+    var two =
+        CliHarness.exec("search", "--model", model, "--query", "q", "--dir", dir.toString(), "doc");
     assertEquals(ExitCodes.USAGE, two.exit());
-    var empty = CliHarness.exec("search", "--model", model, "--query", "q", "--dir", dir.toString());
+    var empty =
+        CliHarness.exec("search", "--model", model, "--query", "q", "--dir", dir.toString());
     assertEquals(ExitCodes.INPUT, empty.exit());
-    assertEquals("gemma-embed search: --dir " + dir + ": no .txt or .md files in it\n", empty.stderr());
-    var prompt = CliHarness.exec("search", "--model", model, "--query", "q", "--query-prompt", "nope", "doc");
+    assertEquals(
+        "gemma-embed search: --dir " + dir + ": no .txt or .md files in it\n", empty.stderr());
+    var prompt =
+        CliHarness.exec(
+            "search", "--model", model, "--query", "q", "--query-prompt", "nope", "doc");
     assertEquals(ExitCodes.USAGE, prompt.exit());
   }
 }

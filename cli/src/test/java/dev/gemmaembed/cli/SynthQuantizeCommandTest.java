@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code synth}'s shape flags and presets, and {@code quantize}'s new types with their width fallbacks. */
+/**
+ * {@code synth}'s shape flags and presets, and {@code quantize}'s new types with their width
+ * fallbacks.
+ */
 class SynthQuantizeCommandTest {
 
   @TempDir Path dir;
@@ -25,14 +28,44 @@ class SynthQuantizeCommandTest {
   @Test
   void shapeFlagsOverrideThePresetAndDtypeIsStored() throws Exception {
     Path out = dir.resolve("small");
-    CliHarness.Result r = CliHarness.exec("synth", "--hidden", "128", "--layers", "2", "--heads", "2", "--kv-heads", "1",
-        "--head-dim", "64", "--intermediate", "256", "--dense-dim", "512", "--sliding-window", "12", "--seed", "5",
-        "--dtype", "bf16", "--out", out.toString());
+    CliHarness.Result r =
+        CliHarness.exec(
+            "synth",
+            "--hidden",
+            "128",
+            "--layers",
+            "2",
+            "--heads",
+            "2",
+            "--kv-heads",
+            "1",
+            "--head-dim",
+            "64",
+            "--intermediate",
+            "256",
+            "--dense-dim",
+            "512",
+            "--sliding-window",
+            "12",
+            "--seed",
+            "5",
+            "--dtype",
+            "bf16",
+            "--out",
+            out.toString());
     assertEquals(0, r.exit(), r.toString());
     String cfg = Files.readString(out.resolve("config.json"));
-    for (String expected : new String[] {"\"hidden_size\" : 128", "\"num_hidden_layers\" : 2", "\"num_attention_heads\" : 2",
-        "\"num_key_value_heads\" : 1", "\"head_dim\" : 64", "\"intermediate_size\" : 256", "\"sliding_window\" : 12",
-        "\"dtype\" : \"bfloat16\""}) {
+    for (String expected :
+        new String[] {
+          "\"hidden_size\" : 128",
+          "\"num_hidden_layers\" : 2",
+          "\"num_attention_heads\" : 2",
+          "\"num_key_value_heads\" : 1",
+          "\"head_dim\" : 64",
+          "\"intermediate_size\" : 256",
+          "\"sliding_window\" : 12",
+          "\"dtype\" : \"bfloat16\""
+        }) {
       assertTrue(cfg.contains(expected), expected + " in " + cfg);
     }
     try (Arena arena = Arena.ofConfined()) {
@@ -42,7 +75,8 @@ class SynthQuantizeCommandTest {
       assertEquals("[128, 256]", java.util.Arrays.toString(t.shape()));
       float[] v = new float[1];
       SyntheticRecipe.fill("layers.1.mlp.down_proj.weight", 5, 1 / Math.sqrt(256), 0, v);
-      short bf16 = st.bytes(t).get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+      short bf16 =
+          st.bytes(t).get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
       float stored = Float.intBitsToFloat(bf16 << 16);
       assertEquals(v[0], stored, Math.abs(v[0]) / 128, "bf16 of the recipe's first value");
       SafetensorsFile dense = SafetensorsFile.open(out.resolve("2_Dense/model.safetensors"), arena);
@@ -55,7 +89,8 @@ class SynthQuantizeCommandTest {
     SynthCommand c = new SynthCommand();
     new CommandLine(c).parseArgs("--preset", "kquant", "--out", dir.toString());
     assertEquals(SyntheticSpec.kquant(777), c.spec());
-    new CommandLine(c).parseArgs("--preset", "kquant", "--seed", "9", "--layers", "1", "--out", dir.toString());
+    new CommandLine(c)
+        .parseArgs("--preset", "kquant", "--seed", "9", "--layers", "1", "--out", dir.toString());
     SyntheticSpec s = c.spec();
     assertEquals(9, s.seed());
     assertEquals(1, s.layers());
@@ -64,7 +99,9 @@ class SynthQuantizeCommandTest {
 
   @Test
   void impossibleShapesAreInputErrors() {
-    CliHarness.Result r = CliHarness.exec("synth", "--heads", "3", "--kv-heads", "2", "--out", dir.resolve("x").toString());
+    CliHarness.Result r =
+        CliHarness.exec(
+            "synth", "--heads", "3", "--kv-heads", "2", "--out", dir.resolve("x").toString());
     assertEquals(ExitCodes.INPUT, r.exit(), r.toString());
     assertTrue(r.stderr().contains("kv heads 2 must divide heads 3"), r.stderr());
   }
@@ -72,10 +109,13 @@ class SynthQuantizeCommandTest {
   @Test
   void q4KmOnTheTinyModelFallsBackWhereRowsAreNotWholeBlocksAndSaysSo() {
     Path out = dir.resolve("tiny-q4_k_m.gguf");
-    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "q4_k_m");
+    CliHarness.Result r =
+        CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "q4_k_m");
     assertEquals(0, r.exit(), r.toString());
     // 64-wide rows: Q4_K → Q5_0, Q6_K (token table, attn_v/ffn_down of layers 2 and 5) → Q8_0.
-    assertTrue(r.stderr().contains("fallback: token_embd.weight: Q6_K → Q8_0 (rows of 64 values"), r.stderr());
+    assertTrue(
+        r.stderr().contains("fallback: token_embd.weight: Q6_K → Q8_0 (rows of 64 values"),
+        r.stderr());
     assertTrue(r.stderr().contains("fallback: blk.0.attn_q.weight: Q4_K → Q5_0"), r.stderr());
     assertTrue(r.stderr().contains("fallback: blk.2.attn_v.weight: Q6_K → Q8_0"), r.stderr());
     CliHarness.Result inspect = CliHarness.exec("inspect", out.toString());
@@ -88,17 +128,27 @@ class SynthQuantizeCommandTest {
   @Test
   void f32GivesLlamaQuantizeItsInput() {
     Path out = dir.resolve("tiny-f32.gguf");
-    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "f32");
+    CliHarness.Result r =
+        CliHarness.exec("quantize", TinyModel.dir().toString(), out.toString(), "--type", "f32");
     assertEquals(0, r.exit(), r.toString());
     CliHarness.Result inspect = CliHarness.exec("inspect", out.toString());
-    assertTrue(inspect.out().contains("token_embd.weight") && !inspect.out().contains("Q8_0"), inspect.out());
-    assertTrue(inspect.out().contains("general.file_type") , inspect.out());
+    assertTrue(
+        inspect.out().contains("token_embd.weight") && !inspect.out().contains("Q8_0"),
+        inspect.out());
+    assertTrue(inspect.out().contains("general.file_type"), inspect.out());
   }
 
   @Test
   void unknownTypesListTheKnownOnes() {
-    CliHarness.Result r = CliHarness.exec("quantize", TinyModel.dir().toString(), dir.resolve("x.gguf").toString(),
-        "--type", "q7_k");
-    assertTrue(r.exit() != 0 && r.stderr().contains("q4_k_m") && r.stderr().contains("iq4_xs"), r.toString());
+    CliHarness.Result r =
+        CliHarness.exec(
+            "quantize",
+            TinyModel.dir().toString(),
+            dir.resolve("x.gguf").toString(),
+            "--type",
+            "q7_k");
+    assertTrue(
+        r.exit() != 0 && r.stderr().contains("q4_k_m") && r.stderr().contains("iq4_xs"),
+        r.toString());
   }
 }

@@ -44,8 +44,18 @@ class TokenEmbeddingsCommandTest {
 
   @Test
   void jsonlHasIdsOffsetsAndVectorsPerText() throws IOException {
-    var r = CliHarness.exec("embed", "--model", model, "--prompt", "query", "--output-value", "token_embeddings",
-        TEXTS.get(0), TEXTS.get(1), TEXTS.get(2));
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--prompt",
+            "query",
+            "--output-value",
+            "token_embeddings",
+            TEXTS.get(0),
+            TEXTS.get(1),
+            TEXTS.get(2));
     assertEquals(0, r.exit(), r.toString());
     List<JsonNode> lines = OutputParsers.jsonLines(r.out());
     assertEquals(3, lines.size());
@@ -55,9 +65,15 @@ class TokenEmbeddingsCommandTest {
       assertEquals(t.size(), n.get("ids").size());
       for (int k = 0; k < t.size(); k++) {
         assertEquals(t.ids()[k], n.get("ids").get(k).intValue());
-        assertEquals(t.starts()[k], n.get("starts").get(k).isNull() ? -1 : n.get("starts").get(k).intValue());
-        assertEquals(t.ends()[k], n.get("ends").get(k).isNull() ? -1 : n.get("ends").get(k).intValue());
-        assertArrayEquals(t.vector(k), OutputParsers.floats(n.get("embeddings").get(k)), "text " + i + " token " + k);
+        assertEquals(
+            t.starts()[k],
+            n.get("starts").get(k).isNull() ? -1 : n.get("starts").get(k).intValue());
+        assertEquals(
+            t.ends()[k], n.get("ends").get(k).isNull() ? -1 : n.get("ends").get(k).intValue());
+        assertArrayEquals(
+            t.vector(k),
+            OutputParsers.floats(n.get("embeddings").get(k)),
+            "text " + i + " token " + k);
       }
     }
   }
@@ -67,8 +83,19 @@ class TokenEmbeddingsCommandTest {
     Path in = dir.resolve("t.txt");
     Files.writeString(in, String.join("\n", TEXTS) + "\n", StandardCharsets.UTF_8);
     Path out = dir.resolve("tok.npy");
-    var r = CliHarness.exec("embed", "--model", model, "--prompt", "query", "--output-value", "token_embeddings",
-        "--input", in.toString(), "--output", out.toString());
+    var r =
+        CliHarness.exec(
+            "embed",
+            "--model",
+            model,
+            "--prompt",
+            "query",
+            "--output-value",
+            "token_embeddings",
+            "--input",
+            in.toString(),
+            "--output",
+            out.toString());
     assertEquals(0, r.exit(), r.toString());
     List<float[]> rows = OutputParsers.npy(Files.readAllBytes(out));
     byte[] offsets = Files.readAllBytes(dir.resolve("tok.offsets.npy"));
@@ -92,9 +119,15 @@ class TokenEmbeddingsCommandTest {
 
   @Test
   void dimsPrecisionAndOtherFormatsAreRefused() {
-    for (String[] extra : List.of(new String[] {"--dims", "32"}, new String[] {"--precision", "binary"},
-        new String[] {"--format", "csv"}, new String[] {"--format", "npy"})) {
-      String[] args = {"embed", "--model", model, "--output-value", "token_embeddings", extra[0], extra[1], "x"};
+    for (String[] extra :
+        List.of(
+            new String[] {"--dims", "32"},
+            new String[] {"--precision", "binary"},
+            new String[] {"--format", "csv"},
+            new String[] {"--format", "npy"})) {
+      String[] args = {
+        "embed", "--model", model, "--output-value", "token_embeddings", extra[0], extra[1], "x"
+      };
       var r = CliHarness.exec(args);
       assertEquals(2, r.exit(), String.join(" ", extra) + ": " + r);
     }

@@ -56,7 +56,9 @@ class TokenizeCommandTest {
 
     Path other = dir.resolve("texts.data");
     Files.writeString(other, "{\"text\":\"a\"}\n");
-    var forced = CliHarness.exec("tokenize", "--input", other.toString(), "--input-format", "jsonl", "--no-special");
+    var forced =
+        CliHarness.exec(
+            "tokenize", "--input", other.toString(), "--input-format", "jsonl", "--no-special");
     assertEquals("{\"ids\":[236746]}\n", forced.out());
   }
 
@@ -73,10 +75,14 @@ class TokenizeCommandTest {
     Files.writeString(txt, "a".repeat(TxtSource.MAX_LINE_CHARS + 10) + "\nb\n");
     var r = CliHarness.exec("tokenize", "--no-special", "--input", txt.toString());
     assertEquals(0, r.exit(), r.stderr());
-    assertTrue(r.stderr().contains("long.txt:1: the line is longer than " + TxtSource.MAX_LINE_CHARS), r.stderr());
+    assertTrue(
+        r.stderr().contains("long.txt:1: the line is longer than " + TxtSource.MAX_LINE_CHARS),
+        r.stderr());
     String[] lines = r.out().split("\n");
     assertEquals(2, lines.length);
-    assertEquals(ids(GemmaTokenizer.bundledGemma3().encode("a".repeat(TxtSource.MAX_LINE_CHARS), false)), lines[0]);
+    assertEquals(
+        ids(GemmaTokenizer.bundledGemma3().encode("a".repeat(TxtSource.MAX_LINE_CHARS), false)),
+        lines[0]);
   }
 
   private static String ids(int[] a) {
@@ -91,7 +97,8 @@ class TokenizeCommandTest {
     try (InputStream in = GemmaTokenizer.class.getResourceAsStream("gemma3/tokenizer.json.gz")) {
       Files.write(dir.resolve("tokenizer.json"), new GZIPInputStream(in).readAllBytes());
     }
-    Files.writeString(dir.resolve("tokenizer_config.json"),
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"),
         "{\"add_bos_token\": true, \"add_eos_token\": " + addEos + "}");
     return dir;
   }
@@ -100,10 +107,22 @@ class TokenizeCommandTest {
   void modelDirectoryTokenizerFileAndEnvironment(@TempDir Path dir) throws IOException {
     modelDir(dir, false); // a config that drops <eos>, so the source is visible in the output
     String bosOnly = "{\"ids\":[2,9259,236764,1902,236888]}\n";
-    assertEquals(bosOnly, CliHarness.exec("tokenize", "--model", dir.toString(), "Hello, world!").out());
-    assertEquals(bosOnly,
-        CliHarness.exec("tokenize", "--tokenizer", dir.resolve("tokenizer.json").toString(), "Hello, world!").out());
-    assertEquals(bosOnly, CliHarness.run().env(ModelLocator.ENV, dir.toString()).exec("tokenize", "Hello, world!").out());
+    assertEquals(
+        bosOnly, CliHarness.exec("tokenize", "--model", dir.toString(), "Hello, world!").out());
+    assertEquals(
+        bosOnly,
+        CliHarness.exec(
+                "tokenize",
+                "--tokenizer",
+                dir.resolve("tokenizer.json").toString(),
+                "Hello, world!")
+            .out());
+    assertEquals(
+        bosOnly,
+        CliHarness.run()
+            .env(ModelLocator.ENV, dir.toString())
+            .exec("tokenize", "Hello, world!")
+            .out());
   }
 
   @Test
@@ -146,7 +165,8 @@ class TokenizeCommandTest {
     assertTrue(badLine.stderr().contains("bad.jsonl:2"), badLine.stderr());
     assertEquals("{\"ids\":[2,236746,1]}\n", badLine.out()); // lines before the error were printed
 
-    assertEquals(ExitCodes.USAGE, CliHarness.exec("tokenize", "--input", jsonl.toString(), "x").exit());
+    assertEquals(
+        ExitCodes.USAGE, CliHarness.exec("tokenize", "--input", jsonl.toString(), "x").exit());
     assertEquals(ExitCodes.USAGE, CliHarness.exec("tokenize", "--input-format", "csv", "x").exit());
   }
 

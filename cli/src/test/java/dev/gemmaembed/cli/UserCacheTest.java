@@ -12,14 +12,24 @@ import org.junit.jupiter.api.Test;
 class UserCacheTest {
 
   private static CliEnvironment env(Map<String, String> vars) {
-    return new CliEnvironment(vars, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
-        new PrintStream(OutputStream.nullOutputStream()), false, 0, Path.of("/home/someone"));
+    return new CliEnvironment(
+        vars,
+        InputStream.nullInputStream(),
+        OutputStream.nullOutputStream(),
+        new PrintStream(OutputStream.nullOutputStream()),
+        false,
+        0,
+        Path.of("/home/someone"));
   }
 
   @Test
   void xdgCacheHomeElseDotCacheInTheHomeDirectory() {
     assertEquals(Path.of("/home/someone/.cache/gemma-embed"), UserCache.root(env(Map.of())));
-    assertEquals(Path.of("/var/cache/me/gemma-embed"), UserCache.root(env(Map.of("XDG_CACHE_HOME", "/var/cache/me"))));
-    assertEquals(Path.of("/home/someone/.cache/gemma-embed"), UserCache.root(env(Map.of("XDG_CACHE_HOME", " "))));
+    assertEquals(
+        Path.of("/var/cache/me/gemma-embed"),
+        UserCache.root(env(Map.of("XDG_CACHE_HOME", "/var/cache/me"))));
+    assertEquals(
+        Path.of("/home/someone/.cache/gemma-embed"),
+        UserCache.root(env(Map.of("XDG_CACHE_HOME", " "))));
   }
 }

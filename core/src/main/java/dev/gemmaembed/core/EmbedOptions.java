@@ -5,7 +5,8 @@ package dev.gemmaembed.core;
  *
  * @param promptName a prompt of the model ({@code query}, {@code document}, {@code STS} …), or null
  * @param promptText a literal prefix, used when {@code promptName} is null; null for none
- * @param title a document title: the prefix becomes {@code title: {title} | text: } (overrides both)
+ * @param title a document title: the prefix becomes {@code title: {title} | text: } (overrides
+ *     both)
  * @param dimensions the number of leading dimensions to keep, renormalised; 0 keeps all
  */
 public record EmbedOptions(String promptName, String promptText, String title, int dimensions) {
@@ -14,7 +15,8 @@ public record EmbedOptions(String promptName, String promptText, String title, i
 
   public EmbedOptions {
     if (dimensions < 0) {
-      throw new InvalidInputException("dimensions must not be negative (0 keeps all), got " + dimensions);
+      throw new InvalidInputException(
+          "dimensions must not be negative (0 keeps all), got " + dimensions);
     }
     if (promptName != null && promptText != null) {
       throw new InvalidInputException("give a prompt name or a prompt text, not both");

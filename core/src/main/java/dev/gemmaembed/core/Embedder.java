@@ -23,8 +23,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * An EmbeddingGemma model ready to embed text, producing the vectors that
- * {@code SentenceTransformer("google/embeddinggemma-300m").encode(...)} gives.
+ * An EmbeddingGemma model ready to embed text, producing the vectors that {@code
+ * SentenceTransformer("google/embeddinggemma-300m").encode(...)} gives.
  *
  * <p>Each text is prefixed with its prompt, stripped as Python's {@code str.strip()} does,
  * tokenized as {@code <bos> … <eos>} and, when longer than {@link #maxSeqLength()} tokens,
@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: any number of threads may call it at once; they share one compute pool and the
  * memory-mapped weights. {@link #close()} waits for the batch in flight, then unmaps the weights;
- * calls after that, and multi-batch calls at their next batch, fail with an
- * {@link IllegalStateException} ("closed") — never with an access to unmapped memory.
+ * calls after that, and multi-batch calls at their next batch, fail with an {@link
+ * IllegalStateException} ("closed") — never with an access to unmapped memory.
  */
 public final class Embedder implements AutoCloseable {
 
@@ -65,9 +65,10 @@ public final class Embedder implements AutoCloseable {
    */
   private static void requireVectorModule() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      throw new GemmaEmbedException("gemma-embed needs the JVM option --add-modules jdk.incubator.vector "
-          + "(the Vector API is an incubator module): add it to the java command line, or to your build's "
-          + "test and run JVM arguments (Maven surefire/exec argLine, Gradle jvmArgs, the IDE's VM options)");
+      throw new GemmaEmbedException(
+          "gemma-embed needs the JVM option --add-modules jdk.incubator.vector "
+              + "(the Vector API is an incubator module): add it to the java command line, or to your build's "
+              + "test and run JVM arguments (Maven surefire/exec argLine, Gradle jvmArgs, the IDE's VM options)");
     }
   }
 
@@ -80,7 +81,11 @@ public final class Embedder implements AutoCloseable {
     requireVectorModule();
     Arena arena = Arena.ofShared();
     try {
-      LoadedModel model = byKind(path, dir -> HfModelLoader.load(dir, arena), file -> GgufModelLoader.load(file, arena));
+      LoadedModel model =
+          byKind(
+              path,
+              dir -> HfModelLoader.load(dir, arena),
+              file -> GgufModelLoader.load(file, arena));
       if (options.quantize() != null) {
         model = WeightQuantizer.quantize(model, options.quantize(), arena);
       }
@@ -99,7 +104,10 @@ public final class Embedder implements AutoCloseable {
     return byKind(path, GemmaTokenizer::fromDirectory, GgufModelLoader::loadTokenizer);
   }
 
-  /** Applies {@code directory} to a Hugging Face model folder, {@code gguf} to a GGUF file; refuses anything else. */
+  /**
+   * Applies {@code directory} to a Hugging Face model folder, {@code gguf} to a GGUF file; refuses
+   * anything else.
+   */
   private static <T> T byKind(Path path, Function<Path, T> directory, Function<Path, T> gguf) {
     if (Files.isDirectory(path)) {
       return directory.apply(path);
@@ -110,7 +118,9 @@ public final class Embedder implements AutoCloseable {
     if (!Files.exists(path)) {
       throw new ConfigException(path, "no such model directory or file");
     }
-    throw new ConfigException(path, "not a model directory or GGUF file (expected a Hugging Face EmbeddingGemma folder or a .gguf)");
+    throw new ConfigException(
+        path,
+        "not a model directory or GGUF file (expected a Hugging Face EmbeddingGemma folder or a .gguf)");
   }
 
   /** Embeds one text with no prompt. */
@@ -144,11 +154,16 @@ public final class Embedder implements AutoCloseable {
    */
   public List<float[]> embedAll(List<String> texts, EmbedOptions options) {
     validate(options);
-    return embedSequences(texts.stream().map(t -> rules.checkSequence(tokenize(t, options))).iterator(), texts.size(),
+    return embedSequences(
+        texts.stream().map(t -> rules.checkSequence(tokenize(t, options))).iterator(),
+        texts.size(),
         options.dimensions());
   }
 
-  /** The token ids {@link #embed(String, EmbedOptions)} would feed the encoder (cut to {@link #maxSeqLength()}). */
+  /**
+   * The token ids {@link #embed(String, EmbedOptions)} would feed the encoder (cut to {@link
+   * #maxSeqLength()}).
+   */
   public int[] tokenize(String text, EmbedOptions options) {
     return prepare(text, options, Truncation.CUT).ids();
   }
@@ -168,7 +183,8 @@ public final class Embedder implements AutoCloseable {
    * The ids of {@code text} as {@link #embed(String, EmbedOptions)} feeds them to the encoder, and
    * whether the text had to be cut to {@link #maxSeqLength()} tokens.
    *
-   * @throws InputTooLongException if it is too long and {@code truncation} is {@link Truncation#REFUSE}
+   * @throws InputTooLongException if it is too long and {@code truncation} is {@link
+   *     Truncation#REFUSE}
    * @throws InvalidOptionException for an unknown prompt name
    * @see Truncation#CUT_LEFT
    */
@@ -180,7 +196,8 @@ public final class Embedder implements AutoCloseable {
    * A text's content ids (no {@code <bos>}/{@code <eos>}, no prompt) wrapped in the special tokens
    * and cut to {@link #maxSeqLength()} as a text's are, each id checked against the model's table.
    *
-   * @throws InputTooLongException if they are too many and {@code truncation} is {@link Truncation#REFUSE}
+   * @throws InputTooLongException if they are too many and {@code truncation} is {@link
+   *     Truncation#REFUSE}
    * @throws InvalidInputException for an id outside the model's embedding table
    */
   public TruncatedIds prepare(int[] contentIds, Truncation truncation) {
@@ -209,9 +226,9 @@ public final class Embedder implements AutoCloseable {
 
   /**
    * Per-token vectors of each text, as sentence-transformers' {@code encode(...,
-   * output_value="token_embeddings")} gives them: the final-norm hidden states of the tokens
-   * {@link #embed(String, EmbedOptions)} would run, before pooling, Dense and normalisation, with
-   * their ids and code-point offsets (as {@code /tokenize} reports them).
+   * output_value="token_embeddings")} gives them: the final-norm hidden states of the tokens {@link
+   * #embed(String, EmbedOptions)} would run, before pooling, Dense and normalisation, with their
+   * ids and code-point offsets (as {@code /tokenize} reports them).
    *
    * @throws InvalidOptionException for a prompt the model lacks, or {@code dimensions} (Matryoshka
    *     cuts the pooled vector, not token vectors)
@@ -219,7 +236,8 @@ public final class Embedder implements AutoCloseable {
   public List<TokenEmbeddings> embedTokens(List<String> texts, EmbedOptions options) {
     validate(options);
     if (options.dimensions() != 0) {
-      throw new InvalidOptionException(InvalidOptionException.Option.DIMENSIONS,
+      throw new InvalidOptionException(
+          InvalidOptionException.Option.DIMENSIONS,
           "token embeddings have the model's full width; a Matryoshka cut applies to pooled embeddings only");
     }
     List<TokenEmbeddings> out = new ArrayList<>(texts.size());
@@ -247,16 +265,21 @@ public final class Embedder implements AutoCloseable {
   private List<TokenEmbeddings> runTokens(List<int[]> batch, List<Encoding> encodings) {
     int[][] seqs = batch.toArray(new int[0][]);
     int width = model.config().hidden();
-    // the hidden states live in a pooled buffer, valid only inside the callback: copy each text's rows
-    List<float[]> rows = encoder.forward(seqs, pool, hidden -> {
-      List<float[]> copies = new ArrayList<>(seqs.length);
-      int at = 0;
-      for (int[] seq : seqs) {
-        copies.add(Arrays.copyOfRange(hidden, at, at + seq.length * width));
-        at += seq.length * width;
-      }
-      return copies;
-    });
+    // the hidden states live in a pooled buffer, valid only inside the callback: copy each text's
+    // rows
+    List<float[]> rows =
+        encoder.forward(
+            seqs,
+            pool,
+            hidden -> {
+              List<float[]> copies = new ArrayList<>(seqs.length);
+              int at = 0;
+              for (int[] seq : seqs) {
+                copies.add(Arrays.copyOfRange(hidden, at, at + seq.length * width));
+                at += seq.length * width;
+              }
+              return copies;
+            });
     List<TokenEmbeddings> out = new ArrayList<>(seqs.length);
     for (int s = 0; s < seqs.length; s++) {
       OutputChecks.requireFinite(rows.get(s), rows.get(s).length, new int[][] {seqs[s]}, model);
@@ -276,7 +299,13 @@ public final class Embedder implements AutoCloseable {
     for (int t = 0; t < n; t++) {
       int from = t == n - 1 ? e.size() - 1 : t;
       if (e.id(from) != ids[t]) {
-        throw new IllegalStateException("token " + t + ": the encoder ran id " + ids[t] + ", the offsets are of id " + e.id(from));
+        throw new IllegalStateException(
+            "token "
+                + t
+                + ": the encoder ran id "
+                + ids[t]
+                + ", the offsets are of id "
+                + e.id(from));
       }
       // template tokens (<bos>, <eos>) cover no text
       boolean template = e.utf16Start(from) == e.utf16End(from);
@@ -335,7 +364,8 @@ public final class Embedder implements AutoCloseable {
     }
     int width = model.encoder().outputWidth();
     // the hidden states live in a pooled buffer, valid only inside the callback
-    float[] pooled = encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, width, lengths, pool));
+    float[] pooled =
+        encoder.forward(seqs, pool, hidden -> model.head().apply(hidden, width, lengths, pool));
     int dim = dimensions();
     OutputChecks.requireFinite(pooled, dim, seqs, model);
     List<float[]> out = new ArrayList<>(seqs.length);
@@ -363,7 +393,10 @@ public final class Embedder implements AutoCloseable {
     return model.tokenizer();
   }
 
-  /** The Gemma 3 hyper-parameters; a {@link ConfigException} for a model of another {@link #architecture()}. */
+  /**
+   * The Gemma 3 hyper-parameters; a {@link ConfigException} for a model of another {@link
+   * #architecture()}.
+   */
   public ModelConfig config() {
     return model.config();
   }

@@ -34,8 +34,14 @@ final class InputRules {
       throw prompts.unknown(options.promptName());
     }
     if (options.dimensions() > dimensions) {
-      throw new InvalidOptionException(InvalidOptionException.Option.DIMENSIONS, "this model has " + dimensions
-          + " dimensions; choose 1.." + dimensions + ", not " + options.dimensions());
+      throw new InvalidOptionException(
+          InvalidOptionException.Option.DIMENSIONS,
+          "this model has "
+              + dimensions
+              + " dimensions; choose 1.."
+              + dimensions
+              + ", not "
+              + options.dimensions());
     }
   }
 
@@ -64,7 +70,9 @@ final class InputRules {
     return apply(truncation, tokenizer.withSpecialTokens(contentIds, maxSeqLength));
   }
 
-  /** The template around the last content tokens that fit (the tokenizer's own cut keeps the first). */
+  /**
+   * The template around the last content tokens that fit (the tokenizer's own cut keeps the first).
+   */
   private TruncatedIds keepLast(int[] contentIds) {
     TruncatedIds full = tokenizer.withSpecialTokens(contentIds, Integer.MAX_VALUE);
     int room = maxSeqLength - (full.ids().length - contentIds.length);
@@ -82,14 +90,20 @@ final class InputRules {
     return ids;
   }
 
-  /** Checks a full sequence fits the model: non-empty, within its positions, every id in its table. */
+  /**
+   * Checks a full sequence fits the model: non-empty, within its positions, every id in its table.
+   */
   int[] checkSequence(int[] seq) {
     if (seq.length == 0) {
       throw new InvalidInputException("a token sequence must not be empty");
     }
     if (seq.length > maxPositions) {
-      throw new InvalidInputException("a sequence of " + seq.length + " tokens exceeds the model's "
-          + maxPositions + " positions");
+      throw new InvalidInputException(
+          "a sequence of "
+              + seq.length
+              + " tokens exceeds the model's "
+              + maxPositions
+              + " positions");
     }
     for (int id : seq) {
       checkId(id);
@@ -100,8 +114,13 @@ final class InputRules {
   private void checkId(int id) {
     if (id < 0 || id >= tableRows) {
       String piece = id >= 0 && id < tokenizer.vocabSize() ? " '" + tokenizer.piece(id) + "'" : "";
-      throw new InvalidInputException("token id " + id + piece + " is outside the model's embedding table of "
-          + tableRows + " rows");
+      throw new InvalidInputException(
+          "token id "
+              + id
+              + piece
+              + " is outside the model's embedding table of "
+              + tableRows
+              + " rows");
     }
   }
 

@@ -7,24 +7,26 @@ import dev.gemmaembed.kernels.WeightType;
  *
  * @param threads compute threads shared by all calls (default: available processors)
  * @param maxBatchTokens token budget of one forward pass; larger batches are split, which bounds
- *     activation memory (11 KB per token for the 768-wide model; a text longer than the budget
- *     runs alone in a pass of its own length)
- * @param quantize null to compute with the weights as stored; Q8_0 or Q4_0 to quantize every
- *     float matrix of a Hugging Face model (token table and Dense included) in memory at load time,
- *     with ggml's reference quantizer (the same blocks {@code gemma-embed quantize} writes)
+ *     activation memory (11 KB per token for the 768-wide model; a text longer than the budget runs
+ *     alone in a pass of its own length)
+ * @param quantize null to compute with the weights as stored; Q8_0 or Q4_0 to quantize every float
+ *     matrix of a Hugging Face model (token table and Dense included) in memory at load time, with
+ *     ggml's reference quantizer (the same blocks {@code gemma-embed quantize} writes)
  */
 public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) {
 
   /**
    * 2048 tokens, EmbeddingGemma's longest sequence, so one buffer set serves every batch (it is
    * allocated at the budget and grows only for a longer text): about 23 MB of activations for the
-   * 768-wide model. Throughput does not grow with bigger passes (measured: {@code bench/README.md}),
-   * because the products already work in token blocks of at most 256 and attention per sequence.
+   * 768-wide model. Throughput does not grow with bigger passes (measured: {@code
+   * bench/README.md}), because the products already work in token blocks of at most 256 and
+   * attention per sequence.
    */
   public static final int DEFAULT_MAX_BATCH_TOKENS = 2048;
 
   public static LoadOptions defaults() {
-    return new LoadOptions(Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS, null);
+    return new LoadOptions(
+        Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS, null);
   }
 
   public LoadOptions {
@@ -35,7 +37,12 @@ public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) 
       throw new InvalidInputException("maxBatchTokens must be >= 1, got " + maxBatchTokens);
     }
     if (quantize != null && !quantize.quantizable()) {
-      throw new InvalidInputException("cannot quantize to " + quantize + " at load time (quantizable: " + WeightType.quantizableNames() + ")");
+      throw new InvalidInputException(
+          "cannot quantize to "
+              + quantize
+              + " at load time (quantizable: "
+              + WeightType.quantizableNames()
+              + ")");
     }
   }
 

@@ -4,17 +4,17 @@ import dev.gemmaembed.kernels.SimdKernels;
 import java.util.Arrays;
 
 /**
- * Matryoshka truncation: EmbeddingGemma was trained so that the leading 512, 256 or 128
- * dimensions of its unit vectors, renormalised, are embeddings of their own (sentence-transformers'
- * {@code truncate_dim} followed by normalisation).
+ * Matryoshka truncation: EmbeddingGemma was trained so that the leading 512, 256 or 128 dimensions
+ * of its unit vectors, renormalised, are embeddings of their own (sentence-transformers' {@code
+ * truncate_dim} followed by normalisation).
  */
 public final class Matryoshka {
 
   private Matryoshka() {}
 
   /**
-   * The first {@code dimensions} of a unit vector, renormalised to unit length; a copy of the
-   * whole vector when {@code dimensions} is 0 or its length.
+   * The first {@code dimensions} of a unit vector, renormalised to unit length; a copy of the whole
+   * vector when {@code dimensions} is 0 or its length.
    *
    * @throws IllegalArgumentException if {@code dimensions} is negative or above the vector's length
    */

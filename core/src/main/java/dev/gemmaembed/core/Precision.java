@@ -7,17 +7,17 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The number type of an embedding as stored: sentence-transformers' {@code precision} of
- * {@code quantize_embeddings}, applied to a (Matryoshka-cut) unit vector.
+ * The number type of an embedding as stored: sentence-transformers' {@code precision} of {@code
+ * quantize_embeddings}, applied to a (Matryoshka-cut) unit vector.
  *
  * <ul>
  *   <li>{@code float32}: the vector as it is (4 bytes a dimension, little-endian when packed);
- *   <li>{@code uint8}/{@code int8}: each dimension mapped onto 256 levels of its calibration
- *       {@link QuantizationRange}: {@code step = (max − min) / 255}, then {@code (x − min) / step}
- *       (a float32 division, not a multiplication by a reciprocal), minus 128 for int8, truncated
- *       toward zero. int8 is therefore not uint8 − 128: 0.5 gives uint8 0 but int8 −127.
- *       numpy leaves a value outside the type undefined; here it is clamped to the type's bounds
- *       (a value outside the calibration range gives 0/255 or −128/127);
+ *   <li>{@code uint8}/{@code int8}: each dimension mapped onto 256 levels of its calibration {@link
+ *       QuantizationRange}: {@code step = (max − min) / 255}, then {@code (x − min) / step} (a
+ *       float32 division, not a multiplication by a reciprocal), minus 128 for int8, truncated
+ *       toward zero. int8 is therefore not uint8 − 128: 0.5 gives uint8 0 but int8 −127. numpy
+ *       leaves a value outside the type undefined; here it is clamped to the type's bounds (a value
+ *       outside the calibration range gives 0/255 or −128/127);
  *   <li>{@code ubinary}: the signs ({@code x > 0}; 0 and −0 count as not positive) packed eight to
  *       a byte, most significant bit first, as numpy's {@code packbits}; {@code binary}: the same
  *       bytes offset by −128 and stored as int8. Both need a width that is a multiple of 8.
@@ -31,7 +31,9 @@ public enum Precision {
   BINARY,
   UBINARY;
 
-  /** The lowercase name sentence-transformers and the CLI use ({@code int8}, {@code ubinary}, …). */
+  /**
+   * The lowercase name sentence-transformers and the CLI use ({@code int8}, {@code ubinary}, …).
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -47,8 +49,12 @@ public enum Precision {
         return p;
       }
     }
-    throw new InvalidOptionException(InvalidOptionException.Option.PRECISION, "unknown precision \"" + name
-        + "\"; expected one of " + Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", ")));
+    throw new InvalidOptionException(
+        InvalidOptionException.Option.PRECISION,
+        "unknown precision \""
+            + name
+            + "\"; expected one of "
+            + Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", ")));
   }
 
   /** Whether its values need a calibration range (int8, uint8). */
@@ -73,8 +79,12 @@ public enum Precision {
    */
   public void checkWidth(int width) {
     if (packsBits() && width % 8 != 0) {
-      throw new InvalidOptionException(InvalidOptionException.Option.PRECISION, "precision " + label()
-          + " packs 8 dimensions into a byte and needs a dimension count that is a multiple of 8, got " + width);
+      throw new InvalidOptionException(
+          InvalidOptionException.Option.PRECISION,
+          "precision "
+              + label()
+              + " packs 8 dimensions into a byte and needs a dimension count that is a multiple of 8, got "
+              + width);
     }
   }
 
@@ -103,7 +113,8 @@ public enum Precision {
     checkWidth(vector.length);
     return switch (this) {
       case FLOAT32 -> {
-        ByteBuffer b = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+            ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(vector);
         yield b.array();
       }
@@ -117,7 +128,8 @@ public enum Precision {
       throw new IllegalArgumentException(label() + " needs a calibration range");
     }
     if (range.width() != vector.length) {
-      throw new IllegalArgumentException("a range of " + range.width() + " dimensions for a vector of " + vector.length);
+      throw new IllegalArgumentException(
+          "a range of " + range.width() + " dimensions for a vector of " + vector.length);
     }
     boolean signed = this == INT8;
     int lo = signed ? -128 : 0;
@@ -128,7 +140,8 @@ public enum Precision {
       if (signed) {
         level -= 128f;
       }
-      // (int) truncates toward zero and saturates; the clamp gives the type's bounds outside the range
+      // (int) truncates toward zero and saturates; the clamp gives the type's bounds outside the
+      // range
       out[d] = (byte) Math.clamp((int) level, lo, hi);
     }
     return out;

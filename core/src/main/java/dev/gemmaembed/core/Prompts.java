@@ -27,10 +27,11 @@ public final class Prompts {
   public static final Map<String, String> EMBEDDING_GEMMA2 = embeddingGemma2();
 
   /** Tasks documented in the EmbeddingGemma model card but absent from its config. */
-  static final Map<String, String> MODEL_CARD_EXTRAS = Map.of(
-      "QuestionAnswering", "task: question answering | query: ",
-      "FactVerification", "task: fact checking | query: ",
-      "CodeRetrieval", "task: code retrieval | query: ");
+  static final Map<String, String> MODEL_CARD_EXTRAS =
+      Map.of(
+          "QuestionAnswering", "task: question answering | query: ",
+          "FactVerification", "task: fact checking | query: ",
+          "CodeRetrieval", "task: code retrieval | query: ");
 
   private final Map<String, String> byName;
 
@@ -45,17 +46,23 @@ public final class Prompts {
     return byName;
   }
 
-  /** The prefix of prompt {@code name}; an {@link InvalidOptionException} listing the names if unknown. */
+  /**
+   * The prefix of prompt {@code name}; an {@link InvalidOptionException} listing the names if
+   * unknown.
+   */
   public String get(String name) {
     return find(name).orElseThrow(() -> unknown(name));
   }
 
   InvalidOptionException unknown(String name) {
-    return new InvalidOptionException(InvalidOptionException.Option.PROMPT_NAME,
+    return new InvalidOptionException(
+        InvalidOptionException.Option.PROMPT_NAME,
         "unknown prompt name '" + name + "'; the model has: " + String.join(", ", byName.keySet()));
   }
 
-  /** The prefix of prompt {@code name}, matched exactly, else ignoring case, spaces, '-' and '_'. */
+  /**
+   * The prefix of prompt {@code name}, matched exactly, else ignoring case, spaces, '-' and '_'.
+   */
   public Optional<String> find(String name) {
     String p = byName.get(name);
     if (p != null) {

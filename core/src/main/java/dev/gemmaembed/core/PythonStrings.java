@@ -12,8 +12,25 @@ public final class PythonStrings {
   /** Whether Python's {@code str.isspace()} is true for this character. */
   public static boolean isPythonWhitespace(char c) {
     return switch (c) {
-      case '\t', '\n', '\u000B', '\f', '\r', '\u001C', '\u001D', '\u001E', '\u001F', ' ',
-           '\u0085', '\u00A0', '\u1680', '\u2028', '\u2029', '\u202F', '\u205F', '\u3000' -> true;
+      case '\t',
+          '\n',
+          '\u000B',
+          '\f',
+          '\r',
+          '\u001C',
+          '\u001D',
+          '\u001E',
+          '\u001F',
+          ' ',
+          '\u0085',
+          '\u00A0',
+          '\u1680',
+          '\u2028',
+          '\u2029',
+          '\u202F',
+          '\u205F',
+          '\u3000' ->
+          true;
       default -> c >= '\u2000' && c <= '\u200A';
     };
   }

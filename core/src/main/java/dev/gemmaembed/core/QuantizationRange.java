@@ -32,13 +32,18 @@ public final class QuantizationRange {
    * "the input").
    *
    * @throws InvalidInputException for fewer than 2 vectors, rows of differing width, a value that
-   *     is not finite (naming row and dimension), or a dimension whose max equals its min (a
-   *     zero step would divide by zero)
+   *     is not finite (naming row and dimension), or a dimension whose max equals its min (a zero
+   *     step would divide by zero)
    */
   public static QuantizationRange of(List<float[]> vectors, String source) {
     if (vectors.size() < 2) {
-      throw new InvalidInputException(source + " has " + vectors.size() + " vector" + (vectors.size() == 1 ? "" : "s")
-          + "; an int8/uint8 range needs at least 2 (give more texts, or calibration embeddings)");
+      throw new InvalidInputException(
+          source
+              + " has "
+              + vectors.size()
+              + " vector"
+              + (vectors.size() == 1 ? "" : "s")
+              + "; an int8/uint8 range needs at least 2 (give more texts, or calibration embeddings)");
     }
     int width = vectors.getFirst().length;
     float[] min = new float[width];
@@ -48,12 +53,20 @@ public final class QuantizationRange {
     for (int r = 0; r < vectors.size(); r++) {
       float[] v = vectors.get(r);
       if (v.length != width) {
-        throw new InvalidInputException(source + ": row " + r + " has " + v.length + " values, row 0 has " + width);
+        throw new InvalidInputException(
+            source + ": row " + r + " has " + v.length + " values, row 0 has " + width);
       }
       for (int d = 0; d < width; d++) {
         if (!Float.isFinite(v[d])) {
-          throw new InvalidInputException(source + ": row " + r + ", dimension " + d + " is " + v[d]
-              + "; a calibration range needs finite values");
+          throw new InvalidInputException(
+              source
+                  + ": row "
+                  + r
+                  + ", dimension "
+                  + d
+                  + " is "
+                  + v[d]
+                  + "; a calibration range needs finite values");
         }
         min[d] = Math.min(min[d], v[d]);
         max[d] = Math.max(max[d], v[d]);
@@ -61,8 +74,13 @@ public final class QuantizationRange {
     }
     for (int d = 0; d < width; d++) {
       if (!(max[d] > min[d])) {
-        throw new InvalidInputException(source + ": dimension " + d + " has the same value " + min[d]
-            + " in every row; an int8/uint8 range needs max > min in each dimension");
+        throw new InvalidInputException(
+            source
+                + ": dimension "
+                + d
+                + " has the same value "
+                + min[d]
+                + " in every row; an int8/uint8 range needs max > min in each dimension");
       }
     }
     return new QuantizationRange(min, max);
@@ -76,8 +94,13 @@ public final class QuantizationRange {
    */
   public void requireWidth(int width) {
     if (width != min.length) {
-      throw new InvalidOptionException(InvalidOptionException.Option.PRECISION, "the calibration embeddings have "
-          + min.length + " dimensions but the output has " + width + "; cut them to the same --dims");
+      throw new InvalidOptionException(
+          InvalidOptionException.Option.PRECISION,
+          "the calibration embeddings have "
+              + min.length
+              + " dimensions but the output has "
+              + width
+              + "; cut them to the same --dims");
     }
   }
 

@@ -21,7 +21,8 @@ public final class TerminalText {
         if (out == null) {
           out = new StringBuilder(text.length() + 16).append(text, 0, i);
         }
-        out.append(c < 0x100 ? String.format("\\x%02X", (int) c) : String.format("\\u%04X", (int) c));
+        out.append(
+            c < 0x100 ? String.format("\\x%02X", (int) c) : String.format("\\u%04X", (int) c));
       } else if (out != null) {
         out.append(c);
       }
@@ -33,6 +34,7 @@ public final class TerminalText {
     return Character.isISOControl(c) // U+0000–U+001F, U+007F–U+009F
         || (c >= '\u202A' && c <= '\u202E') // LRE, RLE, PDF, LRO, RLO
         || (c >= '\u2066' && c <= '\u2069') // LRI, RLI, FSI, PDI
-        || c == '\u200E' || c == '\u200F'; // LRM, RLM
+        || c == '\u200E'
+        || c == '\u200F'; // LRM, RLM
   }
 }

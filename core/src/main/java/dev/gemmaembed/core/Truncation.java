@@ -1,6 +1,9 @@
 package dev.gemmaembed.core;
 
-/** What {@link Embedder#prepare} does with an input longer than the model's {@link Embedder#maxSeqLength()}. */
+/**
+ * What {@link Embedder#prepare} does with an input longer than the model's {@link
+ * Embedder#maxSeqLength()}.
+ */
 public enum Truncation {
   /**
    * Keep {@code <bos>} + the first {@code maxSeqLength − 2} content tokens + {@code <eos>}, as
@@ -9,7 +12,8 @@ public enum Truncation {
   CUT,
   /**
    * Keep {@code <bos>} + the last {@code maxSeqLength − 2} content tokens + {@code <eos>}: cut from
-   * the start, prompt tokens included (text-embeddings-inference's {@code truncation_direction: Left}).
+   * the start, prompt tokens included (text-embeddings-inference's {@code truncation_direction:
+   * Left}).
    */
   CUT_LEFT,
   /** Refuse it with an {@link InputTooLongException}. */

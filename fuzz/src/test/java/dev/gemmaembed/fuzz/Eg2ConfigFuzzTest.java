@@ -20,13 +20,17 @@ class Eg2ConfigFuzzTest {
     } catch (ConfigException expected) {
       return; // typed and named
     }
-    if (c.headDim().length != c.layers() || c.kvHeads().length != c.layers() || c.fullAttention().length != c.layers()
-        || !c.fullAttention()[c.layers() - 1] || c.radius() <= 0) {
+    if (c.headDim().length != c.layers()
+        || c.kvHeads().length != c.layers()
+        || c.fullAttention().length != c.layers()
+        || !c.fullAttention()[c.layers() - 1]
+        || c.radius() <= 0) {
       throw new AssertionError("inconsistent config accepted: " + c);
     }
     for (int l = 0; l < c.layers(); l++) {
       if (c.headDim()[l] % 2 != 0 || c.heads() % c.kvHeads()[l] != 0) {
-        throw new AssertionError("layer " + l + " accepted with head_dim " + c.headDim()[l] + ", kv " + c.kvHeads()[l]);
+        throw new AssertionError(
+            "layer " + l + " accepted with head_dim " + c.headDim()[l] + ", kv " + c.kvHeads()[l]);
       }
       c.rope(l).inverseFrequencies(c.headDim()[l]);
     }

@@ -41,7 +41,10 @@ class GgufFuzzTest {
         // a known but unsupported tensor type: typed
         continue;
       }
-      if (t.ne().length == 2 && t.type().computable() && t.ne()[0] <= 1 << 16 && t.ne()[1] <= Integer.MAX_VALUE) {
+      if (t.ne().length == 2
+          && t.type().computable()
+          && t.ne()[0] <= 1 << 16
+          && t.ne()[1] <= Integer.MAX_VALUE) {
         decodeEnds(src, t);
       }
     }
@@ -66,7 +69,10 @@ class GgufFuzzTest {
     }
   }
 
-  /** Any bytes as blocks of every {@link BlockFormat}: the matrix decoder equals the scalar reference. */
+  /**
+   * Any bytes as blocks of every {@link BlockFormat}: the matrix decoder equals the scalar
+   * reference.
+   */
   @FuzzTest(maxDuration = "30m", maxExecutions = 200_000)
   void decodeBlocks(byte[] data) {
     for (BlockFormat f : BlockFormat.values()) {
@@ -90,7 +96,8 @@ class GgufFuzzTest {
       }
       for (int i = 0; i < cols; i++) {
         if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
-          throw new AssertionError(f + " value " + i + ": scalar " + expected[i] + ", vector " + actual[i]);
+          throw new AssertionError(
+              f + " value " + i + ": scalar " + expected[i] + ", vector " + actual[i]);
         }
       }
     }

@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * modules.json and a Pooling config.json from the fuzzer, read as sentence-transformers modules:
- * a head or a typed error.
+ * modules.json and a Pooling config.json from the fuzzer, read as sentence-transformers modules: a
+ * head or a typed error.
  */
 class ModulesFuzzTest {
 
@@ -24,9 +24,10 @@ class ModulesFuzzTest {
     try {
       // tmpfs where available: the target rewrites two files per input
       Path shm = Path.of("/dev/shm");
-      Path d = Files.isDirectory(shm) && Files.isWritable(shm)
-          ? Files.createTempDirectory(shm, "gemma-embed-fuzz-modules")
-          : Files.createTempDirectory("gemma-embed-fuzz-modules");
+      Path d =
+          Files.isDirectory(shm) && Files.isWritable(shm)
+              ? Files.createTempDirectory(shm, "gemma-embed-fuzz-modules")
+              : Files.createTempDirectory("gemma-embed-fuzz-modules");
       Files.createDirectories(d.resolve("1_Pooling"));
       return d;
     } catch (IOException e) {
@@ -36,7 +37,8 @@ class ModulesFuzzTest {
 
   @FuzzTest(maxDuration = "2h", maxExecutions = 1_000_000)
   void readHead(FuzzedDataProvider data) throws IOException {
-    Files.writeString(DIR.resolve("1_Pooling/config.json"), data.consumeString(400), StandardCharsets.UTF_8);
+    Files.writeString(
+        DIR.resolve("1_Pooling/config.json"), data.consumeString(400), StandardCharsets.UTF_8);
     Files.write(DIR.resolve("modules.json"), data.consumeRemainingAsBytes());
     try (Arena arena = Arena.ofConfined()) {
       SentenceTransformerReader.readHead(DIR, 64, arena);

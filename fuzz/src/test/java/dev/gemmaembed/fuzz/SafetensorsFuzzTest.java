@@ -9,8 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * Any byte string as a safetensors file: either a typed {@link CheckpointException} or a file
- * whose every tensor can be viewed and decoded; nothing else may escape (Jazzer reports any other
+ * Any byte string as a safetensors file: either a typed {@link CheckpointException} or a file whose
+ * every tensor can be viewed and decoded; nothing else may escape (Jazzer reports any other
  * exception, OutOfMemoryError, StackOverflowError or time-out as a finding).
  */
 class SafetensorsFuzzTest {

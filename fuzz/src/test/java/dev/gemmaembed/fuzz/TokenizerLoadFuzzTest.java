@@ -19,8 +19,10 @@ class TokenizerLoadFuzzTest {
     byte[] json = data.consumeRemainingAsBytes();
     GemmaTokenizer tok;
     try {
-      tok = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json),
-          config == null ? null : new ByteArrayInputStream(config));
+      tok =
+          GemmaTokenizer.fromStreams(
+              new ByteArrayInputStream(json),
+              config == null ? null : new ByteArrayInputStream(config));
     } catch (TokenizerException expected) {
       return;
     }

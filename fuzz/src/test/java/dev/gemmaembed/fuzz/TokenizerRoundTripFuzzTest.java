@@ -7,8 +7,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
 
 /**
- * The real Gemma 3 tokenizer on any Java string: encode never throws, and
- * decode(encode(s)) == s whenever s has no U+2581 and no unpaired surrogate.
+ * The real Gemma 3 tokenizer on any Java string: encode never throws, and decode(encode(s)) == s
+ * whenever s has no U+2581 and no unpaired surrogate.
  */
 class TokenizerRoundTripFuzzTest {
 

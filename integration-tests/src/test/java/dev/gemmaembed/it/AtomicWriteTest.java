@@ -30,10 +30,15 @@ class AtomicWriteTest {
   @Test
   void aFailedWriteLeavesNothingBehind(@TempDir Path dir) throws IOException {
     Path target = dir.resolve("out.bin");
-    assertThrows(IOException.class, () -> AtomicFiles.write(target, tmp -> {
-      Files.write(tmp, new byte[1000]);
-      throw new IOException("disk full (simulated)");
-    }));
+    assertThrows(
+        IOException.class,
+        () ->
+            AtomicFiles.write(
+                target,
+                tmp -> {
+                  Files.write(tmp, new byte[1000]);
+                  throw new IOException("disk full (simulated)");
+                }));
     assertFalse(Files.exists(target));
     try (var files = Files.list(dir)) {
       assertTrue(files.findAny().isEmpty(), "temporary file was not removed");
@@ -56,7 +61,8 @@ class AtomicWriteTest {
     Path target = Files.writeString(dir.resolve("owned.bin"), "old");
     UserPrincipal nobody;
     try {
-      nobody = target.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      nobody =
+          target.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
       Files.setOwner(target, nobody);
     } catch (IOException e) {
       Assumptions.abort("skipped: only root may give a file to another user (" + e + ")");
@@ -68,14 +74,17 @@ class AtomicWriteTest {
   }
 
   @Test
-  void devicesAndDescriptorsAreWrittenDirectlyAndDirectoriesRefused(@TempDir Path dir) throws IOException {
+  void devicesAndDescriptorsAreWrittenDirectlyAndDirectoriesRefused(@TempDir Path dir)
+      throws IOException {
     assertTrue(AtomicFiles.isDirect(Path.of("/dev/stdout")), "/dev/stdout");
     assertTrue(AtomicFiles.isDirect(Path.of("/dev/null")), "/dev/null");
     assertFalse(AtomicFiles.isDirect(dir.resolve("new.bin")));
     assertThrows(FileSystemException.class, () -> AtomicFiles.writeString(dir, "x"));
     assertThrows(FileSystemException.class, () -> AtomicFiles.check(dir));
     AtomicFiles.writeBytes(Path.of("/dev/null"), new byte[100]);
-    assertTrue(Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(), "/dev/null is a device");
+    assertTrue(
+        Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(),
+        "/dev/null is a device");
   }
 
   /**
@@ -87,10 +96,17 @@ class AtomicWriteTest {
   void aKilledSynthRunLeavesNoCompleteLookingWeights(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("tiny");
     Files.createDirectories(out);
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), WriteModelAndHalt.class.getName(), out.toString())
-        .redirectErrorStream(true).start();
-    try (var lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                WriteModelAndHalt.class.getName(),
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
+    try (var lines =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null && !line.equals(WriteModelAndHalt.HALTED)) {
         System.out.println("child: " + line);
@@ -99,7 +115,8 @@ class AtomicWriteTest {
       p.destroyForcibly().waitFor();
     }
     assertTrue(partialExists(out), "the writer never started the weights file");
-    assertFalse(Files.exists(out.resolve("model.safetensors")),
+    assertFalse(
+        Files.exists(out.resolve("model.safetensors")),
         "a truncated model.safetensors was left under its final name");
   }
 
@@ -109,17 +126,24 @@ class AtomicWriteTest {
     }
   }
 
-  /** Child process entry point: writes the tiny model's weights and halts inside layer 1's first tensor. */
+  /**
+   * Child process entry point: writes the tiny model's weights and halts inside layer 1's first
+   * tensor.
+   */
   public static final class WriteModelAndHalt {
     static final String HALTED = "halted in layer 1";
 
     public static void main(String[] args) throws IOException {
       SyntheticSpec spec = SyntheticSpec.tiny(1234);
       SafetensorsWriter writer = new SafetensorsWriter();
-      SyntheticCheckpointWriter.transformerTensors(spec).forEach((name, shape) -> {
-        SafetensorsWriter.Values values = SyntheticCheckpointWriter.values(spec, name, shape);
-        writer.add(name, shape, name.startsWith("layers.1.") ? WriteModelAndHalt::halt : values);
-      });
+      SyntheticCheckpointWriter.transformerTensors(spec)
+          .forEach(
+              (name, shape) -> {
+                SafetensorsWriter.Values values =
+                    SyntheticCheckpointWriter.values(spec, name, shape);
+                writer.add(
+                    name, shape, name.startsWith("layers.1.") ? WriteModelAndHalt::halt : values);
+              });
       writer.write(Path.of(args[0]).resolve("model.safetensors"));
     }
 

@@ -29,7 +29,8 @@ class BuildWrapperTest {
 
   @BeforeAll
   static void needsJdk17() {
-    Assumptions.assumeTrue(Files.isExecutable(JDK17.resolve("bin/java")),
+    Assumptions.assumeTrue(
+        Files.isExecutable(JDK17.resolve("bin/java")),
         "skipped: no JDK 17 at " + JDK17 + " to play the newcomer's default java");
   }
 
@@ -37,7 +38,8 @@ class BuildWrapperTest {
   void wrapperFindsJdk25WithJdk17OnPathAndNoJavaHome() throws Exception {
     Result r = run(List.of("./mvnw", "-v"), env -> {});
     assertEquals(0, r.code, r.output);
-    assertTrue(Pattern.compile("Java version: (2[5-9]|[3-9][0-9])").matcher(r.output).find(), r.output);
+    assertTrue(
+        Pattern.compile("Java version: (2[5-9]|[3-9][0-9])").matcher(r.output).find(), r.output);
   }
 
   @Test
@@ -49,15 +51,20 @@ class BuildWrapperTest {
 
   @Test
   void withoutJdk25TheWrapperPrintsOneLineNamingItAndWhereItLooked() throws Exception {
-    Result r = run(List.of("./mvnw", "-v"), env -> {
-      env.put("JAVA_HOME", JDK17.toString());
-      env.put("GEMMA_EMBED_JDK_DIRS", "/nonexistent/jdk-25:" + JDK17);
-    });
+    Result r =
+        run(
+            List.of("./mvnw", "-v"),
+            env -> {
+              env.put("JAVA_HOME", JDK17.toString());
+              env.put("GEMMA_EMBED_JDK_DIRS", "/nonexistent/jdk-25:" + JDK17);
+            });
     assertEquals(1, r.code, r.output);
     List<String> lines = r.output.lines().toList();
     assertEquals(1, lines.size(), r.output);
     assertTrue(lines.get(0).contains("JDK 25"), r.output);
-    assertTrue(lines.get(0).contains("/nonexistent/jdk-25") && lines.get(0).contains(JDK17.toString()), r.output);
+    assertTrue(
+        lines.get(0).contains("/nonexistent/jdk-25") && lines.get(0).contains(JDK17.toString()),
+        r.output);
   }
 
   @Test
@@ -67,19 +74,26 @@ class BuildWrapperTest {
     Matcher m = Pattern.compile("found existing MAVEN_HOME at (\\S+)").matcher(where.output);
     assertTrue(m.find(), where.output);
     Path mvn = Path.of(m.group(1), "bin", "mvn");
-    Result r = run(List.of(mvn.toString(), "-o", "-q", "-N", "validate"), env -> {
-      env.put("JAVA_HOME", JDK17.toString());
-      env.remove("MAVEN_OPTS");
-    });
+    Result r =
+        run(
+            List.of(mvn.toString(), "-o", "-q", "-N", "validate"),
+            env -> {
+              env.put("JAVA_HOME", JDK17.toString());
+              env.remove("MAVEN_OPTS");
+            });
     assertEquals(1, r.code, r.output);
-    assertTrue(r.output.contains("gemma-embed needs JDK 25 or newer to build; this Maven runs on 17"), r.output);
+    assertTrue(
+        r.output.contains("gemma-embed needs JDK 25 or newer to build; this Maven runs on 17"),
+        r.output);
     assertFalse(r.output.contains("Could not create the Java Virtual Machine"), r.output);
   }
 
   private record Result(int code, String output) {}
 
-  private static Result run(List<String> command, Consumer<Map<String, String>> edit) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+  private static Result run(List<String> command, Consumer<Map<String, String>> edit)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.remove("JAVA_HOME");
     env.remove("GEMMA_EMBED_JDK_DIRS");

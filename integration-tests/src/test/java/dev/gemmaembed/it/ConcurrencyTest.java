@@ -1,7 +1,6 @@
 package dev.gemmaembed.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,15 +17,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** One model shared by many threads; closing it while calls run. */
 class ConcurrencyTest {
 
-  private static final List<EmbedOptions> OPTIONS = List.of(
-      EmbedOptions.DEFAULT, EmbedOptions.query(), EmbedOptions.document("Notes"),
-      EmbedOptions.prompt("STS").withDimensions(32), EmbedOptions.promptText("custom: ").withDimensions(16));
+  private static final List<EmbedOptions> OPTIONS =
+      List.of(
+          EmbedOptions.DEFAULT,
+          EmbedOptions.query(),
+          EmbedOptions.document("Notes"),
+          EmbedOptions.prompt("STS").withDimensions(32),
+          EmbedOptions.promptText("custom: ").withDimensions(16));
 
   @Test
   void sixteenThreadsOfMixedCallsGiveTheSequentialResults() throws Exception {
@@ -44,31 +46,34 @@ class ConcurrencyTest {
       List<Future<Integer>> futures = new ArrayList<>();
       for (int w = 0; w < 16; w++) {
         int worker = w;
-        futures.add(pool.submit(() -> {
-          start.await();
-          int checks = 0;
-          for (int round = 0; round < 6; round++) {
-            int o = (worker + round) % OPTIONS.size();
-            if ((worker + round) % 2 == 0) {
-              int t = (worker * 7 + round) % texts.size();
-              assertArrayEquals(expected[o][t], e.embed(texts.get(t), OPTIONS.get(o)));
-              checks++;
-            } else {
-              List<Integer> idx = new ArrayList<>();
-              for (int i = 0; i < texts.size(); i++) {
-                idx.add(i);
-              }
-              Collections.rotate(idx, worker + round);
-              List<Integer> pick = idx.subList(0, 5 + worker % 7);
-              List<float[]> got = e.embedAll(pick.stream().map(texts::get).toList(), OPTIONS.get(o));
-              for (int k = 0; k < pick.size(); k++) {
-                assertArrayEquals(expected[o][pick.get(k)], got.get(k));
-                checks++;
-              }
-            }
-          }
-          return checks;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int checks = 0;
+                  for (int round = 0; round < 6; round++) {
+                    int o = (worker + round) % OPTIONS.size();
+                    if ((worker + round) % 2 == 0) {
+                      int t = (worker * 7 + round) % texts.size();
+                      assertArrayEquals(expected[o][t], e.embed(texts.get(t), OPTIONS.get(o)));
+                      checks++;
+                    } else {
+                      List<Integer> idx = new ArrayList<>();
+                      for (int i = 0; i < texts.size(); i++) {
+                        idx.add(i);
+                      }
+                      Collections.rotate(idx, worker + round);
+                      List<Integer> pick = idx.subList(0, 5 + worker % 7);
+                      List<float[]> got =
+                          e.embedAll(pick.stream().map(texts::get).toList(), OPTIONS.get(o));
+                      for (int k = 0; k < pick.size(); k++) {
+                        assertArrayEquals(expected[o][pick.get(k)], got.get(k));
+                        checks++;
+                      }
+                    }
+                  }
+                  return checks;
+                }));
       }
       start.countDown();
       int total = 0;
@@ -82,7 +87,9 @@ class ConcurrencyTest {
 
   @Test
   void closingWhileCallsRunFailsThemCleanly() throws Exception {
-    Embedder e = Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(64));
+    Embedder e =
+        Embedder.load(
+            TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(64));
     int workers = 4;
     int texts = 400;
     int pauseAt = 200; // several 64-token batches have run by then
@@ -90,26 +97,30 @@ class ConcurrencyTest {
     CountDownLatch closed = new CountDownLatch(1);
     // Texts are read batch by batch as the call goes: each call stops at text 200, mid-call, until
     // close() has returned, so every call is certain to meet the close between two batches.
-    List<String> many = new AbstractList<>() {
-      @Override
-      public String get(int index) {
-        if (index == pauseAt) {
-          paused.countDown();
-          awaitUninterruptibly(closed);
-        }
-        return "a sentence that takes a few tokens to say";
-      }
+    List<String> many =
+        new AbstractList<>() {
+          @Override
+          public String get(int index) {
+            if (index == pauseAt) {
+              paused.countDown();
+              awaitUninterruptibly(closed);
+            }
+            return "a sentence that takes a few tokens to say";
+          }
 
-      @Override
-      public int size() {
-        return texts;
-      }
-    };
+          @Override
+          public int size() {
+            return texts;
+          }
+        };
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     List<Future<IllegalStateException>> futures = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
-      futures.add(pool.submit(() -> assertThrows(IllegalStateException.class,
-          () -> e.embedAll(many, EmbedOptions.DEFAULT))));
+      futures.add(
+          pool.submit(
+              () ->
+                  assertThrows(
+                      IllegalStateException.class, () -> e.embedAll(many, EmbedOptions.DEFAULT))));
     }
     assertTrue(paused.await(60, TimeUnit.SECONDS), "every call reached text " + pauseAt);
     e.close();

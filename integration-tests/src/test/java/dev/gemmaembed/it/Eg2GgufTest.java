@@ -33,22 +33,28 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code gemma-embedding2} GGUF files written by {@code quantize} from the tiny EG2 model: F32
  * embeds bitwise as the folder; Q8_0 and Q4_0 agree with their own weights dequantized into an F32
- * safetensors folder to max |Δ| ≤ 1e-6 (their distance from f32 is reported); a file lacking a
- * key or tensor is refused with one line naming them.
+ * safetensors folder to max |Δ| ≤ 1e-6 (their distance from f32 is reported); a file lacking a key
+ * or tensor is refused with one line naming them.
  */
 class Eg2GgufTest {
 
-  private static final List<String> TEXTS = List.of("Hello world", "title: none | text: Mars is red", "",
-      "The sliding window lets each token see only its neighbours, and the global layers see everything.");
+  private static final List<String> TEXTS =
+      List.of(
+          "Hello world",
+          "title: none | text: Mars is red",
+          "",
+          "The sliding window lets each token see only its neighbours, and the global layers see everything.");
 
   @Test
   void f32GgufEmbedsAsTheFolder() throws IOException {
     Path gguf = write(QuantType.F32);
-    try (Embedder folder = Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(2));
+    try (Embedder folder =
+            Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(2));
         Embedder file = Embedder.load(gguf, LoadOptions.defaults().withThreads(2))) {
       assertEquals(Architecture.EMBEDDING_GEMMA2, file.architecture());
       for (String t : TEXTS) {
-        assertArrayEquals(folder.tokenize(t, EmbedOptions.DEFAULT), file.tokenize(t, EmbedOptions.DEFAULT), t);
+        assertArrayEquals(
+            folder.tokenize(t, EmbedOptions.DEFAULT), file.tokenize(t, EmbedOptions.DEFAULT), t);
         assertArrayEquals(folder.embed(t), file.embed(t), t);
       }
       assertEquals(folder.prompts().all(), file.prompts().all());
@@ -61,7 +67,9 @@ class Eg2GgufTest {
    * 1.0, amplifies weight rounding far more than a trained one).
    */
   @ParameterizedTest
-  @EnumSource(value = QuantType.class, names = {"Q8_0", "Q4_0"})
+  @EnumSource(
+      value = QuantType.class,
+      names = {"Q8_0", "Q4_0"})
   void quantizedFilesAgreeWithTheirWeightsDequantizedToF32(QuantType type) throws IOException {
     Path gguf = write(type);
     Path dequantized = dequantizedFolder(gguf, "eg2-" + type + "-dequantized");
@@ -76,7 +84,8 @@ class Eg2GgufTest {
         worstCos = Math.min(worstCos, Golden.cosine(v, f32.embed(t)));
       }
     }
-    System.out.printf("eg2 %s gguf: vs its dequantized F32 folder max|Δ| %.3g; vs the f32 model worst cosine %.6f%n",
+    System.out.printf(
+        "eg2 %s gguf: vs its dequantized F32 folder max|Δ| %.3g; vs the f32 model worst cosine %.6f%n",
         type, worst, worstCos);
     assertTrue(worst <= 1e-6, "max |Δ| " + worst);
   }
@@ -86,11 +95,17 @@ class Eg2GgufTest {
     Path gguf = write(QuantType.F32);
     byte[] bytes = Files.readAllBytes(gguf);
     Path broken = gguf.resolveSibling("eg2-broken.gguf");
-    Files.write(broken, rename(rename(bytes, "blk.3.per_layer_proj.weight", "blk.3.per_layer_prxj.weight"),
-        "gemma-embedding2.embedding_length_per_layer_input", "gemma-embedding2.embedding_length_per_layer_inpux"));
+    Files.write(
+        broken,
+        rename(
+            rename(bytes, "blk.3.per_layer_proj.weight", "blk.3.per_layer_prxj.weight"),
+            "gemma-embedding2.embedding_length_per_layer_input",
+            "gemma-embedding2.embedding_length_per_layer_inpux"));
     String msg = assertThrows(CheckpointException.class, () -> Embedder.load(broken)).getMessage();
-    assertTrue(msg.contains("tensor blk.3.per_layer_proj.weight")
-        && msg.contains("key gemma-embedding2.embedding_length_per_layer_input"), msg);
+    assertTrue(
+        msg.contains("tensor blk.3.per_layer_proj.weight")
+            && msg.contains("key gemma-embedding2.embedding_length_per_layer_input"),
+        msg);
     assertEquals(1, msg.lines().count(), msg);
   }
 
@@ -146,19 +161,25 @@ class Eg2GgufTest {
   private static void matrix(SafetensorsWriter st, String name, WeightMatrix m) {
     int cols = m.cols();
     float[] row = new float[cols];
-    st.add(name, new long[] {m.rows(), cols}, (start, out) -> {
-      for (int j = 0; j < out.length; j++) {
-        long e = start + j;
-        if (j == 0 || e % cols == 0) {
-          m.readRow((int) (e / cols), row, 0);
-        }
-        out[j] = row[(int) (e % cols)];
-      }
-    });
+    st.add(
+        name,
+        new long[] {m.rows(), cols},
+        (start, out) -> {
+          for (int j = 0; j < out.length; j++) {
+            long e = start + j;
+            if (j == 0 || e % cols == 0) {
+              m.readRow((int) (e / cols), row, 0);
+            }
+            out[j] = row[(int) (e % cols)];
+          }
+        });
   }
 
   private static void vector(SafetensorsWriter st, String name, float[] v) {
-    st.add(name, new long[] {v.length}, (start, out) -> System.arraycopy(v, (int) start, out, 0, out.length));
+    st.add(
+        name,
+        new long[] {v.length},
+        (start, out) -> System.arraycopy(v, (int) start, out, 0, out.length));
   }
 
   private static byte[] rename(byte[] file, String from, String to) {

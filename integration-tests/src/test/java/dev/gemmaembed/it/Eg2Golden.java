@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** The EmbeddingGemma 2 golden cases copied from shared/golden (eg2-tiny and other shapes; gzipped test resources). */
+/**
+ * The EmbeddingGemma 2 golden cases copied from shared/golden (eg2-tiny and other shapes; gzipped
+ * test resources).
+ */
 final class Eg2Golden {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +25,13 @@ final class Eg2Golden {
    * text, stripped), tokenized as {@code ids}; {@code embedding} is the float64 reference and
    * {@code matryoshka} its 512/256/128 prefixes renormalised.
    */
-  record Case(int index, String text, String promptName, String input, int[] ids, float[] embedding,
+  record Case(
+      int index,
+      String text,
+      String promptName,
+      String input,
+      int[] ids,
+      float[] embedding,
       float[][] matryoshka) {}
 
   static final int[] MATRYOSHKA = {512, 256, 128};
@@ -39,15 +48,24 @@ final class Eg2Golden {
         prefixes[k] = m == null ? null : Golden.floats(m.get(Integer.toString(MATRYOSHKA[k])));
       }
       JsonNode prompt = n.get("prompt_name");
-      out.add(new Case(i++, n.path("text").asText(null), prompt == null || prompt.isNull() ? null : prompt.asText(),
-          n.path("input").asText(null), Golden.ints(n.get("input_ids")), Golden.floats(n.get("embedding")), prefixes));
+      out.add(
+          new Case(
+              i++,
+              n.path("text").asText(null),
+              prompt == null || prompt.isNull() ? null : prompt.asText(),
+              n.path("input").asText(null),
+              Golden.ints(n.get("input_ids")),
+              Golden.floats(n.get("embedding")),
+              prefixes));
     }
     return out;
   }
 
   static List<JsonNode> lines(String resource) {
     List<JsonNode> out = new ArrayList<>();
-    try (var r = new BufferedReader(new InputStreamReader(new GZIPInputStream(open(resource)), StandardCharsets.UTF_8))) {
+    try (var r =
+        new BufferedReader(
+            new InputStreamReader(new GZIPInputStream(open(resource)), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (!line.isBlank()) {

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * EmbeddingGemma 2 on the tiny synthetic model against the float64 NumPy reference of
- * shared/golden/eg2-tiny/golden.jsonl: every case from its ids, from its {@code input}, and from its
- * {@code text} with its prompt, to cosine ≥ 0.9999999 and max |Δ| ≤ 1e-5, Matryoshka prefixes
+ * shared/golden/eg2-tiny/golden.jsonl: every case from its ids, from its {@code input}, and from
+ * its {@code text} with its prompt, to cosine ≥ 0.9999999 and max |Δ| ≤ 1e-5, Matryoshka prefixes
  * too; and the negative controls the spec names must miss that bar.
  */
 class Eg2GoldenTest {
@@ -54,9 +54,13 @@ class Eg2GoldenTest {
     assertEquals(Architecture.EMBEDDING_GEMMA2, embedder.architecture());
     assertEquals(768, embedder.dimensions());
     assertEquals(2048, embedder.maxSeqLength());
-    // the file's 20 prompts (the shared Prompts adds EmbeddingGemma's model-card alias FactVerification)
-    Prompts.EMBEDDING_GEMMA2.forEach((name, prefix) -> assertEquals(prefix, embedder.prompts().all().get(name), name));
-    assertEquals("task: sentence similarity | query: ", embedder.prompts().find("Summarization").orElseThrow());
+    // the file's 20 prompts (the shared Prompts adds EmbeddingGemma's model-card alias
+    // FactVerification)
+    Prompts.EMBEDDING_GEMMA2.forEach(
+        (name, prefix) -> assertEquals(prefix, embedder.prompts().all().get(name), name));
+    assertEquals(
+        "task: sentence similarity | query: ",
+        embedder.prompts().find("Summarization").orElseThrow());
   }
 
   @Test
@@ -68,14 +72,17 @@ class Eg2GoldenTest {
     for (Eg2Golden.Case c : cases) {
       w.check(c, vectors.get(c.index()), c.embedding(), "ids");
     }
-    System.out.printf("eg2 golden (ids): %d cases, worst cosine %.10f, worst max|Δ| %.3g%n", cases.size(), w.cos, w.abs);
+    System.out.printf(
+        "eg2 golden (ids): %d cases, worst cosine %.10f, worst max|Δ| %.3g%n",
+        cases.size(), w.cos, w.abs);
   }
 
   @Test
   void fromTheInputAsIsMatchesTheReference() {
     Worst w = new Worst();
     for (Eg2Golden.Case c : cases) {
-      assertArrayEquals(c.ids(), embedder.tokenize(c.input(), EmbedOptions.DEFAULT), "ids of input " + c.index());
+      assertArrayEquals(
+          c.ids(), embedder.tokenize(c.input(), EmbedOptions.DEFAULT), "ids of input " + c.index());
       w.check(c, embedder.embed(c.input()), c.embedding(), "input");
     }
     System.out.printf("eg2 golden (input): worst cosine %.10f, worst max|Δ| %.3g%n", w.cos, w.abs);
@@ -85,11 +92,16 @@ class Eg2GoldenTest {
   void fromTheTextWithItsPromptMatchesTheReference() {
     Worst w = new Worst();
     for (Eg2Golden.Case c : cases) {
-      EmbedOptions o = c.promptName() == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(c.promptName());
-      assertArrayEquals(c.ids(), embedder.tokenize(c.text(), o), "ids of text " + c.index() + " with " + c.promptName());
+      EmbedOptions o =
+          c.promptName() == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(c.promptName());
+      assertArrayEquals(
+          c.ids(),
+          embedder.tokenize(c.text(), o),
+          "ids of text " + c.index() + " with " + c.promptName());
       w.check(c, embedder.embed(c.text(), o), c.embedding(), "text + prompt");
     }
-    System.out.printf("eg2 golden (text + prompt): worst cosine %.10f, worst max|Δ| %.3g%n", w.cos, w.abs);
+    System.out.printf(
+        "eg2 golden (text + prompt): worst cosine %.10f, worst max|Δ| %.3g%n", w.cos, w.abs);
   }
 
   @Test
@@ -103,7 +115,8 @@ class Eg2GoldenTest {
         w.check(c, v, c.matryoshka()[k], "matryoshka " + dims);
       }
     }
-    System.out.printf("eg2 golden (matryoshka): worst cosine %.10f, worst max|Δ| %.3g%n", w.cos, w.abs);
+    System.out.printf(
+        "eg2 golden (matryoshka): worst cosine %.10f, worst max|Δ| %.3g%n", w.cos, w.abs);
   }
 
   @Test
@@ -119,12 +132,16 @@ class Eg2GoldenTest {
     cases.forEach(c -> all.add(c.ids()));
     List<float[]> batched = embedder.embedTokenIds(all, 0);
     try (Embedder one = Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(1));
-        Embedder three = Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(3).withMaxBatchTokens(97))) {
+        Embedder three =
+            Embedder.load(
+                Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(3).withMaxBatchTokens(97))) {
       List<float[]> small = three.embedTokenIds(all, 0);
       for (Eg2Golden.Case c : cases) {
         float[] alone = one.embedTokenIds(List.of(c.ids()), 0).getFirst();
-        assertArrayEquals(alone, batched.get(c.index()), "case " + c.index() + " alone vs in a batch");
-        assertArrayEquals(alone, small.get(c.index()), "case " + c.index() + " with 3 threads, 97-token batches");
+        assertArrayEquals(
+            alone, batched.get(c.index()), "case " + c.index() + " alone vs in a batch");
+        assertArrayEquals(
+            alone, small.get(c.index()), "case " + c.index() + " with 3 threads, 97-token batches");
       }
     }
   }
@@ -143,22 +160,30 @@ class Eg2GoldenTest {
 
   @Test
   void proportionalRopeOnTheGlobalLayerFailsTheBar() {
-    assertMissesTheBar("proportional 0.25", cfg -> ((ObjectNode) cfg.get("rope_parameters").get("full_attention"))
-        .put("rope_type", "proportional").put("partial_rotary_factor", 0.25));
+    assertMissesTheBar(
+        "proportional 0.25",
+        cfg ->
+            ((ObjectNode) cfg.get("rope_parameters").get("full_attention"))
+                .put("rope_type", "proportional")
+                .put("partial_rotary_factor", 0.25));
   }
 
   private static void assertMissesTheBar(String label, Consumer<ObjectNode> editTextConfig) {
     Path dir;
     try {
-      dir = TestModels.withConfig(Eg2TinyModel.dir(), "eg2-" + label.replaceAll("[^a-z0-9.]", "-"), text -> {
-        try {
-          ObjectNode cfg = (ObjectNode) JSON.readTree(text);
-          editTextConfig.accept((ObjectNode) cfg.get("text_config"));
-          return JSON.writeValueAsString(cfg);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      dir =
+          TestModels.withConfig(
+              Eg2TinyModel.dir(),
+              "eg2-" + label.replaceAll("[^a-z0-9.]", "-"),
+              text -> {
+                try {
+                  ObjectNode cfg = (ObjectNode) JSON.readTree(text);
+                  editTextConfig.accept((ObjectNode) cfg.get("text_config"));
+                  return JSON.writeValueAsString(cfg);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -170,7 +195,9 @@ class Eg2GoldenTest {
         worstCos = Math.min(worstCos, Golden.cosine(v, c.embedding()));
         worstAbs = Math.max(worstAbs, Golden.maxAbsDiff(v, c.embedding()));
       }
-      System.out.printf("eg2 negative control %s: worst cosine %.4f, worst max|Δ| %.3g%n", label, worstCos, worstAbs);
+      System.out.printf(
+          "eg2 negative control %s: worst cosine %.4f, worst max|Δ| %.3g%n",
+          label, worstCos, worstAbs);
       assertTrue(worstCos < MIN_COSINE && worstAbs > MAX_ABS, label + " went unnoticed");
     }
   }
@@ -184,8 +211,17 @@ class Eg2GoldenTest {
       double ab = Golden.maxAbsDiff(v, expected);
       cos = Math.min(cos, cs);
       abs = Math.max(abs, ab);
-      assertTrue(cs >= MIN_COSINE && ab <= MAX_ABS,
-          how + ", case " + c.index() + " (" + c.ids().length + " tokens): cosine " + cs + ", max |Δ| " + ab);
+      assertTrue(
+          cs >= MIN_COSINE && ab <= MAX_ABS,
+          how
+              + ", case "
+              + c.index()
+              + " ("
+              + c.ids().length
+              + " tokens): cosine "
+              + cs
+              + ", max |Δ| "
+              + ab);
     }
   }
 }

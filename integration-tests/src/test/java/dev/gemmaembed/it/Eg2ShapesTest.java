@@ -16,20 +16,26 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * EmbeddingGemma 2 beyond the tiny shape, against float64 references made by
- * {@code resources/golden/eg2-shapes/make_eg2_fixtures.py} (shared/tools/eg2's writer and
- * reference): two other shapes (13 layers with hidden ≠ heads × head_dim; 4 query heads over 2 kv
- * heads with a 4× wider global head) on 21 sequences up to 1,324 tokens, and the tiny model in
- * BF16 against the reference run on its BF16 weights.
+ * EmbeddingGemma 2 beyond the tiny shape, against float64 references made by {@code
+ * resources/golden/eg2-shapes/make_eg2_fixtures.py} (shared/tools/eg2's writer and reference): two
+ * other shapes (13 layers with hidden ≠ heads × head_dim; 4 query heads over 2 kv heads with a 4×
+ * wider global head) on 21 sequences up to 1,324 tokens, and the tiny model in BF16 against the
+ * reference run on its BF16 weights.
  */
 class Eg2ShapesTest {
 
-  /** hidden 96 ≠ 3 heads × 16; 13 layers (global 5, 11, 12 with 1 × 48); radius 16. Same as make_eg2_fixtures.py's "wide13". */
-  static final Eg2SyntheticSpec WIDE13 = new Eg2SyntheticSpec("eg2-wide13", 77, 96, 13, 3, 3, 16, 1, 48, 160, 24, 768,
-      16, 262144, 262144, 2048, null);
+  /**
+   * hidden 96 ≠ 3 heads × 16; 13 layers (global 5, 11, 12 with 1 × 48); radius 16. Same as
+   * make_eg2_fixtures.py's "wide13".
+   */
+  static final Eg2SyntheticSpec WIDE13 =
+      new Eg2SyntheticSpec(
+          "eg2-wide13", 77, 96, 13, 3, 3, 16, 1, 48, 160, 24, 768, 16, 262144, 262144, 2048, null);
+
   /** 4 heads over 2 kv heads, head_dim 8 sliding / 32 global, 8 layers, radius 3 ("gqa8"). */
-  static final Eg2SyntheticSpec GQA8 = new Eg2SyntheticSpec("eg2-gqa8", 5, 48, 8, 4, 2, 8, 2, 32, 64, 8, 768, 3, 262144,
-      262144, 2048, null);
+  static final Eg2SyntheticSpec GQA8 =
+      new Eg2SyntheticSpec(
+          "eg2-gqa8", 5, 48, 8, 4, 2, 8, 2, 32, 64, 8, 768, 3, 262144, 262144, 2048, null);
 
   @Test
   void otherShapesMatchTheirReferences() throws IOException {
@@ -70,11 +76,24 @@ class Eg2ShapesTest {
           double abs = Golden.maxAbsDiff(got[k], want[k]);
           worstCos = Math.min(worstCos, cos);
           worstAbs = Math.max(worstAbs, abs);
-          assertTrue(cos >= minCos && abs <= maxAbs, golden + " case " + c.index() + " (" + c.ids().length
-              + " tokens), width " + got[k].length + ": cosine " + cos + ", max |Δ| " + abs);
+          assertTrue(
+              cos >= minCos && abs <= maxAbs,
+              golden
+                  + " case "
+                  + c.index()
+                  + " ("
+                  + c.ids().length
+                  + " tokens), width "
+                  + got[k].length
+                  + ": cosine "
+                  + cos
+                  + ", max |Δ| "
+                  + abs);
         }
       }
     }
-    System.out.printf("%s: %d cases, worst cosine %.10f, worst max|Δ| %.3g%n", golden, cases.size(), worstCos, worstAbs);
+    System.out.printf(
+        "%s: %d cases, worst cosine %.10f, worst max|Δ| %.3g%n",
+        golden, cases.size(), worstCos, worstAbs);
   }
 }

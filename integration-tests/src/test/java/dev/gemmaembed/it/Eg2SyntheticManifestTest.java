@@ -28,9 +28,12 @@ class Eg2SyntheticManifestTest {
     JsonNode tensors = Eg2Golden.json("eg2-tiny/manifest.json").get("tensors");
     TreeSet<String> expectedNames = new TreeSet<>();
     tensors.properties().forEach(e -> expectedNames.add(e.getKey()));
-    assertEquals(expectedNames, new TreeSet<>(Eg2SyntheticWriter.tensors(Eg2SyntheticSpec.tiny(2026)).keySet()));
+    assertEquals(
+        expectedNames,
+        new TreeSet<>(Eg2SyntheticWriter.tensors(Eg2SyntheticSpec.tiny(2026)).keySet()));
     try (Arena arena = Arena.ofConfined()) {
-      SafetensorsFile st = SafetensorsFile.open(Eg2TinyModel.dir().resolve("model.safetensors"), arena);
+      SafetensorsFile st =
+          SafetensorsFile.open(Eg2TinyModel.dir().resolve("model.safetensors"), arena);
       assertEquals(expectedNames, new TreeSet<>(st.tensors().keySet()));
       for (Map.Entry<String, JsonNode> e : tensors.properties()) {
         TensorInfo t = st.require(e.getKey());
@@ -41,7 +44,10 @@ class Eg2SyntheticManifestTest {
         assertArrayEquals(shape, t.shape(), e.getKey());
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(st.bytes(t).asByteBuffer());
-        assertEquals(spec.get("sha256").asText(), HexFormat.of().formatHex(sha.digest()), "sha256 of " + e.getKey());
+        assertEquals(
+            spec.get("sha256").asText(),
+            HexFormat.of().formatHex(sha.digest()),
+            "sha256 of " + e.getKey());
       }
     }
     assertEquals(107, expectedNames.size());
@@ -54,9 +60,14 @@ class Eg2SyntheticManifestTest {
    */
   @Test
   void theFilesAreTheScriptsByteForByte() throws Exception {
-    String f32 = Eg2Golden.json("eg2-tiny/manifest.json").get("file_sha256").get("model.safetensors").asText();
+    String f32 =
+        Eg2Golden.json("eg2-tiny/manifest.json")
+            .get("file_sha256")
+            .get("model.safetensors")
+            .asText();
     assertEquals(f32, sha256(Eg2TinyModel.dir().resolve("model.safetensors")));
-    assertEquals("74077cc91acf3060534b6d0e0554b2d62779c21b9afcd249af78d9a88308f1b2",
+    assertEquals(
+        "74077cc91acf3060534b6d0e0554b2d62779c21b9afcd249af78d9a88308f1b2",
         sha256(Eg2TinyModel.bf16Dir().resolve("model.safetensors")));
   }
 

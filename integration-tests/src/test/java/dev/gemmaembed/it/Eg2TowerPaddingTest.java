@@ -25,26 +25,32 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Published EG2 variants hold vision and audio towers beside the text model in one file: the
- * loader maps only the text tensors and never reads the towers. The padded file here carries
- * 1.25 GiB of tower tensors (a sparse region of the file, so it costs no disk); embedding with it
- * gives bitwise the tiny model's vectors and grows the resident set by far less than the towers.
+ * Published EG2 variants hold vision and audio towers beside the text model in one file: the loader
+ * maps only the text tensors and never reads the towers. The padded file here carries 1.25 GiB of
+ * tower tensors (a sparse region of the file, so it costs no disk); embedding with it gives bitwise
+ * the tiny model's vectors and grows the resident set by far less than the towers.
  */
 class Eg2TowerPaddingTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TOWER_BYTES = 5L << 28; // 1.25 GiB
-  private static final String[] TOWERS = {"vision_tower.encoder.layers.%d.mlp.fc1.weight",
-      "audio_tower.conformer.%d.ffw.weight", "embed_vision.embedding_projection.weight", "embed_audio.embedding.weight"};
+  private static final String[] TOWERS = {
+    "vision_tower.encoder.layers.%d.mlp.fc1.weight",
+    "audio_tower.conformer.%d.ffw.weight",
+    "embed_vision.embedding_projection.weight",
+    "embed_audio.embedding.weight"
+  };
 
   @Test
   void towersAreIgnoredWithoutBeingRead() throws IOException {
     Path padded = TestModels.linkedCopy(Eg2TinyModel.dir(), "eg2-tower-padded");
     Files.delete(padded.resolve("model.safetensors"));
-    writePadded(Eg2TinyModel.dir().resolve("model.safetensors"), padded.resolve("model.safetensors"));
+    writePadded(
+        Eg2TinyModel.dir().resolve("model.safetensors"), padded.resolve("model.safetensors"));
     List<String> texts = List.of("Hello world", "towers must not be read", "");
     List<float[]> expected;
-    try (Embedder plain = Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(2))) {
+    try (Embedder plain =
+        Embedder.load(Eg2TinyModel.dir(), LoadOptions.defaults().withThreads(2))) {
       expected = plain.embedAll(texts, dev.gemmaembed.core.EmbedOptions.DEFAULT);
     }
     long before = residentBytes();
@@ -54,10 +60,13 @@ class Eg2TowerPaddingTest {
         assertArrayEquals(expected.get(i), got.get(i), texts.get(i));
       }
       long grown = residentBytes() - before;
-      System.out.printf("eg2 tower-padded file (%,d bytes): resident set grew by %,d bytes%n",
+      System.out.printf(
+          "eg2 tower-padded file (%,d bytes): resident set grew by %,d bytes%n",
           Files.size(padded.resolve("model.safetensors")), grown);
       if (before > 0) {
-        assertTrue(grown < TOWER_BYTES / 4, "resident set grew by " + grown + " bytes: the towers were read");
+        assertTrue(
+            grown < TOWER_BYTES / 4,
+            "resident set grew by " + grown + " bytes: the towers were read");
       }
     }
   }
@@ -92,7 +101,8 @@ class Eg2TowerPaddingTest {
       long[] textOffsets = new long[text.size()];
       for (int i = 0; i < text.size(); i++) {
         if (i % (text.size() / 8 + 1) == 0 && tower < 8) {
-          offset = putTower(header, String.format(TOWERS[tower % TOWERS.length], tower), per, offset);
+          offset =
+              putTower(header, String.format(TOWERS[tower % TOWERS.length], tower), per, offset);
           tower++;
         }
         TensorInfo t = text.get(i);
@@ -119,7 +129,8 @@ class Eg2TowerPaddingTest {
       }
       head.flip();
       long base = 8L + padded;
-      try (FileChannel ch = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ch.write(head, 0);
         for (int i = 0; i < text.size(); i++) {
           ByteBuffer b = st.bytes(text.get(i)).asByteBuffer();

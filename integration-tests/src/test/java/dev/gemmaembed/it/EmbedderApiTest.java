@@ -21,7 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The rules adapters build on: prepare, validate and the Matryoshka cut, through Embedder's public API. */
+/**
+ * The rules adapters build on: prepare, validate and the Matryoshka cut, through Embedder's public
+ * API.
+ */
 class EmbedderApiTest {
 
   private final Embedder embedder = TinyModel.embedder();
@@ -29,14 +32,20 @@ class EmbedderApiTest {
   @Test
   void validateNamesTheOptionItRefuses() {
     embedder.validate(EmbedOptions.prompt("query").withDimensions(embedder.dimensions()));
-    embedder.validate(EmbedOptions.prompt("retrieval-DOCUMENT")); // names match loosely, as prompts().get does
-    InvalidOptionException prompt = assertThrows(InvalidOptionException.class,
-        () -> embedder.validate(EmbedOptions.prompt("nope")));
+    embedder.validate(
+        EmbedOptions.prompt("retrieval-DOCUMENT")); // names match loosely, as prompts().get does
+    InvalidOptionException prompt =
+        assertThrows(
+            InvalidOptionException.class, () -> embedder.validate(EmbedOptions.prompt("nope")));
     assertEquals(InvalidOptionException.Option.PROMPT_NAME, prompt.option());
-    assertTrue(prompt.getMessage().contains("'nope'") && prompt.getMessage().contains("query, document"),
+    assertTrue(
+        prompt.getMessage().contains("'nope'") && prompt.getMessage().contains("query, document"),
         prompt.getMessage());
-    InvalidOptionException dims = assertThrows(InvalidOptionException.class,
-        () -> embedder.validate(EmbedOptions.DEFAULT.withDimensions(embedder.dimensions() + 1)));
+    InvalidOptionException dims =
+        assertThrows(
+            InvalidOptionException.class,
+            () ->
+                embedder.validate(EmbedOptions.DEFAULT.withDimensions(embedder.dimensions() + 1)));
     assertEquals(InvalidOptionException.Option.DIMENSIONS, dims.option());
   }
 
@@ -46,11 +55,15 @@ class EmbedderApiTest {
     String prompted = embedder.promptedText("  Mars\u00A0", query);
     assertEquals(PythonStrings.strip(embedder.prompts().get("query") + "  Mars\u00A0"), prompted);
     assertEquals("title: Red | text: x", embedder.promptedText("x", EmbedOptions.document("Red")));
-    assertEquals(Prompts.documentWithTitle("Red") + "x", embedder.promptedText("x", EmbedOptions.document("Red")));
+    assertEquals(
+        Prompts.documentWithTitle("Red") + "x",
+        embedder.promptedText("x", EmbedOptions.document("Red")));
     TruncatedIds ids = embedder.prepare("  Mars\u00A0", query, Truncation.REFUSE);
     assertFalse(ids.truncated());
     assertArrayEquals(embedder.tokenizer().encode(prompted), ids.ids());
-    assertArrayEquals(embedder.embed("  Mars\u00A0", query), embedder.embedTokenIds(List.of(ids.ids()), 0).getFirst());
+    assertArrayEquals(
+        embedder.embed("  Mars\u00A0", query),
+        embedder.embedTokenIds(List.of(ids.ids()), 0).getFirst());
   }
 
   @Test
@@ -62,7 +75,9 @@ class EmbedderApiTest {
     assertFalse(exact.truncated());
     assertEquals(max, exact.ids().length);
     String over = fits + " x";
-    assertThrows(InputTooLongException.class, () -> embedder.prepare(over, EmbedOptions.DEFAULT, Truncation.REFUSE));
+    assertThrows(
+        InputTooLongException.class,
+        () -> embedder.prepare(over, EmbedOptions.DEFAULT, Truncation.REFUSE));
     TruncatedIds cut = embedder.prepare(over, EmbedOptions.DEFAULT, Truncation.CUT);
     assertTrue(cut.truncated());
     assertArrayEquals(exact.ids(), cut.ids());
@@ -79,15 +94,18 @@ class EmbedderApiTest {
     TruncatedIds cut = embedder.prepare(tooMany, Truncation.CUT);
     assertTrue(cut.truncated());
     assertEquals(embedder.maxSeqLength(), cut.ids().length);
-    assertThrows(InvalidInputException.class, () -> embedder.prepare(new int[] {-1}, Truncation.CUT));
-    assertThrows(InvalidInputException.class,
+    assertThrows(
+        InvalidInputException.class, () -> embedder.prepare(new int[] {-1}, Truncation.CUT));
+    assertThrows(
+        InvalidInputException.class,
         () -> embedder.prepare(new int[] {embedder.config().vocabSize() + 7}, Truncation.CUT));
   }
 
   @Test
   void theMatryoshkaCutIsWhatEmbedReturnsForFewerDimensions() {
     float[] full = embedder.embed("Jupiter is the largest planet");
-    float[] sixteen = embedder.embed("Jupiter is the largest planet", EmbedOptions.DEFAULT.withDimensions(16));
+    float[] sixteen =
+        embedder.embed("Jupiter is the largest planet", EmbedOptions.DEFAULT.withDimensions(16));
     assertArrayEquals(Matryoshka.cut(full, 16), sixteen);
   }
 }

@@ -27,19 +27,23 @@ import java.util.Optional;
  */
 final class GgufFixtures {
 
-  /** llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file). */
-  static final TensorLayout LLAMA_Q4_0 = new TensorLayout() {
-    @Override
-    public WeightType tensorType(String ggufName, long[] ne, int layers) {
-      return ne.length < 2 ? WeightType.F32
-          : ggufName.equals("token_embd.weight") ? WeightType.Q8_0 : WeightType.Q4_0;
-    }
+  /**
+   * llama.cpp's *-Q4_0.gguf layout: Q4_0 matrices with a Q8_0 token table (ggml-org's QAT file).
+   */
+  static final TensorLayout LLAMA_Q4_0 =
+      new TensorLayout() {
+        @Override
+        public WeightType tensorType(String ggufName, long[] ne, int layers) {
+          return ne.length < 2
+              ? WeightType.F32
+              : ggufName.equals("token_embd.weight") ? WeightType.Q8_0 : WeightType.Q4_0;
+        }
 
-    @Override
-    public int fileType() {
-      return 2;
-    }
-  };
+        @Override
+        public int fileType() {
+          return 2;
+        }
+      };
 
   /** One golden text of golden-q8_0 / golden-q4_0. */
   record QuantCase(int index, String text, int[] ids, float[] numpyDequant, float[] llamaCpp) {}
@@ -89,14 +93,16 @@ final class GgufFixtures {
   }
 
   /**
-   * shared/golden/tiny (llama.cpp's own files) when this checkout sits next to it
-   * ({@code -Dgemma.shared=DIR} overrides); empty on CI.
+   * shared/golden/tiny (llama.cpp's own files) when this checkout sits next to it ({@code
+   * -Dgemma.shared=DIR} overrides); empty on CI.
    */
   static Optional<Path> sharedTiny() {
     String prop = System.getProperty("gemma.shared");
     Path shared = prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
     Path tiny = shared.resolve("golden").resolve("tiny");
-    return Files.isRegularFile(tiny.resolve("embeddinggemma-synthetic-tiny-Q8_0.gguf")) ? Optional.of(tiny) : Optional.empty();
+    return Files.isRegularFile(tiny.resolve("embeddinggemma-synthetic-tiny-Q8_0.gguf"))
+        ? Optional.of(tiny)
+        : Optional.empty();
   }
 
   /**
@@ -113,7 +119,8 @@ final class GgufFixtures {
     Path ours = type.equals("Q8_0") ? q8_0() : q4_0();
     String sha = sha256(ours);
     if (!sha.equals(QuantizerHashTest.LLAMA_CPP_FILE_SHA256.get(name))) {
-      throw new IllegalStateException(ours + " is not llama.cpp's " + name + " (SHA-256 " + sha + ")");
+      throw new IllegalStateException(
+          ours + " is not llama.cpp's " + name + " (SHA-256 " + sha + ")");
     }
     return ours;
   }
@@ -138,8 +145,13 @@ final class GgufFixtures {
     List<QuantCase> out = new ArrayList<>();
     int i = 0;
     for (JsonNode n : Golden.lines(resource)) {
-      out.add(new QuantCase(i++, n.get("text").asText(), Golden.ints(n.get("ids")),
-          Golden.floats(n.get("embedding_numpy_dequant")), Golden.floats(n.get("embedding_llama_cpp"))));
+      out.add(
+          new QuantCase(
+              i++,
+              n.get("text").asText(),
+              Golden.ints(n.get("ids")),
+              Golden.floats(n.get("embedding_numpy_dequant")),
+              Golden.floats(n.get("embedding_llama_cpp"))));
     }
     return out;
   }

@@ -32,7 +32,9 @@ final class Golden {
       throw new IllegalStateException("missing test resource " + path);
     }
     List<JsonNode> out = new ArrayList<>();
-    try (var r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
+    try (var r =
+        new BufferedReader(
+            new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (!line.isBlank()) {
@@ -63,7 +65,12 @@ final class Golden {
   static List<Case> cases(String resource, String field) {
     List<Case> out = new ArrayList<>();
     for (JsonNode n : lines(resource)) {
-      out.add(new Case(n.get("idx").asInt(), n.get("text").asText(), ints(n.get("ids")), floats(n.get(field))));
+      out.add(
+          new Case(
+              n.get("idx").asInt(),
+              n.get("text").asText(),
+              ints(n.get("ids")),
+              floats(n.get(field))));
     }
     return out;
   }

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The float32 pipeline on the tiny synthetic model against the float64 NumPy reference
- * ({@code embedding_numpy} of shared/golden/tiny/golden.jsonl): cosine ≥ 0.9999999 and
- * max |Δ| ≤ 1e-5 for every text.
+ * The float32 pipeline on the tiny synthetic model against the float64 NumPy reference ({@code
+ * embedding_numpy} of shared/golden/tiny/golden.jsonl): cosine ≥ 0.9999999 and max |Δ| ≤ 1e-5 for
+ * every text.
  */
 class GoldenEmbeddingTest {
 
@@ -51,10 +51,20 @@ class GoldenEmbeddingTest {
       double abs = Golden.maxAbsDiff(v, c.expected());
       worstCos = Math.min(worstCos, cos);
       worstAbs = Math.max(worstAbs, abs);
-      assertTrue(cos >= MIN_COSINE && abs <= MAX_ABS,
-          "text " + c.index() + " (" + c.ids().length + " tokens): cosine " + cos + ", max |Δ| " + abs);
+      assertTrue(
+          cos >= MIN_COSINE && abs <= MAX_ABS,
+          "text "
+              + c.index()
+              + " ("
+              + c.ids().length
+              + " tokens): cosine "
+              + cos
+              + ", max |Δ| "
+              + abs);
     }
-    System.out.printf("golden (ids): %d texts, worst cosine %.10f, worst max|Δ| %.3g%n", cases.size(), worstCos, worstAbs);
+    System.out.printf(
+        "golden (ids): %d texts, worst cosine %.10f, worst max|Δ| %.3g%n",
+        cases.size(), worstCos, worstAbs);
   }
 
   @Test
@@ -65,7 +75,9 @@ class GoldenEmbeddingTest {
       float[] v = embedder.embed(c.text());
       double cos = Golden.cosine(v, c.expected());
       double abs = Golden.maxAbsDiff(v, c.expected());
-      assertTrue(cos >= MIN_COSINE && abs <= MAX_ABS, "text " + c.index() + ": cosine " + cos + ", max |Δ| " + abs);
+      assertTrue(
+          cos >= MIN_COSINE && abs <= MAX_ABS,
+          "text " + c.index() + ": cosine " + cos + ", max |Δ| " + abs);
     }
   }
 
@@ -82,14 +94,16 @@ class GoldenEmbeddingTest {
   }
 
   /**
-   * A window radius off by one either way (config sliding_window 6 or 10 instead of 8, i.e.
-   * radius 3 or 5 instead of 4) must break the tolerance: the golden test can see window bugs.
+   * A window radius off by one either way (config sliding_window 6 or 10 instead of 8, i.e. radius
+   * 3 or 5 instead of 4) must break the tolerance: the golden test can see window bugs.
    */
   @ParameterizedTest
   @ValueSource(ints = {6, 10})
   void aWrongWindowRadiusFailsTheGoldenTolerance(int window) throws Exception {
-    Path dir = TestModels.tinyWithConfig("tiny-window-" + window,
-        cfg -> cfg.replace("\"sliding_window\" : 8", "\"sliding_window\" : " + window));
+    Path dir =
+        TestModels.tinyWithConfig(
+            "tiny-window-" + window,
+            cfg -> cfg.replace("\"sliding_window\" : 8", "\"sliding_window\" : " + window));
     try (Embedder wrong = Embedder.load(dir, LoadOptions.defaults().withThreads(2))) {
       assertEquals(window / 2, wrong.config().slidingRadius());
       double worstCos = 1;
@@ -99,7 +113,8 @@ class GoldenEmbeddingTest {
         worstCos = Math.min(worstCos, Golden.cosine(v, c.expected()));
         worstAbs = Math.max(worstAbs, Golden.maxAbsDiff(v, c.expected()));
       }
-      System.out.printf("radius %d: worst cosine %.7f, worst max|Δ| %.3g%n", window / 2, worstCos, worstAbs);
+      System.out.printf(
+          "radius %d: worst cosine %.7f, worst max|Δ| %.3g%n", window / 2, worstCos, worstAbs);
       assertTrue(worstCos < MIN_COSINE && worstAbs > MAX_ABS, "a wrong window went unnoticed");
     }
   }

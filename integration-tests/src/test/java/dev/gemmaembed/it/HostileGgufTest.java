@@ -39,16 +39,25 @@ class HostileGgufTest {
   private static GemmaEmbedException refused(byte[] bytes, String expected) throws Exception {
     Path f = Files.createTempFile(dir, "hostile", ".gguf");
     Files.write(f, bytes);
-    GemmaEmbedException e = assertThrows(GemmaEmbedException.class,
-        () -> Embedder.load(f, LoadOptions.defaults().withThreads(1)).close());
-    assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected), e.getMessage());
+    GemmaEmbedException e =
+        assertThrows(
+            GemmaEmbedException.class,
+            () -> Embedder.load(f, LoadOptions.defaults().withThreads(1)).close());
+    assertTrue(
+        e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected),
+        e.getMessage());
     return e;
   }
 
   /** Position of the tensor info of {@code name}: just past its name (at n_dims). */
   private static int infoOf(String name) {
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    byte[] pattern = ByteBuffer.allocate(8 + n.length).order(ByteOrder.LITTLE_ENDIAN).putLong(n.length).put(n).array();
+    byte[] pattern =
+        ByteBuffer.allocate(8 + n.length)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(n.length)
+            .put(n)
+            .array();
     for (int i = original.length - pattern.length; i >= 0; i--) {
       if (Arrays.equals(original, i, i + pattern.length, pattern, 0, pattern.length)) {
         return i + pattern.length;
@@ -105,8 +114,20 @@ class HostileGgufTest {
       dataStart = GgufFile.open(GgufFixtures.q8_0(), arena).dataOffset();
     }
     Random rng = new Random(5);
-    int[] cuts = {0, 3, 7, 15, 23, 100, 5000, (int) dataStart - 40, (int) dataStart - 1, (int) dataStart + 10,
-        original.length / 2, original.length - 1};
+    int[] cuts = {
+      0,
+      3,
+      7,
+      15,
+      23,
+      100,
+      5000,
+      (int) dataStart - 40,
+      (int) dataStart - 1,
+      (int) dataStart + 10,
+      original.length / 2,
+      original.length - 1
+    };
     for (int cut : cuts) {
       refused(Arrays.copyOf(original, cut), cut < 4 ? "not a GGUF" : "");
     }
@@ -126,14 +147,21 @@ class HostileGgufTest {
 
   @Test
   void overlappingTensors() throws Exception {
-    refused(patch(offsetField("blk.0.attn_q.weight"), 8, offsetOf("blk.0.attn_k.weight")), "overlaps tensor");
+    refused(
+        patch(offsetField("blk.0.attn_q.weight"), 8, offsetOf("blk.0.attn_k.weight")),
+        "overlaps tensor");
   }
 
   @Test
   void unsupportedTensorTypes() throws Exception {
-    // MXFP4 blocks (17 bytes) fit in the Q8_0 tensor's place: the file is well formed, the type is not computable.
-    refused(patch(typeField("blk.0.attn_q.weight"), 4, 39), "unsupported tensor type MXFP4 in tensor 'blk.0.attn_q.weight'");
-    refused(patch(typeField("blk.0.attn_q.weight"), 4, 1234), "unsupported tensor type 1234 in tensor 'blk.0.attn_q.weight'");
+    // MXFP4 blocks (17 bytes) fit in the Q8_0 tensor's place: the file is well formed, the type is
+    // not computable.
+    refused(
+        patch(typeField("blk.0.attn_q.weight"), 4, 39),
+        "unsupported tensor type MXFP4 in tensor 'blk.0.attn_q.weight'");
+    refused(
+        patch(typeField("blk.0.attn_q.weight"), 4, 1234),
+        "unsupported tensor type 1234 in tensor 'blk.0.attn_q.weight'");
   }
 
   /** Random single-byte damage in the tensor table: a typed error or a file that still loads. */

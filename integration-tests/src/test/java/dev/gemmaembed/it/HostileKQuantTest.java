@@ -60,27 +60,48 @@ class HostileKQuantTest {
 
   private static GemmaEmbedException refused(byte[] bytes, String expected) throws Exception {
     Path f = write(bytes);
-    GemmaEmbedException e = assertThrows(GemmaEmbedException.class,
-        () -> Embedder.load(f, LoadOptions.defaults().withThreads(1)).close());
-    assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected), e.getMessage());
+    GemmaEmbedException e =
+        assertThrows(
+            GemmaEmbedException.class,
+            () -> Embedder.load(f, LoadOptions.defaults().withThreads(1)).close());
+    assertTrue(
+        e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected),
+        e.getMessage());
     return e;
   }
 
-  /** A copy with the last fp16 scale of block {@code block} in row {@code row} of {@code tensor} set to {@code half}. */
+  /**
+   * A copy with the last fp16 scale of block {@code block} in row {@code row} of {@code tensor} set
+   * to {@code half}.
+   */
   private static byte[] withScale(String tensor, int row, int block, short half) {
     GgufTensor t = tensors.get(tensor);
     BlockFormat f = BlockFormat.valueOf(t.type().name());
     int[] scales = f.scaleOffsets();
-    long at = dataOffset + t.offset() + row * f.rowBytes((int) t.ne()[0]) + (long) block * f.blockBytes()
-        + scales[scales.length - 1];
+    long at =
+        dataOffset
+            + t.offset()
+            + row * f.rowBytes((int) t.ne()[0])
+            + (long) block * f.blockBytes()
+            + scales[scales.length - 1];
     byte[] b = original.clone();
     ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort((int) at, half);
     return b;
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"blk.0.attn_q.weight", "blk.1.ffn_down.weight", "blk.2.attn_k.weight", "blk.3.ffn_up.weight",
-      "blk.4.attn_output.weight", "blk.4.ffn_gate.weight", "blk.5.attn_v.weight", "blk.5.ffn_down.weight", "dense_2.weight"})
+  @ValueSource(
+      strings = {
+        "blk.0.attn_q.weight",
+        "blk.1.ffn_down.weight",
+        "blk.2.attn_k.weight",
+        "blk.3.ffn_up.weight",
+        "blk.4.attn_output.weight",
+        "blk.4.ffn_gate.weight",
+        "blk.5.attn_v.weight",
+        "blk.5.ffn_down.weight",
+        "dense_2.weight"
+      })
   void aNanOrInfiniteScaleInAMatrixIsRefusedAtLoad(String tensor) throws Exception {
     String type = tensors.get(tensor).type().name();
     refused(withScale(tensor, 1, 0, NAN), "tensor '" + tensor + "' (" + type + ") row 1, block 0");
@@ -93,18 +114,27 @@ class HostileKQuantTest {
     Path f = write(withScale("token_embd.weight", 9259, 0, INF));
     try (Embedder e = Embedder.load(f, LoadOptions.defaults().withThreads(1))) {
       e.embed("good morning");
-      CheckpointException ex = assertThrows(CheckpointException.class, () -> e.embed("Hello world"));
-      assertTrue(ex.getMessage().startsWith(f.toString()) && ex.getMessage().contains("token_embd.weight row 9259"),
+      CheckpointException ex =
+          assertThrows(CheckpointException.class, () -> e.embed("Hello world"));
+      assertTrue(
+          ex.getMessage().startsWith(f.toString())
+              && ex.getMessage().contains("token_embd.weight row 9259"),
           ex.getMessage());
     }
   }
 
   @Test
   void aTypeWhoseBlocksNoLongerFitIsRefused() throws Exception {
-    // blk.0.attn_q.weight Q2_K (84 bytes per 256 values) relabelled Q6_K (210): it now overlaps the next tensor.
+    // blk.0.attn_q.weight Q2_K (84 bytes per 256 values) relabelled Q6_K (210): it now overlaps the
+    // next tensor.
     byte[] b = original.clone();
     byte[] name = "blk.0.attn_q.weight".getBytes(StandardCharsets.UTF_8);
-    byte[] pattern = ByteBuffer.allocate(8 + name.length).order(ByteOrder.LITTLE_ENDIAN).putLong(name.length).put(name).array();
+    byte[] pattern =
+        ByteBuffer.allocate(8 + name.length)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(name.length)
+            .put(name)
+            .array();
     int at = -1;
     for (int i = 0; i < dataOffset && at < 0; i++) {
       if (Arrays.equals(b, i, i + pattern.length, pattern, 0, pattern.length)) {
@@ -119,7 +149,9 @@ class HostileKQuantTest {
   void truncatedBlocksAreRefused() throws Exception {
     GgufTensor table = tensors.get("token_embd.weight");
     GgufTensor dense = tensors.get("dense_2.weight");
-    long[] cuts = {dataOffset + table.offset() + 1000, dataOffset + dense.offset() + 100, original.length - 1};
+    long[] cuts = {
+      dataOffset + table.offset() + 1000, dataOffset + dense.offset() + 100, original.length - 1
+    };
     for (long cut : cuts) {
       refused(Arrays.copyOf(original, (int) cut), "");
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property tests: a text's vector is bitwise identical whether embedded alone or in any batch
- * (any companions, lengths, positions, batch-size limits) and with any thread count.
+ * Property tests: a text's vector is bitwise identical whether embedded alone or in any batch (any
+ * companions, lengths, positions, batch-size limits) and with any thread count.
  */
 class InvarianceTest {
 
@@ -31,7 +31,9 @@ class InvarianceTest {
       EMBEDDERS.add(Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(threads)));
     }
     // small batch budget: forces multi-batch splits at varying places
-    EMBEDDERS.add(Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(97)));
+    EMBEDDERS.add(
+        Embedder.load(
+            TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(97)));
     texts = new ArrayList<>();
     Golden.cases("golden.jsonl", "embedding_numpy").forEach(c -> texts.add(c.text()));
     for (int i = 0; i < 40; i++) {
@@ -45,7 +47,9 @@ class InvarianceTest {
   }
 
   static String randomText(int words) {
-    String[] vocab = {"alpha", "Straße", "東京", "🚀", "x", "1234", "the", "naïve", "code()", "\t", "über", "وصل"};
+    String[] vocab = {
+      "alpha", "Straße", "東京", "🚀", "x", "1234", "the", "naïve", "code()", "\t", "über", "وصل"
+    };
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < words; i++) {
       sb.append(vocab[RNG.nextInt(vocab.length)]).append(RNG.nextBoolean() ? " " : "");
@@ -71,18 +75,30 @@ class InvarianceTest {
       List<String> batch = pick.stream().map(texts::get).toList();
       List<float[]> got = e.embedAll(batch, EmbedOptions.DEFAULT);
       for (int k = 0; k < pick.size(); k++) {
-        assertArrayEquals(alone.get(pick.get(k)), got.get(k),
-            "text " + pick.get(k) + " at position " + k + " of " + pick.size() + ", " + e.threads() + " threads");
+        assertArrayEquals(
+            alone.get(pick.get(k)),
+            got.get(k),
+            "text "
+                + pick.get(k)
+                + " at position "
+                + k
+                + " of "
+                + pick.size()
+                + ", "
+                + e.threads()
+                + " threads");
       }
     }
     // Every text in one call: batches over a quarter of the budget get full-budget buffer sets,
     // whose feed-forward tiles live in the query and key buffers (single texts use their own).
-    int tokens = texts.stream().mapToInt(t -> reference.tokenize(t, EmbedOptions.DEFAULT).length).sum();
+    int tokens =
+        texts.stream().mapToInt(t -> reference.tokenize(t, EmbedOptions.DEFAULT).length).sum();
     assertTrue(tokens > LoadOptions.DEFAULT_MAX_BATCH_TOKENS / 4, tokens + " tokens");
     for (Embedder e : EMBEDDERS) {
       List<float[]> got = e.embedAll(texts, EmbedOptions.DEFAULT);
       for (int k = 0; k < texts.size(); k++) {
-        assertArrayEquals(alone.get(k), got.get(k), "text " + k + " of all, " + e.threads() + " threads");
+        assertArrayEquals(
+            alone.get(k), got.get(k), "text " + k + " of all, " + e.threads() + " threads");
       }
     }
   }

@@ -18,13 +18,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The kquant model of shared/golden/kquant: its matrices as {@link SourceTensor}s straight from
- * the synthetic recipe (what the quantizer reads after converting the checkpoint, without writing
- * the 270 MB checkpoint), and llama.cpp's mix.gguf rebuilt by the project's quantizer.
+ * The kquant model of shared/golden/kquant: its matrices as {@link SourceTensor}s straight from the
+ * synthetic recipe (what the quantizer reads after converting the checkpoint, without writing the
+ * 270 MB checkpoint), and llama.cpp's mix.gguf rebuilt by the project's quantizer.
  */
 final class KQuantFixtures {
 
-  static final SyntheticSpec SPEC = SyntheticSpec.preset("kquant", SyntheticSpec.defaultSeed("kquant"));
+  static final SyntheticSpec SPEC =
+      SyntheticSpec.preset("kquant", SyntheticSpec.defaultSeed("kquant"));
 
   private static final Path DIR = Path.of("target", "test-models");
 
@@ -46,17 +47,18 @@ final class KQuantFixtures {
       return file;
     }
     JsonNode mix = ggufManifest("MIX.gguf");
-    TensorLayout layout = new TensorLayout() {
-      @Override
-      public WeightType tensorType(String ggufName, long[] ne, int layers) {
-        return WeightType.valueOf(mix.get(ggufName).get("type").asText());
-      }
+    TensorLayout layout =
+        new TensorLayout() {
+          @Override
+          public WeightType tensorType(String ggufName, long[] ne, int layers) {
+            return WeightType.valueOf(mix.get(ggufName).get("type").asText());
+          }
 
-      @Override
-      public int fileType() {
-        return 15;
-      }
-    };
+          @Override
+          public int fileType() {
+            return 15;
+          }
+        };
     try {
       Path model = DIR.resolve("kquant-777");
       if (!Files.exists(model.resolve("model.safetensors"))) {
@@ -69,7 +71,10 @@ final class KQuantFixtures {
     return file;
   }
 
-  /** shared/golden/kquant/mix.gguf (llama.cpp's) when this checkout sits next to shared/; empty on CI. */
+  /**
+   * shared/golden/kquant/mix.gguf (llama.cpp's) when this checkout sits next to shared/; empty on
+   * CI.
+   */
   static Optional<Path> llamaCppMix() {
     String prop = System.getProperty("gemma.shared");
     Path shared = prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
@@ -80,24 +85,31 @@ final class KQuantFixtures {
   /** Every 2-D tensor by GGUF name ({@code ne = [cols, rows]}), Dense layers included. */
   static Map<String, SourceTensor> matrices() {
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    SyntheticCheckpointWriter.transformerTensors(SPEC).forEach((name, shape) -> {
-      if (shape.length == 2) {
-        shapes.put(name, shape);
-      }
-    });
+    SyntheticCheckpointWriter.transformerTensors(SPEC)
+        .forEach(
+            (name, shape) -> {
+              if (shape.length == 2) {
+                shapes.put(name, shape);
+              }
+            });
     shapes.put("2_Dense/linear.weight", new long[] {SPEC.denseDim(), SPEC.hidden()});
     shapes.put("3_Dense/linear.weight", new long[] {SPEC.hidden(), SPEC.denseDim()});
     Map<String, SourceTensor> out = new LinkedHashMap<>();
-    shapes.forEach((recipeName, shape) -> {
-      String gguf = switch (recipeName) {
-        case "2_Dense/linear.weight" -> GgufNames.DENSE_2;
-        case "3_Dense/linear.weight" -> GgufNames.DENSE_3;
-        default -> GgufNames.fromHf(recipeName);
-      };
-      SafetensorsWriter.Values v = SyntheticCheckpointWriter.values(SPEC, recipeName, shape);
-      long cols = shape[1];
-      out.put(gguf, new SourceTensor(gguf, new long[] {cols, shape[0]}, (r, dst) -> v.fill(r * cols, dst)));
-    });
+    shapes.forEach(
+        (recipeName, shape) -> {
+          String gguf =
+              switch (recipeName) {
+                case "2_Dense/linear.weight" -> GgufNames.DENSE_2;
+                case "3_Dense/linear.weight" -> GgufNames.DENSE_3;
+                default -> GgufNames.fromHf(recipeName);
+              };
+          SafetensorsWriter.Values v = SyntheticCheckpointWriter.values(SPEC, recipeName, shape);
+          long cols = shape[1];
+          out.put(
+              gguf,
+              new SourceTensor(
+                  gguf, new long[] {cols, shape[0]}, (r, dst) -> v.fill(r * cols, dst)));
+        });
     return out;
   }
 }

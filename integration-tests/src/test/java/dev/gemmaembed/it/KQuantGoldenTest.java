@@ -34,9 +34,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>every matrix dequantizes to float32 tensors whose SHA-256 are the regression fixture
  *       mix-dequant-sha256.json (computed from llama.cpp's file and checked against an independent
  *       NumPy dequantization written after gguf-py's quants.py);
- *   <li>the 20 golden texts embed to within cosine ≥ 0.999999 and max |Δ| ≤ 5e-5 of
- *       {@code embedding_numpy_dequant} (the float64 reference run on those dequantized weights),
- *       and a batch gives the same bits as the texts alone.
+ *   <li>the 20 golden texts embed to within cosine ≥ 0.999999 and max |Δ| ≤ 5e-5 of {@code
+ *       embedding_numpy_dequant} (the float64 reference run on those dequantized weights), and a
+ *       batch gives the same bits as the texts alone.
  * </ul>
  */
 class KQuantGoldenTest {
@@ -49,7 +49,8 @@ class KQuantGoldenTest {
       return KQuantFixtures.ourMix();
     }
     var mix = KQuantFixtures.llamaCppMix();
-    Assumptions.assumeTrue(mix.isPresent(), "shared/golden/kquant/mix.gguf is not next to this checkout: skipped");
+    Assumptions.assumeTrue(
+        mix.isPresent(), "shared/golden/kquant/mix.gguf is not next to this checkout: skipped");
     return mix.get();
   }
 
@@ -79,7 +80,10 @@ class KQuantGoldenTest {
           b.asFloatBuffer().put(row);
           sha.update(b.array());
         }
-        assertEquals(e.get("sha256").asText(), HexFormat.of().formatHex(sha.digest()), "dequantized " + t + " of " + source);
+        assertEquals(
+            e.get("sha256").asText(),
+            HexFormat.of().formatHex(sha.digest()),
+            "dequantized " + t + " of " + source);
         checked++;
       }
     }
@@ -108,17 +112,25 @@ class KQuantGoldenTest {
         double abs = Golden.maxAbsDiff(v, ref);
         worstCos = Math.min(worstCos, cos);
         worstAbs = Math.max(worstAbs, abs);
-        worstLlama = Math.min(worstLlama, Golden.cosine(v, Golden.floats(c.get("embedding_llama_cpp"))));
-        assertTrue(cos >= MIN_COSINE && abs <= MAX_ABS, "text " + i + " (" + ids.length + " tokens): cosine " + cos
-            + ", max |Δ| " + abs);
+        worstLlama =
+            Math.min(worstLlama, Golden.cosine(v, Golden.floats(c.get("embedding_llama_cpp"))));
+        assertTrue(
+            cos >= MIN_COSINE && abs <= MAX_ABS,
+            "text " + i + " (" + ids.length + " tokens): cosine " + cos + ", max |Δ| " + abs);
         all.add(ids);
         alone.add(v);
       }
-      System.out.printf("mix.gguf (%s): %d texts, worst cosine vs numpy_dequant %.10f, worst max|Δ| %.3g; "
-          + "worst cosine vs llama.cpp (int8 activations) %.7f%n", source, cases.size(), worstCos, worstAbs, worstLlama);
+      System.out.printf(
+          "mix.gguf (%s): %d texts, worst cosine vs numpy_dequant %.10f, worst max|Δ| %.3g; "
+              + "worst cosine vs llama.cpp (int8 activations) %.7f%n",
+          source, cases.size(), worstCos, worstAbs, worstLlama);
       List<float[]> batched = e.embedTokenIds(all, 0);
       for (int i = 0; i < cases.size(); i++) {
-        assertArrayEquals(alone.get(i), batched.get(i), 0f, "text " + i + " alone vs in a batch of " + cases.size());
+        assertArrayEquals(
+            alone.get(i),
+            batched.get(i),
+            0f,
+            "text " + i + " alone vs in a batch of " + cases.size());
       }
     }
   }

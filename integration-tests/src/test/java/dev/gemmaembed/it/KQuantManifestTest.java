@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code kquant} preset reproduces shared/golden/kquant/manifest.json tensor for tensor: the
- * same names and shapes, and the SHA-256 of each tensor's float32 little-endian bytes as the
- * writer would store them (hashed from the generator, so the 270 MB checkpoint is not written;
- * the writer's byte layout is checked on the tiny model by {@link SyntheticManifestTest}).
+ * same names and shapes, and the SHA-256 of each tensor's float32 little-endian bytes as the writer
+ * would store them (hashed from the generator, so the 270 MB checkpoint is not written; the
+ * writer's byte layout is checked on the tiny model by {@link SyntheticManifestTest}).
  */
 class KQuantManifestTest {
 
@@ -32,7 +32,8 @@ class KQuantManifestTest {
     assertEquals(p.get("seed").asLong(), spec.seed());
     assertEquals(SafetensorsWriter.Dtype.F32, spec.dtype());
 
-    Map<String, long[]> tensors = new LinkedHashMap<>(SyntheticCheckpointWriter.transformerTensors(spec));
+    Map<String, long[]> tensors =
+        new LinkedHashMap<>(SyntheticCheckpointWriter.transformerTensors(spec));
     tensors.put("2_Dense/linear.weight", new long[] {spec.denseDim(), spec.hidden()});
     tensors.put("3_Dense/linear.weight", new long[] {spec.hidden(), spec.denseDim()});
     JsonNode expected = manifest.get("tensors");
@@ -40,8 +41,12 @@ class KQuantManifestTest {
     for (Map.Entry<String, long[]> e : tensors.entrySet()) {
       JsonNode t = expected.get(e.getKey());
       assertEquals("F32", t.get("dtype").asText(), e.getKey());
-      assertEquals(t.get("shape").toString(), Arrays.toString(e.getValue()).replace(" ", ""), e.getKey());
-      assertEquals(t.get("sha256").asText(), sha256(spec, e.getKey(), e.getValue()), "sha256 of " + e.getKey());
+      assertEquals(
+          t.get("shape").toString(), Arrays.toString(e.getValue()).replace(" ", ""), e.getKey());
+      assertEquals(
+          t.get("sha256").asText(),
+          sha256(spec, e.getKey(), e.getValue()),
+          "sha256 of " + e.getKey());
     }
   }
 

@@ -54,7 +54,11 @@ class KQuantQuantizerTest {
       }
       checked++;
     }
-    System.out.printf("%s: %d of %d matrices byte-identical to llama.cpp%s%n", type, checked - differing.size(), checked,
+    System.out.printf(
+        "%s: %d of %d matrices byte-identical to llama.cpp%s%n",
+        type,
+        checked - differing.size(),
+        checked,
         differing.isEmpty() ? "" : "; differing: " + differing);
     assertEquals(matrices.size(), checked, "matrices in the manifest");
     assertTrue(differing.isEmpty(), type + " differs from llama.cpp in " + differing);
@@ -68,13 +72,21 @@ class KQuantQuantizerTest {
     int batch = 16;
     for (int c0 = 0; c0 < chunks; c0 += batch) {
       int from = c0;
-      List<byte[]> parts = IntStream.range(from, Math.min(chunks, from + batch)).parallel().mapToObj(c -> {
-        int r0 = c * CHUNK_ROWS;
-        int n = Math.min(CHUNK_ROWS, rows - r0);
-        SourceTensor slice = new SourceTensor(src.ggufName(), new long[] {src.cols(), n},
-            (r, dst) -> src.rows().read(r0 + r, dst));
-        return TensorEncoder.encode(slice, type);
-      }).toList();
+      List<byte[]> parts =
+          IntStream.range(from, Math.min(chunks, from + batch))
+              .parallel()
+              .mapToObj(
+                  c -> {
+                    int r0 = c * CHUNK_ROWS;
+                    int n = Math.min(CHUNK_ROWS, rows - r0);
+                    SourceTensor slice =
+                        new SourceTensor(
+                            src.ggufName(),
+                            new long[] {src.cols(), n},
+                            (r, dst) -> src.rows().read(r0 + r, dst));
+                    return TensorEncoder.encode(slice, type);
+                  })
+              .toList();
       parts.forEach(sha::update);
     }
     return HexFormat.of().formatHex(sha.digest());

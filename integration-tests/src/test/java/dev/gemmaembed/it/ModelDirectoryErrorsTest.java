@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
-/** A damaged model directory fails at load time with a typed error naming the file and the problem. */
+/**
+ * A damaged model directory fails at load time with a typed error naming the file and the problem.
+ */
 class ModelDirectoryErrorsTest {
 
   private static String failure(Class<? extends GemmaEmbedException> type, Path dir) {
@@ -39,14 +41,18 @@ class ModelDirectoryErrorsTest {
 
   @Test
   void missingConfigKey() throws IOException {
-    Path dir = TestModels.tinyWithConfig("no-eps", c -> c.replaceAll("\"rms_norm_eps\" : [^,]+,", ""));
+    Path dir =
+        TestModels.tinyWithConfig("no-eps", c -> c.replaceAll("\"rms_norm_eps\" : [^,]+,", ""));
     String msg = failure(ConfigException.class, dir);
     assertTrue(msg.contains("missing key 'rms_norm_eps'") && msg.contains("config.json"), msg);
   }
 
   @Test
   void shapeThatContradictsTheConfig() throws IOException {
-    Path dir = TestModels.tinyWithConfig("wrong-ffn", c -> c.replace("\"intermediate_size\" : 128", "\"intermediate_size\" : 96"));
+    Path dir =
+        TestModels.tinyWithConfig(
+            "wrong-ffn",
+            c -> c.replace("\"intermediate_size\" : 128", "\"intermediate_size\" : 96"));
     String msg = failure(CheckpointException.class, dir);
     assertTrue(msg.contains("layers.0.mlp.gate_proj.weight") && msg.contains("[128, 64]"), msg);
   }
@@ -67,6 +73,8 @@ class ModelDirectoryErrorsTest {
 
   @Test
   void notAModelDirectory() {
-    assertTrue(failure(ConfigException.class, Path.of("target", "no-such-model")).contains("no such model"));
+    assertTrue(
+        failure(ConfigException.class, Path.of("target", "no-such-model"))
+            .contains("no such model"));
   }
 }

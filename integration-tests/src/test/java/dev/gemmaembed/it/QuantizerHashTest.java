@@ -30,10 +30,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class QuantizerHashTest {
 
-  /** SHA-256 of shared/golden/tiny/embeddinggemma-synthetic-tiny-{Q8_0,Q4_0}.gguf (llama-quantize output). */
-  static final Map<String, String> LLAMA_CPP_FILE_SHA256 = Map.of(
-      "embeddinggemma-synthetic-tiny-Q8_0.gguf", "e06362314b39eccc2c518975697e2825483fa5871c60a129af38522eb0cfdd17",
-      "embeddinggemma-synthetic-tiny-Q4_0.gguf", "6bcdaaf533ba50760fb784b7f920cf7f7b99ed553d4e2dff4601b9957e701ef7");
+  /**
+   * SHA-256 of shared/golden/tiny/embeddinggemma-synthetic-tiny-{Q8_0,Q4_0}.gguf (llama-quantize
+   * output).
+   */
+  static final Map<String, String> LLAMA_CPP_FILE_SHA256 =
+      Map.of(
+          "embeddinggemma-synthetic-tiny-Q8_0.gguf",
+              "e06362314b39eccc2c518975697e2825483fa5871c60a129af38522eb0cfdd17",
+          "embeddinggemma-synthetic-tiny-Q4_0.gguf",
+              "6bcdaaf533ba50760fb784b7f920cf7f7b99ed553d4e2dff4601b9957e701ef7");
 
   @ParameterizedTest
   @CsvSource({"embeddinggemma-synthetic-tiny-Q8_0.gguf", "embeddinggemma-synthetic-tiny-Q4_0.gguf"})
@@ -49,7 +55,8 @@ class QuantizerHashTest {
         WeightType type = WeightType.valueOf(m.get("type").asText());
         byte[] bytes = TensorEncoder.encode(t, type);
         assertEquals(m.get("n_bytes").asLong(), bytes.length, t.ggufName());
-        assertEquals(m.get("sha256").asText(), sha256(bytes), "sha256 of " + t.ggufName() + " as " + type);
+        assertEquals(
+            m.get("sha256").asText(), sha256(bytes), "sha256 of " + t.ggufName() + " as " + type);
       }
     }
     assertEquals(expectedOrder, order, "tensor order");
@@ -63,20 +70,25 @@ class QuantizerHashTest {
   }
 
   /**
-   * Every --type writes llama.cpp's metadata: the same keys in the same order with the same
-   * types and values (the vocabulary arrays included), except {@code general.file_type}.
-   * Compared with llama.cpp's own Q8_0 file when shared/ is present, else with ours (which
-   * {@link #theWrittenFileIsLlamaCppsFileByteForByte} proves identical to it).
+   * Every --type writes llama.cpp's metadata: the same keys in the same order with the same types
+   * and values (the vocabulary arrays included), except {@code general.file_type}. Compared with
+   * llama.cpp's own Q8_0 file when shared/ is present, else with ours (which {@link
+   * #theWrittenFileIsLlamaCppsFileByteForByte} proves identical to it).
    */
   @ParameterizedTest
   @CsvSource({"f32", "f16", "q8_0", "q4_0", "mixed"})
   void everyTypeWritesLlamaCppsMetadata(String type) throws Exception {
-    Path reference = GgufFixtures.sharedTiny().map(d -> d.resolve("embeddinggemma-synthetic-tiny-Q8_0.gguf"))
-        .orElseGet(GgufFixtures::q8_0);
+    Path reference =
+        GgufFixtures.sharedTiny()
+            .map(d -> d.resolve("embeddinggemma-synthetic-tiny-Q8_0.gguf"))
+            .orElseGet(GgufFixtures::q8_0);
     try (Arena arena = Arena.ofConfined()) {
       GgufFile theirs = GgufFile.open(reference, arena);
       GgufFile ours = GgufFile.open(GgufFixtures.of(QuantType.parse(type)), arena);
-      assertEquals(List.copyOf(theirs.metadata().keySet()), List.copyOf(ours.metadata().keySet()), "metadata keys");
+      assertEquals(
+          List.copyOf(theirs.metadata().keySet()),
+          List.copyOf(ours.metadata().keySet()),
+          "metadata keys");
       for (Map.Entry<String, GgufValue> e : theirs.metadata().entrySet()) {
         GgufValue mine = ours.metadata().get(e.getKey());
         assertEquals(e.getValue().type(), mine.type(), e.getKey());

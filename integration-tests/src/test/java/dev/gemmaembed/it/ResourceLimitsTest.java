@@ -9,8 +9,8 @@ import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InputTooLongException;
 import dev.gemmaembed.core.LoadOptions;
-import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.Truncation;
+import dev.gemmaembed.core.safetensors.SafetensorsFile;
 import dev.gemmaembed.core.safetensors.SafetensorsTensorSource;
 import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.testing.TinyModel;
@@ -42,9 +42,12 @@ class ResourceLimitsTest {
       assertEquals(2048, ids.length);
       assertEquals(2, ids[0]);
       assertEquals(1, ids[2047]);
-      assertThrows(InputTooLongException.class, () -> e.prepare(sb.toString(), EmbedOptions.DEFAULT, Truncation.REFUSE));
+      assertThrows(
+          InputTooLongException.class,
+          () -> e.prepare(sb.toString(), EmbedOptions.DEFAULT, Truncation.REFUSE));
       float[] v = e.embed(sb.toString());
-      assertArrayEquals(e.embedTokenIds(List.of(ids), 0).getFirst(), v, "the text embeds as its cut ids");
+      assertArrayEquals(
+          e.embedTokenIds(List.of(ids), 0).getFirst(), v, "the text embeds as its cut ids");
     }
   }
 
@@ -59,19 +62,27 @@ class ResourceLimitsTest {
       List<float[]> out = e.embedAll(texts, eight);
       assertEquals(100_000, out.size());
       for (int i : new int[] {0, 4_321, 99_999}) {
-        assertArrayEquals(e.embed(texts.get(i), eight), out.get(i), "text " + i + " alone vs in the run");
+        assertArrayEquals(
+            e.embed(texts.get(i), eight), out.get(i), "text " + i + " alone vs in the run");
       }
     }
   }
 
   /** A sparse 2.1 GB safetensors file: the mapping and row reads work past the 2 GB mark. */
   @Test
-  void tensorsLargerThanTwoGigabytesMap(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void tensorsLargerThanTwoGigabytesMap(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
     int cols = 64;
     int rows = 8_650_752; // 8.65 M × 64 × 4 B = 2.2 GB
     long bytes = (long) rows * cols * 4;
-    String header = "{\"embed_tokens.weight\":{\"dtype\":\"F32\",\"shape\":[" + rows + "," + cols
-        + "],\"data_offsets\":[0," + bytes + "]}}";
+    String header =
+        "{\"embed_tokens.weight\":{\"dtype\":\"F32\",\"shape\":["
+            + rows
+            + ","
+            + cols
+            + "],\"data_offsets\":[0,"
+            + bytes
+            + "]}}";
     byte[] json = header.getBytes(StandardCharsets.UTF_8);
     Path file = dir.resolve("big.safetensors");
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -87,8 +98,9 @@ class ResourceLimitsTest {
     }
     assertTrue(Files.size(file) > (1L << 31));
     try (Arena arena = Arena.ofConfined()) {
-      WeightMatrix m = new SafetensorsTensorSource(SafetensorsFile.open(file, arena))
-          .matrix("embed_tokens.weight", rows, cols);
+      WeightMatrix m =
+          new SafetensorsTensorSource(SafetensorsFile.open(file, arena))
+              .matrix("embed_tokens.weight", rows, cols);
       float[] row = new float[cols];
       m.readRow(rows - 1, row, 0);
       for (int i = 0; i < cols; i++) {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class ShardedCheckpointTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TEXTS = List.of("Hello world", "a longer text about the red planet, Mars", "");
+  private static final List<String> TEXTS =
+      List.of("Hello world", "a longer text about the red planet, Mars", "");
 
   @Test
   void gemma3ShardsEmbedAsTheSingleFile() throws IOException {
@@ -63,7 +64,8 @@ class ShardedCheckpointTest {
     Path dir = shard(Eg2TinyModel.dir(), "sharded-eg2-bad", 2);
     Path index = dir.resolve("model.safetensors.index.json");
     String good = Files.readString(index);
-    Files.writeString(index, good.replaceFirst("model-00001-of-00002.safetensors", "../escape.safetensors"));
+    Files.writeString(
+        index, good.replaceFirst("model-00001-of-00002.safetensors", "../escape.safetensors"));
     String msg = assertThrows(CheckpointException.class, () -> Embedder.load(dir)).getMessage();
     assertTrue(msg.contains("weight_map") && msg.contains("escape"), msg);
     Files.writeString(index, good);
@@ -101,16 +103,23 @@ class ShardedCheckpointTest {
       for (TensorInfo t : st.tensors().values()) {
         var bytes = st.bytes(t);
         String file = String.format("model-%05d-of-%05d.safetensors", i % n + 1, n);
-        writers.get(i % n).add(t.name(), t.shape(), (start, out) -> {
-          for (int j = 0; j < out.length; j++) {
-            out[j] = bytes.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, start + j);
-          }
-        });
+        writers
+            .get(i % n)
+            .add(
+                t.name(),
+                t.shape(),
+                (start, out) -> {
+                  for (int j = 0; j < out.length; j++) {
+                    out[j] = bytes.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, start + j);
+                  }
+                });
         map.put(t.name(), file);
         i++;
       }
       for (int k = 0; k < n; k++) {
-        writers.get(k).write(dir.resolve(String.format("model-%05d-of-%05d.safetensors", k + 1, n)));
+        writers
+            .get(k)
+            .write(dir.resolve(String.format("model-%05d-of-%05d.safetensors", k + 1, n)));
       }
     }
     Files.writeString(dir.resolve("model.safetensors.index.json"), JSON.writeValueAsString(index));

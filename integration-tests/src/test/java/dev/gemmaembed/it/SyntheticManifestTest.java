@@ -30,10 +30,16 @@ class SyntheticManifestTest {
         SafetensorsFile st = SafetensorsFile.open(TinyModel.dir().resolve(file), arena);
         TensorInfo t = st.require(tensorName);
         assertEquals(spec.get("dtype").asText(), t.dtype().name(), name);
-        assertEquals(spec.get("shape").toString(), java.util.Arrays.toString(t.shape()).replace(" ", ""), name);
+        assertEquals(
+            spec.get("shape").toString(),
+            java.util.Arrays.toString(t.shape()).replace(" ", ""),
+            name);
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(st.bytes(t).asByteBuffer());
-        assertEquals(spec.get("sha256").asText(), HexFormat.of().formatHex(sha.digest()), "sha256 of " + name);
+        assertEquals(
+            spec.get("sha256").asText(),
+            HexFormat.of().formatHex(sha.digest()),
+            "sha256 of " + name);
         checked++;
       }
     }

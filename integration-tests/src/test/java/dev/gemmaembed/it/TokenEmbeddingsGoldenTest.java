@@ -44,8 +44,13 @@ class TokenEmbeddingsGoldenTest {
     embedder = Embedder.load(TinyModel.dir(), LoadOptions.defaults().withThreads(2));
     cases = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
-    try (var in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        TokenEmbeddingsGoldenTest.class.getResourceAsStream("/token-embeddings/tiny-hidden.jsonl.gz")), StandardCharsets.UTF_8))) {
+    try (var in =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(
+                    TokenEmbeddingsGoldenTest.class.getResourceAsStream(
+                        "/token-embeddings/tiny-hidden.jsonl.gz")),
+                StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         JsonNode n = json.readTree(line);
@@ -69,7 +74,8 @@ class TokenEmbeddingsGoldenTest {
   @Test
   void finalNormHiddenStatesMatchTheReference() {
     assertEquals(12, cases.size());
-    List<TokenEmbeddings> got = embedder.embedTokens(cases.stream().map(Case::text).toList(), EmbedOptions.DEFAULT);
+    List<TokenEmbeddings> got =
+        embedder.embedTokens(cases.stream().map(Case::text).toList(), EmbedOptions.DEFAULT);
     double worst = 0;
     for (int c = 0; c < cases.size(); c++) {
       Case k = cases.get(c);
@@ -80,7 +86,9 @@ class TokenEmbeddingsGoldenTest {
       for (int i = 0; i < k.hidden().length; i++) {
         double d = Math.abs(k.hidden()[i] - t.vectors()[i]);
         worst = Math.max(worst, d);
-        assertTrue(d <= 1e-5, "text " + c + ", token " + i / k.width() + ", dim " + i % k.width() + ": |Δ| " + d);
+        assertTrue(
+            d <= 1e-5,
+            "text " + c + ", token " + i / k.width() + ", dim " + i % k.width() + ": |Δ| " + d);
       }
     }
     System.out.printf("token embeddings: %d texts, worst max|Δ| %.3g%n", cases.size(), worst);
@@ -88,7 +96,8 @@ class TokenEmbeddingsGoldenTest {
 
   @Test
   void offsetsAreCodePointsOfThePromptedTextAndTemplateTokensHaveNone() {
-    TokenEmbeddings t = embedder.embedTokens(List.of("Hello 🚀 world"), EmbedOptions.query()).getFirst();
+    TokenEmbeddings t =
+        embedder.embedTokens(List.of("Hello 🚀 world"), EmbedOptions.query()).getFirst();
     String prompted = embedder.promptedText("Hello 🚀 world", EmbedOptions.query());
     assertArrayEquals(embedder.tokenize("Hello 🚀 world", EmbedOptions.query()), t.ids());
     assertEquals(-1, t.starts()[0]);
@@ -108,7 +117,8 @@ class TokenEmbeddingsGoldenTest {
     assertEquals(embedder.maxSeqLength(), t.size());
     assertEquals(1, t.ids()[t.size() - 1]);
     assertEquals(-1, t.starts()[t.size() - 1]);
-    assertThrows(InvalidOptionException.class,
+    assertThrows(
+        InvalidOptionException.class,
         () -> embedder.embedTokens(List.of("x"), EmbedOptions.DEFAULT.withDimensions(32)));
   }
 }

@@ -13,7 +13,9 @@ import dev.gemmaembed.tokenizer.TruncatedIds;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** {@link Truncation#CUT_LEFT}: {@code <bos>} + the last content tokens that fit + {@code <eos>}. */
+/**
+ * {@link Truncation#CUT_LEFT}: {@code <bos>} + the last content tokens that fit + {@code <eos>}.
+ */
 class TruncationDirectionTest {
 
   private final Embedder embedder = TinyModel.embedder();
@@ -26,17 +28,20 @@ class TruncationDirectionTest {
       b.append("w").append(i).append(' ');
     }
     String text = b.toString().strip();
-    int[] content = embedder.tokenizer().encode(embedder.promptedText(text, EmbedOptions.query()), false);
+    int[] content =
+        embedder.tokenizer().encode(embedder.promptedText(text, EmbedOptions.query()), false);
     assertTrue(content.length > max);
     TruncatedIds left = embedder.prepare(text, EmbedOptions.query(), Truncation.CUT_LEFT);
     assertTrue(left.truncated());
     assertEquals(max, left.ids().length);
     assertEquals(2, left.ids()[0]);
     assertEquals(1, left.ids()[max - 1]);
-    assertArrayEquals(Arrays.copyOfRange(content, content.length - (max - 2), content.length),
+    assertArrayEquals(
+        Arrays.copyOfRange(content, content.length - (max - 2), content.length),
         Arrays.copyOfRange(left.ids(), 1, max - 1));
     TruncatedIds right = embedder.prepare(text, EmbedOptions.query(), Truncation.CUT);
-    assertArrayEquals(Arrays.copyOfRange(content, 0, max - 2), Arrays.copyOfRange(right.ids(), 1, max - 1));
+    assertArrayEquals(
+        Arrays.copyOfRange(content, 0, max - 2), Arrays.copyOfRange(right.ids(), 1, max - 1));
   }
 
   @Test
@@ -47,8 +52,10 @@ class TruncationDirectionTest {
       content[i] = 100 + i;
     }
     TruncatedIds left = embedder.prepare(content, Truncation.CUT_LEFT);
-    assertArrayEquals(Arrays.copyOfRange(content, 7, content.length), Arrays.copyOfRange(left.ids(), 1, max - 1));
-    TruncatedIds shortOne = embedder.prepare("Hello world", EmbedOptions.DEFAULT, Truncation.CUT_LEFT);
+    assertArrayEquals(
+        Arrays.copyOfRange(content, 7, content.length), Arrays.copyOfRange(left.ids(), 1, max - 1));
+    TruncatedIds shortOne =
+        embedder.prepare("Hello world", EmbedOptions.DEFAULT, Truncation.CUT_LEFT);
     assertFalse(shortOne.truncated());
     assertArrayEquals(embedder.tokenize("Hello world", EmbedOptions.DEFAULT), shortOne.ids());
   }

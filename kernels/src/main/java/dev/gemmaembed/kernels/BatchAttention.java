@@ -9,24 +9,24 @@ import java.util.Arrays;
  * Bidirectional grouped-query attention over every sequence of a packed batch, with reusable
  * scratch: one instance serves one forward pass at a time (pool them for concurrent passes).
  *
- * <p>Layout: {@code q}/{@code out} are {@code [tokens × nHeads·headDim]},
- * {@code k}/{@code v} are {@code [tokens × nKvHeads·headDim]}; sequence s occupies token rows
- * {@code [start[s], start[s] + length[s])} and attends only within itself; query i sees key j iff
- * {@code |i − j| ≤ radius} (all keys when {@code radius < 0}).
+ * <p>Layout: {@code q}/{@code out} are {@code [tokens × nHeads·headDim]}, {@code k}/{@code v} are
+ * {@code [tokens × nKvHeads·headDim]}; sequence s occupies token rows {@code [start[s], start[s] +
+ * length[s])} and attends only within itself; query i sees key j iff {@code |i − j| ≤ radius} (all
+ * keys when {@code radius < 0}).
  *
- * <p>Two parallel passes. (1) Keys are transposed per sequence and kv head into
- * {@code Kᵀ[headDim × paddedLength]} and values copied to native memory, so both become B operands
- * of the {@link TileKernels} outer-product tile. (2) Per (sequence, block of up to {@value #BLOCK}
- * queries; fewer when the batch is too small to keep every thread busy) and kv head: the scores of the block's rows — every query head of the group for every
- * query — against the block's key band (the union of its rows' windows: O(T·w) on sliding
- * layers, and never more than {@value #BLOCK} × T scores on full ones) are 4-row × 64-key tiles
- * that load each key once for four rows; then each row's softmax over its own window; then each
- * query's output, a tile of its group's rows (the 3 heads sharing EmbeddingGemma's single kv head)
- * × 64 dims that loads each value once for all of them.
+ * <p>Two parallel passes. (1) Keys are transposed per sequence and kv head into {@code Kᵀ[headDim ×
+ * paddedLength]} and values copied to native memory, so both become B operands of the {@link
+ * TileKernels} outer-product tile. (2) Per (sequence, block of up to {@value #BLOCK} queries; fewer
+ * when the batch is too small to keep every thread busy) and kv head: the scores of the block's
+ * rows — every query head of the group for every query — against the block's key band (the union of
+ * its rows' windows: O(T·w) on sliding layers, and never more than {@value #BLOCK} × T scores on
+ * full ones) are 4-row × 64-key tiles that load each key once for four rows; then each row's
+ * softmax over its own window; then each query's output, a tile of its group's rows (the 3 heads
+ * sharing EmbeddingGemma's single kv head) × 64 dims that loads each value once for all of them.
  *
- * <p>Every output depends only on its own query's window: scores are fixed FMA chains over the
- * head dimension, the softmax runs over exactly the window, the weighted sum is a fixed chain over
- * the window's keys in order. So results are bitwise independent of blocks, batch and threads.
+ * <p>Every output depends only on its own query's window: scores are fixed FMA chains over the head
+ * dimension, the softmax runs over exactly the window, the weighted sum is a fixed chain over the
+ * window's keys in order. So results are bitwise independent of blocks, batch and threads.
  */
 public final class BatchAttention {
 
@@ -45,6 +45,7 @@ public final class BatchAttention {
   private final int group;
   private final int qStride;
   private final int kvStride;
+
   /** Head width rounded up to whole strips: the row pitch of each head in {@link #values}. */
   private final int dPad;
 
@@ -73,15 +74,15 @@ public final class BatchAttention {
   }
 
   /**
-   * Scratch sized up front for batches of up to {@code capacityTokens} tokens, so that such
-   * batches do not grow it: an outgrown buffer stays allocated until the garbage collector notices
-   * its owner. The transposed keys get room for twice the tokens, for each sequence's padding to
-   * whole strips (a batch of many sequences shorter than a strip may still need more).
+   * Scratch sized up front for batches of up to {@code capacityTokens} tokens, so that such batches
+   * do not grow it: an outgrown buffer stays allocated until the garbage collector notices its
+   * owner. The transposed keys get room for twice the tokens, for each sequence's padding to whole
+   * strips (a batch of many sequences shorter than a strip may still need more).
    */
   public BatchAttention(int nHeads, int nKvHeads, int headDim, int capacityTokens) {
     if (nKvHeads <= 0 || nHeads <= 0 || headDim <= 0 || nHeads % nKvHeads != 0) {
-      throw new IllegalArgumentException(nHeads + " query heads cannot share " + nKvHeads + " kv heads of width "
-          + headDim);
+      throw new IllegalArgumentException(
+          nHeads + " query heads cannot share " + nKvHeads + " kv heads of width " + headDim);
     }
     this.nKvHeads = nKvHeads;
     this.headDim = headDim;
@@ -101,8 +102,17 @@ public final class BatchAttention {
    * rows of that head group before it writes the same rows and heads of the output, and no other
    * unit reads them.
    */
-  public void run(ComputePool pool, float[] q, float[] k, float[] v, int[] start, int[] length, int nSeq,
-      int radius, float scale, float[] out) {
+  public void run(
+      ComputePool pool,
+      float[] q,
+      float[] k,
+      float[] v,
+      int[] start,
+      int[] length,
+      int nSeq,
+      int radius,
+      float scale,
+      float[] out) {
     int tokens = 0;
     for (int s = 0; s < nSeq; s++) {
       tokens += length[s];
@@ -119,8 +129,16 @@ public final class BatchAttention {
     }
   }
 
-  private void prepare(float[] q, float[] k, float[] v, int[] start, int[] length, int nSeq, int radius,
-      float scale, float[] out) {
+  private void prepare(
+      float[] q,
+      float[] k,
+      float[] v,
+      int[] start,
+      int[] length,
+      int nSeq,
+      int radius,
+      float scale,
+      float[] out) {
     this.q = q;
     this.k = k;
     this.v = v;
@@ -197,8 +215,13 @@ public final class BatchAttention {
       for (int j = j0; j < j1; j++) {
         int t = start[s] + j;
         for (int g = 0; g < nKvHeads; g++) {
-          MemorySegment.copy(v, t * kvStride + g * headDim, values, FLOAT,
-              ((long) t * nKvHeads + g) * dPad * Float.BYTES, headDim);
+          MemorySegment.copy(
+              v,
+              t * kvStride + g * headDim,
+              values,
+              FLOAT,
+              ((long) t * nKvHeads + g) * dPad * Float.BYTES,
+              headDim);
         }
       }
     }
@@ -253,14 +276,35 @@ public final class BatchAttention {
         int a3 = qOffset(first, i0, g, r + 3);
         for (int js = 0; js < span; js += W) {
           int c0 = r * span + js;
-          TileKernels.tile4(q, a0, a1, a2, a3, headDim, keysT, kBase + (long) js * Float.BYTES, rowBytes,
-              scratch, c0, c0 + span, c0 + 2 * span, c0 + 3 * span);
+          TileKernels.tile4(
+              q,
+              a0,
+              a1,
+              a2,
+              a3,
+              headDim,
+              keysT,
+              kBase + (long) js * Float.BYTES,
+              rowBytes,
+              scratch,
+              c0,
+              c0 + span,
+              c0 + 2 * span,
+              c0 + 3 * span);
         }
       }
       for (; r < rows; r++) {
         int a0 = qOffset(first, i0, g, r);
         for (int js = 0; js < span; js += W) {
-          TileKernels.tile1(q, a0, headDim, keysT, kBase + (long) js * Float.BYTES, rowBytes, scratch, r * span + js);
+          TileKernels.tile1(
+              q,
+              a0,
+              headDim,
+              keysT,
+              kBase + (long) js * Float.BYTES,
+              rowBytes,
+              scratch,
+              r * span + js);
         }
       }
       for (int i = i0; i < i1; i++) {
@@ -273,7 +317,15 @@ public final class BatchAttention {
         long vBase = ((long) (first + lo) * nKvHeads + g) * dPad * Float.BYTES;
         int o = (first + i) * qStride + g * group * headDim;
         for (int c = 0; c < headDim; c += W) {
-          weightedValues(scratch, p0, span, count, vBase + (long) c * Float.BYTES, tile, invs, o + c,
+          weightedValues(
+              scratch,
+              p0,
+              span,
+              count,
+              vBase + (long) c * Float.BYTES,
+              tile,
+              invs,
+              o + c,
               Math.min(W, headDim - c));
         }
       }
@@ -284,7 +336,15 @@ public final class BatchAttention {
    * One strip of the group's outputs: {@code out[head h][lane] = Σ_j p[h][j] · v[j][lane] / Σ_h}
    * over the query's window, heads 4 (or 3) at a time so each value load serves them all.
    */
-  private void weightedValues(float[] scratch, int p0, int span, int count, long vOff, int tile, int invs, int o,
+  private void weightedValues(
+      float[] scratch,
+      int p0,
+      int span,
+      int count,
+      long vOff,
+      int tile,
+      int invs,
+      int o,
       int width) {
     long vStride = (long) nKvHeads * dPad * Float.BYTES;
     int h = 0;
@@ -293,19 +353,44 @@ public final class BatchAttention {
       int p = p0 + h * span;
       int n;
       if (left >= 4) {
-        TileKernels.tile4(scratch, p, p + span, p + 2 * span, p + 3 * span, count, values, vOff, vStride,
-            scratch, tile, tile + W, tile + 2 * W, tile + 3 * W);
+        TileKernels.tile4(
+            scratch,
+            p,
+            p + span,
+            p + 2 * span,
+            p + 3 * span,
+            count,
+            values,
+            vOff,
+            vStride,
+            scratch,
+            tile,
+            tile + W,
+            tile + 2 * W,
+            tile + 3 * W);
         n = 4;
       } else if (left == 3) {
-        TileKernels.tile3(scratch, p, p + span, p + 2 * span, count, values, vOff, vStride,
-            scratch, tile, tile + W, tile + 2 * W);
+        TileKernels.tile3(
+            scratch,
+            p,
+            p + span,
+            p + 2 * span,
+            count,
+            values,
+            vOff,
+            vStride,
+            scratch,
+            tile,
+            tile + W,
+            tile + 2 * W);
         n = 3;
       } else {
         TileKernels.tile1(scratch, p, count, values, vOff, vStride, scratch, tile);
         n = 1;
       }
       for (int e = 0; e < n; e++) {
-        SimdKernels.scaleInto(scratch, tile + e * W, width, scratch[invs + h + e], out, o + (h + e) * headDim);
+        SimdKernels.scaleInto(
+            scratch, tile + e * W, width, scratch[invs + h + e], out, o + (h + e) * headDim);
       }
       h += n;
     }

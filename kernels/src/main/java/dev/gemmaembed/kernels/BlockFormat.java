@@ -5,9 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The GGML block formats beyond Q8_0 / Q4_0: the other legacy 32-value types, the 256-value
- * K-quant super-blocks and the non-linear IQ4 types, as laid out in ggml's {@code ggml-common.h}
- * ({@link BlockFormatMatrix} computes with them, {@link BlockFormatQuantizer} writes them).
+ * The GGML block formats beyond Q8_0 / Q4_0: the other legacy 32-value types, the 256-value K-quant
+ * super-blocks and the non-linear IQ4 types, as laid out in ggml's {@code ggml-common.h} ({@link
+ * BlockFormatMatrix} computes with them, {@link BlockFormatQuantizer} writes them).
  *
  * <p>{@link #dequantizeBlock} is the scalar reference: exactly the float32 expressions of ggml's
  * {@code dequantize_row_*} (and gguf-py's {@code quants.py}), evaluated in the same order with one
@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
  */
 public enum BlockFormat {
 
-  /** 20 bytes: fp16 d, fp16 m, 16 bytes of nibbles (low = element j, high = j + 16); value q·d + m. */
+  /**
+   * 20 bytes: fp16 d, fp16 m, 16 bytes of nibbles (low = element j, high = j + 16); value q·d + m.
+   */
   Q4_1(0, 2) {
     @Override
     void dequantizeBlock(MemorySegment s, long o, float[] y, int off) {
@@ -224,7 +226,8 @@ public enum BlockFormat {
       float d = half(s, o);
       int scalesH = s.get(LE_SHORT, o + 2) & 0xFFFF;
       for (int ib = 0; ib < 8; ib++) {
-        int ls = ((u8(s, o + 4 + ib / 2) >> (4 * (ib % 2))) & 0xF) | (((scalesH >> (2 * ib)) & 3) << 4);
+        int ls =
+            ((u8(s, o + 4 + ib / 2) >> (4 * (ib % 2))) & 0xF) | (((scalesH >> (2 * ib)) & 3) << 4);
         float dl = d * (ls - 32);
         long qs = o + 8 + 16L * ib;
         int base = off + 32 * ib;
@@ -238,17 +241,23 @@ public enum BlockFormat {
   };
 
   /** The 16 non-linear levels of IQ4_NL / IQ4_XS ({@code kvalues_iq4nl}). */
-  static final int[] IQ4_VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+  static final int[] IQ4_VALUES = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+  };
 
   static final ValueLayout.OfShort LE_SHORT = WeightMatrix.LE_SHORT;
-  static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final WeightType type;
   private final int blockValues;
   private final int blockBytes;
   private final int[] scaleOffsets;
 
-  /** The geometry is {@link WeightType}'s (the one table of it), the scale offsets are this layout's. */
+  /**
+   * The geometry is {@link WeightType}'s (the one table of it), the scale offsets are this
+   * layout's.
+   */
   BlockFormat(int... scaleOffsets) {
     this.type = WeightType.valueOf(name());
     this.blockValues = type.blockSize();
@@ -271,15 +280,22 @@ public enum BlockFormat {
     return blockBytes;
   }
 
-  /** Bytes of a row of {@code cols} values; {@code cols} must be a positive multiple of {@link #blockValues()}. */
+  /**
+   * Bytes of a row of {@code cols} values; {@code cols} must be a positive multiple of {@link
+   * #blockValues()}.
+   */
   public long rowBytes(int cols) {
     return type.rowBytes(cols);
   }
 
-  /** Scalar reference decoder: {@code n} values (a multiple of the block) from the blocks at {@code src[srcOff ..]}. */
+  /**
+   * Scalar reference decoder: {@code n} values (a multiple of the block) from the blocks at {@code
+   * src[srcOff ..]}.
+   */
   public void dequantize(MemorySegment src, long srcOff, int n, float[] dst, int dstOff) {
     if (n < 0 || n % blockValues != 0) {
-      throw new IllegalArgumentException("value count must be a multiple of " + blockValues + ", got " + n);
+      throw new IllegalArgumentException(
+          "value count must be a multiple of " + blockValues + ", got " + n);
     }
     for (int b = 0; b < n / blockValues; b++) {
       dequantizeBlock(src, srcOff + (long) b * blockBytes, dst, dstOff + b * blockValues);
@@ -292,8 +308,8 @@ public enum BlockFormat {
   }
 
   /**
-   * The first of {@code blocks} blocks at {@code src[off ..]} whose fp16 scale (d, or d and its
-   * min / dmin) is NaN or infinite, or −1: such a block decodes to NaN or ±∞ everywhere, which no
+   * The first of {@code blocks} blocks at {@code src[off ..]} whose fp16 scale (d, or d and its min
+   * / dmin) is NaN or infinite, or −1: such a block decodes to NaN or ±∞ everywhere, which no
    * quantizer writes.
    */
   public int firstNonFiniteScale(MemorySegment src, long off, int blocks) {
@@ -319,8 +335,8 @@ public enum BlockFormat {
   }
 
   /**
-   * Scale {@code j} (0–15, unsigned 6 bits) of Q3_K's 12 packed bytes at {@code o}: the low 4
-   * bits are a nibble of bytes 0–7 (low nibbles for j < 8), the high 2 bits a pair of bytes 8–11.
+   * Scale {@code j} (0–15, unsigned 6 bits) of Q3_K's 12 packed bytes at {@code o}: the low 4 bits
+   * are a nibble of bytes 0–7 (low nibbles for j < 8), the high 2 bits a pair of bytes 8–11.
    */
   static int q3Scale(MemorySegment s, long o, int j) {
     int low = j < 8 ? u8(s, o + j) & 0xF : u8(s, o + j - 8) >> 4;
@@ -328,7 +344,10 @@ public enum BlockFormat {
     return low | high << 4;
   }
 
-  /** Scale {@code j} (0–7, 6 bits) of Q4_K / Q5_K's 12 packed bytes at {@code o} ({@code get_scale_min_k4}). */
+  /**
+   * Scale {@code j} (0–7, 6 bits) of Q4_K / Q5_K's 12 packed bytes at {@code o} ({@code
+   * get_scale_min_k4}).
+   */
   static int k4Scale(MemorySegment s, long o, int j) {
     return j < 4 ? u8(s, o + j) & 63 : (u8(s, o + j + 4) & 0xF) | ((u8(s, o + j - 4) >> 6) << 4);
   }

@@ -8,9 +8,9 @@ import java.lang.foreign.MemorySegment;
  * {@link WeightMatrix}'s float32 panels by {@link BlockVectorDecoder} (its scalar twin is the
  * format's {@link BlockFormat#dequantize}, equal bit for bit).
  *
- * <p>A row's fp16 scales are checked each time it is decoded, a few loads per 32–256 values: a
- * NaN or infinite scale is an {@link InvalidBlockException}, found lazily so that a token table
- * is never read whole just to be validated.
+ * <p>A row's fp16 scales are checked each time it is decoded, a few loads per 32–256 values: a NaN
+ * or infinite scale is an {@link InvalidBlockException}, found lazily so that a token table is
+ * never read whole just to be validated.
  */
 public final class BlockFormatMatrix extends WeightMatrix {
 
@@ -45,7 +45,8 @@ public final class BlockFormatMatrix extends WeightMatrix {
   private void checkScales(int r) {
     int bad = format.firstNonFiniteScale(data, r * rowBytes, cols / format.blockValues());
     if (bad >= 0) {
-      throw new InvalidBlockException(format + " row " + r + ", block " + bad + ": its scale is NaN or infinite");
+      throw new InvalidBlockException(
+          format + " row " + r + ", block " + bad + ": its scale is NaN or infinite");
     }
   }
 }

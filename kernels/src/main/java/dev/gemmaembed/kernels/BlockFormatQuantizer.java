@@ -8,11 +8,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * ggml's quantizers as {@code llama-quantize} runs them without an importance matrix
- * ({@code quantize_row_*_ref}; {@code quantize_iq4_nl} / {@code quantize_iq4_xs}) for the
- * {@link BlockFormat}s: bit for bit, all arithmetic in float32 in ggml's order, scales rounded to
- * binary16 to nearest-even. {@link WeightType#quantize} runs them block by block; each block is
- * decoded by {@link BlockFormat#dequantize}.
+ * ggml's quantizers as {@code llama-quantize} runs them without an importance matrix ({@code
+ * quantize_row_*_ref}; {@code quantize_iq4_nl} / {@code quantize_iq4_xs}) for the {@link
+ * BlockFormat}s: bit for bit, all arithmetic in float32 in ggml's order, scales rounded to binary16
+ * to nearest-even. {@link WeightType#quantize} runs them block by block; each block is decoded by
+ * {@link BlockFormat#dequantize}.
  */
 enum BlockFormatQuantizer {
 
@@ -43,7 +43,9 @@ enum BlockFormatQuantizer {
     }
   },
 
-  /** Signed max: d = max / −16, q = min(31, (int)(x·(1/d) + 16.5)); fifth bits packed into a uint32. */
+  /**
+   * Signed max: d = max / −16, q = min(31, (int)(x·(1/d) + 16.5)); fifth bits packed into a uint32.
+   */
   Q5_0 {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -102,7 +104,10 @@ enum BlockFormatQuantizer {
     }
   },
 
-  /** Sixteen 16-value groups fitted by {@code make_qkx2_quants} (|x| weights, absolute error), 4-bit scales and mins. */
+  /**
+   * Sixteen 16-value groups fitted by {@code make_qkx2_quants} (|x| weights, absolute error), 4-bit
+   * scales and mins.
+   */
   Q2_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -113,8 +118,22 @@ enum BlockFormatQuantizer {
         for (int i = 0; i < 16; i++) {
           s.weights[i] = Math.abs(x[xo + 16 * j + i]);
         }
-        s.scales[j] = QuantSearch.makeQkx2Quants(16, 3, x, xo + 16 * j, s.weights, l, 16 * j, s.mins, j, s.aux, -0.5f, 0.1f,
-            15, true);
+        s.scales[j] =
+            QuantSearch.makeQkx2Quants(
+                16,
+                3,
+                x,
+                xo + 16 * j,
+                s.weights,
+                l,
+                16 * j,
+                s.mins,
+                j,
+                s.aux,
+                -0.5f,
+                0.1f,
+                15,
+                true);
         if (s.scales[j] > maxScale) {
           maxScale = s.scales[j];
         }
@@ -156,13 +175,19 @@ enum BlockFormatQuantizer {
       }
       for (int j = 0; j < 256; j += 128) {
         for (int i = 0; i < 32; i++) {
-          putByte(y, o + 16 + j / 4 + i, l[j + i] | l[j + i + 32] << 2 | l[j + i + 64] << 4 | l[j + i + 96] << 6);
+          putByte(
+              y,
+              o + 16 + j / 4 + i,
+              l[j + i] | l[j + i + 32] << 2 | l[j + i + 64] << 4 | l[j + i + 96] << 6);
         }
       }
     }
   },
 
-  /** Sixteen 16-value groups fitted by {@code make_q3_quants}, signed 6-bit scales, high bits in a mask. */
+  /**
+   * Sixteen 16-value groups fitted by {@code make_q3_quants}, signed 6-bit scales, high bits in a
+   * mask.
+   */
   Q3_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -220,13 +245,19 @@ enum BlockFormatQuantizer {
       }
       for (int j = 0; j < 256; j += 128) {
         for (int i = 0; i < 32; i++) {
-          putByte(y, o + 32 + j / 4 + i, l[j + i] | l[j + i + 32] << 2 | l[j + i + 64] << 4 | l[j + i + 96] << 6);
+          putByte(
+              y,
+              o + 32 + j / 4 + i,
+              l[j + i] | l[j + i + 32] << 2 | l[j + i + 64] << 4 | l[j + i + 96] << 6);
         }
       }
     }
   },
 
-  /** Eight 32-value groups fitted by {@code make_qkx2_quants} (weights rms + |x|), 6-bit scales and mins. */
+  /**
+   * Eight 32-value groups fitted by {@code make_qkx2_quants} (weights rms + |x|), 6-bit scales and
+   * mins.
+   */
   Q4_K {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -312,13 +343,17 @@ enum BlockFormatQuantizer {
           int q4 = l[j + i + 96];
           putByte(y, o + j / 2 + i, (q1 & 0xF) | (q3 & 0xF) << 4);
           putByte(y, o + j / 2 + i + 32, (q2 & 0xF) | (q4 & 0xF) << 4);
-          putByte(y, o + 128 + j / 4 + i, (q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+          putByte(
+              y, o + 128 + j / 4 + i, (q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
         }
       }
     }
   },
 
-  /** {@code quantize_iq4_nl} without importance weights: a scale search over the non-linear levels (x² weights). */
+  /**
+   * {@code quantize_iq4_nl} without importance weights: a scale search over the non-linear levels
+   * (x² weights).
+   */
   IQ4_NL {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -326,7 +361,10 @@ enum BlockFormatQuantizer {
     }
   },
 
-  /** {@code quantize_iq4_xs} without importance weights: IQ4_NL's search per 32 values, 6-bit scales per 256. */
+  /**
+   * {@code quantize_iq4_xs} without importance weights: IQ4_NL's search per 32 values, 6-bit scales
+   * per 256.
+   */
   IQ4_XS {
     @Override
     void quantizeBlock(float[] x, int xo, MemorySegment y, long o, Scratch s) {
@@ -334,9 +372,10 @@ enum BlockFormatQuantizer {
     }
   };
 
-  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** One thread's working arrays for a 256-value super-block. */
   static final class Scratch {
@@ -349,7 +388,10 @@ enum BlockFormatQuantizer {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /** One block from {@code x[xo ..]} (finite values, as {@link WeightType#quantize} checks) to {@code y[o ..]}. */
+  /**
+   * One block from {@code x[xo ..]} (finite values, as {@link WeightType#quantize} checks) to
+   * {@code y[o ..]}.
+   */
   void quantizeBlock(float[] x, int xo, MemorySegment y, long o) {
     quantizeBlock(x, xo, y, o, SCRATCH.get());
   }
@@ -362,7 +404,15 @@ enum BlockFormatQuantizer {
    * maxima and packed as {@code get_scale_min_k4} reads them, fp16 d and dmin, then every group's
    * levels recomputed from the stored scales into {@code s.levels}.
    */
-  static void kScalesAndLevels(float[] x, int xo, MemorySegment y, long o, Scratch s, int nmax, float rmin, float rdelta,
+  static void kScalesAndLevels(
+      float[] x,
+      int xo,
+      MemorySegment y,
+      long o,
+      Scratch s,
+      int nmax,
+      float rmin,
+      float rdelta,
       int nstep) {
     int[] l = s.levels;
     float maxScale = 0;
@@ -376,8 +426,22 @@ enum BlockFormatQuantizer {
       for (int i = 0; i < 32; i++) {
         s.weights[i] = avX + Math.abs(x[xo + 32 * j + i]);
       }
-      s.scales[j] = QuantSearch.makeQkx2Quants(32, nmax, x, xo + 32 * j, s.weights, l, 32 * j, s.mins, j, s.aux, rmin,
-          rdelta, nstep, false);
+      s.scales[j] =
+          QuantSearch.makeQkx2Quants(
+              32,
+              nmax,
+              x,
+              xo + 32 * j,
+              s.weights,
+              l,
+              32 * j,
+              s.mins,
+              j,
+              s.aux,
+              rmin,
+              rdelta,
+              nstep,
+              false);
       if (s.scales[j] > maxScale) {
         maxScale = s.scales[j];
       }
@@ -422,9 +486,13 @@ enum BlockFormatQuantizer {
   }
 
   /** The levels of IQ4_NL / IQ4_XS ({@code kvalues_iq4nl}). */
-  private static final int[] IQ4 = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+  private static final int[] IQ4 = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+  };
 
-  /** Search steps each side of the first guess in {@code quantize_iq4_nl} / {@code quantize_iq4_xs}. */
+  /**
+   * Search steps each side of the first guess in {@code quantize_iq4_nl} / {@code quantize_iq4_xs}.
+   */
   private static final int IQ4_TRIES = 7;
 
   /** {@code best_index_int8}: the level nearest to {@code v} (the lower one on a tie). */

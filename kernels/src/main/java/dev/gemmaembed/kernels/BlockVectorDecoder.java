@@ -11,17 +11,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API decoders of the {@link BlockFormat}s for the preferred shape when it has 8 or 16
- * float lanes ({@link BlockVectors}): a run of {@code L} outputs is unpacked from {@code L} bytes
- * in byte lanes (nibbles, 2-bit fields, high bits, IQ4 table lookups), widened to floats and
- * scaled with the same float32 operations, in the same order, as {@link BlockFormat#dequantize} —
- * so the output is bit for bit the scalar reference's. The species are static constants, as the
- * Vector API needs to compile to vector instructions (as instance fields every operation
- * allocated); the tests run once more with {@code -XX:MaxVectorSize=32} to cover 8 lanes.
+ * Vector API decoders of the {@link BlockFormat}s for the preferred shape when it has 8 or 16 float
+ * lanes ({@link BlockVectors}): a run of {@code L} outputs is unpacked from {@code L} bytes in byte
+ * lanes (nibbles, 2-bit fields, high bits, IQ4 table lookups), widened to floats and scaled with
+ * the same float32 operations, in the same order, as {@link BlockFormat#dequantize} — so the output
+ * is bit for bit the scalar reference's. The species are static constants, as the Vector API needs
+ * to compile to vector instructions (as instance fields every operation allocated); the tests run
+ * once more with {@code -XX:MaxVectorSize=32} to cover 8 lanes.
  */
 final class BlockVectorDecoder {
 
@@ -37,14 +36,19 @@ final class BlockVectorDecoder {
 
   private static final VectorSpecies<Float> F = BlockVectors.F;
   private static final VectorSpecies<Byte> B = BlockVectors.B;
-  private static final VectorSpecies<Integer> I = BlockVectors.SUPPORTED ? F.vectorShape().withLanes(int.class) : null;
+  private static final VectorSpecies<Integer> I =
+      BlockVectors.SUPPORTED ? F.vectorShape().withLanes(int.class) : null;
   private static final int L = BlockVectors.L;
-  private static final IntVector IOTA_V = BlockVectors.SUPPORTED ? IntVector.fromArray(I, IOTA, 0) : null;
+  private static final IntVector IOTA_V =
+      BlockVectors.SUPPORTED ? IntVector.fromArray(I, IOTA, 0) : null;
   private static final ByteVector IQ4 = ByteVector.fromArray(B128, IQ4_TABLE, 0);
 
   private BlockVectorDecoder() {}
 
-  /** Decodes {@code cols} values (whole blocks of {@code fmt}) from {@code s[o ..]} into {@code y[off ..]}. */
+  /**
+   * Decodes {@code cols} values (whole blocks of {@code fmt}) from {@code s[o ..]} into {@code
+   * y[off ..]}.
+   */
   static void decode(BlockFormat fmt, MemorySegment s, long o, int cols, float[] y, int off) {
     int bv = fmt.blockValues();
     int bb = fmt.blockBytes();
@@ -72,7 +76,10 @@ final class BlockVectorDecoder {
     return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
   }
 
-  /** Byte j of 16 holds element j (low nibble) and j + 16 (high nibble): the nibbles of elements [p, p + L). */
+  /**
+   * Byte j of 16 holds element j (low nibble) and j + 16 (high nibble): the nibbles of elements [p,
+   * p + L).
+   */
   private static ByteVector nibbles(MemorySegment s, long qs, int p) {
     ByteVector raw = bytes(s, qs + p % 16);
     return p < 16 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
@@ -86,7 +93,10 @@ final class BlockVectorDecoder {
     }
   }
 
-  /** Q5_0 (value (q − 16)·d) and Q5_1 (q·d + m): the fifth bit of element e is bit e of the uint32 qh. */
+  /**
+   * Q5_0 (value (q − 16)·d) and Q5_1 (q·d + m): the fifth bit of element e is bit e of the uint32
+   * qh.
+   */
   private static void q5(MemorySegment s, long o, float[] y, int off, boolean withMin) {
     float d = half(s, o);
     float m = withMin ? half(s, o + 2) : 0f;
@@ -95,7 +105,10 @@ final class BlockVectorDecoder {
     IntVector qhv = IntVector.broadcast(I, qh);
     for (int p = 0; p < 32; p += L) {
       IntVector low = (IntVector) nibbles(s, qhAt + 4, p).convertShape(VectorOperators.B2I, I, 0);
-      IntVector high = qhv.lanewise(VectorOperators.LSHR, IOTA_V.add(p)).and(1).lanewise(VectorOperators.LSHL, 4);
+      IntVector high =
+          qhv.lanewise(VectorOperators.LSHR, IOTA_V.add(p))
+              .and(1)
+              .lanewise(VectorOperators.LSHL, 4);
       IntVector q = low.or(high);
       if (withMin) {
         ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(y, off + p);
@@ -117,7 +130,10 @@ final class BlockVectorDecoder {
           float ml = min * (sc >> 4);
           int dst = off + 128 * n + 16 * shift + half;
           for (int p = 0; p < 16; p += L) {
-            ByteVector q = bytes(s, o + 16 + 32L * n + half + p).lanewise(VectorOperators.LSHR, shift).and((byte) 3);
+            ByteVector q =
+                bytes(s, o + 16 + 32L * n + half + p)
+                    .lanewise(VectorOperators.LSHR, shift)
+                    .and((byte) 3);
             floats(q).mul(dl).sub(ml).intoArray(y, dst + p);
           }
         }
@@ -135,8 +151,12 @@ final class BlockVectorDecoder {
           float dl = dAll * (BlockFormat.q3Scale(s, o + 96, is) - 32);
           int dst = off + 128 * n + 16 * shift + half;
           for (int p = 0; p < 16; p += L) {
-            ByteVector q = bytes(s, o + 32 + 32L * n + half + p).lanewise(VectorOperators.LSHR, shift).and((byte) 3);
-            VectorMask<Byte> noHigh = bytes(s, o + half + p).and((byte) m).compare(VectorOperators.EQ, (byte) 0);
+            ByteVector q =
+                bytes(s, o + 32 + 32L * n + half + p)
+                    .lanewise(VectorOperators.LSHR, shift)
+                    .and((byte) 3);
+            VectorMask<Byte> noHigh =
+                bytes(s, o + half + p).and((byte) m).compare(VectorOperators.EQ, (byte) 0);
             floats(q.sub((byte) 4, noHigh)).mul(dl).intoArray(y, dst + p);
           }
         }
@@ -155,7 +175,10 @@ final class BlockVectorDecoder {
       for (int p = 0; p < 32; p += L) {
         ByteVector raw = bytes(s, o + 16 + 32L * j + p);
         floats(raw.and((byte) 0x0F)).mul(d1).sub(m1).intoArray(y, off + 64 * j + p);
-        floats(raw.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(y, off + 64 * j + 32 + p);
+        floats(raw.lanewise(VectorOperators.LSHR, 4))
+            .mul(d2)
+            .sub(m2)
+            .intoArray(y, off + 64 * j + 32 + p);
       }
     }
   }
@@ -178,14 +201,31 @@ final class BlockVectorDecoder {
    * Elements p .. p + L of chunk j of a Q5_K block: the nibble plus 16 where bit 2j (low nibbles)
    * or 2j + 1 (high nibbles) of qh byte p + i is set, moved to bit 4 by one shift.
    */
-  private static void q5KRun(MemorySegment s, long o, int j, int p, float d1, float m1, float d2, float m2, float[] y,
+  private static void q5KRun(
+      MemorySegment s,
+      long o,
+      int j,
+      int p,
+      float d1,
+      float m1,
+      float d2,
+      float m2,
+      float[] y,
       int dst) {
-    ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 48 + 32L * j + p, ByteOrder.LITTLE_ENDIAN);
-    ByteVector qh = ByteVector.fromMemorySegment(B, s, o + 16 + p, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHR, 2 * j);
+    ByteVector raw =
+        ByteVector.fromMemorySegment(B, s, o + 48 + 32L * j + p, ByteOrder.LITTLE_ENDIAN);
+    ByteVector qh =
+        ByteVector.fromMemorySegment(B, s, o + 16 + p, ByteOrder.LITTLE_ENDIAN)
+            .lanewise(VectorOperators.LSHR, 2 * j);
     ByteVector lo = raw.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x10));
-    ByteVector hi = raw.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHL, 3).and((byte) 0x10));
+    ByteVector hi =
+        raw.lanewise(VectorOperators.LSHR, 4)
+            .or(qh.lanewise(VectorOperators.LSHL, 3).and((byte) 0x10));
     ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1).sub(m1).intoArray(y, dst);
-    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2).sub(m2).intoArray(y, dst + 32);
+    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0))
+        .mul(d2)
+        .sub(m2)
+        .intoArray(y, dst + 32);
   }
 
   private static void q6K(MemorySegment s, long o, float[] y, int off) {
@@ -207,13 +247,27 @@ final class BlockVectorDecoder {
 
   /**
    * Two quarters of a Q6_K half sharing their low-nibble bytes at {@code ql}: the low nibbles take
-   * bits {@code hShift}, +1 of the qh bytes as bits 4–5, the high nibbles bits {@code hShift} + 4, + 5.
+   * bits {@code hShift}, +1 of the qh bytes as bits 4–5, the high nibbles bits {@code hShift} + 4,
+   * + 5.
    */
-  private static void q6KPair(MemorySegment s, long ql, long qh, int hShift, float da, float db, float[] y, int dstA,
+  private static void q6KPair(
+      MemorySegment s,
+      long ql,
+      long qh,
+      int hShift,
+      float da,
+      float db,
+      float[] y,
+      int dstA,
       int dstB) {
     ByteVector raw = ByteVector.fromMemorySegment(B, s, ql, ByteOrder.LITTLE_ENDIAN);
-    ByteVector h = ByteVector.fromMemorySegment(B, s, qh, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHR, hShift);
-    ByteVector qa = raw.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+    ByteVector h =
+        ByteVector.fromMemorySegment(B, s, qh, ByteOrder.LITTLE_ENDIAN)
+            .lanewise(VectorOperators.LSHR, hShift);
+    ByteVector qa =
+        raw.and((byte) 0x0F)
+            .or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30))
+            .sub((byte) 32);
     ByteVector qb = raw.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
     ((FloatVector) qa.convertShape(VectorOperators.B2F, F, 0)).mul(da).intoArray(y, dstA);
     ((FloatVector) qb.convertShape(VectorOperators.B2F, F, 0)).mul(db).intoArray(y, dstB);
@@ -228,8 +282,12 @@ final class BlockVectorDecoder {
     ByteVector lo = raw.and((byte) 0x0F).selectFrom(IQ4);
     ByteVector hi = raw.lanewise(VectorOperators.LSHR, 4).selectFrom(IQ4);
     for (int part = 0; part < 16 / L; part++) {
-      ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(d).intoArray(y, off + part * L);
-      ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(d).intoArray(y, off + 16 + part * L);
+      ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part))
+          .mul(d)
+          .intoArray(y, off + part * L);
+      ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part))
+          .mul(d)
+          .intoArray(y, off + 16 + part * L);
     }
   }
 
@@ -237,7 +295,8 @@ final class BlockVectorDecoder {
     float d = half(s, o);
     int scalesH = s.get(BlockFormat.LE_SHORT, o + 2) & 0xFFFF;
     for (int ib = 0; ib < 8; ib++) {
-      int ls = ((u8(s, o + 4 + ib / 2) >> (4 * (ib % 2))) & 0xF) | (((scalesH >> (2 * ib)) & 3) << 4);
+      int ls =
+          ((u8(s, o + 4 + ib / 2) >> (4 * (ib % 2))) & 0xF) | (((scalesH >> (2 * ib)) & 3) << 4);
       iq4(s, o + 8 + 16L * ib, d * (ls - 32), y, off + 32 * ib);
     }
   }

@@ -15,7 +15,8 @@ final class BlockVectors {
   static final boolean SUPPORTED = VectorWidth.VECTOR && (L == 8 || L == 16);
 
   /** Bytes matching the float lanes one to one (64 or 128 bits). */
-  static final VectorSpecies<Byte> B = SUPPORTED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+  static final VectorSpecies<Byte> B =
+      SUPPORTED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
   private BlockVectors() {}
 }

@@ -27,7 +27,9 @@ public final class ComputePool implements AutoCloseable {
   /** How long an idle worker (or a waiting caller) spins before parking. */
   private static final long SPIN_NANOS = 200_000;
 
-  /** Chunks per thread: enough to even out a descheduled or slower thread, few enough to be cheap. */
+  /**
+   * Chunks per thread: enough to even out a descheduled or slower thread, few enough to be cheap.
+   */
   private static final int CHUNKS_PER_THREAD = 8;
 
   /** Chunk count and index share 16-bit fields of {@link #cursor}. */
@@ -39,9 +41,11 @@ public final class ComputePool implements AutoCloseable {
 
   /**
    * The current loop's claim state in one word, so a claim can never pair one loop's chunk index
-   * with another loop's chunk count: generation (bits 32–63), chunk count (16–31), next chunk (0–15).
+   * with another loop's chunk count: generation (bits 32–63), chunk count (16–31), next chunk
+   * (0–15).
    */
   private final AtomicLong cursor = new AtomicLong();
+
   private final AtomicInteger pending = new AtomicInteger();
 
   // The current loop; written by the submitting thread before it publishes the generation.
@@ -76,8 +80,8 @@ public final class ComputePool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code body} over {@code [0, n)} split into at most {@code threads × 8} chunks of as equal a
-   * number of grains as possible; every chunk starts at a multiple of {@code grain}.
+   * Runs {@code body} over {@code [0, n)} split into at most {@code threads × 8} chunks of as equal
+   * a number of grains as possible; every chunk starts at a multiple of {@code grain}.
    */
   public void parallelFor(int n, int grain, RangeBody body) {
     if (n <= 0) {
@@ -85,7 +89,10 @@ public final class ComputePool implements AutoCloseable {
     }
     int g = Math.max(1, grain);
     int units = (n + g - 1) / g;
-    if (workers.length == 0 || units == 1 || submit.isHeldByCurrentThread() || Worker.isWorkerOf(this)) {
+    if (workers.length == 0
+        || units == 1
+        || submit.isHeldByCurrentThread()
+        || Worker.isWorkerOf(this)) {
       body.run(0, n);
       return;
     }

@@ -7,7 +7,8 @@ import java.nio.ByteOrder;
 /** Little-endian float32 rows. */
 public final class F32Matrix extends WeightMatrix {
 
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   public F32Matrix(MemorySegment data, int rows, int cols) {
     super(WeightType.F32, data, rows, cols);

@@ -5,13 +5,13 @@ import java.util.Arrays;
 /**
  * Multiplies activations by weight matrices across a {@link ComputePool}.
  *
- * <p>{@link WeightMatrix#pack Packed} matrices run on their {@link PackedF32Matrix} copy, split into
- * (panel, token block) units: a panel keeps a thread's weight slice contiguous and cache-resident
- * while its token block streams past, and token blocks give every thread work even when a matrix
- * has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several matrices
- * sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices are split
- * by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any output element
- * is computed.
+ * <p>{@link WeightMatrix#pack Packed} matrices run on their {@link PackedF32Matrix} copy, split
+ * into (panel, token block) units: a panel keeps a thread's weight slice contiguous and
+ * cache-resident while its token block streams past, and token blocks give every thread work even
+ * when a matrix has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several
+ * matrices sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices
+ * are split by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any
+ * output element is computed.
  */
 public final class Matmul {
 
@@ -21,19 +21,30 @@ public final class Matmul {
   /** Units per thread to aim for (dynamic claiming evens out the rest). */
   private static final int UNITS_PER_THREAD = 4;
 
-  /** Per calling thread: the loop body of its current product, reused so a call allocates nothing. */
+  /**
+   * Per calling thread: the loop body of its current product, reused so a call allocates nothing.
+   */
   private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
   private Matmul() {}
 
   /** {@code out[tokens × w.rows()] = x[tokens × w.cols()] · Wᵀ}. */
-  public static void multiply(ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out) {
+  public static void multiply(
+      ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out) {
     multiply(pool, w, x, tokens, out, w.rows(), 0);
   }
 
-  /** As {@link #multiply(ComputePool, WeightMatrix, float[], int, float[])} into a strided output. */
+  /**
+   * As {@link #multiply(ComputePool, WeightMatrix, float[], int, float[])} into a strided output.
+   */
   public static void multiply(
-      ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
+      ComputePool pool,
+      WeightMatrix w,
+      float[] x,
+      int tokens,
+      float[] out,
+      int outStride,
+      int outOffset) {
     checkShapes(w, x, tokens, out, outStride, outOffset);
     if (tokens <= 0) {
       return;
@@ -56,16 +67,30 @@ public final class Matmul {
    * when all of them are packed (one after the other otherwise).
    */
   public static void multiplyAll(
-      ComputePool pool, float[] x, int tokens, WeightMatrix[] ws, float[][] outs, int[] outOffsets) {
+      ComputePool pool,
+      float[] x,
+      int tokens,
+      WeightMatrix[] ws,
+      float[][] outs,
+      int[] outOffsets) {
     if (ws.length != outs.length || ws.length != outOffsets.length) {
-      throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs and "
-          + outOffsets.length + " offsets");
+      throw new IllegalArgumentException(
+          ws.length
+              + " matrices but "
+              + outs.length
+              + " outputs and "
+              + outOffsets.length
+              + " offsets");
     }
     for (int i = 0; i < ws.length; i++) {
       checkShapes(ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
       if (ws[i].cols() != ws[0].cols()) {
-        throw new IllegalArgumentException("matrices of widths " + ws[0].cols() + " and " + ws[i].cols()
-            + " cannot share an input");
+        throw new IllegalArgumentException(
+            "matrices of widths "
+                + ws[0].cols()
+                + " and "
+                + ws[i].cols()
+                + " cannot share an input");
       }
     }
     if (tokens <= 0) {
@@ -95,7 +120,8 @@ public final class Matmul {
     return job.idle() ? job : new Job();
   }
 
-  static void checkShapes(WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
+  static void checkShapes(
+      WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
     if ((long) tokens * w.cols() > x.length) {
       throw new IllegalArgumentException(
           "input has " + x.length + " floats, need " + tokens + " × " + w.cols());
@@ -114,11 +140,15 @@ public final class Matmul {
     float[][] outs = new float[4][];
     int[] outStrides = new int[4];
     int[] outOffsets = new int[4];
+
     /** unitStart[i]: first unit of matrix i; unitStart[count]: total. */
     int[] unitStart = new int[5];
+
     int count;
+
     /** A matrix without a packed form, split by rows (then count is 0). */
     WeightMatrix byRows;
+
     float[] x;
     int tokens;
     int blocksPerPanel;
@@ -146,7 +176,14 @@ public final class Matmul {
       return true;
     }
 
-    void runByRows(ComputePool pool, WeightMatrix w, float[] x, int tokens, float[] out, int outStride, int outOffset) {
+    void runByRows(
+        ComputePool pool,
+        WeightMatrix w,
+        float[] x,
+        int tokens,
+        float[] out,
+        int outStride,
+        int outOffset) {
       byRows = w;
       this.x = x;
       this.tokens = tokens;
@@ -164,8 +201,10 @@ public final class Matmul {
         panels += panels(i);
       }
       int tiles = (tokens + 3) / 4;
-      int wanted = Math.max((pool.threads() * UNITS_PER_THREAD + panels - 1) / panels,
-          (tokens + MAX_BLOCK_TOKENS - 1) / MAX_BLOCK_TOKENS);
+      int wanted =
+          Math.max(
+              (pool.threads() * UNITS_PER_THREAD + panels - 1) / panels,
+              (tokens + MAX_BLOCK_TOKENS - 1) / MAX_BLOCK_TOKENS);
       int blocks = Math.clamp(wanted, 1, tiles);
       blockTokens = 4 * ((tiles + blocks - 1) / blocks);
       blocksPerPanel = (tokens + blockTokens - 1) / blockTokens;
@@ -211,7 +250,15 @@ public final class Matmul {
         int t1 = Math.min(tokens, (end - unitStart[i] - panel * blocksPerPanel) * blockTokens);
         int r0 = panel * TileKernels.W;
         PackedF32Matrix m = mats[i];
-        m.multiplyTokens(x, t0, t1, outs[i], outStrides[i], outOffsets[i], r0, Math.min(m.rows(), r0 + TileKernels.W));
+        m.multiplyTokens(
+            x,
+            t0,
+            t1,
+            outs[i],
+            outStrides[i],
+            outOffsets[i],
+            r0,
+            Math.min(m.rows(), r0 + TileKernels.W));
         u = end;
       }
     }

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * …, cols − 1 from +0 — the same chain whichever path, tile, strip, lane, batch or thread computed
  * it, in the interpreter, C1 and C2 alike. That is what makes results bitwise independent of batch
  * composition and thread count ({@code reduceLanes}, whose lane order is unspecified, is never
- * used). Lanes past the last token or row hold zeros (or repeat the last one) and their results
- * are dropped.
+ * used). Lanes past the last token or row hold zeros (or repeat the last one) and their results are
+ * dropped.
  */
 final class PanelKernels {
 
@@ -63,11 +63,20 @@ final class PanelKernels {
 
   /**
    * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · cols + k] · x[t0 + j][k]} (as an
-   * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows
-   * r &lt; nRows.
+   * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows r
+   * &lt; nRows.
    */
-  static void multiplyStrip(float[] xT, int n, int cols, float[] w, int nRows, float[] out, int outStride,
-      int outOffset, int t0, float[] scratch) {
+  static void multiplyStrip(
+      float[] xT,
+      int n,
+      int cols,
+      float[] w,
+      int nRows,
+      float[] out,
+      int outStride,
+      int outOffset,
+      int t0,
+      float[] scratch) {
     // Missing panel rows repeat the last one; their results are computed and dropped.
     int w0 = 0;
     int w1 = Math.min(1, nRows - 1) * cols;
@@ -99,8 +108,16 @@ final class PanelKernels {
    * Writes a tile's accumulators ({@code scratch[(r · vectors + v) · L + lane]}, lanes from token
    * {@code lane0} of the group) to their tokens ({@code < n}) and rows ({@code < nRows}).
    */
-  private static void store(float[] scratch, int vectors, int lane0, int n, int nRows, float[] out, int outStride,
-      int outOffset, int t0) {
+  private static void store(
+      float[] scratch,
+      int vectors,
+      int lane0,
+      int n,
+      int nRows,
+      float[] out,
+      int outStride,
+      int outOffset,
+      int t0) {
     int tokens = Math.min(vectors * L, n - lane0);
     for (int r = 0; r < nRows; r++) {
       int base = r * vectors * L;
@@ -111,14 +128,22 @@ final class PanelKernels {
   }
 
   /**
-   * Rows along lanes, for large batches: {@code panelT[k · GROUP + i]} is column k of panel row
-   * i (up to {@link #GROUP} rows, missing ones zero). For every token t:
-   * {@code out[t · outStride + outOffset + i] = Σ_k panelT[k · GROUP + i] · x[t · cols + k]} for
-   * i &lt; nRows — the same FMA chain per element as {@link #multiplyStrip}, so both paths give
-   * the same bits and may be chosen by batch size.
+   * Rows along lanes, for large batches: {@code panelT[k · GROUP + i]} is column k of panel row i
+   * (up to {@link #GROUP} rows, missing ones zero). For every token t: {@code out[t · outStride +
+   * outOffset + i] = Σ_k panelT[k · GROUP + i] · x[t · cols + k]} for i &lt; nRows — the same FMA
+   * chain per element as {@link #multiplyStrip}, so both paths give the same bits and may be chosen
+   * by batch size.
    */
-  static void multiplyRowPanel(float[] panelT, int nRows, int cols, float[] x, int tokens, float[] out, int outStride,
-      int outOffset, float[] scratch) {
+  static void multiplyRowPanel(
+      float[] panelT,
+      int nRows,
+      int cols,
+      float[] x,
+      int tokens,
+      float[] out,
+      int outStride,
+      int outOffset,
+      float[] scratch) {
     for (int t = 0; t < tokens; t += 4) {
       // Missing tokens of the last tile repeat the last one; their results are dropped.
       int last = tokens - 1;
@@ -135,7 +160,10 @@ final class PanelKernels {
     }
   }
 
-  /** {@code panelT[k · GROUP + i] = rows[i · cols + k]} for i &lt; nRows; zero for nRows ≤ i &lt; GROUP. */
+  /**
+   * {@code panelT[k · GROUP + i] = rows[i · cols + k]} for i &lt; nRows; zero for nRows ≤ i &lt;
+   * GROUP.
+   */
   static void transposeRows(float[] rows, int nRows, int cols, float[] panelT) {
     for (int i = 0; i < nRows; i++) {
       int src = i * cols;
@@ -155,16 +183,36 @@ final class PanelKernels {
    * lanes[base + k · GROUP + v · L + lane]} as an FMA chain over k, for the four broadcast rows
    * {@code a_0 .. a_3} (weight rows of a strip, or tokens of a row panel).
    */
-  private static void tile4x4(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
+  private static void tile4x4(
+      float[] lanes,
+      int base,
+      int cols,
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
       float[] scratch) {
     if (!VECTOR) {
       tileScalar(lanes, base, cols, a, a0, a1, a2, a3, 4, scratch);
       return;
     }
-    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
-    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
-    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
-    var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c02 = c00;
+    var c03 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c12 = c00;
+    var c13 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c22 = c00;
+    var c23 = c00;
+    var c30 = c00;
+    var c31 = c00;
+    var c32 = c00;
+    var c33 = c00;
     for (int k = 0; k < cols; k++) {
       int xo = base + k * GROUP;
       var x0 = FloatVector.fromArray(F, lanes, xo);
@@ -172,56 +220,95 @@ final class PanelKernels {
       var x2 = FloatVector.fromArray(F, lanes, xo + 2 * L);
       var x3 = FloatVector.fromArray(F, lanes, xo + 3 * L);
       var b = FloatVector.broadcast(F, a[a0 + k]);
-      c00 = b.fma(x0, c00); c01 = b.fma(x1, c01); c02 = b.fma(x2, c02); c03 = b.fma(x3, c03);
+      c00 = b.fma(x0, c00);
+      c01 = b.fma(x1, c01);
+      c02 = b.fma(x2, c02);
+      c03 = b.fma(x3, c03);
       b = FloatVector.broadcast(F, a[a1 + k]);
-      c10 = b.fma(x0, c10); c11 = b.fma(x1, c11); c12 = b.fma(x2, c12); c13 = b.fma(x3, c13);
+      c10 = b.fma(x0, c10);
+      c11 = b.fma(x1, c11);
+      c12 = b.fma(x2, c12);
+      c13 = b.fma(x3, c13);
       b = FloatVector.broadcast(F, a[a2 + k]);
-      c20 = b.fma(x0, c20); c21 = b.fma(x1, c21); c22 = b.fma(x2, c22); c23 = b.fma(x3, c23);
+      c20 = b.fma(x0, c20);
+      c21 = b.fma(x1, c21);
+      c22 = b.fma(x2, c22);
+      c23 = b.fma(x3, c23);
       b = FloatVector.broadcast(F, a[a3 + k]);
-      c30 = b.fma(x0, c30); c31 = b.fma(x1, c31); c32 = b.fma(x2, c32); c33 = b.fma(x3, c33);
+      c30 = b.fma(x0, c30);
+      c31 = b.fma(x1, c31);
+      c32 = b.fma(x2, c32);
+      c33 = b.fma(x3, c33);
     }
-    c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L); c03.intoArray(scratch, 3 * L);
-    c10.intoArray(scratch, 4 * L); c11.intoArray(scratch, 5 * L); c12.intoArray(scratch, 6 * L); c13.intoArray(scratch, 7 * L);
-    c20.intoArray(scratch, 8 * L); c21.intoArray(scratch, 9 * L); c22.intoArray(scratch, 10 * L); c23.intoArray(scratch, 11 * L);
-    c30.intoArray(scratch, 12 * L); c31.intoArray(scratch, 13 * L); c32.intoArray(scratch, 14 * L); c33.intoArray(scratch, 15 * L);
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c02.intoArray(scratch, 2 * L);
+    c03.intoArray(scratch, 3 * L);
+    c10.intoArray(scratch, 4 * L);
+    c11.intoArray(scratch, 5 * L);
+    c12.intoArray(scratch, 6 * L);
+    c13.intoArray(scratch, 7 * L);
+    c20.intoArray(scratch, 8 * L);
+    c21.intoArray(scratch, 9 * L);
+    c22.intoArray(scratch, 10 * L);
+    c23.intoArray(scratch, 11 * L);
+    c30.intoArray(scratch, 12 * L);
+    c31.intoArray(scratch, 13 * L);
+    c32.intoArray(scratch, 14 * L);
+    c33.intoArray(scratch, 15 * L);
   }
 
-  private static void tile4x2(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
-      float[] scratch) {
+  private static void tile4x2(
+      float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3, float[] scratch) {
     if (!VECTOR) {
       tileScalar(xT, base, cols, w, w0, w1, w2, w3, 2, scratch);
       return;
     }
-    var c00 = FloatVector.zero(F); var c01 = c00;
-    var c10 = c00; var c11 = c00;
-    var c20 = c00; var c21 = c00;
-    var c30 = c00; var c31 = c00;
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c30 = c00;
+    var c31 = c00;
     for (int k = 0; k < cols; k++) {
       int xo = base + k * GROUP;
       var x0 = FloatVector.fromArray(F, xT, xo);
       var x1 = FloatVector.fromArray(F, xT, xo + L);
       var b = FloatVector.broadcast(F, w[w0 + k]);
-      c00 = b.fma(x0, c00); c01 = b.fma(x1, c01);
+      c00 = b.fma(x0, c00);
+      c01 = b.fma(x1, c01);
       b = FloatVector.broadcast(F, w[w1 + k]);
-      c10 = b.fma(x0, c10); c11 = b.fma(x1, c11);
+      c10 = b.fma(x0, c10);
+      c11 = b.fma(x1, c11);
       b = FloatVector.broadcast(F, w[w2 + k]);
-      c20 = b.fma(x0, c20); c21 = b.fma(x1, c21);
+      c20 = b.fma(x0, c20);
+      c21 = b.fma(x1, c21);
       b = FloatVector.broadcast(F, w[w3 + k]);
-      c30 = b.fma(x0, c30); c31 = b.fma(x1, c31);
+      c30 = b.fma(x0, c30);
+      c31 = b.fma(x1, c31);
     }
-    c00.intoArray(scratch, 0); c01.intoArray(scratch, L);
-    c10.intoArray(scratch, 2 * L); c11.intoArray(scratch, 3 * L);
-    c20.intoArray(scratch, 4 * L); c21.intoArray(scratch, 5 * L);
-    c30.intoArray(scratch, 6 * L); c31.intoArray(scratch, 7 * L);
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 2 * L);
+    c11.intoArray(scratch, 3 * L);
+    c20.intoArray(scratch, 4 * L);
+    c21.intoArray(scratch, 5 * L);
+    c30.intoArray(scratch, 6 * L);
+    c31.intoArray(scratch, 7 * L);
   }
 
-  private static void tile4x1(float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3,
-      float[] scratch) {
+  private static void tile4x1(
+      float[] xT, int base, int cols, float[] w, int w0, int w1, int w2, int w3, float[] scratch) {
     if (!VECTOR) {
       tileScalar(xT, base, cols, w, w0, w1, w2, w3, 1, scratch);
       return;
     }
-    var c0 = FloatVector.zero(F); var c1 = c0; var c2 = c0; var c3 = c0;
+    var c0 = FloatVector.zero(F);
+    var c1 = c0;
+    var c2 = c0;
+    var c3 = c0;
     for (int k = 0; k < cols; k++) {
       var x0 = FloatVector.fromArray(F, xT, base + k * GROUP);
       c0 = FloatVector.broadcast(F, w[w0 + k]).fma(x0, c0);
@@ -239,8 +326,17 @@ final class PanelKernels {
    * The scalar twin of the 4-row tiles of {@code vectors} vectors: the same FMA chain per output
    * element, so the same bits.
    */
-  private static void tileScalar(float[] lanes, int base, int cols, float[] a, int a0, int a1, int a2, int a3,
-      int vectors, float[] scratch) {
+  private static void tileScalar(
+      float[] lanes,
+      int base,
+      int cols,
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int vectors,
+      float[] scratch) {
     int width = vectors * L;
     for (int r = 0; r < 4; r++) {
       int ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;

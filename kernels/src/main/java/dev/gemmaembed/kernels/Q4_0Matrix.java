@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_0 blocks (spec §6.2; GGML type id 2): 18 bytes, an fp16 scale d then 16 bytes; byte j holds
- * element j in its low nibble and element j + 16 in its high nibble; value (nibble − 8)·d.
- * {@link #quantizeBlock} is ggml's reference quantizer bit for bit: the "signed max / −8" scale,
+ * element j in its low nibble and element j + 16 in its high nibble; value (nibble − 8)·d. {@link
+ * #quantizeBlock} is ggml's reference quantizer bit for bit: the "signed max / −8" scale,
  * multiplication by its float32 reciprocal, {@code (int)(x·id + 8.5f)} truncation, and d rounded to
  * binary16 to nearest-even.
  */
@@ -37,9 +37,15 @@ public final class Q4_0Matrix extends WeightMatrix {
       // Elements [p, p + l) live in the low nibbles of bytes [p, p + l) for p < 16, else in the
       // high nibbles of bytes [p − 16, p − 16 + l).
       for (int p = 0; p < BLOCK; p += l) {
-        var bytes = ByteVector.fromMemorySegment(BlockVectors.B, data, o + 2 + p % HALF, ByteOrder.LITTLE_ENDIAN);
-        var nibbles = p < HALF ? bytes.and((byte) 0x0F) : bytes.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
-        ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, BlockVectors.F, 0)).mul(d)
+        var bytes =
+            ByteVector.fromMemorySegment(
+                BlockVectors.B, data, o + 2 + p % HALF, ByteOrder.LITTLE_ENDIAN);
+        var nibbles =
+            p < HALF
+                ? bytes.and((byte) 0x0F)
+                : bytes.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
+        ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, BlockVectors.F, 0))
+            .mul(d)
             .intoArray(dst, off + b + p);
       }
     }

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q8_0 blocks (spec §6.2; GGML type id 8): 34 bytes, an fp16 scale d then 32 × int8 q; value q·d.
  * {@link #quantizeBlock} is ggml's reference quantizer bit for bit: float32 arithmetic,
- * multiplication by the float32 reciprocal of d (not division), C {@code roundf}, and d rounded
- * to binary16 to nearest-even.
+ * multiplication by the float32 reciprocal of d (not division), C {@code roundf}, and d rounded to
+ * binary16 to nearest-even.
  */
 public final class Q8_0Matrix extends WeightMatrix {
 
@@ -33,8 +33,11 @@ public final class Q8_0Matrix extends WeightMatrix {
     for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
       var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(LE_SHORT, o)));
       for (int p = 0; p < BLOCK; p += l) {
-        var q = ByteVector.fromMemorySegment(BlockVectors.B, data, o + 2 + p, ByteOrder.LITTLE_ENDIAN);
-        ((FloatVector) q.convertShape(VectorOperators.B2F, BlockVectors.F, 0)).mul(d).intoArray(dst, off + b + p);
+        var q =
+            ByteVector.fromMemorySegment(BlockVectors.B, data, o + 2 + p, ByteOrder.LITTLE_ENDIAN);
+        ((FloatVector) q.convertShape(VectorOperators.B2F, BlockVectors.F, 0))
+            .mul(d)
+            .intoArray(dst, off + b + p);
       }
     }
   }

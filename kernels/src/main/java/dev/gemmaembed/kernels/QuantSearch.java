@@ -1,11 +1,11 @@
 package dev.gemmaembed.kernels;
 
 /**
- * The scale searches behind ggml's reference K-quant quantizers ({@code make_qx_quants},
- * {@code make_q3_quants}, {@code make_qkx2_quants}, {@code nearest_int}), in float32 with every
- * operation in ggml's order and rounded on its own (Java never contracts {@code a*b + c} into a
- * fused multiply-add), so the chosen levels and scales — and so the written bytes — equal
- * llama.cpp's {@code --pure} output.
+ * The scale searches behind ggml's reference K-quant quantizers ({@code make_qx_quants}, {@code
+ * make_q3_quants}, {@code make_qkx2_quants}, {@code nearest_int}), in float32 with every operation
+ * in ggml's order and rounded on its own (Java never contracts {@code a*b + c} into a fused
+ * multiply-add), so the chosen levels and scales — and so the written bytes — equal llama.cpp's
+ * {@code --pure} output.
  */
 final class QuantSearch {
 
@@ -147,12 +147,25 @@ final class QuantSearch {
 
   /**
    * {@code make_qkx2_quants} (Q2_K, Q4_K, Q5_K): asymmetric levels {@code [0, nmax]} with a
-   * non-positive offset; scans {@code nstep + 1} scales from {@code (rmin + nmax) / (max − min)}
-   * by {@code rdelta} and keeps the least weighted squared (or absolute, {@code useMad}) error.
+   * non-positive offset; scans {@code nstep + 1} scales from {@code (rmin + nmax) / (max − min)} by
+   * {@code rdelta} and keeps the least weighted squared (or absolute, {@code useMad}) error.
    * Returns the scale and stores −min into {@code mins[mo]}.
    */
-  static float makeQkx2Quants(int n, int nmax, float[] x, int xo, float[] weights, int[] levels, int lo, float[] mins,
-      int mo, int[] aux, float rmin, float rdelta, int nstep, boolean useMad) {
+  static float makeQkx2Quants(
+      int n,
+      int nmax,
+      float[] x,
+      int xo,
+      float[] weights,
+      int[] levels,
+      int lo,
+      float[] mins,
+      int mo,
+      int[] aux,
+      float rmin,
+      float rdelta,
+      int nstep,
+      boolean useMad) {
     float min = x[xo];
     float max = x[xo];
     float sumW = weights[0];
@@ -236,7 +249,10 @@ final class QuantSearch {
     return Math.max(lo, Math.min(hi, v));
   }
 
-  /** C's {@code sqrtf}: the double square root of a float rounds to the correctly rounded float root. */
+  /**
+   * C's {@code sqrtf}: the double square root of a float rounds to the correctly rounded float
+   * root.
+   */
   static float sqrtf(float v) {
     return (float) Math.sqrt(v);
   }

@@ -2,8 +2,8 @@ package dev.gemmaembed.kernels;
 
 /**
  * Plain-Java reference kernels: the obvious loop for each operation, kept as the yardstick that
- * {@link SimdKernels} is tested against. Accumulates in double where that makes the reference
- * more exact than any float32 implementation.
+ * {@link SimdKernels} is tested against. Accumulates in double where that makes the reference more
+ * exact than any float32 implementation.
  */
 public final class ScalarKernels {
 
@@ -19,7 +19,8 @@ public final class ScalarKernels {
     return (float) sum;
   }
 
-  public static void rmsNorm(float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
+  public static void rmsNorm(
+      float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
     double ss = 0;
     for (int i = 0; i < n; i++) {
       ss += (double) x[off + i] * x[off + i];
@@ -42,7 +43,8 @@ public final class ScalarKernels {
     }
   }
 
-  public static void ropeRotateHalf(float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
+  public static void ropeRotateHalf(
+      float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
     int half = d / 2;
     for (int k = 0; k < half; k++) {
       double a = x[off + k];
@@ -96,12 +98,24 @@ public final class ScalarKernels {
 
   /**
    * Reference attention over one sequence of a packed batch, as {@link BatchAttention} computes it
-   * for a batch: queries {@code [queryFrom, queryTo)} of the sequence at token rows
-   * {@code [seqStart, seqStart + seqLen)}, query i seeing key j iff {@code |i − j| ≤ radius} (all
-   * keys when {@code radius < 0}).
+   * for a batch: queries {@code [queryFrom, queryTo)} of the sequence at token rows {@code
+   * [seqStart, seqStart + seqLen)}, query i seeing key j iff {@code |i − j| ≤ radius} (all keys
+   * when {@code radius < 0}).
    */
-  public static void attend(float[] q, float[] k, float[] v, int seqStart, int seqLen, int nHeads, int nKvHeads,
-      int headDim, int radius, float scale, float[] out, int queryFrom, int queryTo) {
+  public static void attend(
+      float[] q,
+      float[] k,
+      float[] v,
+      int seqStart,
+      int seqLen,
+      int nHeads,
+      int nKvHeads,
+      int headDim,
+      int radius,
+      float scale,
+      float[] out,
+      int queryFrom,
+      int queryTo) {
     int qStride = nHeads * headDim;
     int kvStride = nKvHeads * headDim;
     int group = nHeads / nKvHeads;

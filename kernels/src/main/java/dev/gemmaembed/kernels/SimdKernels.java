@@ -8,17 +8,17 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementations of the element-wise and reduction kernels, at the width
- * {@link VectorWidth} chose. Each method has a plain twin in {@link ScalarKernels}; tests compare
- * the two on odd sizes. Each method's scalar tail is the whole computation when the width is
- * {@code scalar} (the vector part is then skipped, and folded away by the JIT).
+ * Vector API implementations of the element-wise and reduction kernels, at the width {@link
+ * VectorWidth} chose. Each method has a plain twin in {@link ScalarKernels}; tests compare the two
+ * on odd sizes. Each method's scalar tail is the whole computation when the width is {@code scalar}
+ * (the vector part is then skipped, and folded away by the JIT).
  *
  * <p>Every result is a fixed sequence of IEEE operations that depends only on the inputs and the
  * length, never on where the data sits in a batch, and never on the JIT tier: sums go through
  * {@link #hsum} (a fixed butterfly) rather than {@code reduceLanes(ADD)}, whose order is
- * unspecified and differs between the interpreter and C2; {@code exp} is computed here
- * ({@link #exp}) rather than by {@code VectorOperators.EXP}/{@code TANH}, whose C2 intrinsics
- * (SVML) and Java fallbacks ({@code Math.exp}/{@code Math.tanh} per lane) round differently.
+ * unspecified and differs between the interpreter and C2; {@code exp} is computed here ({@link
+ * #exp}) rather than by {@code VectorOperators.EXP}/{@code TANH}, whose C2 intrinsics (SVML) and
+ * Java fallbacks ({@code Math.exp}/{@code Math.tanh} per lane) round differently.
  */
 public final class SimdKernels {
 
@@ -76,7 +76,8 @@ public final class SimdKernels {
     int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     for (; i < bound; i += L) {
-      FloatVector.fromArray(F, dst, off + i).add(FloatVector.fromArray(F, src, srcOff + i))
+      FloatVector.fromArray(F, dst, off + i)
+          .add(FloatVector.fromArray(F, src, srcOff + i))
           .intoArray(dst, off + i);
     }
     for (; i < n; i++) {
@@ -101,7 +102,8 @@ public final class SimdKernels {
    * the caller passes {@code weight = 1 + w} (computed once, in float32, as transformers does).
    * {@code out} may alias {@code x}.
    */
-  public static void rmsNorm(float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
+  public static void rmsNorm(
+      float[] x, int off, int n, float[] weight, float eps, float[] out, int outOff) {
     int bound = VECTOR ? F.loopBound(n) : 0;
     int i = 0;
     float ss = 0f;
@@ -119,7 +121,9 @@ public final class SimdKernels {
     float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
     i = 0;
     for (; i < bound; i += L) {
-      FloatVector.fromArray(F, x, off + i).mul(inv).mul(FloatVector.fromArray(F, weight, i))
+      FloatVector.fromArray(F, x, off + i)
+          .mul(inv)
+          .mul(FloatVector.fromArray(F, weight, i))
           .intoArray(out, outOff + i);
     }
     for (; i < n; i++) {
@@ -130,8 +134,8 @@ public final class SimdKernels {
   /**
    * gate[off + i] = gelu_tanh(gate[off + i]) · up[upOff + i] (PyTorch's tanh approximation).
    *
-   * <p>Uses {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so {@code gelu_tanh(x) = x / (1 + e^(−2u))}
-   * with {@code u = √(2/π)·(x + 0.044715·x³)}: one {@link #exp} and one division, and no
+   * <p>Uses {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so {@code gelu_tanh(x) = x / (1 +
+   * e^(−2u))} with {@code u = √(2/π)·(x + 0.044715·x³)}: one {@link #exp} and one division, and no
    * cancellation in {@code 1 + tanh(u)} for negative x. The tail is the same computation under a
    * lane mask.
    *
@@ -228,7 +232,9 @@ public final class SimdKernels {
     p = Math.fma(p, r, 0.5f);
     p = Math.fma(p, r, 1f);
     p = Math.fma(p, r, 1f);
-    return p * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
+    return p
+        * Float.intBitsToFloat(
+            (Float.floatToRawIntBits(k) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
   }
 
   /**
@@ -250,7 +256,10 @@ public final class SimdKernels {
     p = p.fma(r, FloatVector.broadcast(F, 1f));
     p = p.fma(r, FloatVector.broadcast(F, 1f));
     // k's low mantissa bits hold n (k = 1.5·2^23 + n); 2^n = (n + 127) << 23
-    IntVector bits = k.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127).lanewise(VectorOperators.LSHL, 23);
+    IntVector bits =
+        k.reinterpretAsInts()
+            .sub(Float.floatToRawIntBits(ROUND) - 127)
+            .lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
   }
 
@@ -290,7 +299,8 @@ public final class SimdKernels {
    * Rotate-half RoPE on one head vector of width {@code d}: pairs (k, k + d/2) are rotated by the
    * angle whose cos/sin are {@code cos[tableOff + k]}, {@code sin[tableOff + k]} (k &lt; d/2).
    */
-  public static void ropeRotateHalf(float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
+  public static void ropeRotateHalf(
+      float[] x, int off, int d, float[] cos, float[] sin, int tableOff) {
     int half = d / 2;
     int bound = VECTOR ? F.loopBound(half) : 0;
     int k = 0;

@@ -43,9 +43,25 @@ final class TileKernels {
 
   private TileKernels() {}
 
-  /** Four A rows (starting at {@code a0..a3}, contiguous along k) times one B strip, into C rows {@code c0..c3}. */
-  static void tile4(float[] a, int a0, int a1, int a2, int a3, int kLen, MemorySegment b, long bOff, long bStride,
-      float[] c, int c0, int c1, int c2, int c3) {
+  /**
+   * Four A rows (starting at {@code a0..a3}, contiguous along k) times one B strip, into C rows
+   * {@code c0..c3}.
+   */
+  static void tile4(
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int kLen,
+      MemorySegment b,
+      long bOff,
+      long bStride,
+      float[] c,
+      int c0,
+      int c1,
+      int c2,
+      int c3) {
     if (!VECTOR) {
       rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
       rowScalar(a, a1, kLen, b, bOff, bStride, c, c1);
@@ -53,46 +69,104 @@ final class TileKernels {
       rowScalar(a, a3, kLen, b, bOff, bStride, c, c3);
       return;
     }
-    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
-    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
-    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
-    var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c02 = c00;
+    var c03 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c12 = c00;
+    var c13 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c22 = c00;
+    var c23 = c00;
+    var c30 = c00;
+    var c31 = c00;
+    var c32 = c00;
+    var c33 = c00;
     for (int k = 0; k < kLen; k++) {
-      long bo = bOff + k * bStride; // not an accumulated offset: C2 then hoists the segment bounds checks (+20%)
+      long bo =
+          bOff + k * bStride; // not an accumulated offset: C2 then hoists the segment bounds checks
+      // (+20%)
       var w0 = FloatVector.fromMemorySegment(F, b, bo, NATIVE);
       var w1 = FloatVector.fromMemorySegment(F, b, bo + VB, NATIVE);
       var w2 = FloatVector.fromMemorySegment(F, b, bo + 2 * VB, NATIVE);
       var w3 = FloatVector.fromMemorySegment(F, b, bo + 3 * VB, NATIVE);
       var x = FloatVector.broadcast(F, a[a0 + k]);
-      c00 = x.fma(w0, c00); c01 = x.fma(w1, c01); c02 = x.fma(w2, c02); c03 = x.fma(w3, c03);
+      c00 = x.fma(w0, c00);
+      c01 = x.fma(w1, c01);
+      c02 = x.fma(w2, c02);
+      c03 = x.fma(w3, c03);
       x = FloatVector.broadcast(F, a[a1 + k]);
-      c10 = x.fma(w0, c10); c11 = x.fma(w1, c11); c12 = x.fma(w2, c12); c13 = x.fma(w3, c13);
+      c10 = x.fma(w0, c10);
+      c11 = x.fma(w1, c11);
+      c12 = x.fma(w2, c12);
+      c13 = x.fma(w3, c13);
       x = FloatVector.broadcast(F, a[a2 + k]);
-      c20 = x.fma(w0, c20); c21 = x.fma(w1, c21); c22 = x.fma(w2, c22); c23 = x.fma(w3, c23);
+      c20 = x.fma(w0, c20);
+      c21 = x.fma(w1, c21);
+      c22 = x.fma(w2, c22);
+      c23 = x.fma(w3, c23);
       x = FloatVector.broadcast(F, a[a3 + k]);
-      c30 = x.fma(w0, c30); c31 = x.fma(w1, c31); c32 = x.fma(w2, c32); c33 = x.fma(w3, c33);
+      c30 = x.fma(w0, c30);
+      c31 = x.fma(w1, c31);
+      c32 = x.fma(w2, c32);
+      c33 = x.fma(w3, c33);
     }
-    c00.intoArray(c, c0); c01.intoArray(c, c0 + L); c02.intoArray(c, c0 + 2 * L); c03.intoArray(c, c0 + 3 * L);
-    c10.intoArray(c, c1); c11.intoArray(c, c1 + L); c12.intoArray(c, c1 + 2 * L); c13.intoArray(c, c1 + 3 * L);
-    c20.intoArray(c, c2); c21.intoArray(c, c2 + L); c22.intoArray(c, c2 + 2 * L); c23.intoArray(c, c2 + 3 * L);
-    c30.intoArray(c, c3); c31.intoArray(c, c3 + L); c32.intoArray(c, c3 + 2 * L); c33.intoArray(c, c3 + 3 * L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c02.intoArray(c, c0 + 2 * L);
+    c03.intoArray(c, c0 + 3 * L);
+    c10.intoArray(c, c1);
+    c11.intoArray(c, c1 + L);
+    c12.intoArray(c, c1 + 2 * L);
+    c13.intoArray(c, c1 + 3 * L);
+    c20.intoArray(c, c2);
+    c21.intoArray(c, c2 + L);
+    c22.intoArray(c, c2 + 2 * L);
+    c23.intoArray(c, c2 + 3 * L);
+    c30.intoArray(c, c3);
+    c31.intoArray(c, c3 + L);
+    c32.intoArray(c, c3 + 2 * L);
+    c33.intoArray(c, c3 + 3 * L);
   }
 
   /**
    * Three A rows times one B strip: the same chain as {@link #tile4}, for the three query heads
    * that share EmbeddingGemma's kv head (12 accumulators).
    */
-  static void tile3(float[] a, int a0, int a1, int a2, int kLen, MemorySegment b, long bOff, long bStride,
-      float[] c, int c0, int c1, int c2) {
+  static void tile3(
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int kLen,
+      MemorySegment b,
+      long bOff,
+      long bStride,
+      float[] c,
+      int c0,
+      int c1,
+      int c2) {
     if (!VECTOR) {
       rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
       rowScalar(a, a1, kLen, b, bOff, bStride, c, c1);
       rowScalar(a, a2, kLen, b, bOff, bStride, c, c2);
       return;
     }
-    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
-    var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
-    var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c02 = c00;
+    var c03 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c12 = c00;
+    var c13 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c22 = c00;
+    var c23 = c00;
     for (int k = 0; k < kLen; k++) {
       long bo = bOff + k * bStride;
       var w0 = FloatVector.fromMemorySegment(F, b, bo, NATIVE);
@@ -100,24 +174,46 @@ final class TileKernels {
       var w2 = FloatVector.fromMemorySegment(F, b, bo + 2 * VB, NATIVE);
       var w3 = FloatVector.fromMemorySegment(F, b, bo + 3 * VB, NATIVE);
       var x = FloatVector.broadcast(F, a[a0 + k]);
-      c00 = x.fma(w0, c00); c01 = x.fma(w1, c01); c02 = x.fma(w2, c02); c03 = x.fma(w3, c03);
+      c00 = x.fma(w0, c00);
+      c01 = x.fma(w1, c01);
+      c02 = x.fma(w2, c02);
+      c03 = x.fma(w3, c03);
       x = FloatVector.broadcast(F, a[a1 + k]);
-      c10 = x.fma(w0, c10); c11 = x.fma(w1, c11); c12 = x.fma(w2, c12); c13 = x.fma(w3, c13);
+      c10 = x.fma(w0, c10);
+      c11 = x.fma(w1, c11);
+      c12 = x.fma(w2, c12);
+      c13 = x.fma(w3, c13);
       x = FloatVector.broadcast(F, a[a2 + k]);
-      c20 = x.fma(w0, c20); c21 = x.fma(w1, c21); c22 = x.fma(w2, c22); c23 = x.fma(w3, c23);
+      c20 = x.fma(w0, c20);
+      c21 = x.fma(w1, c21);
+      c22 = x.fma(w2, c22);
+      c23 = x.fma(w3, c23);
     }
-    c00.intoArray(c, c0); c01.intoArray(c, c0 + L); c02.intoArray(c, c0 + 2 * L); c03.intoArray(c, c0 + 3 * L);
-    c10.intoArray(c, c1); c11.intoArray(c, c1 + L); c12.intoArray(c, c1 + 2 * L); c13.intoArray(c, c1 + 3 * L);
-    c20.intoArray(c, c2); c21.intoArray(c, c2 + L); c22.intoArray(c, c2 + 2 * L); c23.intoArray(c, c2 + 3 * L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c02.intoArray(c, c0 + 2 * L);
+    c03.intoArray(c, c0 + 3 * L);
+    c10.intoArray(c, c1);
+    c11.intoArray(c, c1 + L);
+    c12.intoArray(c, c1 + 2 * L);
+    c13.intoArray(c, c1 + 3 * L);
+    c20.intoArray(c, c2);
+    c21.intoArray(c, c2 + L);
+    c22.intoArray(c, c2 + 2 * L);
+    c23.intoArray(c, c2 + 3 * L);
   }
 
   /** One A row times one B strip: the same chain as {@link #tile4} for a single row. */
-  static void tile1(float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c, int c0) {
+  static void tile1(
+      float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c, int c0) {
     if (!VECTOR) {
       rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
       return;
     }
-    var c00 = FloatVector.zero(F); var c01 = c00; var c02 = c00; var c03 = c00;
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c02 = c00;
+    var c03 = c00;
     for (int k = 0; k < kLen; k++) {
       long bo = bOff + k * bStride;
       var x = FloatVector.broadcast(F, a[a0 + k]);
@@ -126,15 +222,18 @@ final class TileKernels {
       c02 = x.fma(FloatVector.fromMemorySegment(F, b, bo + 2 * VB, NATIVE), c02);
       c03 = x.fma(FloatVector.fromMemorySegment(F, b, bo + 3 * VB, NATIVE), c03);
     }
-    c00.intoArray(c, c0); c01.intoArray(c, c0 + L); c02.intoArray(c, c0 + 2 * L); c03.intoArray(c, c0 + 3 * L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c02.intoArray(c, c0 + 2 * L);
+    c03.intoArray(c, c0 + 3 * L);
   }
 
   /**
    * The scalar twin of one tile row: the same FMA chain per output element, so the same bits. C
    * must not overlap A's row or B (it accumulates in place).
    */
-  private static void rowScalar(float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c,
-      int c0) {
+  private static void rowScalar(
+      float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c, int c0) {
     Arrays.fill(c, c0, c0 + W, 0f);
     for (int k = 0; k < kLen; k++) {
       float x = a[a0 + k];

@@ -6,12 +6,12 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD width every kernel runs at, chosen once per JVM by the system property
- * {@value #PROPERTY}: {@code preferred} (the default: the widest the hardware has, 512 bits with
- * AVX-512), {@code 256}, {@code 128}, or {@code scalar} (the scalar twins only; the Vector API is
- * never touched). A width above the preferred one is refused with a warning (the Vector API would
- * emulate it, slowly) and the preferred one is used. Tests run the kernels at each width so the
- * narrower branches run on wide machines too.
+ * The SIMD width every kernel runs at, chosen once per JVM by the system property {@value
+ * #PROPERTY}: {@code preferred} (the default: the widest the hardware has, 512 bits with AVX-512),
+ * {@code 256}, {@code 128}, or {@code scalar} (the scalar twins only; the Vector API is never
+ * touched). A width above the preferred one is refused with a warning (the Vector API would emulate
+ * it, slowly) and the preferred one is used. Tests run the kernels at each width so the narrower
+ * branches run on wide machines too.
  *
  * <p>Results are bitwise the same at every width for the products (each output is one FMA chain
  * over k, whatever the lanes), and equal within rounding for the reductions (their lane sums fold
@@ -39,14 +39,23 @@ final class VectorWidth {
     if (!v.equals("scalar")) {
       species = FloatVector.SPECIES_PREFERRED;
       if (!v.equals("preferred")) {
-        int bits = switch (v) {
-          case "512", "256", "128" -> Integer.parseInt(v);
-          default -> throw new IllegalArgumentException(
-              PROPERTY + " must be preferred, 512, 256, 128 or scalar, got '" + v + "'");
-        };
+        int bits =
+            switch (v) {
+              case "512", "256", "128" -> Integer.parseInt(v);
+              default ->
+                  throw new IllegalArgumentException(
+                      PROPERTY + " must be preferred, 512, 256, 128 or scalar, got '" + v + "'");
+            };
         if (bits > species.vectorBitSize()) {
-          System.getLogger(VectorWidth.class.getName()).log(System.Logger.Level.WARNING, PROPERTY + "=" + bits
-              + " is wider than this machine's " + species.vectorBitSize() + "-bit vectors; using those");
+          System.getLogger(VectorWidth.class.getName())
+              .log(
+                  System.Logger.Level.WARNING,
+                  PROPERTY
+                      + "="
+                      + bits
+                      + " is wider than this machine's "
+                      + species.vectorBitSize()
+                      + "-bit vectors; using those");
         } else {
           species = VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
         }

@@ -8,19 +8,17 @@ import java.util.Objects;
 
 /**
  * A read-only weight matrix of {@code rows × cols} over rows of {@link WeightType} blocks in a
- * segment, usually a slice of a memory-mapped file (row = one output channel, as PyTorch's
- * {@code [out, in]} and GGUF's {@code ne = [in, out]}). Each format is one subclass that owns its
- * decode ({@link #decodeRow}, with its scalar twin {@link #decodeRowScalar}); the products are
- * shared:
+ * segment, usually a slice of a memory-mapped file (row = one output channel, as PyTorch's {@code
+ * [out, in]} and GGUF's {@code ne = [in, out]}). Each format is one subclass that owns its decode
+ * ({@link #decodeRow}, with its scalar twin {@link #decodeRowScalar}); the products are shared:
  *
  * <ul>
  *   <li>by default {@link #multiply} keeps the activations in float32 and decodes the weights into
- *       small per-thread float32 panels that many tokens reuse ({@link PanelKernels}), so the
- *       inner loops are plain float32 FMAs and the decode is amortized over the batch: batches of
- *       {@value #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes
- *       along rows) and stream every token past it; smaller batches transpose the tokens in
- *       strips of {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels
- *       per strip;
+ *       small per-thread float32 panels that many tokens reuse ({@link PanelKernels}), so the inner
+ *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
+ *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
+ *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
+ *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose decoded
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedF32Matrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks.
@@ -28,9 +26,9 @@ import java.util.Objects;
  *
  * <p>Why quantized formats decode per product rather than keep a float32 copy or compute on the
  * blocks: the decoded panels run as fast as the packed float32 path on the same (dequantized)
- * weights, with bit-identical output, while keeping the 4–8× smaller footprint; dequantizing
- * blocks into registers inside the tile, or llama.cpp's int8 activations, are slower with the
- * Vector API (no VNNI dot) — {@code bench/README.md} has the measurements.
+ * weights, with bit-identical output, while keeping the 4–8× smaller footprint; dequantizing blocks
+ * into registers inside the tile, or llama.cpp's int8 activations, are slower with the Vector API
+ * (no VNNI dot) — {@code bench/README.md} has the measurements.
  *
  * <p>Every output element is the FMA chain {@code c = fma(w[r][k], x[t][k], c)} over k in column
  * order from +0 on the decoded row, whatever the path, batch, strip, tile or thread split: results
@@ -38,7 +36,8 @@ import java.util.Objects;
  */
 public abstract class WeightMatrix {
 
-  static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /**
    * Batches of at least this many tokens take the rows-along-lanes path: a thread's row panels are
@@ -53,8 +52,10 @@ public abstract class WeightMatrix {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final WeightType type;
+
   /** The stored rows, {@code rows × rowBytes} bytes. */
   protected final MemorySegment data;
+
   protected final int rows;
   protected final int cols;
   protected final long rowBytes;
@@ -63,12 +64,21 @@ public abstract class WeightMatrix {
 
   protected WeightMatrix(WeightType type, MemorySegment data, int rows, int cols) {
     if (rows <= 0 || cols <= 0) {
-      throw new IllegalArgumentException("matrix shape must be positive, got " + rows + " × " + cols);
+      throw new IllegalArgumentException(
+          "matrix shape must be positive, got " + rows + " × " + cols);
     }
     this.rowBytes = type.rowBytes(cols);
     if (data.byteSize() != rowBytes * rows) {
-      throw new IllegalArgumentException(type + " matrix " + rows + " × " + cols + " needs " + rowBytes * rows
-          + " bytes, segment has " + data.byteSize());
+      throw new IllegalArgumentException(
+          type
+              + " matrix "
+              + rows
+              + " × "
+              + cols
+              + " needs "
+              + rowBytes * rows
+              + " bytes, segment has "
+              + data.byteSize());
     }
     this.type = type;
     this.data = data;
@@ -98,7 +108,10 @@ public abstract class WeightMatrix {
     return data.byteSize();
   }
 
-  /** Decodes row {@code r} (in range) into {@code dst[off .. off + cols)}; exact, bitwise {@link #decodeRowScalar}. */
+  /**
+   * Decodes row {@code r} (in range) into {@code dst[off .. off + cols)}; exact, bitwise {@link
+   * #decodeRowScalar}.
+   */
   abstract void decodeRow(int r, float[] dst, int off);
 
   /** The scalar reference of {@link #decodeRow}. */
@@ -109,7 +122,10 @@ public abstract class WeightMatrix {
     return false;
   }
 
-  /** Writes row {@code r} as float32 into {@code dst[dstOffset ..]} (embedding lookup; only that row is decoded). */
+  /**
+   * Writes row {@code r} as float32 into {@code dst[dstOffset ..]} (embedding lookup; only that row
+   * is decoded).
+   */
   public final void readRow(int r, float[] dst, int dstOffset) {
     Objects.checkIndex(r, rows);
     Objects.checkFromIndexSize(dstOffset, cols, dst.length);
@@ -119,9 +135,9 @@ public abstract class WeightMatrix {
   /**
    * Builds, in {@code arena}, the float32 panel copy that products run on from now on, if this
    * format gains from one (float formats do; quantized ones keep decoding per product), so the
-   * first product does not pay for it and the copy is freed with the arena (then products fail
-   * with {@link IllegalStateException}). A packed mapped matrix drops its pages from the resident
-   * set. Idempotent and thread-safe.
+   * first product does not pay for it and the copy is freed with the arena (then products fail with
+   * {@link IllegalStateException}). A packed mapped matrix drops its pages from the resident set.
+   * Idempotent and thread-safe.
    */
   public final void pack(Arena arena) {
     if (!gainsFromPacking()) {
@@ -143,9 +159,9 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this: a
-   * packed panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a
-   * small-batch unit's token transposition stays small next to its products.
+   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this: a packed
+   * panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a small-batch
+   * unit's token transposition stays small next to its products.
    */
   public int rowGrain() {
     PackedF32Matrix p = packed;
@@ -158,7 +174,8 @@ public abstract class WeightMatrix {
    * A format may override this with a kernel of its own (it then does not gain from packing), as
    * long as every output stays one fixed sequence of operations whatever the batch and row range.
    */
-  public void multiply(float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+  public void multiply(
+      float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
     PackedF32Matrix p = packed;
     if (p != null) {
       p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
@@ -173,7 +190,8 @@ public abstract class WeightMatrix {
           decodeRow(r + i, s.rowsBuffer, i * cols);
         }
         PanelKernels.transposeRows(s.rowsBuffer, nRows, cols, s.panelT);
-        PanelKernels.multiplyRowPanel(s.panelT, nRows, cols, x, tokens, out, outStride, outOffset + r, s.tile);
+        PanelKernels.multiplyRowPanel(
+            s.panelT, nRows, cols, x, tokens, out, outStride, outOffset + r, s.tile);
       }
       return;
     }
@@ -185,7 +203,8 @@ public abstract class WeightMatrix {
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        PanelKernels.multiplyStrip(s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        PanelKernels.multiplyStrip(
+            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
       }
     }
   }
@@ -204,7 +223,8 @@ public abstract class WeightMatrix {
     float[] strip = new float[0];
     float[] rowsBuffer = new float[0];
     float[] panelT = new float[0];
-    final float[] tile = new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
+    final float[] tile =
+        new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
 
     Scratch fit(int cols) {
       if (panel.length < PanelKernels.TILE_ROWS * cols) {

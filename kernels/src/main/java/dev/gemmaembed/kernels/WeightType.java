@@ -15,33 +15,83 @@ import java.util.Optional;
  *
  * <p>Every type of ggml is listed, so that any GGUF file's layout can be validated and shown; the
  * ones with a matrix class are {@link #computable()}. A new format is one {@link WeightMatrix}
- * subclass (its decode, and its quantizer if it has one) plus its constructor here; the legacy
- * Q4_1 / Q5_0 / Q5_1, K-quant and IQ4 layouts share {@link BlockFormatMatrix}, each with its
- * {@link BlockFormat} (decode) and {@link BlockFormatQuantizer} (llama-quantize's quantizer).
+ * subclass (its decode, and its quantizer if it has one) plus its constructor here; the legacy Q4_1
+ * / Q5_0 / Q5_1, K-quant and IQ4 layouts share {@link BlockFormatMatrix}, each with its {@link
+ * BlockFormat} (decode) and {@link BlockFormatQuantizer} (llama-quantize's quantizer).
  */
 public enum WeightType {
   F32(0, 1, 4, F32Matrix::new),
   F16(1, 1, 2, F16Matrix::new),
   Q4_0(2, 32, 18, Q4_0Matrix::new, Q4_0Matrix::quantizeBlock),
-  Q4_1(3, 32, 20, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_1, d, r, c), BlockFormatQuantizer.Q4_1::quantizeBlock),
-  Q5_0(6, 32, 22, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_0, d, r, c), BlockFormatQuantizer.Q5_0::quantizeBlock),
-  Q5_1(7, 32, 24, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_1, d, r, c), BlockFormatQuantizer.Q5_1::quantizeBlock),
+  Q4_1(
+      3,
+      32,
+      20,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_1, d, r, c),
+      BlockFormatQuantizer.Q4_1::quantizeBlock),
+  Q5_0(
+      6,
+      32,
+      22,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_0, d, r, c),
+      BlockFormatQuantizer.Q5_0::quantizeBlock),
+  Q5_1(
+      7,
+      32,
+      24,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_1, d, r, c),
+      BlockFormatQuantizer.Q5_1::quantizeBlock),
   Q8_0(8, 32, 34, Q8_0Matrix::new, Q8_0Matrix::quantizeBlock),
   Q8_1(9, 32, 36),
-  Q2_K(10, 256, 84, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q2_K, d, r, c), BlockFormatQuantizer.Q2_K::quantizeBlock),
-  Q3_K(11, 256, 110, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q3_K, d, r, c), BlockFormatQuantizer.Q3_K::quantizeBlock),
-  Q4_K(12, 256, 144, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_K, d, r, c), BlockFormatQuantizer.Q4_K::quantizeBlock),
-  Q5_K(13, 256, 176, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_K, d, r, c), BlockFormatQuantizer.Q5_K::quantizeBlock),
-  Q6_K(14, 256, 210, (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q6_K, d, r, c), BlockFormatQuantizer.Q6_K::quantizeBlock),
+  Q2_K(
+      10,
+      256,
+      84,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q2_K, d, r, c),
+      BlockFormatQuantizer.Q2_K::quantizeBlock),
+  Q3_K(
+      11,
+      256,
+      110,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q3_K, d, r, c),
+      BlockFormatQuantizer.Q3_K::quantizeBlock),
+  Q4_K(
+      12,
+      256,
+      144,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q4_K, d, r, c),
+      BlockFormatQuantizer.Q4_K::quantizeBlock),
+  Q5_K(
+      13,
+      256,
+      176,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q5_K, d, r, c),
+      BlockFormatQuantizer.Q5_K::quantizeBlock),
+  Q6_K(
+      14,
+      256,
+      210,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.Q6_K, d, r, c),
+      BlockFormatQuantizer.Q6_K::quantizeBlock),
   Q8_K(15, 256, 292),
   IQ2_XXS(16, 256, 66),
   IQ2_XS(17, 256, 74),
   IQ3_XXS(18, 256, 98),
   IQ1_S(19, 256, 50),
-  IQ4_NL(20, 32, 18, (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_NL, d, r, c), BlockFormatQuantizer.IQ4_NL::quantizeBlock),
+  IQ4_NL(
+      20,
+      32,
+      18,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_NL, d, r, c),
+      BlockFormatQuantizer.IQ4_NL::quantizeBlock),
   IQ3_S(21, 256, 110),
   IQ2_S(22, 256, 82),
-  IQ4_XS(23, 256, 136, (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_XS, d, r, c), BlockFormatQuantizer.IQ4_XS::quantizeBlock),
+  IQ4_XS(
+      23,
+      256,
+      136,
+      (d, r, c) -> new BlockFormatMatrix(BlockFormat.IQ4_XS, d, r, c),
+      BlockFormatQuantizer.IQ4_XS::quantizeBlock),
   I8(24, 1, 1),
   I16(25, 1, 2),
   I32(26, 1, 4),
@@ -59,7 +109,10 @@ public enum WeightType {
     WeightMatrix matrix(MemorySegment data, int rows, int cols);
   }
 
-  /** A format's reference quantizer: one block of {@code blockSize} values from {@code x[off ..]} to {@code dst[o ..]}. */
+  /**
+   * A format's reference quantizer: one block of {@code blockSize} values from {@code x[off ..]} to
+   * {@code dst[o ..]}.
+   */
   @FunctionalInterface
   interface BlockQuantizer {
     void quantizeBlock(float[] x, int off, MemorySegment dst, long o);
@@ -87,7 +140,8 @@ public enum WeightType {
     this(ggmlId, blockSize, blockBytes, factory, null);
   }
 
-  WeightType(int ggmlId, int blockSize, int blockBytes, MatrixFactory factory, BlockQuantizer quantizer) {
+  WeightType(
+      int ggmlId, int blockSize, int blockBytes, MatrixFactory factory, BlockQuantizer quantizer) {
     this.ggmlId = ggmlId;
     this.blockSize = blockSize;
     this.blockBytes = blockBytes;
@@ -120,11 +174,14 @@ public enum WeightType {
     return quantizer != null;
   }
 
-  /** Bytes of a row of {@code cols} values; {@code cols} must be a positive multiple of the block size. */
+  /**
+   * Bytes of a row of {@code cols} values; {@code cols} must be a positive multiple of the block
+   * size.
+   */
   public long rowBytes(int cols) {
     if (cols <= 0 || cols % blockSize != 0) {
-      throw new IllegalArgumentException(name() + " rows must hold a positive multiple of " + blockSize
-          + " values, got " + cols);
+      throw new IllegalArgumentException(
+          name() + " rows must hold a positive multiple of " + blockSize + " values, got " + cols);
     }
     return (long) (cols / blockSize) * blockBytes;
   }
@@ -137,7 +194,8 @@ public enum WeightType {
    */
   public WeightMatrix matrix(MemorySegment data, int rows, int cols) {
     if (factory == null) {
-      throw new IllegalArgumentException("no kernels for weight type " + name() + " (computable: " + computableNames() + ")");
+      throw new IllegalArgumentException(
+          "no kernels for weight type " + name() + " (computable: " + computableNames() + ")");
     }
     return factory.matrix(data, rows, cols);
   }
@@ -151,14 +209,17 @@ public enum WeightType {
    */
   public void quantize(float[] src, int srcOff, int n, MemorySegment dst, long dstOff) {
     if (quantizer == null) {
-      throw new IllegalArgumentException("cannot quantize to " + name() + " (quantizable: " + quantizableNames() + ")");
+      throw new IllegalArgumentException(
+          "cannot quantize to " + name() + " (quantizable: " + quantizableNames() + ")");
     }
     if (n < 0 || n % blockSize != 0) {
-      throw new IllegalArgumentException("value count must be a multiple of " + blockSize + ", got " + n);
+      throw new IllegalArgumentException(
+          "value count must be a multiple of " + blockSize + ", got " + n);
     }
     for (int i = 0; i < n; i++) {
       if (!Float.isFinite(src[srcOff + i])) {
-        throw new IllegalArgumentException("cannot quantize non-finite value " + src[srcOff + i] + " at element " + i);
+        throw new IllegalArgumentException(
+            "cannot quantize non-finite value " + src[srcOff + i] + " at element " + i);
       }
     }
     for (int b = 0; b < n / blockSize; b++) {
@@ -167,8 +228,8 @@ public enum WeightType {
   }
 
   /**
-   * Quantizes a whole matrix row by row into memory from {@code alloc} (in-memory quantization of
-   * a float checkpoint); {@code src.cols()} must be a multiple of the block size.
+   * Quantizes a whole matrix row by row into memory from {@code alloc} (in-memory quantization of a
+   * float checkpoint); {@code src.cols()} must be a multiple of the block size.
    */
   public WeightMatrix quantize(WeightMatrix src, SegmentAllocator alloc) {
     int rows = src.rows();
@@ -195,8 +256,11 @@ public enum WeightType {
    * @throws IllegalArgumentException for a name ggml does not define
    */
   public static WeightType parse(String name) {
-    return named(name).orElseThrow(() -> new IllegalArgumentException(
-        "unknown weight type '" + name + "' (computable: " + computableNames() + ")"));
+    return named(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown weight type '" + name + "' (computable: " + computableNames() + ")"));
   }
 
   /** {@link #parse}, empty for a name ggml does not define. */

@@ -35,7 +35,8 @@ class BatchInvarianceTest {
   void matmulRowOfAToken() {
     int cols = 1153;
     for (int rows : new int[] {37, 256, 300}) {
-      for (WeightMatrix m : SimdVsScalarTest.allFormats(SimdVsScalarTest.random(rows * cols), rows, cols)) {
+      for (WeightMatrix m :
+          SimdVsScalarTest.allFormats(SimdVsScalarTest.random(rows * cols), rows, cols)) {
         float[] token = SimdVsScalarTest.random(cols);
         float[] alone = new float[rows];
         Matmul.multiply(POOLS[0], m, token, 1, alone);
@@ -47,8 +48,19 @@ class BatchInvarianceTest {
             float[] out = new float[batch * rows];
             Matmul.multiply(pool, m, x, batch, out);
             float[] got = Arrays.copyOfRange(out, at * rows, (at + 1) * rows);
-            assertBitwise(alone, got, m.getClass().getSimpleName() + " " + rows + " rows, token " + at + " of "
-                + batch + ", " + pool.threads() + " threads");
+            assertBitwise(
+                alone,
+                got,
+                m.getClass().getSimpleName()
+                    + " "
+                    + rows
+                    + " rows, token "
+                    + at
+                    + " of "
+                    + batch
+                    + ", "
+                    + pool.threads()
+                    + " threads");
           }
         }
       }
@@ -66,8 +78,8 @@ class BatchInvarianceTest {
       float[] k1 = SimdVsScalarTest.random(len * d);
       float[] v1 = SimdVsScalarTest.random(len * d);
       float[] alone = new float[len * qs];
-      new BatchAttention(heads, 1, d).run(POOLS[0], q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f,
-          alone);
+      new BatchAttention(heads, 1, d)
+          .run(POOLS[0], q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f, alone);
       for (int[] others : new int[][] {{1}, {40, 3}, {130, 9, 64}}) {
         for (ComputePool pool : POOLS) {
           // the sequence sits after the others
@@ -89,8 +101,16 @@ class BatchInvarianceTest {
           }
           float[] out = new float[total * qs];
           new BatchAttention(heads, 1, d).run(pool, q, k, v, start, length, n, radius, 0.125f, out);
-          assertBitwise(alone, Arrays.copyOfRange(out, before * qs, total * qs),
-              "radius " + radius + " after " + Arrays.toString(others) + ", " + pool.threads() + " threads");
+          assertBitwise(
+              alone,
+              Arrays.copyOfRange(out, before * qs, total * qs),
+              "radius "
+                  + radius
+                  + " after "
+                  + Arrays.toString(others)
+                  + ", "
+                  + pool.threads()
+                  + " threads");
         }
       }
     }
@@ -111,10 +131,21 @@ class BatchInvarianceTest {
           float[] k = SimdVsScalarTest.random(total * kvs);
           float[] v = SimdVsScalarTest.random(total * kvs);
           float[] out = new float[total * qs];
-          new BatchAttention(heads[0], heads[1], d).run(pool, q, k, v, start, length, 3, radius, 0.2f, out);
-          new BatchAttention(heads[0], heads[1], d).run(pool, q, k, v, start, length, 3, radius, 0.2f, q);
-          assertBitwise(out, q, heads[0] + "/" + heads[1] + " heads, radius " + radius + ", " + pool.threads()
-              + " threads");
+          new BatchAttention(heads[0], heads[1], d)
+              .run(pool, q, k, v, start, length, 3, radius, 0.2f, out);
+          new BatchAttention(heads[0], heads[1], d)
+              .run(pool, q, k, v, start, length, 3, radius, 0.2f, q);
+          assertBitwise(
+              out,
+              q,
+              heads[0]
+                  + "/"
+                  + heads[1]
+                  + " heads, radius "
+                  + radius
+                  + ", "
+                  + pool.threads()
+                  + " threads");
         }
       }
     }
@@ -122,7 +153,10 @@ class BatchInvarianceTest {
 
   private static void assertBitwise(float[] want, float[] got, String what) {
     for (int i = 0; i < want.length; i++) {
-      assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + ", element " + i);
+      assertEquals(
+          Float.floatToRawIntBits(want[i]),
+          Float.floatToRawIntBits(got[i]),
+          what + ", element " + i);
     }
   }
 }

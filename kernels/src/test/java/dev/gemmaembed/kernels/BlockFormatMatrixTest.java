@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The {@link BlockFormat}s (Q4_1, Q5_0, Q5_1, Q2_K … Q6_K, IQ4_NL, IQ4_XS) on random blocks (every
  * bit pattern of the quants, finite fp16 scales): the Vector API decoder against the scalar
- * reference bit for bit, each product as the in-order FMA chain over the
- * decoded row, bitwise batch / row-split invariance, and NaN / infinite scales rejected per row.
+ * reference bit for bit, each product as the in-order FMA chain over the decoded row, bitwise batch
+ * / row-split invariance, and NaN / infinite scales rejected per row.
  */
 class BlockFormatMatrixTest {
 
@@ -30,18 +30,26 @@ class BlockFormatMatrixTest {
     MemorySegment s = MemorySegment.ofArray(bytes);
     for (long o = 0; o < bytes.length; o += f.blockBytes()) {
       for (int so : f.scaleOffsets()) {
-        s.set(BlockFormat.LE_SHORT, o + so, Float.floatToFloat16((float) (RNG.nextGaussian() * 0.01)));
+        s.set(
+            BlockFormat.LE_SHORT,
+            o + so,
+            Float.floatToFloat16((float) (RNG.nextGaussian() * 0.01)));
       }
     }
     return s;
   }
 
   static Stream<Arguments> shapes() {
-    return Stream.of(BlockFormat.values()).flatMap(f -> {
-      int bv = f.blockValues();
-      return Stream.of(Arguments.of(f, 1, bv), Arguments.of(f, 7, 3 * bv), Arguments.of(f, 33, bv == 32 ? 1152 : 768),
-          Arguments.of(f, 13, 5 * bv));
-    });
+    return Stream.of(BlockFormat.values())
+        .flatMap(
+            f -> {
+              int bv = f.blockValues();
+              return Stream.of(
+                  Arguments.of(f, 1, bv),
+                  Arguments.of(f, 7, 3 * bv),
+                  Arguments.of(f, 33, bv == 32 ? 1152 : 768),
+                  Arguments.of(f, 13, 5 * bv));
+            });
   }
 
   static float[] random(int n) {
@@ -70,14 +78,19 @@ class BlockFormatMatrixTest {
       m.readRow(r, actual, 3);
       m.decodeRowScalar(r, twin, 0);
       for (int c = 0; c < cols; c++) {
-        assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(actual[3 + c]),
+        assertEquals(
+            Float.floatToRawIntBits(expected[c]),
+            Float.floatToRawIntBits(actual[3 + c]),
             f + " at " + VectorWidth.describe() + ", row " + r + " col " + c);
         assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(twin[c]));
       }
     }
   }
 
-  /** Each output is {@code c = fma(w[r][k], x[t][k], c)} over k in order on the decoded row, for both batch paths. */
+  /**
+   * Each output is {@code c = fma(w[r][k], x[t][k], c)} over k in order on the decoded row, for
+   * both batch paths.
+   */
   @ParameterizedTest
   @MethodSource("shapes")
   void eachOutputIsTheInOrderFmaChainBitForBit(BlockFormat f, int rows, int cols) {
@@ -94,7 +107,9 @@ class BlockFormatMatrixTest {
           for (int k = 0; k < cols; k++) {
             c = Math.fma(row[k], x[t * cols + k], c);
           }
-          assertEquals(Float.floatToRawIntBits(c), Float.floatToRawIntBits(actual[t * rows + r]),
+          assertEquals(
+              Float.floatToRawIntBits(c),
+              Float.floatToRawIntBits(actual[t * rows + r]),
               f + " token " + t + " row " + r);
         }
       }
@@ -118,8 +133,12 @@ class BlockFormatMatrixTest {
       m.multiply(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone, rows, 0, 0, rows);
       for (int r = 0; r < rows; r++) {
         int bits = Float.floatToRawIntBits(batch[t * rows + r]);
-        assertEquals(bits, Float.floatToRawIntBits(alone[r]), "token " + t + " row " + r + " alone");
-        assertEquals(bits, Float.floatToRawIntBits(split[t * (rows + 3) + 2 + r]), "token " + t + " row " + r + " split");
+        assertEquals(
+            bits, Float.floatToRawIntBits(alone[r]), "token " + t + " row " + r + " alone");
+        assertEquals(
+            bits,
+            Float.floatToRawIntBits(split[t * (rows + 3) + 2 + r]),
+            "token " + t + " row " + r + " split");
       }
     }
   }
@@ -131,7 +150,10 @@ class BlockFormatMatrixTest {
     for (short bad : new short[] {(short) 0x7E00, (short) 0x7C00, (short) 0xFC00}) {
       MemorySegment data = randomBlocks(f, 3, cols);
       int[] offsets = f.scaleOffsets();
-      data.set(BlockFormat.LE_SHORT, f.rowBytes(cols) * 2 + f.blockBytes() + offsets[offsets.length - 1], bad);
+      data.set(
+          BlockFormat.LE_SHORT,
+          f.rowBytes(cols) * 2 + f.blockBytes() + offsets[offsets.length - 1],
+          bad);
       BlockFormatMatrix m = new BlockFormatMatrix(f, data, 3, cols);
       float[] row = new float[cols];
       m.readRow(0, row, 0);

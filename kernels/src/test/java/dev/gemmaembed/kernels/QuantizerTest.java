@@ -9,7 +9,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The reference quantizers' rounding rules, on blocks whose expected bytes are worked out by hand. */
+/**
+ * The reference quantizers' rounding rules, on blocks whose expected bytes are worked out by hand.
+ */
 class QuantizerTest {
 
   private static final WeightType[] QUANTIZABLE = {WeightType.Q8_0, WeightType.Q4_0};
@@ -66,7 +68,8 @@ class QuantizerTest {
       }
       float d = amax / 127f;
       float id = 1f / d;
-      assertEquals(Float.floatToFloat16(d), MemorySegment.ofArray(q).get(WeightMatrix.LE_SHORT, b * 34L));
+      assertEquals(
+          Float.floatToFloat16(d), MemorySegment.ofArray(q).get(WeightMatrix.LE_SHORT, b * 34L));
       for (int j = 0; j < 32; j++) {
         float v = x[b * 32 + j] * id;
         int expected = (int) (v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5));
@@ -135,14 +138,20 @@ class QuantizerTest {
       byte[] q = quantize(f, x);
       float[] back = dequantize(f, q, x.length);
       for (int b = 0; b < 9; b++) {
-        float d = Math.abs(Float.float16ToFloat(MemorySegment.ofArray(q).get(WeightMatrix.LE_SHORT, (long) b * f.blockBytes())));
+        float d =
+            Math.abs(
+                Float.float16ToFloat(
+                    MemorySegment.ofArray(q)
+                        .get(WeightMatrix.LE_SHORT, (long) b * f.blockBytes())));
         for (int j = 0; j < 32; j++) {
           int i = b * 32 + j;
           // Q8_0: half a step; Q4_0: a full step (the largest magnitude maps to -8, so its opposite
-          // side clips at +7); plus the fp16 rounding of d (≤ 2^-11 relative) times the largest level.
+          // side clips at +7); plus the fp16 rounding of d (≤ 2^-11 relative) times the largest
+          // level.
           float steps = f == WeightType.Q8_0 ? 0.5f : 1f;
           float levels = f == WeightType.Q8_0 ? 127 : 8;
-          assertEquals(x[i], back[i], d * steps + d * 0x1p-11f * levels + 1e-6f, f + " element " + i);
+          assertEquals(
+              x[i], back[i], d * steps + d * 0x1p-11f * levels + 1e-6f, f + " element " + i);
         }
       }
     }
@@ -154,9 +163,13 @@ class QuantizerTest {
     x[3] = Float.NaN;
     MemorySegment dst = MemorySegment.ofArray(new byte[34]);
     assertThrows(IllegalArgumentException.class, () -> WeightType.Q8_0.quantize(x, 0, 32, dst, 0));
-    assertThrows(IllegalArgumentException.class, () -> WeightType.Q8_0.quantize(new float[40], 0, 40, dst, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightType.Q8_0.quantize(new float[40], 0, 40, dst, 0));
     assertThrows(IllegalArgumentException.class, () -> WeightType.Q4_0.rowBytes(48));
-    assertThrows(IllegalArgumentException.class, () -> WeightType.F16.quantize(new float[32], 0, 32, dst, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightType.F16.quantize(new float[32], 0, 32, dst, 0));
   }
 
   @Test
@@ -176,7 +189,9 @@ class QuantizerTest {
     assertEquals(WeightType.BF16, WeightType.byGgmlId(30));
     assertEquals(null, WeightType.byGgmlId(31));
     assertThrows(IllegalArgumentException.class, () -> WeightType.parse("q9_9"));
-    assertThrows(IllegalArgumentException.class, () -> WeightType.TQ1_0.matrix(MemorySegment.ofArray(new byte[54]), 1, 256));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightType.TQ1_0.matrix(MemorySegment.ofArray(new byte[54]), 1, 256));
     for (WeightType t : WeightType.values()) {
       assertEquals(t, WeightType.byGgmlId(t.ggmlId()), t.name());
     }

@@ -70,7 +70,8 @@ class SimdVsScalarTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 14, 62, 66, 510, 1536, 2306, 6144}) // 2 × the odd sizes: pairs (k, k + d/2)
+  @ValueSource(
+      ints = {2, 14, 62, 66, 510, 1536, 2306, 6144}) // 2 × the odd sizes: pairs (k, k + d/2)
   void ropeRotateHalf(int d) {
     float[] x = random(d);
     float[] cos = random(d / 2 + 1);
@@ -128,14 +129,17 @@ class SimdVsScalarTest {
       hf[2 * i] = (byte) h;
       hf[2 * i + 1] = (byte) (h >>> 8);
     }
-    return List.of(F32Matrix.of(w, rows, cols), new Bf16Matrix(MemorySegment.ofArray(bf), rows, cols),
+    return List.of(
+        F32Matrix.of(w, rows, cols),
+        new Bf16Matrix(MemorySegment.ofArray(bf), rows, cols),
         new F16Matrix(MemorySegment.ofArray(hf), rows, cols));
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 7, 31, 33, 255, 768, 1153, 3072})
   void matmulAllFormats(int cols) {
-    try (ComputePool pool = new ComputePool(2); Arena arena = Arena.ofShared()) {
+    try (ComputePool pool = new ComputePool(2);
+        Arena arena = Arena.ofShared()) {
       for (int tokens : new int[] {1, 3, 4, 9}) {
         for (int rows : new int[] {1, 5, 64, 67}) {
           float[] x = random(tokens * cols);
@@ -144,7 +148,8 @@ class SimdVsScalarTest {
             ScalarKernels.matmul(m, x, tokens, expected);
             float[] got = new float[tokens * rows];
             Matmul.multiply(pool, m, x, tokens, got);
-            String what = m + (m.packed() != null ? " packed " : " ") + tokens + "x" + rows + "x" + cols;
+            String what =
+                m + (m.packed() != null ? " packed " : " ") + tokens + "x" + rows + "x" + cols;
             assertArrayEquals(expected, got, tol(cols) * 4, what);
             // and bit for bit the documented operation order
             ScalarKernels.matmulFmaChain(m, x, tokens, expected);
@@ -174,18 +179,23 @@ class SimdVsScalarTest {
       for (int t = 0; t < tokens; t++) {
         for (int r = 0; r < rows; r++) {
           float want = r >= range[0] && r < range[1] ? full[t * rows + r] : 0f;
-          assertEquals(want, got[t * rows + r], 0f, "row " + r + " of range " + Arrays.toString(range));
+          assertEquals(
+              want, got[t * rows + r], 0f, "row " + r + " of range " + Arrays.toString(range));
         }
       }
     }
     float[] row = new float[cols + 2];
     for (int r : new int[] {0, 63, 64, 149}) {
       packed.readRow(r, row, 2);
-      assertArrayEquals(Arrays.copyOfRange(w, r * cols, (r + 1) * cols), Arrays.copyOfRange(row, 2, cols + 2));
+      assertArrayEquals(
+          Arrays.copyOfRange(w, r * cols, (r + 1) * cols), Arrays.copyOfRange(row, 2, cols + 2));
     }
   }
 
-  /** A packed copy lives in the arena it was packed into: closing that frees it, and products then fail cleanly. */
+  /**
+   * A packed copy lives in the arena it was packed into: closing that frees it, and products then
+   * fail cleanly.
+   */
   @org.junit.jupiter.api.Test
   void packedCopyIsFreedWithItsArena() {
     F32Matrix m = F32Matrix.of(random(70 * 33), 70, 33);
@@ -195,8 +205,10 @@ class SimdVsScalarTest {
     m.pack(arena);
     m.multiply(x, 1, out, 70, 0, 0, 70);
     arena.close();
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.multiply(x, 1, out, 70, 0, 0, 70));
-    Q8_0Matrix q = (Q8_0Matrix) WeightType.Q8_0.quantize(F32Matrix.of(random(64), 2, 32), Arena.ofAuto());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> m.multiply(x, 1, out, 70, 0, 0, 70));
+    Q8_0Matrix q =
+        (Q8_0Matrix) WeightType.Q8_0.quantize(F32Matrix.of(random(64), 2, 32), Arena.ofAuto());
     q.pack(Arena.ofAuto());
     assertEquals(null, q.packed(), "quantized matrices keep decoding per product");
   }
@@ -240,12 +252,21 @@ class SimdVsScalarTest {
     }
     int l = VectorWidth.L;
     for (int i = 0; i + l <= x.length; i += l) {
-      float[] e = SimdKernels.exp(jdk.incubator.vector.FloatVector.fromArray(SimdKernels.F, x, i)).toArray();
-      float[] g = SimdKernels.gelu(jdk.incubator.vector.FloatVector.fromArray(SimdKernels.F, x, i).mul(0.1f)).toArray();
+      float[] e =
+          SimdKernels.exp(jdk.incubator.vector.FloatVector.fromArray(SimdKernels.F, x, i))
+              .toArray();
+      float[] g =
+          SimdKernels.gelu(
+                  jdk.incubator.vector.FloatVector.fromArray(SimdKernels.F, x, i).mul(0.1f))
+              .toArray();
       for (int j = 0; j < l; j++) {
-        assertEquals(Float.floatToRawIntBits(SimdKernels.exp(x[i + j])), Float.floatToRawIntBits(e[j]),
+        assertEquals(
+            Float.floatToRawIntBits(SimdKernels.exp(x[i + j])),
+            Float.floatToRawIntBits(e[j]),
             "scalar and vector exp differ at " + x[i + j]);
-        assertEquals(Float.floatToRawIntBits(SimdKernels.gelu(x[i + j] * 0.1f)), Float.floatToRawIntBits(g[j]),
+        assertEquals(
+            Float.floatToRawIntBits(SimdKernels.gelu(x[i + j] * 0.1f)),
+            Float.floatToRawIntBits(g[j]),
             "scalar and vector gelu differ at " + x[i + j] * 0.1f);
       }
     }
@@ -282,9 +303,13 @@ class SimdVsScalarTest {
         float[] b = new float[q.length];
         ScalarKernels.attend(q, k, v, 2, seqLen, heads, kv, d, radius, 0.17f, a, 0, seqLen);
         try (ComputePool pool = new ComputePool(1)) {
-          new BatchAttention(heads, kv, d).run(pool, q, k, v, new int[] {2}, new int[] {seqLen}, 1, radius, 0.17f, b);
+          new BatchAttention(heads, kv, d)
+              .run(pool, q, k, v, new int[] {2}, new int[] {seqLen}, 1, radius, 0.17f, b);
         }
-        assertArrayEquals(a, b, 2e-5f * (float) Math.sqrt(d / 32.0) + 1e-6f,
+        assertArrayEquals(
+            a,
+            b,
+            2e-5f * (float) Math.sqrt(d / 32.0) + 1e-6f,
             "radius " + radius + " heads " + heads + "/" + kv + " d " + d);
       }
     }

@@ -30,24 +30,39 @@ class UnpackedMatrixTest {
     return a;
   }
 
-  /** A {@code rows × cols} matrix of type {@code f} (quantized, or rounded to it) over random weights. */
+  /**
+   * A {@code rows × cols} matrix of type {@code f} (quantized, or rounded to it) over random
+   * weights.
+   */
   static WeightMatrix quantized(WeightType f, int rows, int cols) {
     float[] w = random(rows * cols, 0.05f);
     if (f.quantizable()) {
       return f.quantize(F32Matrix.of(w, rows, cols), Arena.ofAuto());
     }
     return SimdVsScalarTest.allFormats(w, rows, cols).stream()
-        .filter(m -> m.type() == f).findFirst().orElseThrow();
+        .filter(m -> m.type() == f)
+        .findFirst()
+        .orElseThrow();
   }
 
-  /** Odd row counts; widths in units of 32 values, or of 256 for the super-block types (K-quants, IQ4_XS). */
+  /**
+   * Odd row counts; widths in units of 32 values, or of 256 for the super-block types (K-quants,
+   * IQ4_XS).
+   */
   static Stream<Arguments> shapes() {
-    return Stream.of(WeightType.values()).filter(WeightType::computable).flatMap(f -> {
-      int unit = f.blockSize() > 32 ? f.blockSize() / 32 : 1;
-      return Stream.of(Arguments.of(f, 1, 32 * unit), Arguments.of(f, 3, 64 * unit), Arguments.of(f, 7, 96 * unit),
-          Arguments.of(f, 13, 160 * unit), Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
-          Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
-    });
+    return Stream.of(WeightType.values())
+        .filter(WeightType::computable)
+        .flatMap(
+            f -> {
+              int unit = f.blockSize() > 32 ? f.blockSize() / 32 : 1;
+              return Stream.of(
+                  Arguments.of(f, 1, 32 * unit),
+                  Arguments.of(f, 3, 64 * unit),
+                  Arguments.of(f, 7, 96 * unit),
+                  Arguments.of(f, 13, 160 * unit),
+                  Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
+                  Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
+            });
   }
 
   @ParameterizedTest
@@ -60,7 +75,9 @@ class UnpackedMatrixTest {
       m.decodeRowScalar(r, expected, 0);
       m.readRow(r, actual, 5);
       for (int c = 0; c < cols; c++) {
-        assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(actual[5 + c]),
+        assertEquals(
+            Float.floatToRawIntBits(expected[c]),
+            Float.floatToRawIntBits(actual[5 + c]),
             f + " row " + r + " col " + c);
       }
     }
@@ -78,14 +95,15 @@ class UnpackedMatrixTest {
       m.multiply(x, tokens, actual, rows, 0, 0, rows);
       // error of an n-term float32 dot of unit activations and ~0.05 weights
       float tol = 2e-7f * cols * 0.05f * 4 + 1e-6f;
-      assertArrayEquals(expected, actual, tol, f + " " + rows + "×" + cols + ", " + tokens + " tokens");
+      assertArrayEquals(
+          expected, actual, tol, f + " " + rows + "×" + cols + ", " + tokens + " tokens");
     }
   }
 
   /**
    * Every output element is bitwise the same whether its token is alone, first, last or in the
-   * middle of a batch (in a 4-, 2- or 1-vector tile, in a full or a ragged strip), and whatever
-   * row range a thread is given.
+   * middle of a batch (in a 4-, 2- or 1-vector tile, in a full or a ragged strip), and whatever row
+   * range a thread is given.
    */
   @ParameterizedTest
   @MethodSource("shapes")
@@ -97,9 +115,12 @@ class UnpackedMatrixTest {
     m.multiply(x, tokens, batch, rows, 0, 0, rows);
     for (int t = 0; t < tokens; t++) {
       float[] alone = new float[rows];
-      m.multiply(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone, rows, 0, 0, rows);
+      m.multiply(
+          java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone, rows, 0, 0, rows);
       for (int r = 0; r < rows; r++) {
-        assertEquals(Float.floatToRawIntBits(batch[t * rows + r]), Float.floatToRawIntBits(alone[r]),
+        assertEquals(
+            Float.floatToRawIntBits(batch[t * rows + r]),
+            Float.floatToRawIntBits(alone[r]),
             "token " + t + " row " + r);
       }
     }
@@ -110,15 +131,17 @@ class UnpackedMatrixTest {
     }
     for (int t = 0; t < tokens; t++) {
       for (int r = 0; r < rows; r++) {
-        assertEquals(Float.floatToRawIntBits(batch[t * rows + r]), Float.floatToRawIntBits(split[t * (rows + 3) + 2 + r]),
+        assertEquals(
+            Float.floatToRawIntBits(batch[t * rows + r]),
+            Float.floatToRawIntBits(split[t * (rows + 3) + 2 + r]),
             "token " + t + " row " + r);
       }
     }
   }
 
   /**
-   * The kernel's contract stated in scalar code: each output is the FMA chain
-   * {@code c = fma(w[r][k], x[t][k], c)} over k in order from +0, on the dequantized row, bit for bit.
+   * The kernel's contract stated in scalar code: each output is the FMA chain {@code c =
+   * fma(w[r][k], x[t][k], c)} over k in order from +0, on the dequantized row, bit for bit.
    */
   @ParameterizedTest
   @MethodSource("shapes")
@@ -130,7 +153,8 @@ class UnpackedMatrixTest {
     }
   }
 
-  private static void assertChainsMatch(WeightType f, WeightMatrix m, int rows, int cols, int tokens) {
+  private static void assertChainsMatch(
+      WeightType f, WeightMatrix m, int rows, int cols, int tokens) {
     float[] x = random(tokens * cols, 1f);
     float[] actual = new float[tokens * rows];
     m.multiply(x, tokens, actual, rows, 0, 0, rows);
@@ -142,7 +166,10 @@ class UnpackedMatrixTest {
         for (int k = 0; k < cols; k++) {
           c = Math.fma(row[k], x[t * cols + k], c);
         }
-        assertEquals(Float.floatToRawIntBits(c), Float.floatToRawIntBits(actual[t * rows + r]), "token " + t + " row " + r);
+        assertEquals(
+            Float.floatToRawIntBits(c),
+            Float.floatToRawIntBits(actual[t * rows + r]),
+            "token " + t + " row " + r);
       }
     }
   }

@@ -7,13 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-/** The kernels run at the width {@value VectorWidth#PROPERTY} asks for (each surefire execution sets one). */
+/**
+ * The kernels run at the width {@value VectorWidth#PROPERTY} asks for (each surefire execution sets
+ * one).
+ */
 class VectorWidthTest {
 
   @Test
   void theRequestedWidthIsTheOneInUse() {
     String asked = System.getProperty(VectorWidth.PROPERTY, "preferred");
-    System.out.println("kernels run at " + VectorWidth.describe() + " (" + VectorWidth.PROPERTY + "=" + asked + ")");
+    System.out.println(
+        "kernels run at "
+            + VectorWidth.describe()
+            + " ("
+            + VectorWidth.PROPERTY
+            + "="
+            + asked
+            + ")");
     switch (asked) {
       case "scalar" -> {
         assertFalse(VectorWidth.VECTOR);

@@ -24,13 +24,15 @@ import java.util.Set;
  * A LangChain4j {@link EmbeddingModel} running EmbeddingGemma in process on the gemma-embed core.
  *
  * <p>Per-call parameters (LangChain4j 1.18+ {@link EmbeddingRequest}) and builder defaults:
+ *
  * <ul>
- *   <li>{@code dimensions} — Matryoshka truncation to the first k dimensions, renormalised;</li>
+ *   <li>{@code dimensions} — Matryoshka truncation to the first k dimensions, renormalised;
  *   <li>{@code inputType} — {@link EmbeddingInputType#QUERY} embeds with the model's {@code query}
  *       prompt, {@link EmbeddingInputType#DOCUMENT} with its {@code document} prompt (both
- *       configurable: any of the model's prompt names); without an input type the
- *       {@linkplain Builder#defaultPrompt default prompt} applies (none unless set).</li>
+ *       configurable: any of the model's prompt names); without an input type the {@linkplain
+ *       Builder#defaultPrompt default prompt} applies (none unless set).
  * </ul>
+ *
  * A per-call model name is refused (one instance serves one model).
  *
  * <p>Thread-safe without a global lock: concurrent calls run concurrently on the shared Embedder.
@@ -48,8 +50,8 @@ import java.util.Set;
  */
 public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
-  private static final Set<EmbeddingParameter<?>> SUPPORTED = Set.of(
-      EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
+  private static final Set<EmbeddingParameter<?>> SUPPORTED =
+      Set.of(EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
 
   private final Embedder embedder;
   private final boolean ownsEmbedder;
@@ -66,7 +68,11 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     this.queryPrompt = b.queryPrompt;
     this.documentPrompt = b.documentPrompt;
     this.defaultPrompt = b.defaultPrompt;
-    this.defaults = EmbeddingRequestParameters.builder().dimensions(b.dimensions).inputType(b.inputType).build();
+    this.defaults =
+        EmbeddingRequestParameters.builder()
+            .dimensions(b.dimensions)
+            .inputType(b.inputType)
+            .build();
   }
 
   public static Builder builder() {
@@ -76,7 +82,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   @Override
   public EmbeddingResponse doEmbed(EmbeddingRequest request) {
     EmbeddingRequestParameters p = request.parameters() == null ? defaults : request.parameters();
-    EmbedOptions options = options(p.inputType()).withDimensions(p.dimensions() == null ? 0 : p.dimensions());
+    EmbedOptions options =
+        options(p.inputType()).withDimensions(p.dimensions() == null ? 0 : p.dimensions());
     embedder.validate(options);
     List<int[]> ids = new ArrayList<>(request.inputs().size());
     int tokens = 0;
@@ -92,15 +99,22 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     }
     return EmbeddingResponse.builder()
         .embeddings(embeddings)
-        .metadata(EmbeddingResponseMetadata.builder().modelName(modelName).tokenUsage(new TokenUsage(tokens)).build())
+        .metadata(
+            EmbeddingResponseMetadata.builder()
+                .modelName(modelName)
+                .tokenUsage(new TokenUsage(tokens))
+                .build())
         .build();
   }
 
   private EmbedOptions options(EmbeddingInputType type) {
-    String prompt = type == null ? defaultPrompt : switch (type) {
-      case QUERY -> queryPrompt;
-      case DOCUMENT -> documentPrompt;
-    };
+    String prompt =
+        type == null
+            ? defaultPrompt
+            : switch (type) {
+              case QUERY -> queryPrompt;
+              case DOCUMENT -> documentPrompt;
+            };
     return prompt == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(prompt);
   }
 
@@ -125,7 +139,9 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     return modelName;
   }
 
-  /** The Embedder behind this model, for calls LangChain4j has no words for (titles, other prompts). */
+  /**
+   * The Embedder behind this model, for calls LangChain4j has no words for (titles, other prompts).
+   */
   public Embedder embedder() {
     return embedder;
   }
@@ -173,7 +189,10 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
       return this;
     }
 
-    /** The name reported by {@code modelName()} and in responses (default: the model directory's name). */
+    /**
+     * The name reported by {@code modelName()} and in responses (default: the model directory's
+     * name).
+     */
     public Builder modelName(String modelName) {
       this.modelName = modelName;
       return this;
@@ -203,7 +222,10 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
       return this;
     }
 
-    /** The prompt for inputs without an input type, e.g. {@code STS} or {@code Clustering} (default: none). */
+    /**
+     * The prompt for inputs without an input type, e.g. {@code STS} or {@code Clustering} (default:
+     * none).
+     */
     public Builder defaultPrompt(String promptName) {
       this.defaultPrompt = promptName;
       return this;
@@ -230,7 +252,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
         if (dimensions != null) {
           // a LangChain4j width: the full width is spelt null here, not core's 0
           if (dimensions == 0) {
-            throw new InvalidInputException("dimensions must be at least 1 (leave it unset for the full width)");
+            throw new InvalidInputException(
+                "dimensions must be at least 1 (leave it unset for the full width)");
           }
           e.validate(EmbedOptions.DEFAULT.withDimensions(dimensions));
         }

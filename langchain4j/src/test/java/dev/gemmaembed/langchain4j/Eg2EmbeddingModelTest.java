@@ -12,7 +12,9 @@ import dev.langchain4j.model.output.Response;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The LangChain4j model over an EmbeddingGemma 2 Embedder gives the library's vectors and width. */
+/**
+ * The LangChain4j model over an EmbeddingGemma 2 Embedder gives the library's vectors and width.
+ */
 class Eg2EmbeddingModelTest {
 
   @Test
@@ -22,7 +24,8 @@ class Eg2EmbeddingModelTest {
       GemmaEmbeddingModel model = GemmaEmbeddingModel.builder().embedder(embedder).build();
       Response<List<Embedding>> r = model.embedAll(texts.stream().map(TextSegment::from).toList());
       for (int i = 0; i < texts.size(); i++) {
-        assertArrayEquals(embedder.embed(texts.get(i), EmbedOptions.DEFAULT), r.content().get(i).vector(), 1e-6f);
+        assertArrayEquals(
+            embedder.embed(texts.get(i), EmbedOptions.DEFAULT), r.content().get(i).vector(), 1e-6f);
       }
       assertEquals(768, model.dimension());
     }

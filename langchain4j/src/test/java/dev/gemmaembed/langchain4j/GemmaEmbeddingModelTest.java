@@ -28,11 +28,12 @@ import org.junit.jupiter.api.Test;
 class GemmaEmbeddingModelTest {
 
   private static final float TOLERANCE = 1e-6f;
-  private static final List<String> TEXTS = List.of(
-      "Which planet is known as the Red Planet?",
-      "Mars, known for its reddish appearance, is often referred to as the Red Planet.",
-      "Jupiter is the largest planet in our solar system.",
-      "東京は日本の首都です。");
+  private static final List<String> TEXTS =
+      List.of(
+          "Which planet is known as the Red Planet?",
+          "Mars, known for its reddish appearance, is often referred to as the Red Planet.",
+          "Jupiter is the largest planet in our solar system.",
+          "東京は日本の首都です。");
 
   private static Path dir;
   private static Embedder embedder;
@@ -65,12 +66,23 @@ class GemmaEmbeddingModelTest {
   @Test
   void perCallDimensionsAndInputTypeMapToMatryoshkaAndPrompts() {
     GemmaEmbeddingModel model = GemmaEmbeddingModel.builder().embedder(embedder).build();
-    EmbeddingResponse q = model.embed(EmbeddingRequest.builder().input(TEXTS.get(0))
-        .inputType(EmbeddingInputType.QUERY).dimensions(32).build());
-    assertClose(embedder.embed(TEXTS.get(0), EmbedOptions.query().withDimensions(32)),
-        q.embeddings().getFirst().vector(), "query/32");
-    EmbeddingResponse d = model.embed(EmbeddingRequest.builder().inputs(TEXTS.get(1), TEXTS.get(2))
-        .inputType(EmbeddingInputType.DOCUMENT).build());
+    EmbeddingResponse q =
+        model.embed(
+            EmbeddingRequest.builder()
+                .input(TEXTS.get(0))
+                .inputType(EmbeddingInputType.QUERY)
+                .dimensions(32)
+                .build());
+    assertClose(
+        embedder.embed(TEXTS.get(0), EmbedOptions.query().withDimensions(32)),
+        q.embeddings().getFirst().vector(),
+        "query/32");
+    EmbeddingResponse d =
+        model.embed(
+            EmbeddingRequest.builder()
+                .inputs(TEXTS.get(1), TEXTS.get(2))
+                .inputType(EmbeddingInputType.DOCUMENT)
+                .build());
     assertClose(embedder.embedDocument(TEXTS.get(1)), d.embeddings().get(0).vector(), "document 1");
     assertClose(embedder.embedDocument(TEXTS.get(2)), d.embeddings().get(1).vector(), "document 2");
     assertEquals("tiny-1234", d.modelName());
@@ -78,43 +90,78 @@ class GemmaEmbeddingModelTest {
 
   @Test
   void builderDefaultsApplyAndCanBeOverriddenPerCall() {
-    GemmaEmbeddingModel model = GemmaEmbeddingModel.builder().embedder(embedder).modelName("gemma")
-        .dimensions(16).inputType(EmbeddingInputType.DOCUMENT).build();
+    GemmaEmbeddingModel model =
+        GemmaEmbeddingModel.builder()
+            .embedder(embedder)
+            .modelName("gemma")
+            .dimensions(16)
+            .inputType(EmbeddingInputType.DOCUMENT)
+            .build();
     assertEquals(16, model.dimension());
     assertEquals("gemma", model.modelName());
-    assertClose(embedder.embed(TEXTS.get(1), EmbedOptions.document().withDimensions(16)),
-        model.embed(TEXTS.get(1)).content().vector(), "defaults");
-    EmbeddingResponse q = model.embed(EmbeddingRequest.builder().input(TEXTS.get(0))
-        .inputType(EmbeddingInputType.QUERY).build());
-    assertClose(embedder.embed(TEXTS.get(0), EmbedOptions.query().withDimensions(16)),
-        q.embeddings().getFirst().vector(), "override input type, keep default dimensions");
+    assertClose(
+        embedder.embed(TEXTS.get(1), EmbedOptions.document().withDimensions(16)),
+        model.embed(TEXTS.get(1)).content().vector(),
+        "defaults");
+    EmbeddingResponse q =
+        model.embed(
+            EmbeddingRequest.builder()
+                .input(TEXTS.get(0))
+                .inputType(EmbeddingInputType.QUERY)
+                .build());
+    assertClose(
+        embedder.embed(TEXTS.get(0), EmbedOptions.query().withDimensions(16)),
+        q.embeddings().getFirst().vector(),
+        "override input type, keep default dimensions");
   }
 
   @Test
   void configurablePrompts() {
-    GemmaEmbeddingModel model = GemmaEmbeddingModel.builder().embedder(embedder)
-        .defaultPrompt("STS").queryPrompt("QuestionAnswering").build();
-    assertClose(embedder.embed(TEXTS.get(2), EmbedOptions.prompt("STS")),
-        model.embed(TEXTS.get(2)).content().vector(), "default prompt");
-    EmbeddingResponse q = model.embed(EmbeddingRequest.builder().input(TEXTS.get(0))
-        .inputType(EmbeddingInputType.QUERY).build());
-    assertClose(embedder.embed(TEXTS.get(0), EmbedOptions.prompt("QuestionAnswering")),
-        q.embeddings().getFirst().vector(), "query prompt");
+    GemmaEmbeddingModel model =
+        GemmaEmbeddingModel.builder()
+            .embedder(embedder)
+            .defaultPrompt("STS")
+            .queryPrompt("QuestionAnswering")
+            .build();
+    assertClose(
+        embedder.embed(TEXTS.get(2), EmbedOptions.prompt("STS")),
+        model.embed(TEXTS.get(2)).content().vector(),
+        "default prompt");
+    EmbeddingResponse q =
+        model.embed(
+            EmbeddingRequest.builder()
+                .input(TEXTS.get(0))
+                .inputType(EmbeddingInputType.QUERY)
+                .build());
+    assertClose(
+        embedder.embed(TEXTS.get(0), EmbedOptions.prompt("QuestionAnswering")),
+        q.embeddings().getFirst().vector(),
+        "query prompt");
   }
 
   @Test
   void refusesWhatItCannotHonour() {
     GemmaEmbeddingModel model = GemmaEmbeddingModel.builder().embedder(embedder).build();
-    assertThrows(UnsupportedFeatureException.class,
+    assertThrows(
+        UnsupportedFeatureException.class,
         () -> model.embed(EmbeddingRequest.builder().input("x").modelName("other-model").build()));
-    assertThrows(InvalidInputException.class,
-        () -> model.embed(EmbeddingRequest.builder().input("x").dimensions(embedder.dimensions() + 1).build()));
-    assertThrows(InvalidInputException.class,
+    assertThrows(
+        InvalidInputException.class,
+        () ->
+            model.embed(
+                EmbeddingRequest.builder()
+                    .input("x")
+                    .dimensions(embedder.dimensions() + 1)
+                    .build()));
+    assertThrows(
+        InvalidInputException.class,
         () -> GemmaEmbeddingModel.builder().embedder(embedder).dimensions(0).build());
-    assertThrows(InvalidInputException.class,
+    assertThrows(
+        InvalidInputException.class,
         () -> GemmaEmbeddingModel.builder().embedder(embedder).queryPrompt("nope").build());
     assertThrows(IllegalStateException.class, () -> GemmaEmbeddingModel.builder().build());
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalStateException.class,
         () -> GemmaEmbeddingModel.builder().embedder(embedder).modelPath(dir).build());
   }
 
@@ -126,12 +173,17 @@ class GemmaEmbeddingModelTest {
     List<Future<?>> futures = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
       int offset = c;
-      futures.add(pool.submit(() -> {
-        for (int r = 0; r < 10; r++) {
-          int i = (offset + r) % TEXTS.size();
-          assertClose(expected.get(i), model.embed(TEXTS.get(i)).content().vector(), "concurrent " + i);
-        }
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                for (int r = 0; r < 10; r++) {
+                  int i = (offset + r) % TEXTS.size();
+                  assertClose(
+                      expected.get(i),
+                      model.embed(TEXTS.get(i)).content().vector(),
+                      "concurrent " + i);
+                }
+              }));
     }
     pool.shutdown();
     for (Future<?> f : futures) {
@@ -142,7 +194,8 @@ class GemmaEmbeddingModelTest {
   @Test
   void closesOnlyAnEmbedderItLoaded() {
     GemmaEmbeddingModel owned = GemmaEmbeddingModel.builder().modelPath(dir).build();
-    assertClose(embedder.embed(TEXTS.get(0)), owned.embed(TEXTS.get(0)).content().vector(), "owned");
+    assertClose(
+        embedder.embed(TEXTS.get(0)), owned.embed(TEXTS.get(0)).content().vector(), "owned");
     owned.close();
     assertThrows(IllegalStateException.class, () -> owned.embed(TEXTS.get(0)));
     GemmaEmbeddingModel shared = GemmaEmbeddingModel.builder().embedder(embedder).build();

@@ -1,8 +1,8 @@
 package dev.gemmaembed.server;
 
 /**
- * A request the server refuses, with what went wrong in words a client can act on. Each API
- * renders it in its own error shape and status (see {@link Dialect}).
+ * A request the server refuses, with what went wrong in words a client can act on. Each API renders
+ * it in its own error shape and status (see {@link Dialect}).
  */
 final class ApiException extends RuntimeException {
 

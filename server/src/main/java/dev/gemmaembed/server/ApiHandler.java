@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -30,8 +30,8 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Neither a slow upload nor waiting for the batcher holds a thread: the body is taken as it
  * arrives ({@link BodyReader}), then parsed and tokenized on a pool thread, and the response is
- * written when the request's future completes. Every request holds a {@link MemoryBudget} lease
- * for its body, parsed inputs, token buffers and reply until its response is written.
+ * written when the request's future completes. Every request holds a {@link MemoryBudget} lease for
+ * its body, parsed inputs, token buffers and reply until its response is written.
  */
 final class ApiHandler extends Handler.Abstract {
 
@@ -95,7 +95,8 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  private static final String SHUTDOWN_MESSAGE = "the server is shutting down; retry against its replacement";
+  private static final String SHUTDOWN_MESSAGE =
+      "the server is shutting down; retry against its replacement";
 
   private final ServerConfig config;
   private final Metrics metrics;
@@ -108,8 +109,10 @@ final class ApiHandler extends Handler.Abstract {
   private final TeiApi tei;
   private final OllamaApi ollama;
   private final String version;
+
   /** Requests not yet answered, so that a shutdown past its timeout can answer them 503. */
   private final Set<Exchange> open = ConcurrentHashMap.newKeySet();
+
   private volatile EmbeddingService service;
   private volatile boolean shuttingDown;
 
@@ -148,8 +151,10 @@ final class ApiHandler extends Handler.Abstract {
   int abortOpen() {
     int n = 0;
     for (Exchange x : open) {
-      if (x.fail(new ApiException(ApiException.Kind.NOT_READY, SHUTDOWN_MESSAGE
-          + " (this request did not finish within the shutdown timeout)"))) {
+      if (x.fail(
+          new ApiException(
+              ApiException.Kind.NOT_READY,
+              SHUTDOWN_MESSAGE + " (this request did not finish within the shutdown timeout)"))) {
         n++;
       }
     }
@@ -166,12 +171,20 @@ final class ApiHandler extends Handler.Abstract {
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
     Route route = Route.find(method, path);
-    Exchange x = new Exchange(response, callback, route == null ? Dialect.forPath(path) : route.dialect,
-        route == null ? "other" : route.path, System.nanoTime());
+    Exchange x =
+        new Exchange(
+            response,
+            callback,
+            route == null ? Dialect.forPath(path) : route.dialect,
+            route == null ? "other" : route.path,
+            System.nanoTime());
     try {
       if (route == null) {
-        throw new ApiException(ApiException.Kind.NOT_FOUND, "no endpoint at " + path
-            + "; try POST /v1/embeddings, /embed, /api/embed or /tokenize, GET /health, /info or /metrics");
+        throw new ApiException(
+            ApiException.Kind.NOT_FOUND,
+            "no endpoint at "
+                + path
+                + "; try POST /v1/embeddings, /embed, /api/embed or /tokenize, GET /health, /info or /metrics");
       }
       boolean health = route == Route.HEALTH || route == Route.HEALTH_ROOT;
       // /health answers any Host and Origin: load balancers probe by address, and it tells nothing.
@@ -187,12 +200,14 @@ final class ApiHandler extends Handler.Abstract {
       }
       if (!route.method.equals(method)) {
         response.getHeaders().put(HttpHeader.ALLOW, route.allowed());
-        throw new ApiException(ApiException.Kind.METHOD_NOT_ALLOWED, path + " takes " + route.allowed() + ", not "
-            + method);
+        throw new ApiException(
+            ApiException.Kind.METHOD_NOT_ALLOWED,
+            path + " takes " + route.allowed() + ", not " + method);
       }
       if (!health && !authorized(request)) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-        throw new ApiException(ApiException.Kind.UNAUTHORIZED,
+        throw new ApiException(
+            ApiException.Kind.UNAUTHORIZED,
             "missing or wrong API key: send the header 'Authorization: Bearer <key>'");
       }
       if (route.method.equals("POST")) {
@@ -213,8 +228,12 @@ final class ApiHandler extends Handler.Abstract {
   private void dispatch(Route route, byte[] body, Exchange x) {
     switch (route) {
       case HEALTH, HEALTH_ROOT -> x.send(health());
-      case METRICS -> x.send(new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
-          metrics.render().getBytes(StandardCharsets.UTF_8)));
+      case METRICS ->
+          x.send(
+              new Reply(
+                  200,
+                  "text/plain; version=0.0.4; charset=utf-8",
+                  metrics.render().getBytes(StandardCharsets.UTF_8)));
       case OPENAI_MODELS -> x.send(openAi.models());
       case TEI_INFO -> x.send(tei.info(ready(), version));
       case TEI_TOKENIZE -> {
@@ -240,31 +259,41 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  /** The body as a JSON object: strict UTF-8 first, and the parsed tree's memory taken from the lease. */
+  /**
+   * The body as a JSON object: strict UTF-8 first, and the parsed tree's memory taken from the
+   * lease.
+   */
   private static ObjectNode parse(byte[] body, MemoryBudget.Lease lease) {
     int bad = Utf8.firstInvalid(body);
     if (bad >= 0) {
-      throw ApiException.badRequest("the request body is not valid UTF-8 (byte offset " + bad
-          + "): JSON must be UTF-8, without overlong forms or surrogates", null);
+      throw ApiException.badRequest(
+          "the request body is not valid UTF-8 (byte offset "
+              + bad
+              + "): JSON must be UTF-8, without overlong forms or surrogates",
+          null);
     }
-    lease.grow((long) body.length * MemoryBudget.PARSED_BYTES_PER_BODY_BYTE, "the parsed request body");
+    lease.grow(
+        (long) body.length * MemoryBudget.PARSED_BYTES_PER_BODY_BYTE, "the parsed request body");
     return Json.parseObject(body);
   }
 
   private Reply health() {
     String status = shuttingDown ? "shutting down" : service == null ? "loading" : "ok";
-    byte[] body = Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("status", status);
-      g.writeEndObject();
-    });
+    byte[] body =
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("status", status);
+              g.writeEndObject();
+            });
     return new Reply(status.equals("ok") ? 200 : 503, Reply.JSON, body);
   }
 
   private EmbeddingService ready() {
     EmbeddingService s = service;
     if (s == null || shuttingDown) {
-      throw new ApiException(ApiException.Kind.NOT_READY,
+      throw new ApiException(
+          ApiException.Kind.NOT_READY,
           shuttingDown ? SHUTDOWN_MESSAGE : "the model is still loading; retry shortly");
     }
     return s;
@@ -279,12 +308,14 @@ final class ApiHandler extends Handler.Abstract {
       return false;
     }
     // Constant-time comparison: response timing must not reveal how much of a guess was right.
-    return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8), apiKey);
+    return MessageDigest.isEqual(
+        header.substring(7).strip().getBytes(StandardCharsets.UTF_8), apiKey);
   }
 
   private ApiException failure(Throwable t) {
     Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     if (cause instanceof ApiException e) {
@@ -292,8 +323,11 @@ final class ApiHandler extends Handler.Abstract {
     }
     if (cause instanceof TimeoutException) {
       metrics.timedOut();
-      return new ApiException(ApiException.Kind.TIMEOUT, "no embeddings within the request timeout of "
-          + config.requestTimeout().toMillis() + " ms; the server is overloaded, retry later");
+      return new ApiException(
+          ApiException.Kind.TIMEOUT,
+          "no embeddings within the request timeout of "
+              + config.requestTimeout().toMillis()
+              + " ms; the server is overloaded, retry later");
     }
     if (cause instanceof NonFiniteOutputException e) {
       // the model's fault, not the request's: a 500 saying so, without "internal error" or a trace
@@ -306,10 +340,14 @@ final class ApiHandler extends Handler.Abstract {
   /** A 500 whose message names no class: the log has the cause and its trace. */
   private static ApiException internal(Throwable t) {
     LOG.log(System.Logger.Level.ERROR, "request failed", t);
-    return new ApiException(ApiException.Kind.INTERNAL, "internal error; the server's log has the details");
+    return new ApiException(
+        ApiException.Kind.INTERNAL, "internal error; the server's log has the details");
   }
 
-  /** One request's response side: written exactly once, counted in the metrics, its memory given back after. */
+  /**
+   * One request's response side: written exactly once, counted in the metrics, its memory given
+   * back after.
+   */
   private final class Exchange {
     private final Response response;
     private final Callback callback;
@@ -319,7 +357,8 @@ final class ApiHandler extends Handler.Abstract {
     private final AtomicBoolean sent = new AtomicBoolean();
     final MemoryBudget.Lease lease = budget.lease();
 
-    Exchange(Response response, Callback callback, Dialect dialect, String endpoint, long startNanos) {
+    Exchange(
+        Response response, Callback callback, Dialect dialect, String endpoint, long startNanos) {
       this.response = response;
       this.callback = callback;
       this.dialect = dialect;
@@ -341,13 +380,15 @@ final class ApiHandler extends Handler.Abstract {
 
     void sendLater(CompletableFuture<Reply> reply) {
       // Async: the batcher's worker must not spend its time writing JSON.
-      reply.whenCompleteAsync((r, t) -> {
-        if (t == null) {
-          send(r);
-        } else {
-          fail(failure(t));
-        }
-      }, executor);
+      reply.whenCompleteAsync(
+          (r, t) -> {
+            if (t == null) {
+              send(r);
+            } else {
+              fail(failure(t));
+            }
+          },
+          executor);
     }
 
     /** Answers {@code e} in this request's dialect, unless an answer was already started. */
@@ -375,8 +416,8 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /**
-     * Writes a 200 JSON reply as it is generated (chunked), through a small buffer, so that its size
-     * is not held in memory; blocks this pool thread while the client reads.
+     * Writes a 200 JSON reply as it is generated (chunked), through a small buffer, so that its
+     * size is not held in memory; blocks this pool thread while the client reads.
      */
     void stream(Json.Writer body) {
       if (!sent.compareAndSet(false, true)) {
@@ -385,11 +426,14 @@ final class ApiHandler extends Handler.Abstract {
       response.setStatus(200);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
       Callback done = completion();
-      try (OutputStream out = new BufferedOutputStream(Content.Sink.asOutputStream(response), STREAM_BUFFER)) {
+      try (OutputStream out =
+          new BufferedOutputStream(Content.Sink.asOutputStream(response), STREAM_BUFFER)) {
         Json.write(out, body);
       } catch (IOException | RuntimeException e) {
         // The status is sent; all that is left is to cut the reply short, which the client sees.
-        LOG.log(System.Logger.Level.WARNING, "streamed reply to " + endpoint + " cut short: " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "streamed reply to " + endpoint + " cut short: " + e.getMessage());
         metrics.request(endpoint, 500, System.nanoTime() - startNanos);
         done.failed(e);
         return;
@@ -400,10 +444,12 @@ final class ApiHandler extends Handler.Abstract {
 
     /** Jetty's callback, also giving back this request's memory and leaving the open set. */
     private Callback completion() {
-      return Callback.from(callback, () -> {
-        lease.close();
-        open.remove(this);
-      });
+      return Callback.from(
+          callback,
+          () -> {
+            lease.close();
+            open.remove(this);
+          });
     }
   }
 }

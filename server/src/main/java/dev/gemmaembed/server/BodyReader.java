@@ -12,8 +12,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Receives request bodies without holding a thread while a client is slow: bytes are taken as
- * they arrive ({@link Request#demand}), so a client that sends one byte every few seconds costs a
+ * Receives request bodies without holding a thread while a client is slow: bytes are taken as they
+ * arrive ({@link Request#demand}), so a client that sends one byte every few seconds costs a
  * connection, not one of the pool's threads. Jetty 12's core connectors do not enforce a minimum
  * data rate (HttpConfiguration's setting is not read there), so each body has a deadline instead,
  * and at most {@code maxBodyReads} bodies are received at once; more get 429.
@@ -40,14 +40,19 @@ final class BodyReader {
    * done}, or an {@link ApiException} (413, 408, 429, 400) to {@code failed}; exactly one of them
    * runs, on the caller's thread or a pool thread. A refusal known up front is thrown instead.
    */
-  void read(Request request, MemoryBudget.Lease lease, Consumer<byte[]> done, Consumer<ApiException> failed) {
+  void read(
+      Request request,
+      MemoryBudget.Lease lease,
+      Consumer<byte[]> done,
+      Consumer<ApiException> failed) {
     long declared = request.getLength();
     if (declared > maxBodyBytes) {
       throw tooLarge(declared + " bytes");
     }
     if (!slots.tryAcquire()) {
-      throw new ApiException(ApiException.Kind.QUEUE_FULL, maxReads
-          + " request bodies are being received already; retry shortly");
+      throw new ApiException(
+          ApiException.Kind.QUEUE_FULL,
+          maxReads + " request bodies are being received already; retry shortly");
     }
     try {
       lease.grow(declared >= 0 ? declared : CHUNKED_START, "the request body");
@@ -64,8 +69,13 @@ final class BodyReader {
   }
 
   private ApiException tooLarge(String size) {
-    return new ApiException(ApiException.Kind.BODY_TOO_LARGE, "the request body (" + size
-        + ") exceeds this server's limit of " + maxBodyBytes + " bytes; send fewer or shorter inputs");
+    return new ApiException(
+        ApiException.Kind.BODY_TOO_LARGE,
+        "the request body ("
+            + size
+            + ") exceeds this server's limit of "
+            + maxBodyBytes
+            + " bytes; send fewer or shorter inputs");
   }
 
   private final class Read implements Runnable {
@@ -79,7 +89,11 @@ final class BodyReader {
     private byte[] bytes;
     private int size;
 
-    Read(Request request, MemoryBudget.Lease lease, long declared, Consumer<byte[]> done,
+    Read(
+        Request request,
+        MemoryBudget.Lease lease,
+        long declared,
+        Consumer<byte[]> done,
         Consumer<ApiException> failed) {
       this.request = request;
       this.lease = lease;
@@ -90,9 +104,20 @@ final class BodyReader {
     }
 
     void start() {
-      deadline = request.getComponents().getScheduler().schedule(() -> fail(new ApiException(
-          ApiException.Kind.BODY_TIMEOUT, "the request body did not arrive within " + timeout.toSeconds()
-              + " s; send it at once")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      deadline =
+          request
+              .getComponents()
+              .getScheduler()
+              .schedule(
+                  () ->
+                      fail(
+                          new ApiException(
+                              ApiException.Kind.BODY_TIMEOUT,
+                              "the request body did not arrive within "
+                                  + timeout.toSeconds()
+                                  + " s; send it at once")),
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
       run();
     }
 
@@ -108,8 +133,9 @@ final class BodyReader {
           }
           try {
             if (Content.Chunk.isFailure(chunk)) {
-              fail(ApiException.badRequest("could not read the request body: " + chunk.getFailure().getMessage(),
-                  null));
+              fail(
+                  ApiException.badRequest(
+                      "could not read the request body: " + chunk.getFailure().getMessage(), null));
               return;
             }
             append(chunk.getByteBuffer());

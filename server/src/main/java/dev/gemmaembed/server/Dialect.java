@@ -13,22 +13,26 @@ enum Dialect {
       g.writeStartObject();
       g.writeObjectFieldStart("error");
       g.writeStringField("message", e.getMessage());
-      g.writeStringField("type", switch (e.kind()) {
-        case QUEUE_FULL -> "rate_limit_error";
-        case NOT_READY, TIMEOUT, INTERNAL -> "server_error";
-        default -> "invalid_request_error";
-      });
+      g.writeStringField(
+          "type",
+          switch (e.kind()) {
+            case QUEUE_FULL -> "rate_limit_error";
+            case NOT_READY, TIMEOUT, INTERNAL -> "server_error";
+            default -> "invalid_request_error";
+          });
       g.writeStringField("param", e.param());
-      g.writeStringField("code", switch (e.kind()) {
-        case UNAUTHORIZED -> "invalid_api_key";
-        case FORBIDDEN -> "forbidden";
-        case QUEUE_FULL -> "rate_limit_exceeded";
-        case INPUT_TOO_LONG -> "context_length_exceeded";
-        case BODY_TOO_LARGE -> "request_too_large";
-        case NOT_FOUND -> "unknown_url";
-        case TIMEOUT -> "timeout";
-        default -> null;
-      });
+      g.writeStringField(
+          "code",
+          switch (e.kind()) {
+            case UNAUTHORIZED -> "invalid_api_key";
+            case FORBIDDEN -> "forbidden";
+            case QUEUE_FULL -> "rate_limit_exceeded";
+            case INPUT_TOO_LONG -> "context_length_exceeded";
+            case BODY_TOO_LARGE -> "request_too_large";
+            case NOT_FOUND -> "unknown_url";
+            case TIMEOUT -> "timeout";
+            default -> null;
+          });
       g.writeEndObject();
       g.writeEndObject();
     }
@@ -42,19 +46,22 @@ enum Dialect {
     @Override
     int status(ApiException.Kind kind) {
       return kind == ApiException.Kind.INPUT_TOO_LONG || kind == ApiException.Kind.TOO_MANY_INPUTS
-          ? 413 : super.status(kind);
+          ? 413
+          : super.status(kind);
     }
 
     @Override
     void writeError(JsonGenerator g, ApiException e, int status) throws IOException {
       g.writeStartObject();
       g.writeStringField("error", e.getMessage());
-      g.writeStringField("error_type", switch (e.kind()) {
-        case QUEUE_FULL -> "Overloaded";
-        case NOT_READY, TIMEOUT -> "Unhealthy";
-        case INTERNAL -> "Backend";
-        default -> "Validation";
-      });
+      g.writeStringField(
+          "error_type",
+          switch (e.kind()) {
+            case QUEUE_FULL -> "Overloaded";
+            case NOT_READY, TIMEOUT -> "Unhealthy";
+            case INTERNAL -> "Backend";
+            default -> "Validation";
+          });
       g.writeEndObject();
     }
   },

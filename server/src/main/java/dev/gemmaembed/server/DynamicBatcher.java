@@ -11,9 +11,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Packs the token sequences of concurrent requests into forward passes of at most
- * {@code maxBatchTokens} tokens, on one worker thread (the model already uses every core for one
- * pass, so passes run one at a time).
+ * Packs the token sequences of concurrent requests into forward passes of at most {@code
+ * maxBatchTokens} tokens, on one worker thread (the model already uses every core for one pass, so
+ * passes run one at a time).
  *
  * <p>While a pass runs, newly arriving requests queue up; the next pass takes the oldest waiting
  * sequence first (so nothing starves) and then fills the rest of the token budget first-fit in
@@ -60,15 +60,18 @@ final class DynamicBatcher implements AutoCloseable {
   private final Metrics metrics;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition workAvailable = lock.newCondition();
+
   /** Waiting sequences in arrival order; a linked list because passes take from the middle. */
   private final LinkedList<Item> queue = new LinkedList<>();
+
   private final Thread worker;
   private int admitted;
   private boolean closed;
 
   DynamicBatcher(Backend backend, int maxBatchTokens, int maxAdmitted, Metrics metrics) {
     if (maxBatchTokens < MIN_SEQUENCE) {
-      throw new IllegalArgumentException("maxBatchTokens must be >= " + MIN_SEQUENCE + ", got " + maxBatchTokens);
+      throw new IllegalArgumentException(
+          "maxBatchTokens must be >= " + MIN_SEQUENCE + ", got " + maxBatchTokens);
     }
     if (maxAdmitted < 1) {
       throw new IllegalArgumentException("maxAdmitted must be >= 1, got " + maxAdmitted);
@@ -82,8 +85,8 @@ final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Queues the sequences of one request; the future yields their full-width vectors in order.
-   * A caller that gives up (for example on a timeout) completes the future itself; its sequences
+   * Queues the sequences of one request; the future yields their full-width vectors in order. A
+   * caller that gives up (for example on a timeout) completes the future itself; its sequences
    * still waiting are then dropped.
    *
    * @throws QueueFullException if {@code maxAdmitted} requests are already waiting or running
@@ -225,7 +228,8 @@ final class DynamicBatcher implements AutoCloseable {
   /**
    * Stops taking work, lets the worker finish what is queued, and waits up to {@code timeoutMillis}
    * for it (0: as long as it takes); past that, fails what is still queued and waits as long again
-   * for the pass running then. Returns whether the worker has stopped: only then may the model close.
+   * for the pass running then. Returns whether the worker has stopped: only then may the model
+   * close.
    */
   boolean close(long timeoutMillis) {
     lock.lock();

@@ -13,8 +13,8 @@ import java.util.Map;
  * before, and the forward pass is bitwise the same across batches, so it equals a recomputation.
  *
  * <p>Bounded in bytes (vector, ids and an estimate of the map's overhead per entry); the least
- * recently used entries are evicted first. One lock guards the map: lookups are a hash and an
- * array comparison, far below a forward pass.
+ * recently used entries are evicted first. One lock guards the map: lookups are a hash and an array
+ * comparison, far below a forward pass.
  */
 final class EmbeddingCache {
 
@@ -57,7 +57,10 @@ final class EmbeddingCache {
     return entries.get(new Key(ids));
   }
 
-  /** Keeps {@code vector} for {@code ids} (the caller never changes either), evicting the least recently used. */
+  /**
+   * Keeps {@code vector} for {@code ids} (the caller never changes either), evicting the least
+   * recently used.
+   */
   synchronized void put(int[] ids, float[] vector) {
     long cost = cost(ids, vector);
     if (cost > maxBytes) {

@@ -1,24 +1,25 @@
 package dev.gemmaembed.server;
 
 import dev.gemmaembed.core.Embedder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * An HTTP server (Jetty 12) speaking the OpenAI, TEI and Ollama embedding APIs over one
- * {@link Embedder}, with dynamic batching of concurrent requests.
+ * An HTTP server (Jetty 12) speaking the OpenAI, TEI and Ollama embedding APIs over one {@link
+ * Embedder}, with dynamic batching of concurrent requests.
  *
  * <p>Lifecycle: {@link #start()} listens at once ({@code /health} answers 503 "loading"), {@link
  * #ready(Embedder)} starts serving embeddings, {@link #close()} shuts down gracefully: it stops
- * accepting connections, lets requests in flight finish (up to {@link ServerConfig#shutdownTimeout()};
- * those still open then are answered 503) and stops the batcher. The caller owns the Embedder and
- * closes it afterwards, once {@link #shutdown()} says no forward pass still uses it.
+ * accepting connections, lets requests in flight finish (up to {@link
+ * ServerConfig#shutdownTimeout()}; those still open then are answered 503) and stops the batcher.
+ * The caller owns the Embedder and closes it afterwards, once {@link #shutdown()} says no forward
+ * pass still uses it.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedder.load(dir);
@@ -46,7 +47,9 @@ public final class EmbeddingServer implements AutoCloseable {
     this(config, true);
   }
 
-  /** @param pages whether {@code /docs} and {@code /ui} are served ({@code /openapi.json} always is) */
+  /**
+   * @param pages whether {@code /docs} and {@code /ui} are served ({@code /openapi.json} always is)
+   */
   public EmbeddingServer(ServerConfig config, boolean pages) {
     this.config = config;
     QueuedThreadPool threads = new QueuedThreadPool(200, 4);
@@ -59,7 +62,8 @@ public final class EmbeddingServer implements AutoCloseable {
     connector.setPort(config.port());
     jetty.addConnector(connector);
     this.handler = new ApiHandler(config, metrics, threads);
-    // GracefulHandler tracks requests in flight so that stop() waits for them (up to the stop timeout,
+    // GracefulHandler tracks requests in flight so that stop() waits for them (up to the stop
+    // timeout,
     // past which shutdown() answers those still open with 503 and they complete).
     jetty.setHandler(new GracefulHandler(new DocsPages(handler, pages, handler.version())));
     jetty.setErrorHandler(new JsonErrorHandler());
@@ -71,8 +75,14 @@ public final class EmbeddingServer implements AutoCloseable {
     try {
       jetty.start();
     } catch (Exception e) {
-      throw new IllegalStateException("could not start the server on " + config.host() + ":" + config.port()
-          + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not start the server on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return this;
   }
@@ -140,19 +150,26 @@ public final class EmbeddingServer implements AutoCloseable {
     handler.shuttingDown();
     metrics.ready(false);
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread timer = Thread.ofPlatform().name("gemma-embed-shutdown-timer").daemon().start(() -> {
-      try {
-        if (!stopped.await(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          handler.abortOpen();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread timer =
+        Thread.ofPlatform()
+            .name("gemma-embed-shutdown-timer")
+            .daemon()
+            .start(
+                () -> {
+                  try {
+                    if (!stopped.await(
+                        config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                      handler.abortOpen();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     try {
       jetty.stop();
     } catch (Exception e) {
-      // Connections still open past the grace are closed by the stop itself; nothing for a caller to do.
+      // Connections still open past the grace are closed by the stop itself; nothing for a caller
+      // to do.
       LOG.log(System.Logger.Level.WARNING, "the server stopped uncleanly: " + e.getMessage());
     } finally {
       stopped.countDown();

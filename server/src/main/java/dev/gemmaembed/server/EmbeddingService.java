@@ -11,13 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The model behind the HTTP APIs: validates and tokenizes a call on the caller's thread, queues
- * its sequences on the {@link DynamicBatcher}, and cuts the vectors to the requested Matryoshka
- * width when they come back.
+ * The model behind the HTTP APIs: validates and tokenizes a call on the caller's thread, queues its
+ * sequences on the {@link DynamicBatcher}, and cuts the vectors to the requested Matryoshka width
+ * when they come back.
  */
 final class EmbeddingService {
 
-  /** Embeddings of one call, in input order, and the tokens they took (prompt and specials included). */
+  /**
+   * Embeddings of one call, in input order, and the tokens they took (prompt and specials
+   * included).
+   */
   record Result(List<float[]> vectors, int tokens) {}
 
   private final Embedder embedder;
@@ -26,19 +29,41 @@ final class EmbeddingService {
   private final ServerConfig config;
   private final Metrics metrics;
   private final ServingOptions options;
+
   /** Shared by every request's scoped service; null when the cache is off. */
   private final EmbeddingCache cache;
-  /** The calling request's share of the memory budget; null outside a request (library use, tests). */
+
+  /**
+   * The calling request's share of the memory budget; null outside a request (library use, tests).
+   */
   private final MemoryBudget.Lease lease;
 
-  EmbeddingService(Embedder embedder, DynamicBatcher batcher, ServerConfig config, Metrics metrics,
+  EmbeddingService(
+      Embedder embedder,
+      DynamicBatcher batcher,
+      ServerConfig config,
+      Metrics metrics,
       ServingOptions options) {
-    this(embedder, new InputEncoder(embedder), batcher, config, metrics, options,
-        options.cacheBytes() == 0 ? null : new EmbeddingCache(options.cacheBytes()), null);
+    this(
+        embedder,
+        new InputEncoder(embedder),
+        batcher,
+        config,
+        metrics,
+        options,
+        options.cacheBytes() == 0 ? null : new EmbeddingCache(options.cacheBytes()),
+        null);
   }
 
-  private EmbeddingService(Embedder embedder, InputEncoder encoder, DynamicBatcher batcher, ServerConfig config,
-      Metrics metrics, ServingOptions options, EmbeddingCache cache, MemoryBudget.Lease lease) {
+  private EmbeddingService(
+      Embedder embedder,
+      InputEncoder encoder,
+      DynamicBatcher batcher,
+      ServerConfig config,
+      Metrics metrics,
+      ServingOptions options,
+      EmbeddingCache cache,
+      MemoryBudget.Lease lease) {
     this.options = options;
     this.cache = cache;
     this.embedder = embedder;
@@ -49,7 +74,10 @@ final class EmbeddingService {
     this.lease = lease;
   }
 
-  /** This service for one request: its calls take their token buffers and replies from {@code lease}. */
+  /**
+   * This service for one request: its calls take their token buffers and replies from {@code
+   * lease}.
+   */
   EmbeddingService scoped(MemoryBudget.Lease lease) {
     return new EmbeddingService(embedder, encoder, batcher, config, metrics, options, cache, lease);
   }
@@ -67,17 +95,18 @@ final class EmbeddingService {
   }
 
   /**
-   * The request's {@code precision} extension for vectors of {@code dimensions} (0: all),
-   * checked before anything is embedded.
+   * The request's {@code precision} extension for vectors of {@code dimensions} (0: all), checked
+   * before anything is embedded.
    */
   StoredPrecision precision(ObjectNode body, int dimensions, int inputs) {
-    return StoredPrecision.of(body, dimensions == 0 ? dimensions() : dimensions, inputs, options.calibration());
+    return StoredPrecision.of(
+        body, dimensions == 0 ? dimensions() : dimensions, inputs, options.calibration());
   }
 
   /**
-   * Starts embedding {@code call}. Refusals known up front (bad input, full queue) throw an
-   * {@link ApiException}; the future fails with a {@link java.util.concurrent.TimeoutException}
-   * after the request timeout.
+   * Starts embedding {@code call}. Refusals known up front (bad input, full queue) throw an {@link
+   * ApiException}; the future fails with a {@link java.util.concurrent.TimeoutException} after the
+   * request timeout.
    */
   CompletableFuture<Result> embed(EmbedCall call) {
     int n = call.inputs().size();
@@ -85,8 +114,10 @@ final class EmbeddingService {
       throw ApiException.badRequest("the input must not be empty", "input");
     }
     if (n > config.maxInputs()) {
-      throw new ApiException(ApiException.Kind.TOO_MANY_INPUTS,
-          n + " inputs in one request; this server takes at most " + config.maxInputs(), "input");
+      throw new ApiException(
+          ApiException.Kind.TOO_MANY_INPUTS,
+          n + " inputs in one request; this server takes at most " + config.maxInputs(),
+          "input");
     }
     try {
       embedder.validate(EmbedOptions.DEFAULT.withDimensions(call.dimensions()));
@@ -117,7 +148,8 @@ final class EmbeddingService {
     pending.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     int total = tokens;
     int keep = call.dimensions();
-    return pending.thenApply(vectors -> new Result(keep == 0 ? vectors : cut(vectors, keep), total));
+    return pending.thenApply(
+        vectors -> new Result(keep == 0 ? vectors : cut(vectors, keep), total));
   }
 
   /**
@@ -129,11 +161,14 @@ final class EmbeddingService {
     long context = encoder.maxSeqLength() + 2L;
     long bytes = 0;
     for (EmbedCall.Input input : call.inputs()) {
-      long tokens = switch (input) {
-        case EmbedCall.Text t -> MemoryBudget.utf8Length(t.text()) + 2;
-        case EmbedCall.TokenIds t -> t.ids().length + 2L;
-      };
-      bytes += 8 * Math.min(tokens, context) + (long) embedder.dimensions() * MemoryBudget.REPLY_BYTES_PER_VALUE;
+      long tokens =
+          switch (input) {
+            case EmbedCall.Text t -> MemoryBudget.utf8Length(t.text()) + 2;
+            case EmbedCall.TokenIds t -> t.ids().length + 2L;
+          };
+      bytes +=
+          8 * Math.min(tokens, context)
+              + (long) embedder.dimensions() * MemoryBudget.REPLY_BYTES_PER_VALUE;
     }
     return bytes;
   }
@@ -158,15 +193,17 @@ final class EmbeddingService {
       return CompletableFuture.completedFuture(List.of(found));
     }
     CompletableFuture<List<float[]>> pass = batcher.submit(missing);
-    // the timeout must reach the batcher's own future, so that a timed-out request's sequences are dropped
+    // the timeout must reach the batcher's own future, so that a timed-out request's sequences are
+    // dropped
     pass.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return pass.thenApply(computed -> {
-      for (int j = 0; j < computed.size(); j++) {
-        cache.put(missing.get(j), computed.get(j));
-        found[at.get(j)] = computed.get(j);
-      }
-      return List.of(found);
-    });
+    return pass.thenApply(
+        computed -> {
+          for (int j = 0; j < computed.size(); j++) {
+            cache.put(missing.get(j), computed.get(j));
+            found[at.get(j)] = computed.get(j);
+          }
+          return List.of(found);
+        });
   }
 
   private static List<float[]> cut(List<float[]> vectors, int keep) {

@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.LongAdder;
 final class Histogram {
 
   private final double[] bounds;
+
   /** One count per bound plus a last one for values above every bound. */
   private final LongAdder[] counts;
+
   private final DoubleAdder sum = new DoubleAdder();
 
   Histogram(double... bounds) {
@@ -40,17 +42,31 @@ final class Histogram {
     return sum.sum();
   }
 
-  /** Appends the {@code _bucket}, {@code _sum} and {@code _count} lines; {@code labels} is "" or {@code k="v",}. */
+  /**
+   * Appends the {@code _bucket}, {@code _sum} and {@code _count} lines; {@code labels} is "" or
+   * {@code k="v",}.
+   */
   void write(StringBuilder out, String name, String labels) {
     long cumulative = 0;
     for (int i = 0; i < bounds.length; i++) {
       cumulative += counts[i].sum();
-      out.append(name).append("_bucket{").append(labels).append("le=\"").append(format(bounds[i])).append("\"} ")
-          .append(cumulative).append('\n');
+      out.append(name)
+          .append("_bucket{")
+          .append(labels)
+          .append("le=\"")
+          .append(format(bounds[i]))
+          .append("\"} ")
+          .append(cumulative)
+          .append('\n');
     }
     cumulative += counts[bounds.length].sum();
     String plain = labels.isEmpty() ? "" : "{" + labels.substring(0, labels.length() - 1) + "}";
-    out.append(name).append("_bucket{").append(labels).append("le=\"+Inf\"} ").append(cumulative).append('\n');
+    out.append(name)
+        .append("_bucket{")
+        .append(labels)
+        .append("le=\"+Inf\"} ")
+        .append(cumulative)
+        .append('\n');
     out.append(name).append("_sum").append(plain).append(' ').append(format(sum())).append('\n');
     out.append(name).append("_count").append(plain).append(' ').append(cumulative).append('\n');
   }

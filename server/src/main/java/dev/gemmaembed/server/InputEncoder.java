@@ -33,8 +33,14 @@ final class InputEncoder {
         case EmbedCall.TokenIds t -> embedder.prepare(t.ids(), truncation).ids();
       };
     } catch (InputTooLongException e) {
-      throw new ApiException(ApiException.Kind.INPUT_TOO_LONG, "input " + index + " is longer than the model's "
-          + e.maxSeqLength() + "-token context; shorten it or enable truncation", "input");
+      throw new ApiException(
+          ApiException.Kind.INPUT_TOO_LONG,
+          "input "
+              + index
+              + " is longer than the model's "
+              + e.maxSeqLength()
+              + "-token context; shorten it or enable truncation",
+          "input");
     } catch (InvalidInputException e) {
       throw ApiException.badRequest("input " + index + ": " + e.getMessage(), "input");
     }

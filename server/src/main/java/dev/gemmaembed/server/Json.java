@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +25,14 @@ final class Json {
    * Bodies are already capped by ServerConfig.maxBodyBytes; the nesting cap bounds what the body
    * limit alone does not (a body of a million '[' would recurse deeply in the tree builder).
    */
-  static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(64).build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private Json() {}
 
@@ -41,11 +44,21 @@ final class Json {
   static ObjectNode parseObject(byte[] body) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+      node =
+          MAPPER.readTree(
+              new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("malformed JSON body: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ")"), null);
+      throw ApiException.badRequest(
+          "malformed JSON body: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null
+                  ? ""
+                  : " (line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()
+                      + ")"),
+          null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -53,7 +66,8 @@ final class Json {
       throw ApiException.badRequest("the request body is empty; expected a JSON object", null);
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("the request body must be a JSON object, got " + kind(node), null);
+      throw ApiException.badRequest(
+          "the request body must be a JSON object, got " + kind(node), null);
     }
     return (ObjectNode) node;
   }
@@ -102,13 +116,15 @@ final class Json {
       return List.of(new EmbedCall.Text(n.textValue()));
     }
     if (!n.isArray()) {
-      throw ApiException.badRequest("'" + field + "' must be a string or an array of strings, got " + kind(n), field);
+      throw ApiException.badRequest(
+          "'" + field + "' must be a string or an array of strings, got " + kind(n), field);
     }
     List<EmbedCall.Input> out = new ArrayList<>(n.size());
     for (int i = 0; i < n.size(); i++) {
       JsonNode e = n.get(i);
       if (!e.isTextual()) {
-        throw ApiException.badRequest("'" + field + "[" + i + "]' must be a string, got " + kind(e), field);
+        throw ApiException.badRequest(
+            "'" + field + "[" + i + "]' must be a string, got " + kind(e), field);
       }
       out.add(new EmbedCall.Text(e.textValue()));
     }
@@ -124,7 +140,8 @@ final class Json {
     for (int i = 0; i < ids.length; i++) {
       JsonNode e = array.get(i);
       if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-        throw ApiException.badRequest("'" + where + "[" + i + "]' must be an integer token id, got " + kind(e), field);
+        throw ApiException.badRequest(
+            "'" + where + "[" + i + "]' must be an integer token id, got " + kind(e), field);
       }
       ids[i] = e.intValue();
     }

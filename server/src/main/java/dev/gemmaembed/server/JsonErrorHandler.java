@@ -17,7 +17,12 @@ import org.eclipse.jetty.util.Callback;
 final class JsonErrorHandler extends ErrorHandler {
 
   @Override
-  protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
       Callback callback) {
     Dialect dialect = Dialect.forPath(request == null ? "/" : Request.getPathInContext(request));
     byte[] body = body(dialect, code);
@@ -26,7 +31,10 @@ final class JsonErrorHandler extends ErrorHandler {
     response.write(true, ByteBuffer.wrap(body), callback);
   }
 
-  /** Errors found before a request exists (the parser's): no path, so TEI's shape, the server's default. */
+  /**
+   * Errors found before a request exists (the parser's): no path, so TEI's shape, the server's
+   * default.
+   */
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(HttpHeader.CONTENT_TYPE, Reply.JSON);
@@ -34,13 +42,14 @@ final class JsonErrorHandler extends ErrorHandler {
   }
 
   private static byte[] body(Dialect dialect, int status) {
-    ApiException.Kind kind = switch (status) {
-      case 408 -> ApiException.Kind.BODY_TIMEOUT;
-      case 413, 414, 431 -> ApiException.Kind.BODY_TOO_LARGE;
-      case 415 -> ApiException.Kind.UNSUPPORTED_MEDIA_TYPE;
-      case 503 -> ApiException.Kind.NOT_READY;
-      default -> status >= 500 ? ApiException.Kind.INTERNAL : ApiException.Kind.BAD_REQUEST;
-    };
+    ApiException.Kind kind =
+        switch (status) {
+          case 408 -> ApiException.Kind.BODY_TIMEOUT;
+          case 413, 414, 431 -> ApiException.Kind.BODY_TOO_LARGE;
+          case 415 -> ApiException.Kind.UNSUPPORTED_MEDIA_TYPE;
+          case 503 -> ApiException.Kind.NOT_READY;
+          default -> status >= 500 ? ApiException.Kind.INTERNAL : ApiException.Kind.BAD_REQUEST;
+        };
     ApiException e = new ApiException(kind, status + " " + reason(status));
     return Json.write(g -> dialect.writeError(g, e, status));
   }

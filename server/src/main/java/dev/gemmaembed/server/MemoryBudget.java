@@ -18,10 +18,10 @@ final class MemoryBudget {
   static final int PARSED_BYTES_PER_BODY_BYTE = 10;
 
   /**
-   * Heap per UTF-8 byte of a text while tokenizing it with offsets: a text has at most one token per
-   * UTF-8 byte (byte fallback), and each token takes id, start and end ints in a buffer that grows
-   * by half (old and new copies alive: 30 bytes), the trimmed copies (12), code-point offsets of a
-   * text with surrogates (8) and the normalized copies of the text (4 bytes per char).
+   * Heap per UTF-8 byte of a text while tokenizing it with offsets: a text has at most one token
+   * per UTF-8 byte (byte fallback), and each token takes id, start and end ints in a buffer that
+   * grows by half (old and new copies alive: 30 bytes), the trimmed copies (12), code-point offsets
+   * of a text with surrogates (8) and the normalized copies of the text (4 bytes per char).
    */
   static final int TOKENIZE_BYTES_PER_UTF8_BYTE = 48;
 
@@ -73,18 +73,28 @@ final class MemoryBudget {
     /**
      * Takes {@code bytes} more for {@code what} (e.g. "the request body").
      *
-     * @throws ApiException 413 beyond the per-request share, 429 when the budget is in use by others
+     * @throws ApiException 413 beyond the per-request share, 429 when the budget is in use by
+     *     others
      */
     void grow(long bytes, String what) {
       synchronized (MemoryBudget.this) {
         if (held + bytes > perRequest) {
-          throw new ApiException(ApiException.Kind.BODY_TOO_LARGE, "this request needs about "
-              + mib(held + bytes) + " of working memory (" + what + "); this server allows " + mib(perRequest)
-              + " per request (half of --max-memory); send fewer or shorter inputs");
+          throw new ApiException(
+              ApiException.Kind.BODY_TOO_LARGE,
+              "this request needs about "
+                  + mib(held + bytes)
+                  + " of working memory ("
+                  + what
+                  + "); this server allows "
+                  + mib(perRequest)
+                  + " per request (half of --max-memory); send fewer or shorter inputs");
         }
         if (used + bytes > total) {
-          throw new ApiException(ApiException.Kind.QUEUE_FULL, "the memory for requests in flight (" + mib(total)
-              + ", --max-memory) is taken by other requests; retry shortly");
+          throw new ApiException(
+              ApiException.Kind.QUEUE_FULL,
+              "the memory for requests in flight ("
+                  + mib(total)
+                  + ", --max-memory) is taken by other requests; retry shortly");
         }
         used += bytes;
         held += bytes;

@@ -10,8 +10,8 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The server's counters, rendered in the Prometheus text format (version 0.0.4) by {@link #render()}.
- * Endpoint labels come from the fixed route table, so label cardinality stays bounded.
+ * The server's counters, rendered in the Prometheus text format (version 0.0.4) by {@link
+ * #render()}. Endpoint labels come from the fixed route table, so label cardinality stays bounded.
  */
 final class Metrics {
 
@@ -19,7 +19,8 @@ final class Metrics {
   private static final long RATE_WINDOW_NANOS = 10_000_000_000L;
 
   private static final double[] LATENCY_BOUNDS = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+  };
   private static final double[] BATCH_SIZE_BOUNDS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
   private static final double[] BATCH_TOKEN_BOUNDS = {16, 64, 256, 1024, 2048, 4096, 8192, 16384};
 
@@ -33,8 +34,10 @@ final class Metrics {
   private final Histogram batchSize = new Histogram(BATCH_SIZE_BOUNDS);
   private final Histogram batchTokens = new Histogram(BATCH_TOKEN_BOUNDS);
   private final DoubleAdder computeSeconds = new DoubleAdder();
+
   /** (end time, tokens) of the batches finished in the last {@link #RATE_WINDOW_NANOS}. */
   private final ArrayDeque<long[]> recentBatches = new ArrayDeque<>();
+
   private final long startNanos = System.nanoTime();
 
   private volatile IntSupplier queuedSequences = () -> 0;
@@ -122,44 +125,120 @@ final class Metrics {
 
   String render() {
     StringBuilder out = new StringBuilder(4096);
-    header(out, "gemma_embed_requests_total", "counter", "HTTP requests by endpoint and status code.");
+    header(
+        out, "gemma_embed_requests_total", "counter", "HTTP requests by endpoint and status code.");
     Map<String, Long> byKey = new TreeMap<>();
     requests.forEach((k, v) -> byKey.put(k, v.sum()));
-    byKey.forEach((k, v) -> out.append("gemma_embed_requests_total").append(labels(k)).append(' ').append(v).append('\n'));
-    header(out, "gemma_embed_request_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status.");
-    byKey.forEach((k, v) -> {
-      if (Integer.parseInt(k.substring(k.indexOf('\u0000') + 1)) >= 400) {
-        out.append("gemma_embed_request_errors_total").append(labels(k)).append(' ').append(v).append('\n');
-      }
-    });
-    header(out, "gemma_embed_request_duration_seconds", "histogram", "Time from request headers to response, by endpoint.");
-    new TreeMap<>(latency).forEach((endpoint, h) ->
-        h.write(out, "gemma_embed_request_duration_seconds", "endpoint=\"" + endpoint + "\","));
-    simple(out, "gemma_embed_inputs_total", "counter", "Texts and token sequences accepted for embedding.", inputs.sum());
-    simple(out, "gemma_embed_rejected_total", "counter", "Requests refused because the queue was full (429).",
+    byKey.forEach(
+        (k, v) ->
+            out.append("gemma_embed_requests_total")
+                .append(labels(k))
+                .append(' ')
+                .append(v)
+                .append('\n'));
+    header(
+        out,
+        "gemma_embed_request_errors_total",
+        "counter",
+        "HTTP requests answered with a 4xx or 5xx status.");
+    byKey.forEach(
+        (k, v) -> {
+          if (Integer.parseInt(k.substring(k.indexOf('\u0000') + 1)) >= 400) {
+            out.append("gemma_embed_request_errors_total")
+                .append(labels(k))
+                .append(' ')
+                .append(v)
+                .append('\n');
+          }
+        });
+    header(
+        out,
+        "gemma_embed_request_duration_seconds",
+        "histogram",
+        "Time from request headers to response, by endpoint.");
+    new TreeMap<>(latency)
+        .forEach(
+            (endpoint, h) ->
+                h.write(
+                    out, "gemma_embed_request_duration_seconds", "endpoint=\"" + endpoint + "\","));
+    simple(
+        out,
+        "gemma_embed_inputs_total",
+        "counter",
+        "Texts and token sequences accepted for embedding.",
+        inputs.sum());
+    simple(
+        out,
+        "gemma_embed_rejected_total",
+        "counter",
+        "Requests refused because the queue was full (429).",
         rejectedQueueFull.sum());
-    simple(out, "gemma_embed_timeouts_total", "counter", "Requests that ran past the request timeout.", timeouts.sum());
-    simple(out, "gemma_embed_cache_hits_total", "counter", "Sequences answered from the embedding cache (serve --cache-mb).",
+    simple(
+        out,
+        "gemma_embed_timeouts_total",
+        "counter",
+        "Requests that ran past the request timeout.",
+        timeouts.sum());
+    simple(
+        out,
+        "gemma_embed_cache_hits_total",
+        "counter",
+        "Sequences answered from the embedding cache (serve --cache-mb).",
         cacheHits.sum());
-    simple(out, "gemma_embed_cache_misses_total", "counter", "Sequences the embedding cache did not hold.",
+    simple(
+        out,
+        "gemma_embed_cache_misses_total",
+        "counter",
+        "Sequences the embedding cache did not hold.",
         cacheMisses.sum());
     header(out, "gemma_embed_batch_size", "histogram", "Sequences per forward pass.");
     batchSize.write(out, "gemma_embed_batch_size", "");
     header(out, "gemma_embed_batch_tokens", "histogram", "Tokens per forward pass.");
     batchTokens.write(out, "gemma_embed_batch_tokens", "");
     header(out, "gemma_embed_compute_seconds_total", "counter", "Time spent in forward passes.");
-    out.append("gemma_embed_compute_seconds_total ").append(Histogram.format(computeSeconds.sum())).append('\n');
-    simple(out, "gemma_embed_tokens_total", "counter", "Tokens embedded.", (long) batchTokens.sum());
-    header(out, "gemma_embed_tokens_per_second", "gauge", "Tokens embedded per second over the last 10 s.");
-    out.append("gemma_embed_tokens_per_second ").append(Histogram.format(tokensPerSecond())).append('\n');
-    simple(out, "gemma_embed_queue_depth", "gauge", "Sequences waiting for a forward pass.", queuedSequences.getAsInt());
-    simple(out, "gemma_embed_requests_in_queue", "gauge", "Admitted requests not yet answered.", admittedRequests.getAsInt());
-    simple(out, "gemma_embed_bodies_receiving", "gauge", "Request bodies being received.",
+    out.append("gemma_embed_compute_seconds_total ")
+        .append(Histogram.format(computeSeconds.sum()))
+        .append('\n');
+    simple(
+        out, "gemma_embed_tokens_total", "counter", "Tokens embedded.", (long) batchTokens.sum());
+    header(
+        out,
+        "gemma_embed_tokens_per_second",
+        "gauge",
+        "Tokens embedded per second over the last 10 s.");
+    out.append("gemma_embed_tokens_per_second ")
+        .append(Histogram.format(tokensPerSecond()))
+        .append('\n');
+    simple(
+        out,
+        "gemma_embed_queue_depth",
+        "gauge",
+        "Sequences waiting for a forward pass.",
+        queuedSequences.getAsInt());
+    simple(
+        out,
+        "gemma_embed_requests_in_queue",
+        "gauge",
+        "Admitted requests not yet answered.",
+        admittedRequests.getAsInt());
+    simple(
+        out,
+        "gemma_embed_bodies_receiving",
+        "gauge",
+        "Request bodies being received.",
         bodiesReceiving.getAsInt());
-    simple(out, "gemma_embed_memory_in_flight_bytes", "gauge",
+    simple(
+        out,
+        "gemma_embed_memory_in_flight_bytes",
+        "gauge",
         "Bytes held by requests in flight (bodies, parsed inputs, token buffers, replies; estimated).",
         memoryInFlight.getAsLong());
-    simple(out, "gemma_embed_ready", "gauge", "1 once the model is loaded and the server accepts work.", ready ? 1 : 0);
+    simple(
+        out,
+        "gemma_embed_ready",
+        "gauge",
+        "1 once the model is loaded and the server accepts work.",
+        ready ? 1 : 0);
     return out.toString();
   }
 

@@ -16,11 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * OpenAI's embeddings API: {@code POST /v1/embeddings} and {@code GET /v1/models}.
  *
  * <p>{@code input} is a string, an array of strings, one array of token ids or an array of them
- * (token ids of a text's content: {@code <bos>}/{@code <eos>} are added here, as the tokenizer
- * adds them to text). Extensions: {@code input_type} (or {@code task}) names one of the model's
- * prompts ({@code query}, {@code document}, {@code STS}, …) for text inputs; {@code truncate: true}
- * cuts inputs longer than the context instead of refusing them with 400, OpenAI's behaviour;
- * {@code precision} stores the vectors as int8, uint8, binary or ubinary ({@link StoredPrecision}).
+ * (token ids of a text's content: {@code <bos>}/{@code <eos>} are added here, as the tokenizer adds
+ * them to text). Extensions: {@code input_type} (or {@code task}) names one of the model's prompts
+ * ({@code query}, {@code document}, {@code STS}, …) for text inputs; {@code truncate: true} cuts
+ * inputs longer than the context instead of refusing them with 400, OpenAI's behaviour; {@code
+ * precision} stores the vectors as int8, uint8, binary or ubinary ({@link StoredPrecision}).
  */
 final class OpenAiApi {
 
@@ -34,40 +34,55 @@ final class OpenAiApi {
     List<EmbedCall.Input> inputs = inputs(body);
     String format = Json.optString(body, "encoding_format");
     if (format != null && !format.equals("float") && !format.equals("base64")) {
-      throw ApiException.badRequest("'encoding_format' must be \"float\" or \"base64\", got \"" + format + "\"",
+      throw ApiException.badRequest(
+          "'encoding_format' must be \"float\" or \"base64\", got \"" + format + "\"",
           "encoding_format");
     }
     boolean base64 = "base64".equals(format);
     String inputType = Json.optString(body, "input_type");
     String task = Json.optString(body, "task");
     if (inputType != null && task != null && !inputType.equals(task)) {
-      throw ApiException.badRequest("give 'input_type' or 'task', not two different prompts", "input_type");
+      throw ApiException.badRequest(
+          "give 'input_type' or 'task', not two different prompts", "input_type");
     }
-    EmbedOptions prompt = Prompting.options(inputType != null ? inputType : task,
-        inputType != null ? "input_type" : "task", service.embedder(), inputs);
-    EmbedCall call = new EmbedCall(inputs, prompt, Json.optPositiveInt(body, "dimensions"),
-        Json.optBoolean(body, "truncate", false));
+    EmbedOptions prompt =
+        Prompting.options(
+            inputType != null ? inputType : task,
+            inputType != null ? "input_type" : "task",
+            service.embedder(),
+            inputs);
+    EmbedCall call =
+        new EmbedCall(
+            inputs,
+            prompt,
+            Json.optPositiveInt(body, "dimensions"),
+            Json.optBoolean(body, "truncate", false));
     StoredPrecision precision = service.precision(body, call.dimensions(), inputs.size());
-    return service.embed(call).thenApply(result -> Reply.json(Json.write(g -> render(g, result, base64, precision))));
+    return service
+        .embed(call)
+        .thenApply(result -> Reply.json(Json.write(g -> render(g, result, base64, precision))));
   }
 
   Reply models() {
-    return Reply.json(Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("object", "list");
-      g.writeArrayFieldStart("data");
-      g.writeStartObject();
-      g.writeStringField("id", modelName);
-      g.writeStringField("object", "model");
-      g.writeNumberField("created", 0);
-      g.writeStringField("owned_by", "gemma-embed");
-      g.writeEndObject();
-      g.writeEndArray();
-      g.writeEndObject();
-    }));
+    return Reply.json(
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("object", "list");
+              g.writeArrayFieldStart("data");
+              g.writeStartObject();
+              g.writeStringField("id", modelName);
+              g.writeStringField("object", "model");
+              g.writeNumberField("created", 0);
+              g.writeStringField("owned_by", "gemma-embed");
+              g.writeEndObject();
+              g.writeEndArray();
+              g.writeEndObject();
+            }));
   }
 
-  private void render(JsonGenerator g, EmbeddingService.Result result, boolean base64, StoredPrecision precision)
+  private void render(
+      JsonGenerator g, EmbeddingService.Result result, boolean base64, StoredPrecision precision)
       throws IOException {
     List<byte[]> stored = precision.isFloat() ? null : precision.store(result.vectors());
     g.writeStartObject();
@@ -113,8 +128,11 @@ final class OpenAiApi {
       return List.of(new EmbedCall.Text(n.textValue()));
     }
     if (!n.isArray()) {
-      throw ApiException.badRequest("'input' must be a string, an array of strings, an array of token ids or an "
-          + "array of token-id arrays, got " + Json.kind(n), "input");
+      throw ApiException.badRequest(
+          "'input' must be a string, an array of strings, an array of token ids or an "
+              + "array of token-id arrays, got "
+              + Json.kind(n),
+          "input");
     }
     if (n.isEmpty()) {
       throw ApiException.badRequest("'input' must not be empty", "input");
@@ -128,8 +146,12 @@ final class OpenAiApi {
       for (int i = 0; i < n.size(); i++) {
         JsonNode e = n.get(i);
         if (!e.isArray()) {
-          throw ApiException.badRequest("'input[" + i + "]' must be an array of token ids like the others, got "
-              + Json.kind(e), "input");
+          throw ApiException.badRequest(
+              "'input["
+                  + i
+                  + "]' must be an array of token ids like the others, got "
+                  + Json.kind(e),
+              "input");
         }
         out.add(new EmbedCall.TokenIds(Json.tokenIds(e, "input[" + i + "]", "input")));
       }

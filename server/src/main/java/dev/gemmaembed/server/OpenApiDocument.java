@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The server's OpenAPI 3.1 description, {@code GET /openapi.json}: written once, by hand, as
- * {@code openapi.json} next to this class (every route of {@code ApiHandler} and the pages; a test
- * holds the two together), with {@code info.version} set to the running version.
+ * The server's OpenAPI 3.1 description, {@code GET /openapi.json}: written once, by hand, as {@code
+ * openapi.json} next to this class (every route of {@code ApiHandler} and the pages; a test holds
+ * the two together), with {@code info.version} set to the running version.
  */
 final class OpenApiDocument {
 

@@ -14,14 +14,19 @@ final class Prompting {
    * The options for prompt {@code name} (null: no prompt); a 400 naming {@code param} if the model
    * has no such prompt or the inputs are token ids, which a text prompt cannot be applied to.
    */
-  static EmbedOptions options(String name, String param, Embedder embedder, List<EmbedCall.Input> inputs) {
+  static EmbedOptions options(
+      String name, String param, Embedder embedder, List<EmbedCall.Input> inputs) {
     if (name == null) {
       return EmbedOptions.DEFAULT;
     }
     for (EmbedCall.Input input : inputs) {
       if (input instanceof EmbedCall.TokenIds) {
-        throw ApiException.badRequest("'" + param + "' applies to text inputs only; prepend the prompt's "
-            + "tokens yourself when sending token ids", param);
+        throw ApiException.badRequest(
+            "'"
+                + param
+                + "' applies to text inputs only; prepend the prompt's "
+                + "tokens yourself when sending token ids",
+            param);
       }
     }
     EmbedOptions options = EmbedOptions.prompt(name);

@@ -11,8 +11,9 @@ import org.eclipse.jetty.server.Response;
 /**
  * Keeps web pages the user happens to open from driving the server. A page may send "simple"
  * cross-origin POSTs (text/plain, form or multipart bodies, no preflight) and, through DNS
- * rebinding, read replies under its own host name; curl and scripts send neither a foreign
- * {@code Origin} nor a foreign {@code Host}. So:
+ * rebinding, read replies under its own host name; curl and scripts send neither a foreign {@code
+ * Origin} nor a foreign {@code Host}. So:
+ *
  * <ul>
  *   <li>{@code Host} must be a loopback name, the bound address or an {@code --allowed-host} (any
  *       Host when bound to every interface with an API key, which then guards the server);
@@ -57,13 +58,16 @@ final class RequestGuard {
     if (host == null || hostAllowed(host)) {
       return; // no Host: HTTP/1.0 from a local tool; browsers always send one
     }
-    throw new ApiException(ApiException.Kind.FORBIDDEN, "the Host \"" + printable(host)
-        + "\" is not this server's; start it with --allowed-host NAME to accept that name");
+    throw new ApiException(
+        ApiException.Kind.FORBIDDEN,
+        "the Host \""
+            + printable(host)
+            + "\" is not this server's; start it with --allowed-host NAME to accept that name");
   }
 
   /**
-   * 403 for a foreign {@code Origin}; for an allowed cross origin, adds the CORS headers. Call after
-   * {@link #checkHost}. Returns whether the request carries an {@code Origin}.
+   * 403 for a foreign {@code Origin}; for an allowed cross origin, adds the CORS headers. Call
+   * after {@link #checkHost}. Returns whether the request carries an {@code Origin}.
    */
   boolean checkOrigin(Request request, Response response) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
@@ -72,7 +76,10 @@ final class RequestGuard {
     }
     String key = origin.toLowerCase(Locale.ROOT);
     String host = request.getHeaders().get(HttpHeader.HOST);
-    String own = host == null ? null : request.getHttpURI().getScheme() + "://" + host.toLowerCase(Locale.ROOT);
+    String own =
+        host == null
+            ? null
+            : request.getHttpURI().getScheme() + "://" + host.toLowerCase(Locale.ROOT);
     if (origins.contains(key)) {
       response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
       response.getHeaders().put(HttpHeader.VARY, "Origin");
@@ -81,36 +88,55 @@ final class RequestGuard {
     if (key.equals(own)) {
       return true;
     }
-    throw new ApiException(ApiException.Kind.FORBIDDEN, "requests from the web origin \"" + printable(origin)
-        + "\" are refused; start the server with --cors-origin ORIGIN to allow that site's pages");
+    throw new ApiException(
+        ApiException.Kind.FORBIDDEN,
+        "requests from the web origin \""
+            + printable(origin)
+            + "\" are refused; start the server with --cors-origin ORIGIN to allow that site's pages");
   }
 
   /** Answers a CORS preflight for an allowed origin (204 headers); 403 for any other. */
   void preflight(Request request, Response response) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
     if (origin == null || !origins.contains(origin.toLowerCase(Locale.ROOT))) {
-      throw new ApiException(ApiException.Kind.FORBIDDEN, "no CORS access for the web origin \""
-          + printable(origin) + "\"; start the server with --cors-origin ORIGIN to allow it");
+      throw new ApiException(
+          ApiException.Kind.FORBIDDEN,
+          "no CORS access for the web origin \""
+              + printable(origin)
+              + "\"; start the server with --cors-origin ORIGIN to allow it");
     }
     response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
-    response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type");
+    response
+        .getHeaders()
+        .put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type");
     response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "600");
     response.getHeaders().put(HttpHeader.VARY, "Origin");
   }
 
-  /** 415 for multipart bodies, and for the body types a page may send without preflight when it has an Origin. */
+  /**
+   * 415 for multipart bodies, and for the body types a page may send without preflight when it has
+   * an Origin.
+   */
   void checkBodyType(Request request, boolean hasOrigin) {
     String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (media.startsWith("multipart/")) {
-      throw new ApiException(ApiException.Kind.UNSUPPORTED_MEDIA_TYPE, "multipart bodies are not read here; "
-          + "send the JSON body with Content-Type: application/json");
+      throw new ApiException(
+          ApiException.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "multipart bodies are not read here; "
+              + "send the JSON body with Content-Type: application/json");
     }
-    boolean simple = media.isEmpty() || media.equals("text/plain") || media.equals("application/x-www-form-urlencoded");
+    boolean simple =
+        media.isEmpty()
+            || media.equals("text/plain")
+            || media.equals("application/x-www-form-urlencoded");
     if (simple && hasOrigin) {
-      throw new ApiException(ApiException.Kind.UNSUPPORTED_MEDIA_TYPE, "a request from a web page must send its "
-          + "JSON body with Content-Type: application/json, not " + (media.isEmpty() ? "no type" : media));
+      throw new ApiException(
+          ApiException.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "a request from a web page must send its "
+              + "JSON body with Content-Type: application/json, not "
+              + (media.isEmpty() ? "no type" : media));
     }
   }
 
@@ -119,7 +145,10 @@ final class RequestGuard {
     return anyHost || hosts.contains(hostName(host));
   }
 
-  /** The name part of a Host header, lower case: "[::1]:8080" gives "[::1]", "Example:80" gives "example". */
+  /**
+   * The name part of a Host header, lower case: "[::1]:8080" gives "[::1]", "Example:80" gives
+   * "example".
+   */
   static String hostName(String host) {
     String h = host.strip().toLowerCase(Locale.ROOT);
     if (h.startsWith("[")) {

@@ -6,23 +6,25 @@ import java.util.List;
 /**
  * How the embedding server listens and what it accepts.
  *
- * @param host address to bind ({@code 127.0.0.1} keeps it local; {@code 0.0.0.0} for all interfaces)
+ * @param host address to bind ({@code 127.0.0.1} keeps it local; {@code 0.0.0.0} for all
+ *     interfaces)
  * @param port TCP port; 0 picks a free one (see {@link EmbeddingServer#port()})
  * @param maxBatchTokens token budget of one forward pass; concurrent requests are packed up to it
  * @param maxConcurrent requests queued or running at once; more are refused with 429
- * @param apiKey when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <key>}
+ * @param apiKey when not null, every endpoint but {@code /health} needs {@code Authorization:
+ *     Bearer <key>}
  * @param maxBodyBytes largest request body; larger ones get 413
  * @param maxInputs most texts (or token arrays) in one request
  * @param requestTimeout how long a request may wait for its embeddings before a 503
- * @param shutdownTimeout how long {@link EmbeddingServer#close()} waits for requests in flight; those
- *     still open then are answered 503
- * @param maxMemoryBytes bytes that requests in flight may hold together (bodies, parsed inputs, token
- *     buffers, replies); a request that would need more than half of it gets 413, one that finds
- *     too little left gets 429 (see {@link MemoryBudget})
+ * @param shutdownTimeout how long {@link EmbeddingServer#close()} waits for requests in flight;
+ *     those still open then are answered 503
+ * @param maxMemoryBytes bytes that requests in flight may hold together (bodies, parsed inputs,
+ *     token buffers, replies); a request that would need more than half of it gets 413, one that
+ *     finds too little left gets 429 (see {@link MemoryBudget})
  * @param bodyTimeout how long a client may take to send a request body; slower ones get 408
  * @param maxBodyReads request bodies being received at once; more are refused with 429
- * @param corsOrigins web origins (e.g. {@code https://app.example}) whose pages may call the server;
- *     other origins get 403
+ * @param corsOrigins web origins (e.g. {@code https://app.example}) whose pages may call the
+ *     server; other origins get 403
  * @param allowedHosts {@code Host} names accepted besides the loopback names and the bound address;
  *     other Hosts get 403 (DNS rebinding)
  * @param modelName the model name reported in responses and {@code /info}
@@ -62,116 +64,347 @@ public record ServerConfig(
     require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
     require(maxBatchTokens >= 2, "maxBatchTokens must be >= 2, got " + maxBatchTokens);
     require(maxConcurrent >= 1, "maxConcurrent must be >= 1, got " + maxConcurrent);
-    require(maxBodyBytes >= 1 && maxBodyBytes <= Integer.MAX_VALUE - 8,
+    require(
+        maxBodyBytes >= 1 && maxBodyBytes <= Integer.MAX_VALUE - 8,
         "maxBodyBytes must be 1.." + (Integer.MAX_VALUE - 8) + ", got " + maxBodyBytes);
     require(maxInputs >= 1, "maxInputs must be >= 1, got " + maxInputs);
-    require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout must be positive");
+    require(
+        !requestTimeout.isNegative() && !requestTimeout.isZero(),
+        "requestTimeout must be positive");
     require(!shutdownTimeout.isNegative(), "shutdownTimeout must not be negative");
-    require(maxMemoryBytes >= 1L << 20, "maxMemoryBytes must be at least 1 MiB, got " + maxMemoryBytes);
+    require(
+        maxMemoryBytes >= 1L << 20, "maxMemoryBytes must be at least 1 MiB, got " + maxMemoryBytes);
     require(!bodyTimeout.isNegative() && !bodyTimeout.isZero(), "bodyTimeout must be positive");
     require(maxBodyReads >= 1, "maxBodyReads must be >= 1, got " + maxBodyReads);
     require(apiKey == null || !apiKey.isBlank(), "apiKey must not be blank");
     corsOrigins = List.copyOf(corsOrigins);
     allowedHosts = List.copyOf(allowedHosts);
     for (String origin : corsOrigins) {
-      require(RequestGuard.isOrigin(origin), "a CORS origin is scheme://host[:port] with nothing after it, got \""
-          + origin + "\"");
+      require(
+          RequestGuard.isOrigin(origin),
+          "a CORS origin is scheme://host[:port] with nothing after it, got \"" + origin + "\"");
     }
     for (String name : allowedHosts) {
-      require(!name.isBlank() && name.indexOf('/') < 0, "an allowed host is a host name, got \"" + name + "\"");
+      require(
+          !name.isBlank() && name.indexOf('/') < 0,
+          "an allowed host is a host name, got \"" + name + "\"");
     }
   }
 
   /**
-   * Loopback, port 8080, 4096-token passes, 256 requests in flight, 16 MiB bodies, 2048 inputs, 60 s,
-   * 512 MiB of requests in flight, 20 s to send a body, 64 bodies received at once, no other origins.
+   * Loopback, port 8080, 4096-token passes, 256 requests in flight, 16 MiB bodies, 2048 inputs, 60
+   * s, 512 MiB of requests in flight, 20 s to send a body, 64 bodies received at once, no other
+   * origins.
    */
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_CONCURRENT, null,
-        DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INPUTS, Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS),
-        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS), DEFAULT_MAX_MEMORY_BYTES,
-        Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS), DEFAULT_MAX_BODY_READS, List.of(), List.of(),
+    return new ServerConfig(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_MAX_BATCH_TOKENS,
+        DEFAULT_MAX_CONCURRENT,
+        null,
+        DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_MAX_INPUTS,
+        Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS),
+        DEFAULT_MAX_MEMORY_BYTES,
+        Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS),
+        DEFAULT_MAX_BODY_READS,
+        List.of(),
+        List.of(),
         DEFAULT_MODEL_NAME);
   }
 
-  /** The most one request may hold: half the in-flight budget, so that two large requests can run. */
+  /**
+   * The most one request may hold: half the in-flight budget, so that two large requests can run.
+   */
   public long maxRequestMemoryBytes() {
     return maxMemoryBytes / 2;
   }
 
   public ServerConfig withHost(String v) {
-    return new ServerConfig(v, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        v,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withPort(int v) {
-    return new ServerConfig(host, v, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        v,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxBatchTokens(int v) {
-    return new ServerConfig(host, port, v, maxConcurrent, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        v,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxConcurrent(int v) {
-    return new ServerConfig(host, port, maxBatchTokens, v, apiKey, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        v,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withApiKey(String v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, v, maxBodyBytes, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        v,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxBodyBytes(long v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, v, maxInputs, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        v,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxInputs(int v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, v, requestTimeout,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        v,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withRequestTimeout(Duration v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs, v,
-        shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        v,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withShutdownTimeout(Duration v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, v, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        v,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxMemoryBytes(long v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, v, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        v,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withBodyTimeout(Duration v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, maxMemoryBytes, v, maxBodyReads, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        v,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withMaxBodyReads(int v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, v, corsOrigins, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        v,
+        corsOrigins,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withCorsOrigins(List<String> v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, v, allowedHosts, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        v,
+        allowedHosts,
+        modelName);
   }
 
   public ServerConfig withAllowedHosts(List<String> v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, v, modelName);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        v,
+        modelName);
   }
 
   public ServerConfig withModelName(String v) {
-    return new ServerConfig(host, port, maxBatchTokens, maxConcurrent, apiKey, maxBodyBytes, maxInputs,
-        requestTimeout, shutdownTimeout, maxMemoryBytes, bodyTimeout, maxBodyReads, corsOrigins, allowedHosts, v);
+    return new ServerConfig(
+        host,
+        port,
+        maxBatchTokens,
+        maxConcurrent,
+        apiKey,
+        maxBodyBytes,
+        maxInputs,
+        requestTimeout,
+        shutdownTimeout,
+        maxMemoryBytes,
+        bodyTimeout,
+        maxBodyReads,
+        corsOrigins,
+        allowedHosts,
+        v);
   }
 
   private static void require(boolean ok, String message) {

@@ -7,7 +7,8 @@ import dev.gemmaembed.core.QuantizationRange;
  *
  * @param calibration the int8/uint8 range of the {@code precision} extension; null to take it from
  *     each request's own inputs (as one sentence-transformers {@code encode} call does)
- * @param cacheBytes bytes of computed vectors kept for repeated inputs ({@link EmbeddingCache}); 0 for none
+ * @param cacheBytes bytes of computed vectors kept for repeated inputs ({@link EmbeddingCache}); 0
+ *     for none
  */
 public record ServingOptions(QuantizationRange calibration, long cacheBytes) {
 

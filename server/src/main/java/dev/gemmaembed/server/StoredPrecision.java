@@ -33,8 +33,8 @@ final class StoredPrecision {
    * and the server's calibration, before any embedding is computed.
    *
    * @throws ApiException 400 naming {@code precision} for an unknown name, a width that a binary
-   *     precision cannot pack, a calibration of another width, or int8/uint8 on one input with
-   *     no calibration
+   *     precision cannot pack, a calibration of another width, or int8/uint8 on one input with no
+   *     calibration
    */
   static StoredPrecision of(ObjectNode body, int width, int inputs, QuantizationRange calibration) {
     String name = Json.optString(body, FIELD);
@@ -48,8 +48,12 @@ final class StoredPrecision {
         if (calibration != null) {
           calibration.requireWidth(width);
         } else if (inputs < 2) {
-          throw ApiException.badRequest("'precision': \"" + p.label() + "\" takes each dimension's range from the "
-              + "request's inputs when the server has no --calibration, so it needs at least 2 inputs, got " + inputs,
+          throw ApiException.badRequest(
+              "'precision': \""
+                  + p.label()
+                  + "\" takes each dimension's range from the "
+                  + "request's inputs when the server has no --calibration, so it needs at least 2 inputs, got "
+                  + inputs,
               FIELD);
         }
       }

@@ -54,8 +54,9 @@ class AbuseTest {
   @Test
   void limitsAndAuthThenStillServes() {
     Embedder embedder = TinyModel.embedder();
-    try (EmbeddingServer server = new EmbeddingServer(config().withApiKey(KEY).withMaxBodyBytes(4096).withMaxInputs(4))
-        .start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(config().withApiKey(KEY).withMaxBodyBytes(4096).withMaxInputs(4))
+            .start()) {
       server.ready(embedder);
       Http http = new Http(server.baseUrl(), KEY);
 
@@ -63,20 +64,33 @@ class AbuseTest {
       assertEquals(413, big.status(), big.body());
       assertEquals("request_too_large", big.json().at("/error/code").textValue());
       // The same without a Content-Length (chunked): caught while reading.
-      var chunked = http.send(http.request("/v1/embeddings").header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
-              ("{\"input\": \"" + "y".repeat(10_000) + "\"}").getBytes(StandardCharsets.UTF_8)))).build());
+      var chunked =
+          http.send(
+              http.request("/v1/embeddings")
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofInputStream(
+                          () ->
+                              new ByteArrayInputStream(
+                                  ("{\"input\": \"" + "y".repeat(10_000) + "\"}")
+                                      .getBytes(StandardCharsets.UTF_8))))
+                  .build());
       assertEquals(413, chunked.status(), chunked.body());
 
       var malformed = http.post("/v1/embeddings", "{\"input\": [\"a\", ");
       assertEquals(400, malformed.status());
-      assertTrue(malformed.json().at("/error/message").textValue().startsWith("malformed JSON body"), malformed.body());
+      assertTrue(
+          malformed.json().at("/error/message").textValue().startsWith("malformed JSON body"),
+          malformed.body());
       var teiMalformed = http.post("/embed", "{inputs: 1}");
       assertEquals(400, teiMalformed.status());
-      assertTrue(teiMalformed.json().get("error").textValue().contains("malformed JSON"), teiMalformed.body());
+      assertTrue(
+          teiMalformed.json().get("error").textValue().contains("malformed JSON"),
+          teiMalformed.body());
       var notObject = http.post("/api/embed", "[1, 2]");
       assertEquals(400, notObject.status());
-      assertTrue(notObject.json().get("error").textValue().contains("JSON object"), notObject.body());
+      assertTrue(
+          notObject.json().get("error").textValue().contains("JSON object"), notObject.body());
       var trailing = http.post("/v1/embeddings", "{\"input\": \"a\"} {}");
       assertEquals(400, trailing.status());
 
@@ -98,7 +112,9 @@ class AbuseTest {
 
       var ok = http.post("/v1/embeddings", Map.of("input", "still serving"));
       assertEquals(200, ok.status(), ok.body());
-      ApiCompatibilityTest.assertClose(embedder.embed("still serving"), Http.floats(ok.json().at("/data/0/embedding")),
+      ApiCompatibilityTest.assertClose(
+          embedder.embed("still serving"),
+          Http.floats(ok.json().at("/data/0/embedding")),
           "after abuse");
     }
   }
@@ -110,11 +126,12 @@ class AbuseTest {
     try (EmbeddingServer server = new EmbeddingServer(config().withMaxConcurrent(2)).start()) {
       server.ready(embedder, gate);
       Http http = new Http(server.baseUrl());
-      CompletableFuture<Http.Answer> running = CompletableFuture.supplyAsync(
-          () -> http.post("/v1/embeddings", Map.of("input", "first")));
+      CompletableFuture<Http.Answer> running =
+          CompletableFuture.supplyAsync(
+              () -> http.post("/v1/embeddings", Map.of("input", "first")));
       assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
-      CompletableFuture<Http.Answer> queued = CompletableFuture.supplyAsync(
-          () -> http.post("/embed", Map.of("inputs", "second")));
+      CompletableFuture<Http.Answer> queued =
+          CompletableFuture.supplyAsync(() -> http.post("/embed", Map.of("inputs", "second")));
       awaitMetric(http, "gemma_embed_requests_in_queue", 2);
 
       var refused = http.post("/v1/embeddings", Map.of("input", "third"));
@@ -129,9 +146,12 @@ class AbuseTest {
       assertEquals(200, running.get(30, TimeUnit.SECONDS).status());
       var second = queued.get(30, TimeUnit.SECONDS);
       assertEquals(200, second.status());
-      ApiCompatibilityTest.assertClose(embedder.embed("second"), Http.floats(second.json().get(0)), "queued");
+      ApiCompatibilityTest.assertClose(
+          embedder.embed("second"), Http.floats(second.json().get(0)), "queued");
       assertEquals(200, http.post("/api/embed", Map.of("model", "m", "input", "fourth")).status());
-      assertEquals(1.0, ConcurrencyTest.value(http.get("/metrics").body(), "gemma_embed_rejected_total") / 2);
+      assertEquals(
+          1.0,
+          ConcurrencyTest.value(http.get("/metrics").body(), "gemma_embed_rejected_total") / 2);
     }
   }
 
@@ -140,7 +160,8 @@ class AbuseTest {
     Embedder embedder = TinyModel.embedder();
     Gate gate = new Gate(embedder);
     embedder.embed("warm up the JIT so the pass after the gate opens is quick");
-    try (EmbeddingServer server = new EmbeddingServer(config().withRequestTimeout(Duration.ofMillis(300))).start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(config().withRequestTimeout(Duration.ofMillis(300))).start()) {
       server.ready(embedder, gate);
       Http http = new Http(server.baseUrl());
       var late = http.post("/v1/embeddings", Map.of("input", "slow"));
@@ -154,7 +175,8 @@ class AbuseTest {
         status = http.post("/v1/embeddings", Map.of("input", "fast again")).status();
       }
       assertEquals(200, status);
-      assertTrue(ConcurrencyTest.value(http.get("/metrics").body(), "gemma_embed_timeouts_total") >= 1);
+      assertTrue(
+          ConcurrencyTest.value(http.get("/metrics").body(), "gemma_embed_timeouts_total") >= 1);
     }
   }
 
@@ -182,21 +204,27 @@ class AbuseTest {
     server.ready(embedder, gate);
     String base = server.baseUrl();
     Http http = new Http(base);
-    CompletableFuture<Http.Answer> inFlight = CompletableFuture.supplyAsync(
-        () -> http.post("/v1/embeddings", Map.of("input", "in flight")));
+    CompletableFuture<Http.Answer> inFlight =
+        CompletableFuture.supplyAsync(
+            () -> http.post("/v1/embeddings", Map.of("input", "in flight")));
     assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
     Thread closer = Thread.ofPlatform().start(server::close);
     // Once the connector is closed, new clients are refused while the request in flight waits.
     // Timeouts: a connection accepted just as the connector closes is never answered; that counts
     // as not serving (an IOException), and must not hang the test.
-    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+    HttpClient fresh =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     boolean refused = false;
     while (!refused && System.nanoTime() < deadline) {
       try {
-        fresh.send(HttpRequest.newBuilder(java.net.URI.create(base + "/health"))
-                .timeout(java.time.Duration.ofSeconds(2)).build(),
+        fresh.send(
+            HttpRequest.newBuilder(java.net.URI.create(base + "/health"))
+                .timeout(java.time.Duration.ofSeconds(2))
+                .build(),
             HttpResponse.BodyHandlers.discarding());
         Thread.sleep(20);
       } catch (java.io.IOException e) {
@@ -208,14 +236,17 @@ class AbuseTest {
     gate.open.countDown();
     var answer = inFlight.get(30, TimeUnit.SECONDS);
     assertEquals(200, answer.status(), answer.body());
-    ApiCompatibilityTest.assertClose(embedder.embed("in flight"), Http.floats(answer.json().at("/data/0/embedding")),
+    ApiCompatibilityTest.assertClose(
+        embedder.embed("in flight"),
+        Http.floats(answer.json().at("/data/0/embedding")),
         "in flight");
     closer.join(30_000);
     assertTrue(!closer.isAlive());
     assertThrows(UncheckedIOException.class, () -> http.get("/health"));
   }
 
-  private static void awaitMetric(Http http, String name, double value) throws InterruptedException {
+  private static void awaitMetric(Http http, String name, double value)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (ConcurrencyTest.value(http.get("/metrics").body(), name) != value) {
       if (System.nanoTime() > deadline) {

@@ -35,8 +35,8 @@ class ConcurrencyTest {
     for (String t : texts) {
       expected.add(embedder.embed(t));
     }
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBatchTokens(2048))
-        .start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBatchTokens(2048)).start()) {
       server.ready(embedder);
       Http http = new Http(server.baseUrl());
       AtomicInteger errors = new AtomicInteger();
@@ -45,18 +45,20 @@ class ConcurrencyTest {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < THREADS; c++) {
         long seed = c;
-        done.add(clients.submit(() -> {
-          SplittableRandom random = new SplittableRandom(seed);
-          for (int r = 0; r < REQUESTS_PER_THREAD; r++) {
-            int n = random.nextInt(4) == 0 ? 2 : 1;
-            int[] picks = random.ints(n, 0, texts.size()).toArray();
-            String problem = call(http, r % 3, texts, picks, expected);
-            if (problem != null) {
-              errors.incrementAndGet();
-              firstError.compareAndSet(null, problem);
-            }
-          }
-        }));
+        done.add(
+            clients.submit(
+                () -> {
+                  SplittableRandom random = new SplittableRandom(seed);
+                  for (int r = 0; r < REQUESTS_PER_THREAD; r++) {
+                    int n = random.nextInt(4) == 0 ? 2 : 1;
+                    int[] picks = random.ints(n, 0, texts.size()).toArray();
+                    String problem = call(http, r % 3, texts, picks, expected);
+                    if (problem != null) {
+                      errors.incrementAndGet();
+                      firstError.compareAndSet(null, problem);
+                    }
+                  }
+                }));
       }
       clients.shutdown();
       for (Future<?> f : done) {
@@ -69,26 +71,32 @@ class ConcurrencyTest {
     }
   }
 
-  /** One request through API {@code api} (0 OpenAI, 1 TEI, 2 Ollama); null if it was right, else what was wrong. */
-  private static String call(Http http, int api, List<String> texts, int[] picks, List<float[]> expected) {
+  /**
+   * One request through API {@code api} (0 OpenAI, 1 TEI, 2 Ollama); null if it was right, else
+   * what was wrong.
+   */
+  private static String call(
+      Http http, int api, List<String> texts, int[] picks, List<float[]> expected) {
     List<String> inputs = new ArrayList<>();
     for (int p : picks) {
       inputs.add(texts.get(p));
     }
-    Http.Answer a = switch (api) {
-      case 0 -> http.post("/v1/embeddings", Map.of("input", inputs, "model", "tiny"));
-      case 1 -> http.post("/embed", Map.of("inputs", inputs));
-      default -> http.post("/api/embed", Map.of("model", "tiny", "input", inputs));
-    };
+    Http.Answer a =
+        switch (api) {
+          case 0 -> http.post("/v1/embeddings", Map.of("input", inputs, "model", "tiny"));
+          case 1 -> http.post("/embed", Map.of("inputs", inputs));
+          default -> http.post("/api/embed", Map.of("model", "tiny", "input", inputs));
+        };
     if (a.status() != 200) {
       return "status " + a.status() + ": " + a.body();
     }
     for (int i = 0; i < picks.length; i++) {
-      JsonNode v = switch (api) {
-        case 0 -> a.json().at("/data/" + i + "/embedding");
-        case 1 -> a.json().get(i);
-        default -> a.json().at("/embeddings/" + i);
-      };
+      JsonNode v =
+          switch (api) {
+            case 0 -> a.json().at("/data/" + i + "/embedding");
+            case 1 -> a.json().get(i);
+            default -> a.json().at("/embeddings/" + i);
+          };
       float d = Http.maxAbsDiff(expected.get(picks[i]), Http.floats(v));
       if (!(d <= 1e-6f)) {
         return "text " + picks[i] + " via api " + api + ": max |Δ| = " + d;
@@ -103,8 +111,28 @@ class ConcurrencyTest {
    * requests.
    */
   private static List<String> texts() {
-    String[] words = {"embedding", "gemma", "batch", "token", "vector", "query", "planet", "red", "ocean", "river",
-        "mountain", "Zürich", "東京", "λόγος", "quickly", "the", "of", "and", "server", "latency"};
+    String[] words = {
+      "embedding",
+      "gemma",
+      "batch",
+      "token",
+      "vector",
+      "query",
+      "planet",
+      "red",
+      "ocean",
+      "river",
+      "mountain",
+      "Zürich",
+      "東京",
+      "λόγος",
+      "quickly",
+      "the",
+      "of",
+      "and",
+      "server",
+      "latency"
+    };
     SplittableRandom random = new SplittableRandom(42);
     List<String> out = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -119,7 +147,8 @@ class ConcurrencyTest {
   }
 
   static double meanBatchSize(String metrics) {
-    return value(metrics, "gemma_embed_batch_size_sum") / value(metrics, "gemma_embed_batch_size_count");
+    return value(metrics, "gemma_embed_batch_size_sum")
+        / value(metrics, "gemma_embed_batch_size_count");
   }
 
   static double value(String metrics, String name) {

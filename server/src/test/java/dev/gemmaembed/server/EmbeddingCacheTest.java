@@ -43,7 +43,8 @@ class EmbeddingCacheTest {
     assertEquals(3 * ENTRY, cache.bytes());
     cache.put(new int[] {1, 2}, new float[4]); // replacing keeps the count of bytes right
     assertEquals(3 * ENTRY, cache.bytes());
-    cache.put(new int[] {9}, new float[1000]); // larger than the whole cache: not kept, nothing evicted
+    cache.put(
+        new int[] {9}, new float[1000]); // larger than the whole cache: not kept, nothing evicted
     assertNull(cache.get(new int[] {9}));
     assertEquals(3, cache.size());
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingCache(0));
@@ -71,20 +72,29 @@ class EmbeddingCacheTest {
       // "alpha" twice in one request: both misses (looked up before either is computed)
       assertEquals(0, metric(http, "gemma_embed_cache_hits_total"));
       assertEquals(3, metric(http, "gemma_embed_cache_misses_total"));
-      var second = http.post("/v1/embeddings", Map.of("input", texts, "input_type", "query", "dimensions", 32));
+      var second =
+          http.post(
+              "/v1/embeddings", Map.of("input", texts, "input_type", "query", "dimensions", 32));
       assertEquals(3, metric(http, "gemma_embed_cache_hits_total"));
-      var other = http.post("/v1/embeddings", Map.of("input", "alpha")); // another prompt: another key
+      var other =
+          http.post("/v1/embeddings", Map.of("input", "alpha")); // another prompt: another key
       assertEquals(200, other.status(), other.body());
       assertEquals(4, metric(http, "gemma_embed_cache_misses_total"));
       var want = reference.post("/v1/embeddings", Map.of("input", texts, "input_type", "query"));
-      var want32 = reference.post("/v1/embeddings", Map.of("input", texts, "input_type", "query", "dimensions", 32));
+      var want32 =
+          reference.post(
+              "/v1/embeddings", Map.of("input", texts, "input_type", "query", "dimensions", 32));
       for (int i = 0; i < texts.size(); i++) {
         float[] lib = embedder.embed(texts.get(i), EmbedOptions.query());
         assertArrayEquals(lib, Http.floats(first.json().at("/data/" + i + "/embedding")));
-        assertArrayEquals(Http.floats(want.json().at("/data/" + i + "/embedding")),
-            Http.floats(first.json().at("/data/" + i + "/embedding")), "text " + i);
-        assertArrayEquals(Http.floats(want32.json().at("/data/" + i + "/embedding")),
-            Http.floats(second.json().at("/data/" + i + "/embedding")), "cut hit " + i);
+        assertArrayEquals(
+            Http.floats(want.json().at("/data/" + i + "/embedding")),
+            Http.floats(first.json().at("/data/" + i + "/embedding")),
+            "text " + i);
+        assertArrayEquals(
+            Http.floats(want32.json().at("/data/" + i + "/embedding")),
+            Http.floats(second.json().at("/data/" + i + "/embedding")),
+            "cut hit " + i);
       }
     }
   }
@@ -99,7 +109,8 @@ class EmbeddingCacheTest {
     List<float[]> want = embedder.embedAll(texts, EmbedOptions.DEFAULT);
     // room for about 4 of the 12 vectors: constant eviction while 8 clients ask at once
     long room = 4 * (96 + 8L * Integer.BYTES + 64L * Float.BYTES);
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0)).start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(ServerConfig.defaults().withPort(0)).start()) {
       server.ready(embedder, new ServingOptions(null, room));
       Http http = new Http(server.baseUrl());
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -107,23 +118,31 @@ class EmbeddingCacheTest {
       List<Future<Void>> done = new ArrayList<>();
       for (int c = 0; c < 8; c++) {
         int client = c;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int r = 0; r < 6; r++) {
-            int i = (client * 5 + r * 7) % texts.size();
-            var a = http.post("/embed", Map.of("inputs", texts.get(i)));
-            assertEquals(200, a.status(), a.body());
-            assertArrayEquals(want.get(i), Http.floats(a.json().get(0)), "client " + client + " text " + i);
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int r = 0; r < 6; r++) {
+                    int i = (client * 5 + r * 7) % texts.size();
+                    var a = http.post("/embed", Map.of("inputs", texts.get(i)));
+                    assertEquals(200, a.status(), a.body());
+                    assertArrayEquals(
+                        want.get(i),
+                        Http.floats(a.json().get(0)),
+                        "client " + client + " text " + i);
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<Void> f : done) {
         f.get();
       }
       pool.shutdown();
-      assertEquals(48, metric(http, "gemma_embed_cache_hits_total") + metric(http, "gemma_embed_cache_misses_total"));
+      assertEquals(
+          48,
+          metric(http, "gemma_embed_cache_hits_total")
+              + metric(http, "gemma_embed_cache_misses_total"));
     }
   }
 }

@@ -14,11 +14,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Jetty's own errors and internal failures come back as JSON, naming no exception; bad UTF-8 is a 400. */
+/**
+ * Jetty's own errors and internal failures come back as JSON, naming no exception; bad UTF-8 is a
+ * 400.
+ */
 class ErrorShapeTest {
 
   /** Content ids the backend below fails on. */
   private static final int[] FAILING = {5, 5, 5, 5, 5};
+
   private static EmbeddingServer server;
   private static int port;
 
@@ -26,12 +30,17 @@ class ErrorShapeTest {
   static void start() {
     Embedder embedder = TinyModel.embedder();
     server = new EmbeddingServer(ServerConfig.defaults().withPort(0)).start();
-    server.ready(embedder, sequences -> {
-      if (sequences.size() == 1 && sequences.getFirst().length == 7 && java.util.Arrays.equals(sequences.getFirst(), 1, 6, FAILING, 0, 5)) {
-        throw new IllegalStateException("java.lang.IllegalStateException: boom at Secret.java:12");
-      }
-      return embedder.embedTokenIds(sequences, 0);
-    });
+    server.ready(
+        embedder,
+        sequences -> {
+          if (sequences.size() == 1
+              && sequences.getFirst().length == 7
+              && java.util.Arrays.equals(sequences.getFirst(), 1, 6, FAILING, 0, 5)) {
+            throw new IllegalStateException(
+                "java.lang.IllegalStateException: boom at Secret.java:12");
+          }
+          return embedder.embedTokenIds(sequences, 0);
+        });
     port = server.port();
   }
 
@@ -42,7 +51,8 @@ class ErrorShapeTest {
 
   private static void assertJsonNoHtml(RawHttp.Answer a) {
     assertTrue(a.header("Content-Type").startsWith("application/json"), a.headers());
-    assertFalse(a.body().contains("<html") || a.body().contains("Exception") || a.body().contains("java."),
+    assertFalse(
+        a.body().contains("<html") || a.body().contains("Exception") || a.body().contains("java."),
         a.body());
     a.json();
   }
@@ -56,8 +66,13 @@ class ErrorShapeTest {
 
   @Test
   void headersTooLarge() {
-    var a = RawHttp.exchange(port, "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(20_000)
-        + "\r\nConnection: close\r\n\r\n", "");
+    var a =
+        RawHttp.exchange(
+            port,
+            "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+                + "a".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n",
+            "");
     assertEquals(431, a.status(), a.body());
     assertJsonNoHtml(a);
   }
@@ -71,8 +86,14 @@ class ErrorShapeTest {
 
   @Test
   void internalFailureNamesNoClass() {
-    var a = RawHttp.post(port, "/v1/embeddings", "localhost", "", "application/json",
-        "{\"input\": [5, 5, 5, 5, 5]}");
+    var a =
+        RawHttp.post(
+            port,
+            "/v1/embeddings",
+            "localhost",
+            "",
+            "application/json",
+            "{\"input\": [5, 5, 5, 5, 5]}");
     assertEquals(500, a.status(), a.body());
     assertJsonNoHtml(a);
     assertEquals("server_error", a.json().at("/error/type").textValue());
@@ -86,28 +107,44 @@ class ErrorShapeTest {
     body.writeBytes("\"}".getBytes(StandardCharsets.US_ASCII));
     byte[] bytes = body.toByteArray();
     try (RawHttp c = new RawHttp(port)) {
-      c.send("POST /embed HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-          + bytes.length + "\r\nConnection: close\r\n\r\n", bytes);
+      c.send(
+          "POST /embed HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+              + bytes.length
+              + "\r\nConnection: close\r\n\r\n",
+          bytes);
       var a = c.answer();
       assertEquals(400, a.status(), a.body());
-      assertTrue(a.json().get("error").textValue().contains("not valid UTF-8 (byte offset 13)"), a.body());
+      assertTrue(
+          a.json().get("error").textValue().contains("not valid UTF-8 (byte offset 13)"), a.body());
     }
   }
 
   @Test
   void nulBytesAreMalformedJsonNotAnEncodingGuess() {
-    // Jackson guessed UCS-4 from these bytes and failed with an I/O error (a 500); found by RequestBodyFuzzTest.
-    var ex = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
-        () -> Json.parseObject(new byte[] {0, 0, 0x3C, 0}));
+    // Jackson guessed UCS-4 from these bytes and failed with an I/O error (a 500); found by
+    // RequestBodyFuzzTest.
+    var ex =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ApiException.class, () -> Json.parseObject(new byte[] {0, 0, 0x3C, 0}));
     assertEquals(ApiException.Kind.BAD_REQUEST, ex.kind());
   }
 
   @Test
   void utf8Validator() {
-    assertEquals(-1, Utf8.firstInvalid("a\u00e9\u6771\ud83d\ude80\uffff".getBytes(StandardCharsets.UTF_8)));
-    for (int[] bad : List.of(new int[] {0xE0, 0x80, 0xAF}, new int[] {0xC0, 0xAF}, new int[] {0xC1, 0xBF},
-        new int[] {0xED, 0xA0, 0x80}, new int[] {0xF0, 0x80, 0x80, 0xAF}, new int[] {0xF4, 0x90, 0x80, 0x80},
-        new int[] {0xF5, 0x80, 0x80, 0x80}, new int[] {0x80}, new int[] {0xE2, 0x82}, new int[] {0xE2, 0x28, 0xA1})) {
+    assertEquals(
+        -1, Utf8.firstInvalid("a\u00e9\u6771\ud83d\ude80\uffff".getBytes(StandardCharsets.UTF_8)));
+    for (int[] bad :
+        List.of(
+            new int[] {0xE0, 0x80, 0xAF},
+            new int[] {0xC0, 0xAF},
+            new int[] {0xC1, 0xBF},
+            new int[] {0xED, 0xA0, 0x80},
+            new int[] {0xF0, 0x80, 0x80, 0xAF},
+            new int[] {0xF4, 0x90, 0x80, 0x80},
+            new int[] {0xF5, 0x80, 0x80, 0x80},
+            new int[] {0x80},
+            new int[] {0xE2, 0x82},
+            new int[] {0xE2, 0x28, 0xA1})) {
       byte[] b = new byte[bad.length + 1];
       b[0] = 'x';
       for (int i = 0; i < bad.length; i++) {

@@ -15,10 +15,11 @@ final class Http {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final String base;
   private final String apiKey;
 
@@ -35,8 +36,11 @@ final class Http {
   record Answer(int status, JsonNode json, String body, HttpResponse<String> raw) {}
 
   Answer post(String path, String body) {
-    return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json").build());
+    return send(
+        request(path)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .build());
   }
 
   Answer post(String path, Object body) {
@@ -52,7 +56,8 @@ final class Http {
   }
 
   HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (apiKey != null) {
       b.header("Authorization", "Bearer " + apiKey);
     }

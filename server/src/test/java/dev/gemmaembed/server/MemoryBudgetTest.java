@@ -11,7 +11,10 @@ import dev.gemmaembed.testing.TinyModel;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** In-flight memory is bounded by bytes: per-request 413, shared 429, and /tokenize streams its reply. */
+/**
+ * In-flight memory is bounded by bytes: per-request 413, shared 429, and /tokenize streams its
+ * reply.
+ */
 class MemoryBudgetTest {
 
   @Test
@@ -27,7 +30,10 @@ class MemoryBudgetTest {
     assertEquals(500, budget.inUse(), "a refused grow takes nothing");
     b.grow(500, "b");
     var own = assertThrows(ApiException.class, () -> a.grow(101, "a more"));
-    assertEquals(ApiException.Kind.BODY_TOO_LARGE, own.kind(), "the per-request share counts what a lease holds");
+    assertEquals(
+        ApiException.Kind.BODY_TOO_LARGE,
+        own.kind(),
+        "the per-request share counts what a lease holds");
     a.close();
     a.close();
     assertEquals(500, budget.inUse());
@@ -43,26 +49,31 @@ class MemoryBudgetTest {
   @Test
   void tokenizeStreamsAndRefusesWhatExceedsTheShare() {
     Embedder embedder = TinyModel.embedder();
-    EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0)
-        .withMaxMemoryBytes(8L << 20)).start();
+    EmbeddingServer server =
+        new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxMemoryBytes(8L << 20))
+            .start();
     try {
       server.ready(embedder);
       Http http = new Http(server.baseUrl());
       String text = "counting the tokens of a long text ".repeat(2000);
       var counted = http.post("/tokenize", Map.of("inputs", text, "add_special_tokens", false));
       assertEquals(200, counted.status(), counted.body());
-      assertNull(counted.raw().headers().firstValue("Content-Length").orElse(null), "a streamed reply");
+      assertNull(
+          counted.raw().headers().firstValue("Content-Length").orElse(null), "a streamed reply");
       JsonNode tokens = counted.json().get(0);
       assertEquals(embedder.tokenizer().encode(text.strip(), false).length, tokens.size());
       JsonNode last = tokens.get(tokens.size() - 1);
-      assertEquals(text.strip().length(), last.get("stop").intValue(), "offsets into the stripped text");
+      assertEquals(
+          text.strip().length(), last.get("stop").intValue(), "offsets into the stripped text");
 
       // 4 MiB of budget per request: about 87k UTF-8 bytes may be tokenized with offsets at once.
       String huge = "x".repeat(100_000);
       var refused = http.post("/tokenize", Map.of("inputs", huge));
       assertEquals(413, refused.status(), refused.body());
-      assertTrue(refused.json().get("error").textValue().contains("4 MiB per request"), refused.body());
-      var embed = http.post("/v1/embeddings", Map.of("input", "x".repeat(400_000), "truncate", true));
+      assertTrue(
+          refused.json().get("error").textValue().contains("4 MiB per request"), refused.body());
+      var embed =
+          http.post("/v1/embeddings", Map.of("input", "x".repeat(400_000), "truncate", true));
       assertEquals(413, embed.status(), "its parsed body alone exceeds the share");
       assertEquals("request_too_large", embed.json().at("/error/code").textValue());
       assertEquals(200, http.post("/v1/embeddings", Map.of("input", "still serving")).status());

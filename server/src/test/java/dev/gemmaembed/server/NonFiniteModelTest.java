@@ -1,18 +1,21 @@
 package dev.gemmaembed.server;
 
-import dev.gemmaembed.testing.PoisonedModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.testing.PoisonedModel;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A model that gives NaN is answered with a 500 in each API's own error shape, never with NaN vectors. */
+/**
+ * A model that gives NaN is answered with a 500 in each API's own error shape, never with NaN
+ * vectors.
+ */
 class NonFiniteModelTest {
 
   private static Embedder embedder;
@@ -34,14 +37,18 @@ class NonFiniteModelTest {
   }
 
   private static void assertModelFault(String message) {
-    assertTrue(message.contains("the model produced a vector holding NaN; likely cause: row 2 of the token embedding "
-        + "table"), message);
+    assertTrue(
+        message.contains(
+            "the model produced a vector holding NaN; likely cause: row 2 of the token embedding "
+                + "table"),
+        message);
     assertTrue(!message.contains("internal error") && !message.contains("Exception"), message);
   }
 
   @Test
   void openAi() {
-    var r = http.post("/v1/embeddings", Map.of("model", "tiny", "input", List.of("hello", "world")));
+    var r =
+        http.post("/v1/embeddings", Map.of("model", "tiny", "input", List.of("hello", "world")));
     assertEquals(500, r.status(), r.body());
     JsonNode error = r.json().get("error");
     assertModelFault(error.get("message").asText());

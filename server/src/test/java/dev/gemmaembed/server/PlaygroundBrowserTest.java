@@ -35,40 +35,59 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class PlaygroundBrowserTest {
 
   private static final Path CHROMIUM = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
-  private static final Path DRIVER = Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver"));
+  private static final Path DRIVER =
+      Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver"));
   private static final String KEY = "browser-test-key";
 
   @Test
   void playgroundShowsTheLibrarysSimilarities() throws Exception {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
     if (!present) {
-      System.out.println("PlaygroundBrowserTest: SKIPPED, no browser: " + CHROMIUM + " or " + DRIVER
-          + " is missing (apt-get install chromium chromium-driver)");
+      System.out.println(
+          "PlaygroundBrowserTest: SKIPPED, no browser: "
+              + CHROMIUM
+              + " or "
+              + DRIVER
+              + " is missing (apt-get install chromium chromium-driver)");
     }
     Assumptions.assumeTrue(present, "no " + CHROMIUM + " or " + DRIVER);
 
     Embedder embedder = TinyModel.embedder();
-    List<String> sentences = List.of("Mars is often referred to as the Red Planet.",
-        "Knead the dough and let it rise for an hour.");
+    List<String> sentences =
+        List.of(
+            "Mars is often referred to as the Red Planet.",
+            "Knead the dough and let it rise for an hour.");
     String query = "Which planet is known as the Red Planet?";
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     // no network but loopback here: keep Chromium from calling home
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-quic", "--window-size=1100,1400",
-        "--user-data-dir=" + Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-profile"));
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1100,1400",
+        "--user-data-dir="
+            + Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
 
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0).withApiKey(KEY), true).start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(ServerConfig.defaults().withPort(0).withApiKey(KEY), true).start()) {
       server.ready(embedder);
       WebDriver browser = new ChromeDriver(service, options);
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         browser.get(server.baseUrl() + "/ui");
         // the page loaded without the key, and asks for it
-        WebElement key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
+        WebElement key =
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         key.sendKeys(KEY);
         WebElement text = browser.findElement(By.id("sentences"));
         text.clear();
@@ -77,8 +96,11 @@ class PlaygroundBrowserTest {
         q.clear();
         q.sendKeys(query);
         browser.findElement(By.id("run")).click();
-        wait.until(ExpectedConditions.textMatches(By.id("status"), java.util.regex.Pattern.compile("^(done|.*error|.*API key).*")));
-        assertTrue(browser.findElement(By.id("status")).getText().startsWith("done"),
+        wait.until(
+            ExpectedConditions.textMatches(
+                By.id("status"), java.util.regex.Pattern.compile("^(done|.*error|.*API key).*")));
+        assertTrue(
+            browser.findElement(By.id("status")).getText().startsWith("done"),
             browser.findElement(By.id("status")).getText());
         assertEquals("document", browser.findElement(By.id("prompt")).getDomProperty("value"));
 
@@ -87,7 +109,9 @@ class PlaygroundBrowserTest {
         assertEquals(sentences.size() * sentences.size(), cells.size());
         for (int i = 0; i < sentences.size(); i++) {
           for (int j = 0; j < sentences.size(); j++) {
-            double shown = Double.parseDouble(cells.get(i * sentences.size() + j).getDomAttribute("data-value"));
+            double shown =
+                Double.parseDouble(
+                    cells.get(i * sentences.size() + j).getDomAttribute("data-value"));
             assertEquals(cosine(docs.get(i), docs.get(j)), shown, 1e-6, "cell " + i + "," + j);
           }
         }
@@ -100,12 +124,17 @@ class PlaygroundBrowserTest {
         for (int r = 0; r < ranked.size(); r++) {
           int index = Integer.parseInt(ranked.get(r).getDomAttribute("data-index"));
           assertEquals(order.get(r), index, "rank " + r);
-          assertEquals(cosine(qv, docs.get(index)), Double.parseDouble(ranked.get(r).getDomAttribute("data-value")), 1e-6);
+          assertEquals(
+              cosine(qv, docs.get(index)),
+              Double.parseDouble(ranked.get(r).getDomAttribute("data-value")),
+              1e-6);
         }
         assertFalse(browser.findElement(By.id("heatmap")).getSize().getHeight() == 0);
 
         Path shot = Path.of("target", "playground.png").toAbsolutePath();
-        Files.copy(((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath(), shot,
+        Files.copy(
+            ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath(),
+            shot,
             StandardCopyOption.REPLACE_EXISTING);
         System.out.println("PlaygroundBrowserTest: screenshot " + shot);
       } finally {

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The {@code precision} extension on the OpenAI and TEI routes, against core's {@link Precision} on library vectors. */
+/**
+ * The {@code precision} extension on the OpenAI and TEI routes, against core's {@link Precision} on
+ * library vectors.
+ */
 class PrecisionApiTest {
 
   private static final List<String> TEXTS = List.of("alpha", "beta gamma", "the red planet");
@@ -34,8 +37,11 @@ class PrecisionApiTest {
     server = new EmbeddingServer(ServerConfig.defaults().withPort(0)).start();
     server.ready(embedder);
     http = new Http(server.baseUrl());
-    calibration = QuantizationRange.of(embedder.embedAll(List.of("one", "two", "three", "four"),
-        EmbedOptions.DEFAULT.withDimensions(32)), "calibration");
+    calibration =
+        QuantizationRange.of(
+            embedder.embedAll(
+                List.of("one", "two", "three", "four"), EmbedOptions.DEFAULT.withDimensions(32)),
+            "calibration");
     calibrated = new EmbeddingServer(ServerConfig.defaults().withPort(0)).start();
     calibrated.ready(embedder, new ServingOptions(calibration, 0));
   }
@@ -66,16 +72,32 @@ class PrecisionApiTest {
   @Test
   void openAiBinaryAsIntegersAndBase64PackedBytes() {
     List<float[]> want = embedder.embedAll(TEXTS, EmbedOptions.DEFAULT.withDimensions(32));
-    var ints = http.post("/v1/embeddings", Map.of("input", TEXTS, "dimensions", 32, "precision", "binary"));
+    var ints =
+        http.post(
+            "/v1/embeddings", Map.of("input", TEXTS, "dimensions", 32, "precision", "binary"));
     assertEquals(200, ints.status(), ints.body());
-    var b64 = http.post("/v1/embeddings", Map.of("input", TEXTS, "dimensions", 32, "precision", "ubinary",
-        "encoding_format", "base64"));
+    var b64 =
+        http.post(
+            "/v1/embeddings",
+            Map.of(
+                "input",
+                TEXTS,
+                "dimensions",
+                32,
+                "precision",
+                "ubinary",
+                "encoding_format",
+                "base64"));
     assertEquals(200, b64.status(), b64.body());
     for (int i = 0; i < TEXTS.size(); i++) {
-      assertArrayEquals(values(Precision.BINARY, Precision.BINARY.quantize(want.get(i), null)),
-          ints(ints.json().at("/data/" + i + "/embedding")), "text " + i);
-      assertArrayEquals(Precision.UBINARY.quantize(want.get(i), null),
-          Base64.getDecoder().decode(b64.json().at("/data/" + i + "/embedding").textValue()), "text " + i);
+      assertArrayEquals(
+          values(Precision.BINARY, Precision.BINARY.quantize(want.get(i), null)),
+          ints(ints.json().at("/data/" + i + "/embedding")),
+          "text " + i);
+      assertArrayEquals(
+          Precision.UBINARY.quantize(want.get(i), null),
+          Base64.getDecoder().decode(b64.json().at("/data/" + i + "/embedding").textValue()),
+          "text " + i);
     }
   }
 
@@ -86,28 +108,38 @@ class PrecisionApiTest {
     var r = http.post("/embed", Map.of("inputs", TEXTS, "precision", "int8"));
     assertEquals(200, r.status(), r.body());
     for (int i = 0; i < TEXTS.size(); i++) {
-      assertArrayEquals(values(Precision.INT8, Precision.INT8.quantize(want.get(i), range)), ints(r.json().get(i)));
+      assertArrayEquals(
+          values(Precision.INT8, Precision.INT8.quantize(want.get(i), range)),
+          ints(r.json().get(i)));
     }
   }
 
   @Test
   void calibratedServerUsesItsRangeEvenForOneInput() {
     float[] want = embedder.embed("alpha", EmbedOptions.DEFAULT.withDimensions(32));
-    var r = new Http(calibrated.baseUrl()).post("/v1/embeddings", Map.of("input", "alpha", "dimensions", 32,
-        "precision", "uint8"));
+    var r =
+        new Http(calibrated.baseUrl())
+            .post(
+                "/v1/embeddings", Map.of("input", "alpha", "dimensions", 32, "precision", "uint8"));
     assertEquals(200, r.status(), r.body());
-    assertArrayEquals(values(Precision.UINT8, Precision.UINT8.quantize(want, calibration)),
+    assertArrayEquals(
+        values(Precision.UINT8, Precision.UINT8.quantize(want, calibration)),
         ints(r.json().at("/data/0/embedding")));
-    var wrongWidth = new Http(calibrated.baseUrl()).post("/embed", Map.of("inputs", List.of("a", "b"), "precision", "int8"));
+    var wrongWidth =
+        new Http(calibrated.baseUrl())
+            .post("/embed", Map.of("inputs", List.of("a", "b"), "precision", "int8"));
     assertEquals(400, wrongWidth.status(), wrongWidth.body());
-    assertTrue(wrongWidth.body().contains("have 32 dimensions but the output has 64"), wrongWidth.body());
+    assertTrue(
+        wrongWidth.body().contains("have 32 dimensions but the output has 64"), wrongWidth.body());
   }
 
   @Test
   void refusalsAre400() {
     var unknown = http.post("/v1/embeddings", Map.of("input", "x", "precision", "int4"));
     assertEquals(400, unknown.status(), unknown.body());
-    assertTrue(unknown.body().contains("unknown precision") && unknown.body().contains("precision"), unknown.body());
+    assertTrue(
+        unknown.body().contains("unknown precision") && unknown.body().contains("precision"),
+        unknown.body());
     var odd = http.post("/embed", Map.of("inputs", "x", "dimensions", 12, "precision", "binary"));
     assertEquals(400, odd.status(), odd.body());
     assertTrue(odd.body().contains("multiple of 8, got 12"), odd.body());

@@ -63,11 +63,22 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** A JSON POST to {@code path} with {@code extraHeaders} (each ending in CRLF). */
-  static Answer post(int port, String path, String host, String extraHeaders, String contentType, String body) {
+  static Answer post(
+      int port, String path, String host, String extraHeaders, String contentType, String body) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    return exchange(port, "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
-        + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n") + extraHeaders
-        + "Content-Length: " + b.length + "\r\nConnection: close\r\n\r\n", body);
+    return exchange(
+        port,
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + host
+            + "\r\n"
+            + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+            + extraHeaders
+            + "Content-Length: "
+            + b.length
+            + "\r\nConnection: close\r\n\r\n",
+        body);
   }
 
   void send(String head, byte[] body) {
@@ -93,11 +104,18 @@ final class RawHttp implements AutoCloseable {
         if (headEnd < 0) {
           headEnd = all.toString(StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n");
           if (headEnd >= 0) {
-            String head = all.toString(StandardCharsets.ISO_8859_1).substring(0, headEnd).toLowerCase(Locale.ROOT);
+            String head =
+                all.toString(StandardCharsets.ISO_8859_1)
+                    .substring(0, headEnd)
+                    .toLowerCase(Locale.ROOT);
             int at = head.indexOf("\r\ncontent-length:");
             if (at >= 0) {
               int eol = head.indexOf("\r\n", at + 2);
-              need = headEnd + 4 + Long.parseLong(head.substring(at + 17, eol < 0 ? head.length() : eol).strip());
+              need =
+                  headEnd
+                      + 4
+                      + Long.parseLong(
+                          head.substring(at + 17, eol < 0 ? head.length() : eol).strip());
             }
           }
         }

@@ -10,10 +10,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The server's request-body parsers on any bytes (a fuzz target beside the internal classes it drives):
- * the strict UTF-8 check agrees with the JDK's reporting decoder, a body that passes it parses to
- * an object or is refused with an {@link ApiException} (a 400), never another exception, and the
- * Host-header parser takes any string.
+ * The server's request-body parsers on any bytes (a fuzz target beside the internal classes it
+ * drives): the strict UTF-8 check agrees with the JDK's reporting decoder, a body that passes it
+ * parses to an object or is refused with an {@link ApiException} (a 400), never another exception,
+ * and the Host-header parser takes any string.
  */
 class RequestBodyFuzzTest {
 
@@ -25,8 +25,11 @@ class RequestBodyFuzzTest {
     byte[] body = data.consumeRemainingAsBytes();
     boolean jdkValid;
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body));
       jdkValid = true;
     } catch (CharacterCodingException e) {
       jdkValid = false;

@@ -12,14 +12,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Clients that send a body slowly hold no thread, are capped in number, and are cut off at the deadline. */
+/**
+ * Clients that send a body slowly hold no thread, are capped in number, and are cut off at the
+ * deadline.
+ */
 class SlowUploadTest {
 
   /** Opens a connection that declares a body of 100 bytes and sends one. */
   private static RawHttp trickle(int port) {
     RawHttp c = new RawHttp(port);
-    c.send("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-        + "Content-Length: 100\r\n\r\n", "{".getBytes(StandardCharsets.US_ASCII));
+    c.send(
+        "POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 100\r\n\r\n",
+        "{".getBytes(StandardCharsets.US_ASCII));
     return c;
   }
 
@@ -27,8 +32,8 @@ class SlowUploadTest {
   void moreSlowUploadsThanThreadsLeaveTheServerResponsive() throws Exception {
     // The pool has 200 threads; 250 stalled bodies used to take them all.
     int stalled = 250;
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBodyReads(300))
-        .start()) {
+    try (EmbeddingServer server =
+        new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBodyReads(300)).start()) {
       server.ready(TinyModel.embedder());
       Http http = new Http(server.baseUrl());
       List<RawHttp> slow = new ArrayList<>();
@@ -49,8 +54,8 @@ class SlowUploadTest {
 
   @Test
   void bodyReadsBeyondTheCapGet429() throws Exception {
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBodyReads(2))
-        .start();
+    try (EmbeddingServer server =
+            new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBodyReads(2)).start();
         RawHttp a = trickle(server.port());
         RawHttp b = trickle(server.port())) {
       server.ready(TinyModel.embedder());
@@ -64,17 +69,22 @@ class SlowUploadTest {
 
   @Test
   void aBodyPastItsDeadlineGets408() {
-    try (EmbeddingServer server = new EmbeddingServer(ServerConfig.defaults().withPort(0)
-        .withBodyTimeout(Duration.ofMillis(300))).start();
+    try (EmbeddingServer server =
+            new EmbeddingServer(
+                    ServerConfig.defaults().withPort(0).withBodyTimeout(Duration.ofMillis(300)))
+                .start();
         RawHttp slow = trickle(server.port())) {
       server.ready(TinyModel.embedder());
       var answer = slow.answer(); // the server's deadline ends the wait
       assertEquals(408, answer.status(), answer.body());
-      assertTrue(answer.json().at("/error/message").textValue().contains("did not arrive within"), answer.body());
+      assertTrue(
+          answer.json().at("/error/message").textValue().contains("did not arrive within"),
+          answer.body());
     }
   }
 
-  private static void awaitMetric(Http http, String name, double value) throws InterruptedException {
+  private static void awaitMetric(Http http, String name, double value)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (ConcurrencyTest.value(http.get("/metrics").body(), name) != value) {
       if (System.nanoTime() > deadline) {

@@ -41,13 +41,19 @@ class TruncationDirectionApiTest {
   }
 
   private float[] expected(Truncation truncation) {
-    return embedder.embedTokenIds(List.of(embedder.prepare(longText, EmbedOptions.DEFAULT, truncation).ids()), 0).getFirst();
+    return embedder
+        .embedTokenIds(
+            List.of(embedder.prepare(longText, EmbedOptions.DEFAULT, truncation).ids()), 0)
+        .getFirst();
   }
 
   @Test
   void leftAndRightInAnyCase() {
     for (String direction : List.of("Left", "left", "Right", "RIGHT")) {
-      var r = http.post("/embed", Map.of("inputs", longText, "truncate", true, "truncation_direction", direction));
+      var r =
+          http.post(
+              "/embed",
+              Map.of("inputs", longText, "truncate", true, "truncation_direction", direction));
       assertEquals(200, r.status(), r.body());
       Truncation t = direction.equalsIgnoreCase("left") ? Truncation.CUT_LEFT : Truncation.CUT;
       assertArrayEquals(expected(t), Http.floats(r.json().get(0)), direction);

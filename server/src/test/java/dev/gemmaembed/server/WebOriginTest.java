@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Web pages cannot drive the server: Host, Origin and body-type checks, and CORS for allowed origins. */
+/**
+ * Web pages cannot drive the server: Host, Origin and body-type checks, and CORS for allowed
+ * origins.
+ */
 class WebOriginTest {
 
   private static final String JSON = "application/json";
@@ -21,9 +24,13 @@ class WebOriginTest {
 
   @BeforeAll
   static void start() {
-    server = new EmbeddingServer(ServerConfig.defaults().withPort(0)
-        .withCorsOrigins(List.of("https://app.example"))
-        .withAllowedHosts(List.of("embed.internal"))).start();
+    server =
+        new EmbeddingServer(
+                ServerConfig.defaults()
+                    .withPort(0)
+                    .withCorsOrigins(List.of("https://app.example"))
+                    .withAllowedHosts(List.of("embed.internal")))
+            .start();
     server.ready(TinyModel.embedder());
     port = server.port();
   }
@@ -49,8 +56,14 @@ class WebOriginTest {
   @Test
   void curlStyleBodiesWithoutOriginAreServed() {
     // Ollama's documented `curl -d '{...}'` sends a form type; scripts may send text/plain or none.
-    var ollama = RawHttp.post(port, "/api/embed", "localhost:" + port, "", "application/x-www-form-urlencoded",
-        "{\"model\": \"m\", \"input\": \"hello\"}");
+    var ollama =
+        RawHttp.post(
+            port,
+            "/api/embed",
+            "localhost:" + port,
+            "",
+            "application/x-www-form-urlencoded",
+            "{\"model\": \"m\", \"input\": \"hello\"}");
     assertEquals(200, ollama.status(), ollama.body());
     assertEquals(200, post("localhost", "", "text/plain;charset=UTF-8", BODY).status());
     assertEquals(200, post("localhost", "", null, BODY).status());
@@ -60,12 +73,15 @@ class WebOriginTest {
   void foreignHostIsRefused() {
     var rebound = post("attacker.example:" + port, "", JSON, BODY);
     assertEquals(403, rebound.status(), rebound.body());
-    assertTrue(rebound.json().at("/error/message").textValue().contains("--allowed-host"), rebound.body());
+    assertTrue(
+        rebound.json().at("/error/message").textValue().contains("--allowed-host"), rebound.body());
     var tei = RawHttp.post(port, "/tokenize", "192.168.1.20", "", JSON, "{\"inputs\": \"a\"}");
     assertEquals(403, tei.status());
     assertEquals("Validation", tei.json().get("error_type").textValue());
     // Load balancers probe /health by address.
-    var health = RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: 10.0.0.7\r\nConnection: close\r\n\r\n", "");
+    var health =
+        RawHttp.exchange(
+            port, "GET /health HTTP/1.1\r\nHost: 10.0.0.7\r\nConnection: close\r\n\r\n", "");
     assertEquals(200, health.status());
   }
 
@@ -85,7 +101,8 @@ class WebOriginTest {
     assertEquals(200, post("localhost:" + port, own, JSON, BODY).status());
     var simple = post("localhost:" + port, own, "text/plain", BODY);
     assertEquals(415, simple.status(), simple.body());
-    assertEquals(415, post("localhost:" + port, own, "application/x-www-form-urlencoded", BODY).status());
+    assertEquals(
+        415, post("localhost:" + port, own, "application/x-www-form-urlencoded", BODY).status());
   }
 
   @Test
@@ -104,13 +121,22 @@ class WebOriginTest {
     // Its page still may not send a simple body.
     assertEquals(415, post("localhost:" + port, origin, "text/plain", BODY).status());
 
-    var preflight = RawHttp.exchange(port, "OPTIONS /v1/embeddings HTTP/1.1\r\nHost: localhost\r\n" + origin
-        + "Access-Control-Request-Method: POST\r\nConnection: close\r\n\r\n", "");
+    var preflight =
+        RawHttp.exchange(
+            port,
+            "OPTIONS /v1/embeddings HTTP/1.1\r\nHost: localhost\r\n"
+                + origin
+                + "Access-Control-Request-Method: POST\r\nConnection: close\r\n\r\n",
+            "");
     assertEquals(204, preflight.status(), preflight.body());
     assertEquals("https://app.example", preflight.header("Access-Control-Allow-Origin"));
     assertTrue(preflight.header("Access-Control-Allow-Headers").contains("Authorization"));
-    var foreign = RawHttp.exchange(port, "OPTIONS /v1/embeddings HTTP/1.1\r\nHost: localhost\r\n"
-        + "Origin: https://evil.example\r\nConnection: close\r\n\r\n", "");
+    var foreign =
+        RawHttp.exchange(
+            port,
+            "OPTIONS /v1/embeddings HTTP/1.1\r\nHost: localhost\r\n"
+                + "Origin: https://evil.example\r\nConnection: close\r\n\r\n",
+            "");
     assertEquals(403, foreign.status());
     assertNull(foreign.header("Access-Control-Allow-Origin"));
   }
@@ -122,9 +148,11 @@ class WebOriginTest {
     assertFalse(loopback.hostAllowed("127.0.0.1.evil.example"));
     assertFalse(loopback.hostAllowed("0.0.0.0:8080"));
     RequestGuard open = new RequestGuard(ServerConfig.defaults().withHost("0.0.0.0"));
-    assertFalse(open.hostAllowed("192.168.1.20:8080"), "every interface without a key: Host still checked");
+    assertFalse(
+        open.hostAllowed("192.168.1.20:8080"), "every interface without a key: Host still checked");
     assertTrue(open.hostAllowed("localhost:8080"));
-    RequestGuard keyed = new RequestGuard(ServerConfig.defaults().withHost("0.0.0.0").withApiKey("k"));
+    RequestGuard keyed =
+        new RequestGuard(ServerConfig.defaults().withHost("0.0.0.0").withApiKey("k"));
     assertTrue(keyed.hostAllowed("192.168.1.20:8080"), "every interface with a key: any Host");
     RequestGuard bound = new RequestGuard(ServerConfig.defaults().withHost("192.168.1.20"));
     assertTrue(bound.hostAllowed("192.168.1.20:9000"));

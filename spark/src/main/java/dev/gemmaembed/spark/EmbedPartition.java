@@ -59,7 +59,10 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
       return out.get(next++);
     }
 
-    /** Reads the next batch of rows, embeds their non-null texts in one call, builds the output rows. */
+    /**
+     * Reads the next batch of rows, embeds their non-null texts in one call, builds the output
+     * rows.
+     */
     private void fill() {
       out.clear();
       next = 0;
@@ -83,7 +86,8 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         for (int i = 0; i < row.length(); i++) {
           values[i] = row.get(i);
         }
-        values[row.length()] = row.isNullAt(textIndex) ? null : EmbeddingColumn.value(vector.next(), options.output());
+        values[row.length()] =
+            row.isNullAt(textIndex) ? null : EmbeddingColumn.value(vector.next(), options.output());
         out.add(RowFactory.create(values));
       }
     }

@@ -17,7 +17,10 @@ public final class ExecutorModels {
 
   private record Key(Path directory, LoadOptions options) {}
 
-  /** Loads its model on the first {@link #get()}; a failed load is not remembered, so a retry tries again. */
+  /**
+   * Loads its model on the first {@link #get()}; a failed load is not remembered, so a retry tries
+   * again.
+   */
   private static final class Slot {
     private final Key key;
     private Embedder embedder;
@@ -31,8 +34,13 @@ public final class ExecutorModels {
         try {
           embedder = Embedder.load(key.directory(), key.options());
         } catch (RuntimeException e) {
-          throw new ModelUnavailableException(ModelLocator.where() + "cannot load the model at " + key.directory()
-              + ": " + e.getMessage(), e);
+          throw new ModelUnavailableException(
+              ModelLocator.where()
+                  + "cannot load the model at "
+                  + key.directory()
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
         LOADS.computeIfAbsent(key.directory(), d -> new AtomicInteger()).incrementAndGet();
       }
@@ -51,7 +59,8 @@ public final class ExecutorModels {
   private static final Map<Path, AtomicInteger> LOADS = new ConcurrentHashMap<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "gemma-embed-close-models"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(ExecutorModels::closeAll, "gemma-embed-close-models"));
   }
 
   private ExecutorModels() {}
@@ -63,7 +72,9 @@ public final class ExecutorModels {
     return SLOTS.computeIfAbsent(new Key(directory, options), Slot::new).get();
   }
 
-  /** How many times this JVM has loaded the model directory {@code directory} (any load options). */
+  /**
+   * How many times this JVM has loaded the model directory {@code directory} (any load options).
+   */
   public static int loads(Path directory) {
     AtomicInteger n = LOADS.get(directory.toAbsolutePath().normalize());
     return n == null ? 0 : n.get();

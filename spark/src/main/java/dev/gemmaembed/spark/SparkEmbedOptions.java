@@ -10,9 +10,9 @@ import java.io.Serializable;
  * on the executors. Immutable and serializable: it travels inside each task.
  *
  * <p>Start from {@link #localModel(String)} (a model present at the same path on every node) or
- * {@link #shippedModel(String)} (a model shipped with {@code --archives}/{@code --files} or
- * {@code SparkContext.addFile(dir, true)}, found through {@code SparkFiles.get(name)}), then
- * refine with the {@code with…} methods.
+ * {@link #shippedModel(String)} (a model shipped with {@code --archives}/{@code --files} or {@code
+ * SparkContext.addFile(dir, true)}, found through {@code SparkFiles.get(name)}), then refine with
+ * the {@code with…} methods.
  *
  * @param model the model directory (or GGUF file), or the name it was shipped under
  * @param shipped whether {@code model} names a file Spark shipped to the executors
@@ -34,20 +34,27 @@ public record SparkEmbedOptions(
     int batchSize,
     int threads,
     String outputColumn,
-    Output output) implements Serializable {
+    Output output)
+    implements Serializable {
 
   /** Type of the embedding column. */
   public enum Output {
     /** {@code array<float>}, never containing nulls; a null text gives a null array. */
     FLOAT_ARRAY,
-    /** Spark ML's {@code Vector} ({@code VectorUDT}, dense, float values widened to double); needs spark-mllib. */
+    /**
+     * Spark ML's {@code Vector} ({@code VectorUDT}, dense, float values widened to double); needs
+     * spark-mllib.
+     */
     ML_VECTOR,
     /**
      * {@code binary}: the signs packed eight to a byte, most significant bit first, offset by −128
      * (sentence-transformers' {@code precision="binary"}); needs a width that is a multiple of 8.
      */
     BINARY,
-    /** {@code binary}: the packed signs as numpy's {@code packbits} gives them ({@code precision="ubinary"}). */
+    /**
+     * {@code binary}: the packed signs as numpy's {@code packbits} gives them ({@code
+     * precision="ubinary"}).
+     */
     UBINARY
   }
 
@@ -82,47 +89,71 @@ public record SparkEmbedOptions(
 
   /** A model directory (or GGUF file) that exists at this same path on every executor node. */
   public static SparkEmbedOptions localModel(String path) {
-    return new SparkEmbedOptions(path, false, null, null, 0, DEFAULT_BATCH_SIZE, 1, DEFAULT_OUTPUT_COLUMN, Output.FLOAT_ARRAY);
+    return new SparkEmbedOptions(
+        path,
+        false,
+        null,
+        null,
+        0,
+        DEFAULT_BATCH_SIZE,
+        1,
+        DEFAULT_OUTPUT_COLUMN,
+        Output.FLOAT_ARRAY);
   }
 
   /**
-   * A model shipped to the executors under {@code name}: the last path element given to
-   * {@code SparkContext.addFile(dir, true)}, the directory name an {@code --archives
-   * model.tar.gz#name} archive is unpacked to, or the file name of a GGUF file shipped with
-   * {@code --files}.
+   * A model shipped to the executors under {@code name}: the last path element given to {@code
+   * SparkContext.addFile(dir, true)}, the directory name an {@code --archives model.tar.gz#name}
+   * archive is unpacked to, or the file name of a GGUF file shipped with {@code --files}.
    */
   public static SparkEmbedOptions shippedModel(String name) {
-    return new SparkEmbedOptions(name, true, null, null, 0, DEFAULT_BATCH_SIZE, 1, DEFAULT_OUTPUT_COLUMN, Output.FLOAT_ARRAY);
+    return new SparkEmbedOptions(
+        name,
+        true,
+        null,
+        null,
+        0,
+        DEFAULT_BATCH_SIZE,
+        1,
+        DEFAULT_OUTPUT_COLUMN,
+        Output.FLOAT_ARRAY);
   }
 
   /** Prepends the model's prompt {@code name} ({@code query}, {@code document}, {@code STS} …). */
   public SparkEmbedOptions withPrompt(String name) {
-    return new SparkEmbedOptions(model, shipped, name, null, dimensions, batchSize, threads, outputColumn, output);
+    return new SparkEmbedOptions(
+        model, shipped, name, null, dimensions, batchSize, threads, outputColumn, output);
   }
 
   /** Prepends a literal prefix instead of a named prompt. */
   public SparkEmbedOptions withPromptText(String text) {
-    return new SparkEmbedOptions(model, shipped, null, text, dimensions, batchSize, threads, outputColumn, output);
+    return new SparkEmbedOptions(
+        model, shipped, null, text, dimensions, batchSize, threads, outputColumn, output);
   }
 
   public SparkEmbedOptions withDimensions(int k) {
-    return new SparkEmbedOptions(model, shipped, promptName, promptText, k, batchSize, threads, outputColumn, output);
+    return new SparkEmbedOptions(
+        model, shipped, promptName, promptText, k, batchSize, threads, outputColumn, output);
   }
 
   public SparkEmbedOptions withBatchSize(int rows) {
-    return new SparkEmbedOptions(model, shipped, promptName, promptText, dimensions, rows, threads, outputColumn, output);
+    return new SparkEmbedOptions(
+        model, shipped, promptName, promptText, dimensions, rows, threads, outputColumn, output);
   }
 
   public SparkEmbedOptions withThreads(int n) {
-    return new SparkEmbedOptions(model, shipped, promptName, promptText, dimensions, batchSize, n, outputColumn, output);
+    return new SparkEmbedOptions(
+        model, shipped, promptName, promptText, dimensions, batchSize, n, outputColumn, output);
   }
 
   public SparkEmbedOptions withOutputColumn(String name) {
-    return new SparkEmbedOptions(model, shipped, promptName, promptText, dimensions, batchSize, threads, name, output);
+    return new SparkEmbedOptions(
+        model, shipped, promptName, promptText, dimensions, batchSize, threads, name, output);
   }
 
   public SparkEmbedOptions withOutput(Output type) {
-    return new SparkEmbedOptions(model, shipped, promptName, promptText, dimensions, batchSize, threads, outputColumn, type);
+    return new SparkEmbedOptions(
+        model, shipped, promptName, promptText, dimensions, batchSize, threads, outputColumn, type);
   }
 
   /** The per-call options handed to {@code Embedder.embedAll}. */

@@ -40,10 +40,11 @@ import picocli.CommandLine;
 class GemmaEmbedSparkTest {
 
   private static final Path WORK = Path.of("target", "spark-test").toAbsolutePath();
-  private static final StructType SCHEMA = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("text", DataTypes.StringType, true)
-      .add("lang", DataTypes.StringType, true);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("text", DataTypes.StringType, true)
+          .add("lang", DataTypes.StringType, true);
 
   private static Path model;
   private static Embedder reference;
@@ -54,15 +55,16 @@ class GemmaEmbedSparkTest {
     model = TinyModel.dir();
     reference = Embedder.load(model);
     deleteRecursively(WORK.resolve("out"));
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("gemma-embed-spark-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.local.dir", WORK.resolve("local").toString())
-        .getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("gemma-embed-spark-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.local.dir", WORK.resolve("local").toString())
+            .getOrCreate();
   }
 
   @AfterAll
@@ -79,11 +81,14 @@ class GemmaEmbedSparkTest {
   void embedsTwoThousandRowsLikeTheCoreApiKeepingOrderAndColumns() {
     List<Row> input = corpus(2000);
     Dataset<Row> df = dataset(input, 4);
-    SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString()).withPrompt("document").withBatchSize(16);
+    SparkEmbedOptions options =
+        SparkEmbedOptions.localModel(model.toString()).withPrompt("document").withBatchSize(16);
 
     Dataset<Row> embedded = GemmaEmbedSpark.embed(df, "text", options).cache();
     assertEquals(4, embedded.javaRDD().getNumPartitions());
-    assertEquals(SCHEMA.add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true), embedded.schema());
+    assertEquals(
+        SCHEMA.add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true),
+        embedded.schema());
     List<Row> out = embedded.collectAsList();
 
     assertEquals(input.size(), out.size());
@@ -101,7 +106,13 @@ class GemmaEmbedSparkTest {
         stats.add(reference.embed(in.getString(1), core), floats(row.getList(3)));
       }
     }
-    System.out.println("spark vs core on " + stats.count + " texts: " + stats.bitwise + " bitwise equal, max |Δ| " + stats.maxDelta);
+    System.out.println(
+        "spark vs core on "
+            + stats.count
+            + " texts: "
+            + stats.bitwise
+            + " bitwise equal, max |Δ| "
+            + stats.maxDelta);
     assertTrue(stats.maxDelta <= 1e-6, "max |Δ| " + stats.maxDelta);
 
     // Another job on the same model reuses the executor's instance: local mode is one JVM.
@@ -128,15 +139,19 @@ class GemmaEmbedSparkTest {
   void embedsWithAnEmbeddingGemma2Model() {
     java.nio.file.Path eg2 = dev.gemmaembed.testing.Eg2TinyModel.dir();
     List<Row> input = corpus(40);
-    SparkEmbedOptions options = SparkEmbedOptions.localModel(eg2.toString()).withPrompt("Summarization").withBatchSize(8);
+    SparkEmbedOptions options =
+        SparkEmbedOptions.localModel(eg2.toString()).withPrompt("Summarization").withBatchSize(8);
     List<Row> out = GemmaEmbedSpark.embed(dataset(input, 2), "text", options).collectAsList();
     try (Embedder core = Embedder.load(eg2)) {
       for (int i = 0; i < input.size(); i++) {
         if (input.get(i).isNullAt(1)) {
           assertTrue(out.get(i).isNullAt(3));
         } else {
-          assertArrayEquals(core.embed(input.get(i).getString(1), EmbedOptions.prompt("Summarization")),
-              floats(out.get(i).getList(3)), 1e-6f, "row " + i);
+          assertArrayEquals(
+              core.embed(input.get(i).getString(1), EmbedOptions.prompt("Summarization")),
+              floats(out.get(i).getList(3)),
+              1e-6f,
+              "row " + i);
         }
       }
     }
@@ -152,18 +167,20 @@ class GemmaEmbedSparkTest {
     // The prompt + text is stripped, so whitespace-only text is the empty text.
     assertArrayEquals(promptOnly, floats(out.get(1).getList(3)), 1e-6f);
     assertTrue(out.get(2).isNullAt(3));
-    assertArrayEquals(reference.embed("x", EmbedOptions.query()), floats(out.get(3).getList(3)), 1e-6f);
+    assertArrayEquals(
+        reference.embed("x", EmbedOptions.query()), floats(out.get(3).getList(3)), 1e-6f);
   }
 
   @Test
   void mlVectorOutputWithPromptTextAndDimensions() {
     List<Row> input = corpus(60);
-    SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString())
-        .withPromptText("task: search result | query: ")
-        .withDimensions(16)
-        .withBatchSize(7)
-        .withOutputColumn("vec")
-        .withOutput(SparkEmbedOptions.Output.ML_VECTOR);
+    SparkEmbedOptions options =
+        SparkEmbedOptions.localModel(model.toString())
+            .withPromptText("task: search result | query: ")
+            .withDimensions(16)
+            .withBatchSize(7)
+            .withOutputColumn("vec")
+            .withOutput(SparkEmbedOptions.Output.ML_VECTOR);
     Dataset<Row> embedded = GemmaEmbedSpark.embed(dataset(input, 3), "text", options);
     assertEquals(SQLDataTypes.VectorType(), embedded.schema().apply("vec").dataType());
     List<Row> out = embedded.collectAsList();
@@ -186,11 +203,14 @@ class GemmaEmbedSparkTest {
   @Test
   void binaryOutputIsAPackedBinaryColumn() {
     List<Row> input = corpus(20);
-    SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString())
-        .withDimensions(32)
-        .withOutput(SparkEmbedOptions.Output.BINARY);
+    SparkEmbedOptions options =
+        SparkEmbedOptions.localModel(model.toString())
+            .withDimensions(32)
+            .withOutput(SparkEmbedOptions.Output.BINARY);
     Dataset<Row> embedded = GemmaEmbedSpark.embed(dataset(input, 2), "text", options);
-    assertEquals(org.apache.spark.sql.types.DataTypes.BinaryType, embedded.schema().apply("embedding").dataType());
+    assertEquals(
+        org.apache.spark.sql.types.DataTypes.BinaryType,
+        embedded.schema().apply("embedding").dataType());
     List<Row> out = embedded.collectAsList();
     for (int i = 0; i < input.size(); i++) {
       String text = input.get(i).getString(1);
@@ -198,9 +218,11 @@ class GemmaEmbedSparkTest {
         assertNull(out.get(i).get(3));
         continue;
       }
-      byte[] expected = dev.gemmaembed.core.Precision.BINARY.quantize(
-          reference.embed(text, EmbedOptions.DEFAULT.withDimensions(32)), null);
-      org.junit.jupiter.api.Assertions.assertArrayEquals(expected, (byte[]) out.get(i).get(3), "row " + i);
+      byte[] expected =
+          dev.gemmaembed.core.Precision.BINARY.quantize(
+              reference.embed(text, EmbedOptions.DEFAULT.withDimensions(32)), null);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          expected, (byte[]) out.get(i).get(3), "row " + i);
     }
     assertThrows(IllegalArgumentException.class, () -> options.withDimensions(12));
   }
@@ -213,8 +235,22 @@ class GemmaEmbedSparkTest {
     String parquet = WORK.resolve("out/job").toString();
 
     EmbedJob job = new EmbedJob();
-    new CommandLine(job).parseArgs("--input", jsonl, "--format", "jsonl", "--schema", "id BIGINT, text STRING",
-        "--output", parquet, "--model", model.toString(), "--prompt", "query", "--partitions", "3");
+    new CommandLine(job)
+        .parseArgs(
+            "--input",
+            jsonl,
+            "--format",
+            "jsonl",
+            "--schema",
+            "id BIGINT, text STRING",
+            "--output",
+            parquet,
+            "--model",
+            model.toString(),
+            "--prompt",
+            "query",
+            "--partitions",
+            "3");
     job.run(spark);
 
     Dataset<Row> written = spark.read().parquet(parquet);
@@ -227,7 +263,8 @@ class GemmaEmbedSparkTest {
       if (text == null) {
         assertTrue(out.get(i).isNullAt(1));
       } else {
-        assertArrayEquals(reference.embed(text, EmbedOptions.query()), floats(out.get(i).getList(1)), 1e-6f);
+        assertArrayEquals(
+            reference.embed(text, EmbedOptions.query()), floats(out.get(i).getList(1)), 1e-6f);
       }
     }
   }
@@ -250,18 +287,24 @@ class GemmaEmbedSparkTest {
   @Test
   void missingModelFailsTheJobWithItsPathAndHostOnTheDriver() throws IOException {
     String missing = WORK.resolve("no-such-model").toString();
-    Dataset<Row> embedded = GemmaEmbedSpark.embed(dataset(corpus(10), 2), "text", SparkEmbedOptions.localModel(missing));
+    Dataset<Row> embedded =
+        GemmaEmbedSpark.embed(
+            dataset(corpus(10), 2), "text", SparkEmbedOptions.localModel(missing));
     SparkException e = assertThrows(SparkException.class, embedded::collectAsList);
     assertTrue(e.getMessage().contains("gemma-embed on "), e.getMessage());
     assertTrue(e.getMessage().contains(missing + " does not exist"), e.getMessage());
 
     Path notAModel = WORK.resolve("not-a-model.txt");
     Files.writeString(notAModel, "hello");
-    Dataset<Row> bogus = GemmaEmbedSpark.embed(dataset(corpus(10), 2), "text", SparkEmbedOptions.localModel(notAModel.toString()));
+    Dataset<Row> bogus =
+        GemmaEmbedSpark.embed(
+            dataset(corpus(10), 2), "text", SparkEmbedOptions.localModel(notAModel.toString()));
     SparkException b = assertThrows(SparkException.class, bogus::collectAsList);
     assertTrue(b.getMessage().contains("cannot load the model at " + notAModel), b.getMessage());
 
-    Dataset<Row> unshipped = GemmaEmbedSpark.embed(dataset(corpus(10), 2), "text", SparkEmbedOptions.shippedModel("never-shipped"));
+    Dataset<Row> unshipped =
+        GemmaEmbedSpark.embed(
+            dataset(corpus(10), 2), "text", SparkEmbedOptions.shippedModel("never-shipped"));
     SparkException s = assertThrows(SparkException.class, unshipped::collectAsList);
     assertTrue(s.getMessage().contains("shipped model 'never-shipped'"), s.getMessage());
     assertTrue(s.getMessage().contains("addFile"), s.getMessage());
@@ -271,12 +314,21 @@ class GemmaEmbedSparkTest {
   void argumentErrorsAreReportedOnTheDriver() {
     Dataset<Row> df = dataset(corpus(4), 1);
     SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> GemmaEmbedSpark.embed(df, "body", options))
-        .getMessage().contains("no column 'body'"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> GemmaEmbedSpark.embed(df, "id", options))
-        .getMessage().contains("not a string column"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> GemmaEmbedSpark.embed(df, "text", options.withOutputColumn("lang")))
-        .getMessage().contains("already has a column 'lang'"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> GemmaEmbedSpark.embed(df, "body", options))
+            .getMessage()
+            .contains("no column 'body'"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> GemmaEmbedSpark.embed(df, "id", options))
+            .getMessage()
+            .contains("not a string column"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GemmaEmbedSpark.embed(df, "text", options.withOutputColumn("lang")))
+            .getMessage()
+            .contains("already has a column 'lang'"));
     assertThrows(InvalidInputException.class, () -> options.withDimensions(-1));
     assertThrows(InvalidInputException.class, () -> options.withThreads(0));
     assertThrows(IllegalArgumentException.class, () -> options.withBatchSize(0));
@@ -287,8 +339,28 @@ class GemmaEmbedSparkTest {
    * every 101, and one text far beyond the 2048-token limit (truncated by the core).
    */
   private static List<Row> corpus(int n) {
-    String[] words = {"the", "red", "planet", "Mars", "bread", "oven", "rises", "données", "東京", "🚀", "quickly",
-        "search", "index", "vector", "cluster", "Spark", "embedding", "über", "naïve", "1234"};
+    String[] words = {
+      "the",
+      "red",
+      "planet",
+      "Mars",
+      "bread",
+      "oven",
+      "rises",
+      "données",
+      "東京",
+      "🚀",
+      "quickly",
+      "search",
+      "index",
+      "vector",
+      "cluster",
+      "Spark",
+      "embedding",
+      "über",
+      "naïve",
+      "1234"
+    };
     List<Row> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String text;

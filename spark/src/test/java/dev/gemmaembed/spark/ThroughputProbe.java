@@ -16,16 +16,44 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Measures embedding throughput of one local executor (not a unit test; run by hand, see the
- * README's "Apache Spark" section):
- * {@code ThroughputProbe <model-dir> <executor-cores> <threads> <rows> <words-per-row> <batch-size>}.
- * A warm-up job loads the model and compiles the kernels first; the timed job embeds {@code rows}
- * documents in {@code 2 × cores} partitions into Spark's no-op sink.
+ * README's "Apache Spark" section): {@code ThroughputProbe <model-dir> <executor-cores> <threads>
+ * <rows> <words-per-row> <batch-size>}. A warm-up job loads the model and compiles the kernels
+ * first; the timed job embeds {@code rows} documents in {@code 2 × cores} partitions into Spark's
+ * no-op sink.
  */
 final class ThroughputProbe {
 
-  private static final String[] WORDS = {"the", "index", "of", "a", "large", "corpus", "is", "built", "from",
-      "documents", "that", "describe", "planets", "bread", "ovens", "clusters", "and", "search", "engines",
-      "with", "many", "different", "words", "in", "each", "sentence", "données", "Straße", "東京"};
+  private static final String[] WORDS = {
+    "the",
+    "index",
+    "of",
+    "a",
+    "large",
+    "corpus",
+    "is",
+    "built",
+    "from",
+    "documents",
+    "that",
+    "describe",
+    "planets",
+    "bread",
+    "ovens",
+    "clusters",
+    "and",
+    "search",
+    "engines",
+    "with",
+    "many",
+    "different",
+    "words",
+    "in",
+    "each",
+    "sentence",
+    "données",
+    "Straße",
+    "東京"
+  };
 
   private ThroughputProbe() {}
 
@@ -36,18 +64,23 @@ final class ThroughputProbe {
     int rows = Integer.parseInt(args[3]);
     int words = Integer.parseInt(args[4]);
     int batch = Integer.parseInt(args[5]);
-    SparkSession spark = SparkSession.builder()
-        .master("local[" + cores + "]")
-        .appName("gemma-embed-throughput")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[" + cores + "]")
+            .appName("gemma-embed-throughput")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
-      SparkEmbedOptions options = SparkEmbedOptions.localModel(model.toString())
-          .withPrompt("document").withThreads(threads).withBatchSize(batch);
-      StructType schema = new StructType().add("id", DataTypes.LongType).add("text", DataTypes.StringType);
+      SparkEmbedOptions options =
+          SparkEmbedOptions.localModel(model.toString())
+              .withPrompt("document")
+              .withThreads(threads)
+              .withBatchSize(batch);
+      StructType schema =
+          new StructType().add("id", DataTypes.LongType).add("text", DataTypes.StringType);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
       List<Row> warm = documents(2 * cores * batch, words, 1_000_000);
@@ -64,23 +97,35 @@ final class ThroughputProbe {
       List<String> texts = docs.stream().map(r -> r.getString(1)).toList();
       long t1 = System.nanoTime();
       for (int i = 0; i < texts.size(); i += batch) {
-        embedder.embedAll(texts.subList(i, Math.min(texts.size(), i + batch)), EmbedOptions.document());
+        embedder.embedAll(
+            texts.subList(i, Math.min(texts.size(), i + batch)), EmbedOptions.document());
       }
       double direct = (System.nanoTime() - t1) / 1e9;
       long tokens = 0;
       for (String t : texts) {
         tokens += embedder.tokenize(t, EmbedOptions.document()).length;
       }
-      System.out.printf("cores=%d threads=%d batch=%d rows=%d tokens/row=%.1f: spark %.1f s, %.2f rows/s, %.1f tokens/s,"
+      System.out.printf(
+          "cores=%d threads=%d batch=%d rows=%d tokens/row=%.1f: spark %.1f s, %.2f rows/s, %.1f tokens/s,"
               + " %.2f rows/s per core; core API on one caller thread %.2f rows/s; loads=%d%n",
-          cores, threads, batch, rows, (double) tokens / rows, seconds, rows / seconds, tokens / seconds,
-          rows / seconds / cores, rows / direct, ExecutorModels.loads(model));
+          cores,
+          threads,
+          batch,
+          rows,
+          (double) tokens / rows,
+          seconds,
+          rows / seconds,
+          tokens / seconds,
+          rows / seconds / cores,
+          rows / direct,
+          ExecutorModels.loads(model));
     } finally {
       spark.stop();
     }
   }
 
-  private static void run(SparkSession spark, JavaRDD<Row> rdd, StructType schema, SparkEmbedOptions options) {
+  private static void run(
+      SparkSession spark, JavaRDD<Row> rdd, StructType schema, SparkEmbedOptions options) {
     Dataset<Row> df = spark.createDataFrame(rdd, schema);
     GemmaEmbedSpark.embed(df, "text", options).write().format("noop").mode("overwrite").save();
   }
@@ -92,7 +137,8 @@ final class ThroughputProbe {
       long id = firstId + i;
       StringBuilder sb = new StringBuilder();
       for (int w = 0; w < words; w++) {
-        sb.append(w == 0 ? "" : " ").append(WORDS[(int) ((id * 7 + w * 13 + w * w) % WORDS.length)]);
+        sb.append(w == 0 ? "" : " ")
+            .append(WORDS[(int) ((id * 7 + w * 13 + w * w) % WORDS.length)]);
       }
       out.add(RowFactory.create(id, sb.toString()));
     }

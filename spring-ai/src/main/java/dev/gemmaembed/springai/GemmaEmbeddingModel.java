@@ -22,23 +22,25 @@ import org.springframework.ai.embedding.EmbeddingResponseMetadata;
  * A Spring AI {@link EmbeddingModel} running EmbeddingGemma in process on the gemma-embed core.
  *
  * <p>Which prompt a text gets:
+ *
  * <ul>
  *   <li>Strings ({@link #call}, {@link #embed(String)}, {@link #embed(List)}) are queries: they get
  *       the {@linkplain Builder#queryPrompt query prompt} (default: the model's {@code query}).
- *       Spring AI's vector stores embed the search text this way.</li>
+ *       Spring AI's vector stores embed the search text this way.
  *   <li>{@link Document}s ({@link #embed(Document)}, and the batch call vector stores use to add
  *       documents) get the {@linkplain Builder#documentPrompt document prompt} (default: the
- *       model's {@code document}); with that default, a document whose metadata has a
- *       {@linkplain Builder#titleKey title} is embedded under its title ({@code title: {title} |
- *       text: }). Only the document's text is embedded, not its formatted metadata.</li>
+ *       model's {@code document}); with that default, a document whose metadata has a {@linkplain
+ *       Builder#titleKey title} is embedded under its title ({@code title: {title} | text: }). Only
+ *       the document's text is embedded, not its formatted metadata.
  * </ul>
+ *
  * {@link EmbeddingOptions#getDimensions()} keeps that many Matryoshka dimensions (null: the
  * builder's default); a width the model lacks fails with core's {@link InvalidOptionException}. A
  * per-call model name other than this model's is refused.
  *
- * <p>Thread-safe: calls run concurrently on the shared {@link Embedder}, which batches each
- * call's texts by tokens (so a {@link BatchingStrategy} passed in is not needed and not used).
- * {@link #close()} closes the Embedder only if this model loaded it.
+ * <p>Thread-safe: calls run concurrently on the shared {@link Embedder}, which batches each call's
+ * texts by tokens (so a {@link BatchingStrategy} passed in is not needed and not used). {@link
+ * #close()} closes the Embedder only if this model loaded it.
  */
 public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
@@ -68,7 +70,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   @Override
   public EmbeddingResponse call(EmbeddingRequest request) {
     int dims = dimensions(request.getOptions());
-    return response(embedder.embedAll(request.getInstructions(), prompt(queryPrompt).withDimensions(dims)));
+    return response(
+        embedder.embedAll(request.getInstructions(), prompt(queryPrompt).withDimensions(dims)));
   }
 
   @Override
@@ -77,7 +80,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   }
 
   @Override
-  public List<float[]> embed(List<Document> documents, EmbeddingOptions options, BatchingStrategy batchingStrategy) {
+  public List<float[]> embed(
+      List<Document> documents, EmbeddingOptions options, BatchingStrategy batchingStrategy) {
     List<float[]> out = new ArrayList<>(documents.size());
     for (Embedding e : embedDocuments(documents, dimensions(options)).getResults()) {
       out.add(e.getOutput());
@@ -85,14 +89,18 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     return out;
   }
 
-  /** Each document under the document prompt, or under its own title; prepared one by one, embedded in one batched call. */
+  /**
+   * Each document under the document prompt, or under its own title; prepared one by one, embedded
+   * in one batched call.
+   */
   private EmbeddingResponse embedDocuments(List<Document> documents, int dims) {
     EmbedOptions untitled = prompt(documentPrompt).withDimensions(dims);
     embedder.validate(untitled);
     List<int[]> ids = new ArrayList<>(documents.size());
     for (Document d : documents) {
       if (d.getText() == null) {
-        throw new InvalidInputException("document " + d.getId() + " has no text (gemma-embed embeds text only)");
+        throw new InvalidInputException(
+            "document " + d.getId() + " has no text (gemma-embed embeds text only)");
       }
       ids.add(embedder.prepare(d.getText(), options(d, untitled), Truncation.CUT).ids());
     }
@@ -100,8 +108,13 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   }
 
   private EmbedOptions options(Document document, EmbedOptions untitled) {
-    Object title = titleKey == null || !"document".equals(documentPrompt) ? null : document.getMetadata().get(titleKey);
-    return title == null ? untitled : EmbedOptions.document(title.toString()).withDimensions(untitled.dimensions());
+    Object title =
+        titleKey == null || !"document".equals(documentPrompt)
+            ? null
+            : document.getMetadata().get(titleKey);
+    return title == null
+        ? untitled
+        : EmbedOptions.document(title.toString()).withDimensions(untitled.dimensions());
   }
 
   private EmbeddingResponse response(List<float[]> vectors) {
@@ -117,7 +130,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
       return dimensions;
     }
     if (options.getModel() != null && !options.getModel().equals(modelName)) {
-      throw new InvalidInputException("this EmbeddingModel serves " + modelName + ", not " + options.getModel());
+      throw new InvalidInputException(
+          "this EmbeddingModel serves " + modelName + ", not " + options.getModel());
     }
     return options.getDimensions() == null ? dimensions : options.getDimensions();
   }
@@ -207,7 +221,9 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
       return this;
     }
 
-    /** The metadata key holding a document's title (default {@code title}; null to ignore titles). */
+    /**
+     * The metadata key holding a document's title (default {@code title}; null to ignore titles).
+     */
     public Builder titleKey(String titleKey) {
       this.titleKey = titleKey;
       return this;
@@ -216,7 +232,8 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     /**
      * Loads the model if a path was given and checks the prompts and dimensions against it.
      *
-     * @throws InvalidOptionException for a prompt name the model lacks or more dimensions than it has
+     * @throws InvalidOptionException for a prompt name the model lacks or more dimensions than it
+     *     has
      * @throws IllegalStateException if neither or both of embedder and modelPath were given
      */
     public GemmaEmbeddingModel build() {

@@ -26,11 +26,14 @@ public class GemmaEmbedAutoConfiguration {
   public Embedder gemmaEmbedder(GemmaEmbedProperties properties) {
     String model = properties.getModel();
     if (model == null || model.isBlank()) {
-      throw new IllegalStateException("gemma-embed.model is not set: give the path of an EmbeddingGemma model "
-          + "directory or GGUF file");
+      throw new IllegalStateException(
+          "gemma-embed.model is not set: give the path of an EmbeddingGemma model "
+              + "directory or GGUF file");
     }
-    LoadOptions options = properties.getThreads() == null ? LoadOptions.defaults()
-        : LoadOptions.defaults().withThreads(properties.getThreads());
+    LoadOptions options =
+        properties.getThreads() == null
+            ? LoadOptions.defaults()
+            : LoadOptions.defaults().withThreads(properties.getThreads());
     try {
       return Embedder.load(Path.of(model), options);
     } catch (GemmaEmbedException e) {
@@ -40,7 +43,8 @@ public class GemmaEmbedAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(EmbeddingModel.class)
-  public GemmaEmbeddingModel gemmaEmbeddingModel(Embedder embedder, GemmaEmbedProperties properties) {
+  public GemmaEmbeddingModel gemmaEmbeddingModel(
+      Embedder embedder, GemmaEmbedProperties properties) {
     GemmaEmbedProperties.Prompt prompt = properties.getPrompt();
     try {
       return GemmaEmbeddingModel.builder()
@@ -51,8 +55,10 @@ public class GemmaEmbedAutoConfiguration {
           .titleKey(emptyToNull(prompt.getTitleKey()))
           .build();
     } catch (InvalidOptionException e) {
-      String property = e.option() == InvalidOptionException.Option.DIMENSIONS ? "gemma-embed.dimensions"
-          : "gemma-embed.prompt.query or gemma-embed.prompt.document";
+      String property =
+          e.option() == InvalidOptionException.Option.DIMENSIONS
+              ? "gemma-embed.dimensions"
+              : "gemma-embed.prompt.query or gemma-embed.prompt.document";
       throw new IllegalStateException(property + ": " + e.getMessage(), e);
     }
   }

@@ -57,7 +57,9 @@ public class GemmaEmbedProperties {
     /** The prompt of Spring AI documents. */
     private String document = "document";
 
-    /** The document metadata key whose value is the document's title (empty: titles are ignored). */
+    /**
+     * The document metadata key whose value is the document's title (empty: titles are ignored).
+     */
     private String titleKey = "title";
 
     public String getQuery() {

@@ -12,8 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
 /**
- * A copy of the tiny model under target/ whose token-embedding row of {@code <bos>} (id 2, in
- * every text) is NaN: it loads, and every vector it would give is NaN.
+ * A copy of the tiny model under target/ whose token-embedding row of {@code <bos>} (id 2, in every
+ * text) is NaN: it loads, and every vector it would give is NaN.
  */
 public final class PoisonedModel {
 
@@ -35,8 +35,9 @@ public final class PoisonedModel {
         }
       }
     }
-    try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            dir.resolve("model.safetensors"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       ch.read(len, 0);
       int headerLength = (int) len.getLong(0);
@@ -44,7 +45,8 @@ public final class PoisonedModel {
       ch.read(header, 8);
       JsonNode table = new ObjectMapper().readTree(header.array()).get("embed_tokens.weight");
       int cols = table.get("shape").get(1).asInt();
-      long row = 8 + headerLength + table.get("data_offsets").get(0).asLong() + 2L * cols * Float.BYTES;
+      long row =
+          8 + headerLength + table.get("data_offsets").get(0).asLong() + 2L * cols * Float.BYTES;
       ByteBuffer nan = ByteBuffer.allocate(cols * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
       while (nan.hasRemaining()) {
         nan.putFloat(Float.NaN);

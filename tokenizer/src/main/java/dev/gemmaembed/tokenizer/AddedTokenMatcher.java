@@ -4,11 +4,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Leftmost-longest matching of a set of literal strings (Hugging Face's Aho-Corasick
- * {@code MatchKind::LeftmostLongest} over the added-token contents), as a {@code char} trie: a scan
- * tries each position whose character can start a pattern and takes the longest pattern starting
- * there. Patterns are bounded in length, so a scan is linear in the text length times the longest
- * pattern.
+ * Leftmost-longest matching of a set of literal strings (Hugging Face's Aho-Corasick {@code
+ * MatchKind::LeftmostLongest} over the added-token contents), as a {@code char} trie: a scan tries
+ * each position whose character can start a pattern and takes the longest pattern starting there.
+ * Patterns are bounded in length, so a scan is linear in the text length times the longest pattern.
  */
 final class AddedTokenMatcher {
   private final long[] first = new long[1024]; // bitset over char values
@@ -22,7 +21,9 @@ final class AddedTokenMatcher {
   private int nodes = 1;
   private final int patterns;
 
-  /** @param contents the patterns; index i is reported for contents.get(i). Empty ones are ignored. */
+  /**
+   * @param contents the patterns; index i is reported for contents.get(i). Empty ones are ignored.
+   */
   AddedTokenMatcher(List<String> contents) {
     allocateEdges(64);
     terminal = new int[32];

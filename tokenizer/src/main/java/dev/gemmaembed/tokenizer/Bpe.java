@@ -8,11 +8,11 @@ import java.util.Arrays;
  * Hugging Face {@code tokenizers}' BPE model ({@code models::bpe}) for SentencePiece-converted
  * vocabularies: a word starts as its characters (code points); a character missing from the
  * vocabulary becomes one {@code <0xNN>} token per UTF-8 byte ({@code byte_fallback}) or, failing
- * that, the unknown token (consecutive unknowns fused with {@code fuse_unk}); then the adjacent pair
- * with the lowest merge priority ({@link Merges}) is merged, leftmost first on ties, until no pair
- * has a merge. This runs in O(n log n) per word with a binary heap of {@code (priority, position)}
- * over a linked list of symbols; stale heap entries are skipped exactly as Hugging Face's {@code
- * Word::merge_all} does.
+ * that, the unknown token (consecutive unknowns fused with {@code fuse_unk}); then the adjacent
+ * pair with the lowest merge priority ({@link Merges}) is merged, leftmost first on ties, until no
+ * pair has a merge. This runs in O(n log n) per word with a binary heap of {@code (priority,
+ * position)} over a linked list of symbols; stale heap entries are skipped exactly as Hugging
+ * Face's {@code Word::merge_all} does.
  *
  * <p>Words are first cut where no merge can ever join the two neighbouring characters (see {@link
  * Junctions}), and results for short words are kept in a lock-free 2-way set-associative cache
@@ -34,20 +34,24 @@ final class Bpe {
   private final boolean allBytes;
   private final boolean fuseUnk;
   private final boolean ignoreMerges;
-  private final boolean unkFuses; // unknown characters can become fused <unk>: never cut next to one
+  private final boolean
+      unkFuses; // unknown characters can become fused <unk>: never cut next to one
   final int unkId;
   private final Junctions junctions; // null: no word cutting
   private final int splitChar; // pre-tokenizer Split(String c, MergedWithPrevious), or -1
+
   /** System property that turns the word cache off ({@code false}), for benchmarks. */
   static final String CACHE_PROPERTY = "gemmaembed.tokenizer.wordCache";
 
   /**
-   * One {@code char[]} per cached word, {@code [n, word…, (id >>> 16, id & 0xFFFF, start << 8 | end)
-   * × n]} with spans relative to the word: about 50 bytes for a typical word where an object with
-   * three arrays took over 100, so a full cache stays near 3 MB.
+   * One {@code char[]} per cached word, {@code [n, word…, (id >>> 16, id & 0xFFFF, start << 8 |
+   * end) × n]} with spans relative to the word: about 50 bytes for a typical word where an object
+   * with three arrays took over 100, so a full cache stays near 3 MB.
    */
   private final char[][] cache =
-      "false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY)) ? null : new char[1 << CACHE_BITS][];
+      "false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY))
+          ? null
+          : new char[1 << CACHE_BITS][];
 
   private static final VarHandle CACHE_SLOT = MethodHandles.arrayElementVarHandle(char[][].class);
 
@@ -78,7 +82,8 @@ final class Bpe {
       if (len == 0 || len > 2 || !pieces.has(id)) continue;
       int cp = pieces.firstCodePoint(id);
       if (Character.charCount(cp) != len) continue;
-      if (index.get(chars, pieces.start(id), len) != id) continue; // duplicate string: lowest id wins
+      if (index.get(chars, pieces.start(id), len) != id)
+        continue; // duplicate string: lowest id wins
       if (cp < 65536) bmpIds[cp] = id;
       else supp.put(cp, id);
     }
@@ -174,7 +179,9 @@ final class Bpe {
   }
 
   private static boolean isEntryFor(char[] ce, char[] text, int start, int len) {
-    return ce != null && ce.length == 1 + len + 3 * ce[0] && Arrays.equals(ce, 1, 1 + len, text, start, start + len);
+    return ce != null
+        && ce.length == 1 + len + 3 * ce[0]
+        && Arrays.equals(ce, 1, 1 + len, text, start, start + len);
   }
 
   private void encodeWord(char[] text, int start, int end, int hash, Sink sink) {
@@ -246,7 +253,8 @@ final class Bpe {
   private int initialSymbols(char[] text, int start, int end, Sink sink) {
     sink.ensureSymbols(end - start + 8);
     int n = 0;
-    int unkStart = -1; // a pending unknown symbol over [unkStart, unkEnd), grown while fuse_unk fuses
+    int unkStart =
+        -1; // a pending unknown symbol over [unkStart, unkEnd), grown while fuse_unk fuses
     int unkEnd = -1;
     int i = start;
     while (i < end) {
@@ -308,7 +316,10 @@ final class Bpe {
     return n;
   }
 
-  /** Appends the pending unknown symbol over {@code [unkStart, unkEnd)}, if any; returns the new count. */
+  /**
+   * Appends the pending unknown symbol over {@code [unkStart, unkEnd)}, if any; returns the new
+   * count.
+   */
   private int addPendingUnknown(Sink sink, int n, int unkStart, int unkEnd) {
     if (unkStart < 0) {
       return n;
@@ -351,9 +362,9 @@ final class Bpe {
    * Hugging Face's {@code Word::merge_all} without dropout. Heap entries are {@code (priority,
    * position, version)}: every merge bumps the version of the merged symbol and of its left
    * neighbour, the two symbols whose right-hand pair it changed, so an entry is stale exactly when
-   * its position's version moved on (or the symbol is gone). Hugging Face instead looks the
-   * current pair's merge up again and compares; as a priority belongs to one pair only, that is
-   * the same test without a lookup.
+   * its position's version moved on (or the symbol is gone). Hugging Face instead looks the current
+   * pair's merge up again and compares; as a priority belongs to one pair only, that is the same
+   * test without a lookup.
    */
   private void mergeAll(char[] text, int n, Sink sink) {
     int[] id = sink.symId;
@@ -401,14 +412,26 @@ final class Bpe {
         ver[p]++;
         long mergePriority = priority(text, id, st, en, isText, p, pos);
         if (mergePriority >= 0) {
-          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
+          heapSize =
+              push(
+                  heapKeys,
+                  heapAux,
+                  heapSize,
+                  mergePriority,
+                  ((long) p << 32) | (ver[p] & 0xFFFFFFFFL));
         }
       }
       ver[pos]++;
       if (afterRight >= 0) {
         long mergePriority = priority(text, id, st, en, isText, pos, afterRight);
         if (mergePriority >= 0) {
-          heapSize = push(heapKeys, heapAux, heapSize, mergePriority, ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
+          heapSize =
+              push(
+                  heapKeys,
+                  heapAux,
+                  heapSize,
+                  mergePriority,
+                  ((long) pos << 32) | (ver[pos] & 0xFFFFFFFFL));
         }
       }
     }

@@ -61,7 +61,10 @@ sealed interface Decoder {
       }
     }
 
-    /** Rust: {@code len == 6 && starts_with("<0x") && ends_with('>') && u8::from_str_radix(&t[3..5], 16)}. */
+    /**
+     * Rust: {@code len == 6 && starts_with("<0x") && ends_with('>') && u8::from_str_radix(&t[3..5],
+     * 16)}.
+     */
     static int byteOf(String t) {
       if (t.length() != 6 || !t.startsWith("<0x") || t.charAt(5) != '>') return -1;
       char a = t.charAt(3);

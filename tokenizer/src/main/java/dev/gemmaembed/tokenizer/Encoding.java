@@ -7,11 +7,11 @@ import java.util.Arrays;
  *
  * <p>Offsets are half-open {@code [start, end)} spans in <b>Unicode code points</b> of the input
  * string (what Hugging Face's Python {@code Encoding.offsets} reports); {@link #utf16Start(int)} /
- * {@link #utf16End(int)} / {@link #utf16Offsets()} give the same spans as Java {@code char} indices,
- * ready for {@link String#substring(int, int)}. Special tokens added by the template ({@code <bos>},
- * {@code <eos>}) have the empty span {@code (0, 0)}, as in Hugging Face. A byte-fallback token
- * ({@code <0xNN>}) reports the span of the whole character it is a byte of. An unpaired surrogate
- * counts as one code point (it is encoded as U+FFFD).
+ * {@link #utf16End(int)} / {@link #utf16Offsets()} give the same spans as Java {@code char}
+ * indices, ready for {@link String#substring(int, int)}. Special tokens added by the template
+ * ({@code <bos>}, {@code <eos>}) have the empty span {@code (0, 0)}, as in Hugging Face. A
+ * byte-fallback token ({@code <0xNN>}) reports the span of the whole character it is a byte of. An
+ * unpaired surrogate counts as one code point (it is encoded as U+FFFD).
  *
  * <p>Instances are immutable.
  */

@@ -19,10 +19,10 @@ import java.util.Map;
  *
  * <ol>
  *   <li>Added tokens ({@code added_tokens}: {@code <bos>}, {@code <start_of_turn>}, {@code \n},
- *       {@code ▁▁}, {@code <unused0>}, …) are cut out of the <em>raw</em> text first, leftmost-longest
- *       (non-normalized ones; normalized ones are matched in the normalized pieces afterwards),
- *       honoring {@code single_word}/{@code lstrip}/{@code rstrip}. Literal special-token text in
- *       the input therefore becomes the special id, as in Hugging Face.
+ *       {@code ▁▁}, {@code <unused0>}, …) are cut out of the <em>raw</em> text first,
+ *       leftmost-longest (non-normalized ones; normalized ones are matched in the normalized pieces
+ *       afterwards), honoring {@code single_word}/{@code lstrip}/{@code rstrip}. Literal
+ *       special-token text in the input therefore becomes the special id, as in Hugging Face.
  *   <li>Each remaining span is normalized (Gemma: {@code " " → "▁"}) and, after the pre-tokenizer
  *       (Gemma: a no-op Split on spaces), is one BPE word.
  *   <li>BPE with {@code byte_fallback} and {@code fuse_unk} (see {@code Bpe}).
@@ -40,9 +40,9 @@ import java.util.Map;
  * <h2>Loading</h2>
  *
  * tokenizer.json is parsed with Jackson's streaming parser. Where system property {@value
- * #CACHE_DIR_PROPERTY} names a directory (the command line sets it; a library leaves the disk
- * alone by default), the parsed form is kept there in a binary cache keyed by the SHA-256 of the
- * file bytes, so only the first load on a machine pays for the JSON.
+ * #CACHE_DIR_PROPERTY} names a directory (the command line sets it; a library leaves the disk alone
+ * by default), the parsed form is kept there in a binary cache keyed by the SHA-256 of the file
+ * bytes, so only the first load on a machine pays for the JSON.
  *
  * <p>Instances are immutable and thread-safe; {@link #encodeBatch} runs sequentially on the calling
  * thread (parallelize across threads yourself if wanted).
@@ -117,7 +117,9 @@ public final class GemmaTokenizer {
     }
     this.rawTokens = raw.toArray(new AddedToken[0]);
     this.rawMatcher =
-        raw.isEmpty() ? null : new AddedTokenMatcher(raw.stream().map(AddedToken::content).toList());
+        raw.isEmpty()
+            ? null
+            : new AddedTokenMatcher(raw.stream().map(AddedToken::content).toList());
     this.normTokens = norm.toArray(new AddedToken[0]);
     this.normMatcher =
         norm.isEmpty()
@@ -159,7 +161,10 @@ public final class GemmaTokenizer {
     return load(tokenizerJson, cfg != null && Files.isRegularFile(cfg) ? cfg : null);
   }
 
-  /** Loads {@code tokenizer.json} (and {@code tokenizer_config.json} if present) of an HF model directory. */
+  /**
+   * Loads {@code tokenizer.json} (and {@code tokenizer_config.json} if present) of an HF model
+   * directory.
+   */
   public static GemmaTokenizer fromDirectory(Path hfModelDir) {
     Path json = hfModelDir.resolve("tokenizer.json");
     if (!Files.isRegularFile(json)) {
@@ -176,7 +181,8 @@ public final class GemmaTokenizer {
     byte[] jsonBytes = readFile(json);
     byte[] cfgBytes = cfg == null ? null : readFile(cfg);
     return new GemmaTokenizer(
-        TokenizerCache.load(jsonBytes, json.toString(), cfgBytes, cfg == null ? null : cfg.toString()));
+        TokenizerCache.load(
+            jsonBytes, json.toString(), cfgBytes, cfg == null ? null : cfg.toString()));
   }
 
   private static byte[] readFile(Path file) {
@@ -194,7 +200,8 @@ public final class GemmaTokenizer {
    *
    * @param tokenizerConfigOrNull tokenizer_config.json, or null
    */
-  public static GemmaTokenizer fromStreams(InputStream tokenizerJson, InputStream tokenizerConfigOrNull) {
+  public static GemmaTokenizer fromStreams(
+      InputStream tokenizerJson, InputStream tokenizerConfigOrNull) {
     try {
       byte[] json = tokenizerJson.readAllBytes();
       byte[] cfg = tokenizerConfigOrNull == null ? null : tokenizerConfigOrNull.readAllBytes();
@@ -239,13 +246,14 @@ public final class GemmaTokenizer {
   }
 
   /**
-   * Builds a tokenizer from a GGUF-style vocabulary ({@code tokenizer.ggml.tokens/scores/token_type}
-   * of a SentencePiece "llama" model): merges are derived from the pieces the way transformers'
-   * converter derives them from a SentencePiece model, i.e. every split of a piece into two pieces
-   * is a merge, ordered by the piece's score (highest first), then longer left part first, then
-   * piece id. With the scores written by the Gemma GGUF converters (−(rank+1) of the first merge
-   * that produces a piece, 0 if none, −1000 for added tokens, or SentencePiece's own scores) this
-   * reproduces the tokenizer.json merge order up to swaps of merges that cannot interact.
+   * Builds a tokenizer from a GGUF-style vocabulary ({@code
+   * tokenizer.ggml.tokens/scores/token_type} of a SentencePiece "llama" model): merges are derived
+   * from the pieces the way transformers' converter derives them from a SentencePiece model, i.e.
+   * every split of a piece into two pieces is a merge, ordered by the piece's score (highest
+   * first), then longer left part first, then piece id. With the scores written by the Gemma GGUF
+   * converters (−(rank+1) of the first merge that produces a piece, 0 if none, −1000 for added
+   * tokens, or SentencePiece's own scores) this reproduces the tokenizer.json merge order up to
+   * swaps of merges that cannot interact.
    *
    * <p>Token types: 1 normal, 2 unknown, 3 control, 4 user-defined (U+2581 written as a space is
    * turned back into U+2581), 5 unused, 6 byte. Types 2 and 3 become special added tokens, type 4
@@ -265,7 +273,10 @@ public final class GemmaTokenizer {
 
   // ---------------------------------------------------------------- encoding
 
-  /** Encodes {@code text} with the configured special tokens (EmbeddingGemma: {@code <bos> … <eos>}). */
+  /**
+   * Encodes {@code text} with the configured special tokens (EmbeddingGemma: {@code <bos> …
+   * <eos>}).
+   */
   public int[] encode(String text) {
     return encode(text, true);
   }
@@ -337,7 +348,9 @@ public final class GemmaTokenizer {
       for (int i = 0; i < text.length(); i++) {
         cpAt[i] = cp;
         char c = text.charAt(i);
-        if (!(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1)))) {
+        if (!(Character.isLowSurrogate(c)
+            && i > 0
+            && Character.isHighSurrogate(text.charAt(i - 1)))) {
           cp++;
         } else {
           cpAt[i] = cp - 1; // inside a pair: the pair's code point
@@ -452,13 +465,20 @@ public final class GemmaTokenizer {
   }
 
   /**
-   * Hugging Face's split on added tokens: the longest match of {@code matcher} in {@code
-   * text[lo, hi)} (leftmost first, honouring single_word, lstrip and rstrip) becomes its token;
-   * the spans between matches go to {@code between}, at the same offsets of {@code norm} (the
-   * normalizer maps char to char).
+   * Hugging Face's split on added tokens: the longest match of {@code matcher} in {@code text[lo,
+   * hi)} (leftmost first, honouring single_word, lstrip and rstrip) becomes its token; the spans
+   * between matches go to {@code between}, at the same offsets of {@code norm} (the normalizer maps
+   * char to char).
    */
-  private static void splitOn(AddedTokenMatcher matcher, AddedToken[] tokens, char[] text, char[] norm, int lo,
-      int hi, Sink sink, SpanEncoder between) {
+  private static void splitOn(
+      AddedTokenMatcher matcher,
+      AddedToken[] tokens,
+      char[] text,
+      char[] norm,
+      int lo,
+      int hi,
+      Sink sink,
+      SpanEncoder between) {
     int seg = lo;
     int i = lo;
     while (i < hi) {
@@ -500,7 +520,9 @@ public final class GemmaTokenizer {
     }
   }
 
-  /** Hugging Face: no word character ({@code \w}) right before the start or right after the stop. */
+  /**
+   * Hugging Face: no word character ({@code \w}) right before the start or right after the stop.
+   */
   private static boolean singleWordOk(char[] t, int start, int stop, int lo, int hi) {
     boolean startSpace = start == lo || !isWordChar(Character.codePointBefore(t, start, lo));
     boolean stopSpace = stop == hi || !isWordChar(Character.codePointAt(t, stop, hi));
@@ -509,7 +531,8 @@ public final class GemmaTokenizer {
 
   /** Regex {@code \w} in Rust's Unicode mode. */
   private static boolean isWordChar(int cp) {
-    if (Character.isAlphabetic(cp) || Character.isDigit(cp) || cp == 0x200C || cp == 0x200D) return true;
+    if (Character.isAlphabetic(cp) || Character.isDigit(cp) || cp == 0x200C || cp == 0x200D)
+      return true;
     int type = Character.getType(cp);
     return type == Character.NON_SPACING_MARK
         || type == Character.ENCLOSING_MARK
@@ -604,12 +627,15 @@ public final class GemmaTokenizer {
     return specials.unk();
   }
 
-  /** The token string of {@code id} (added-token content or vocabulary piece, U+2581 for spaces). */
+  /**
+   * The token string of {@code id} (added-token content or vocabulary piece, U+2581 for spaces).
+   */
   public String piece(int id) {
     int k = java.util.Arrays.binarySearch(addedIdOrder, id);
     String t = k >= 0 ? addedContent[k] : vocabularyPiece(id);
     if (t == null) {
-      throw new IllegalArgumentException("no token with id " + id + " (vocabulary size " + vocabSize + ")");
+      throw new IllegalArgumentException(
+          "no token with id " + id + " (vocabulary size " + vocabSize + ")");
     }
     return t;
   }

@@ -71,16 +71,21 @@ final class Junctions {
 
   /**
    * The junctions of the merges a vocabulary implies ({@link VocabularyImport#forEachSplit}, the
-   * same set as {@link #of} over the derived table, without deriving it), or null as in {@link #of}.
+   * same set as {@link #of} over the derived table, without deriving it), or null as in {@link
+   * #of}.
    */
   static Junctions ofSplits(PieceTable pieces, PieceIndex index, int unkId) {
     boolean[] special = specialIds(pieces, index, unkId);
     Junctions j = new Junctions(1 << 12);
-    boolean cut = VocabularyImport.forEachSplit(pieces, index, (p, l, r, lcp, rcp) -> {
-      if (special[l] || special[r]) return false;
-      j.add(pieces.lastCodePoint(l), pieces.firstCodePoint(r));
-      return true;
-    });
+    boolean cut =
+        VocabularyImport.forEachSplit(
+            pieces,
+            index,
+            (p, l, r, lcp, rcp) -> {
+              if (special[l] || special[r]) return false;
+              j.add(pieces.lastCodePoint(l), pieces.firstCodePoint(r));
+              return true;
+            });
     return cut ? j : null;
   }
 

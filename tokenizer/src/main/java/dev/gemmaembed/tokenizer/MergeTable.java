@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The BPE merge map {@code (left id, right id) → rank} of a merge list, open addressing on a packed
  * long key; {@link #result(int)} gives the id a merge produces. Ranks are merge-list positions and
- * serve as the {@link Merges} priority: lower merges first. A pair listed twice keeps its last rank,
- * as Hugging Face's map does.
+ * serve as the {@link Merges} priority: lower merges first. A pair listed twice keeps its last
+ * rank, as Hugging Face's map does.
  */
 final class MergeTable implements Merges {
   private final long[] keys; // -1 = empty
@@ -18,7 +18,9 @@ final class MergeTable implements Merges {
   private final int mask;
   private final int count;
 
-  /** @param lefts, rights, results one entry per merge, in rank order */
+  /**
+   * @param lefts, rights, results one entry per merge, in rank order
+   */
   MergeTable(int[] lefts, int[] rights, int[] results, int count) {
     this.count = count;
     this.lefts = Arrays.copyOf(lefts, count);
@@ -51,8 +53,10 @@ final class MergeTable implements Merges {
 
   /** Restores a table from its rank-ordered arrays and {@link #keys()}/{@link #slotRanks()}. */
   MergeTable(int[] lefts, int[] rights, int[] results, long[] keys, int[] ranks) {
-    if (keys.length != ranks.length || Integer.bitCount(keys.length) != 1
-        || lefts.length != rights.length || lefts.length != results.length) {
+    if (keys.length != ranks.length
+        || Integer.bitCount(keys.length) != 1
+        || lefts.length != rights.length
+        || lefts.length != results.length) {
       throw new IllegalArgumentException("bad merge tables");
     }
     this.count = lefts.length;

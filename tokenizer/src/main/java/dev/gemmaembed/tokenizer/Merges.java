@@ -19,9 +19,9 @@ sealed interface Merges permits MergeTable, ScoreRankedMerges {
   }
 
   /**
-   * {@link #priority(int, int)} for symbols whose pieces are exactly the text {@code
-   * text[from, mid)} and {@code text[mid, to)} (no byte-fallback or unknown symbol inside), which
-   * lets an implementation look the pair up by its text.
+   * {@link #priority(int, int)} for symbols whose pieces are exactly the text {@code text[from,
+   * mid)} and {@code text[mid, to)} (no byte-fallback or unknown symbol inside), which lets an
+   * implementation look the pair up by its text.
    */
   default long priority(int left, int right, char[] text, int from, int mid, int to) {
     return priority(left, right);

@@ -6,8 +6,8 @@ package dev.gemmaembed.tokenizer;
  * String#hashCode()}'s polynomial, so a piece's hash is the same however it is looked up. When a
  * string occurs under several ids the lowest id wins (the <em>canonical</em> id of that string).
  *
- * <p>One {@code int} per slot: {@code id + 1} in the low {@code idBits} bits and the low bits of the
- * piece's hash above them as a tag, so most probes that miss are rejected without touching the
+ * <p>One {@code int} per slot: {@code id + 1} in the low {@code idBits} bits and the low bits of
+ * the piece's hash above them as a tag, so most probes that miss are rejected without touching the
  * piece (2 MB for Gemma 3's 262,144 pieces at load factor ≤ 0.5).
  */
 final class PieceIndex {
@@ -52,7 +52,8 @@ final class PieceIndex {
           break;
         }
         int other = (s & idMask) - 1;
-        if ((s & ~idMask) == tag && pieces.matches(other, chars, pieces.start(id), pieces.length(id))) {
+        if ((s & ~idMask) == tag
+            && pieces.matches(other, chars, pieces.start(id), pieces.length(id))) {
           break; // keep the lowest id
         }
         i = (i + 1) & mask;
@@ -62,7 +63,8 @@ final class PieceIndex {
 
   /** Restores an index from {@link #slots()} built over the same pieces. */
   PieceIndex(PieceTable pieces, int[] slots) {
-    if (Integer.bitCount(slots.length) != 1) throw new IllegalArgumentException("bad piece index table");
+    if (Integer.bitCount(slots.length) != 1)
+      throw new IllegalArgumentException("bad piece index table");
     this.pieces = pieces;
     this.slots = slots;
     this.mask = slots.length - 1;
@@ -71,7 +73,9 @@ final class PieceIndex {
     this.idMask = (int) ((1L << idBits) - 1);
   }
 
-  /** Bits for {@code id + 1} of every id below {@code size}; at most 31, leaving a tag bit or more. */
+  /**
+   * Bits for {@code id + 1} of every id below {@code size}; at most 31, leaving a tag bit or more.
+   */
   private static int idBits(int size) {
     return 32 - Integer.numberOfLeadingZeros(Math.max(1, size));
   }
@@ -127,7 +131,8 @@ final class PieceIndex {
     while (true) {
       int v = slots[i];
       if (v == 0) return -1;
-      if ((v & ~idMask) == tag && pieces.matches((v & idMask) - 1, buf, off, len)) return (v & idMask) - 1;
+      if ((v & ~idMask) == tag && pieces.matches((v & idMask) - 1, buf, off, len))
+        return (v & idMask) - 1;
       i = (i + 1) & mask;
     }
   }

@@ -50,7 +50,8 @@ final class PieceTable {
         }
       }
     }
-    if (at != chars.length) throw new IllegalArgumentException("piece lengths do not cover the characters");
+    if (at != chars.length)
+      throw new IllegalArgumentException("piece lengths do not cover the characters");
     start[lengths.length] = at;
     return new PieceTable(chars, start, absent);
   }
@@ -80,8 +81,10 @@ final class PieceTable {
 
     void addAbsent() {
       if (absent == null || (size >>> 6) >= absent.length) {
-        absent = absent == null ? new long[(start.length + 63) >>> 6]
-            : Arrays.copyOf(absent, Math.max(absent.length * 2, (size >>> 6) + 1));
+        absent =
+            absent == null
+                ? new long[(start.length + 63) >>> 6]
+                : Arrays.copyOf(absent, Math.max(absent.length * 2, (size >>> 6) + 1));
       }
       absent[size >>> 6] |= 1L << size;
       next();

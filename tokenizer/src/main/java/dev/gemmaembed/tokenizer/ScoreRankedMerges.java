@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * The merges a scored SentencePiece-style vocabulary implies (see {@link VocabularyImport}),
- * computed per pair instead of stored: symbols {@code l r} merge iff the concatenation {@code l + r}
- * is a piece {@code p} (its canonical id), and the merge's place in transformers' order (score of
- * {@code p} descending, code points of {@code l} descending, of {@code r} descending, then {@code
- * p}) is packed into the priority
+ * computed per pair instead of stored: symbols {@code l r} merge iff the concatenation {@code l +
+ * r} is a piece {@code p} (its canonical id), and the merge's place in transformers' order (score
+ * of {@code p} descending, code points of {@code l} descending, of {@code r} descending, then
+ * {@code p}) is packed into the priority
  *
  * <pre>
  *   scoreRank(p) | (maxCp − cp(l)) | (maxCp − cp(r)) | p      (most significant field first)
@@ -33,7 +33,12 @@ final class ScoreRankedMerges implements Merges {
   private final long pieceMask;
 
   private ScoreRankedMerges(
-      PieceTable pieces, PieceIndex index, int[] scoreRank, long[] irregular, int maxCp, int lenBits,
+      PieceTable pieces,
+      PieceIndex index,
+      int[] scoreRank,
+      long[] irregular,
+      int maxCp,
+      int lenBits,
       int pieceBits) {
     this.pieces = pieces;
     this.index = index;
@@ -47,8 +52,8 @@ final class ScoreRankedMerges implements Merges {
   }
 
   /**
-   * The score-ranked merges of a vocabulary, or null if its priorities need more than 63 bits
-   * (only for vocabularies with very long pieces; then the caller derives a table).
+   * The score-ranked merges of a vocabulary, or null if its priorities need more than 63 bits (only
+   * for vocabularies with very long pieces; then the caller derives a table).
    */
   static ScoreRankedMerges create(PieceTable pieces, PieceIndex index, float[] scores) {
     int n = pieces.size();
@@ -68,7 +73,8 @@ final class ScoreRankedMerges implements Merges {
     int lenBits = bits(maxCp);
     int pieceBits = bits(n - 1);
     if (scoreBits + 2 * lenBits + pieceBits > 63) return null;
-    return new ScoreRankedMerges(pieces, index, ranks.ranks(), irregular, maxCp, lenBits, pieceBits);
+    return new ScoreRankedMerges(
+        pieces, index, ranks.ranks(), irregular, maxCp, lenBits, pieceBits);
   }
 
   static int bits(int maxValue) {
@@ -119,7 +125,8 @@ final class ScoreRankedMerges implements Merges {
     int rl = pieces.length(right);
     if (ll == 0 || rl == 0) return false;
     char[] c = pieces.chars();
-    if (index.get(c, pieces.start(left), ll) != left || index.get(c, pieces.start(right), rl) != right) {
+    if (index.get(c, pieces.start(left), ll) != left
+        || index.get(c, pieces.start(right), rl) != right) {
       return false;
     }
     return !(Character.isHighSurrogate(c[pieces.end(left) - 1])
@@ -132,8 +139,8 @@ final class ScoreRankedMerges implements Merges {
   }
 
   /**
-   * Each piece's score rank, highest score first: equal scores share a rank, NaN ranks with −∞,
-   * and −0.0 ranks below 0.0 ({@link Float#compare} order).
+   * Each piece's score rank, highest score first: equal scores share a rank, NaN ranks with −∞, and
+   * −0.0 ranks below 0.0 ({@link Float#compare} order).
    */
   record ScoreRanks(int[] ranks, int distinct) {
     static ScoreRanks of(float[] scores) {

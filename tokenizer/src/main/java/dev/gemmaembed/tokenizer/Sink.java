@@ -20,7 +20,8 @@ final class Sink {
   int[] symEnd = new int[64];
   int[] symPrev = new int[64];
   int[] symNext = new int[64];
-  boolean[] symText = new boolean[64]; // the symbol's piece is the text it covers (not bytes or unk)
+  boolean[] symText =
+      new boolean[64]; // the symbol's piece is the text it covers (not bytes or unk)
   int[] symVersion = new int[64];
   long[] heapKey = new long[64]; // merge heap: priority, position << 32 | version
   long[] heapAux = new long[64];

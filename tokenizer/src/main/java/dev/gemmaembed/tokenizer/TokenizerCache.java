@@ -20,18 +20,19 @@ import java.util.List;
  * binary form takes a fraction of the JSON parse, most of all in a fresh JVM.
  *
  * <p>Opt-in, so that a library never writes to the user's disk unasked: the cache is used only
- * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed}
- * command sets it to {@code $XDG_CACHE_HOME/gemma-embed/tokenizer}, default
- * {@code ~/.cache/gemma-embed/tokenizer}); without it every load parses the JSON.
- * {@code -D}{@value #ENABLE_PROPERTY}{@code =false} turns it off even where a directory is named.
- * Files are written atomically (temp file + rename); an unreadable, stale or corrupt file is
- * ignored and rewritten; a cache directory that cannot be written is silently skipped.
+ * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed} command
+ * sets it to {@code $XDG_CACHE_HOME/gemma-embed/tokenizer}, default {@code
+ * ~/.cache/gemma-embed/tokenizer}); without it every load parses the JSON. {@code -D}{@value
+ * #ENABLE_PROPERTY}{@code =false} turns it off even where a directory is named. Files are written
+ * atomically (temp file + rename); an unreadable, stale or corrupt file is ignored and rewritten; a
+ * cache directory that cannot be written is silently skipped.
  */
 final class TokenizerCache {
   static final String DIR_PROPERTY = GemmaTokenizer.CACHE_DIR_PROPERTY;
   static final String ENABLE_PROPERTY = "gemmaembed.tokenizer.cache";
   private static final String PREFIX = "tokenizer-v";
   private static final long MAGIC = 0x47454d4d41544b31L; // "GEMMATK1"
+
   /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
   private static final int VERSION = 3;
 
@@ -69,11 +70,13 @@ final class TokenizerCache {
       try {
         Files.write(tmp, write(d));
         // A rename replaces whatever has the name: only ever a regular cache file.
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
           return d;
         }
         try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -94,9 +97,10 @@ final class TokenizerCache {
     try (var files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        boolean otherVersion = name.startsWith(PREFIX) && name.endsWith(".bin") && !name.startsWith(current);
-        boolean staleTemp = name.endsWith(".tmp")
-            && Files.getLastModifiedTime(f).toMillis() < hourAgo;
+        boolean otherVersion =
+            name.startsWith(PREFIX) && name.endsWith(".bin") && !name.startsWith(current);
+        boolean staleTemp =
+            name.endsWith(".tmp") && Files.getLastModifiedTime(f).toMillis() < hourAgo;
         if (otherVersion || staleTemp) Files.deleteIfExists(f);
       }
     } catch (IOException | RuntimeException e) {
@@ -224,7 +228,8 @@ final class TokenizerCache {
     o.ints(lens, lens.length);
     o.chars(pieces.chars(), pieces.totalChars());
     if (!(d.merges() instanceof MergeTable m)) {
-      throw new IllegalArgumentException("only tokenizer.json definitions (with a merge list) are cached");
+      throw new IllegalArgumentException(
+          "only tokenizer.json definitions (with a merge list) are cached");
     }
     int n = m.size();
     int[] l = new int[n];
@@ -258,8 +263,12 @@ final class TokenizerCache {
     for (AddedToken a : d.added()) {
       o.i(a.id());
       o.str(a.content());
-      o.i((a.special() ? 1 : 0) | (a.singleWord() ? 2 : 0) | (a.lstrip() ? 4 : 0) | (a.rstrip() ? 8 : 0)
-          | (a.normalized() ? 16 : 0));
+      o.i(
+          (a.special() ? 1 : 0)
+              | (a.singleWord() ? 2 : 0)
+              | (a.lstrip() ? 4 : 0)
+              | (a.rstrip() ? 8 : 0)
+              | (a.normalized() ? 16 : 0));
     }
     o.ints(d.prefix(), d.prefix().length);
     o.ints(d.suffix(), d.suffix().length);
@@ -346,7 +355,9 @@ final class TokenizerCache {
       int id = b.getInt();
       String content = str(b);
       int f = b.getInt();
-      added.add(new AddedToken(id, content, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, (f & 8) != 0, (f & 16) != 0));
+      added.add(
+          new AddedToken(
+              id, content, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, (f & 8) != 0, (f & 16) != 0));
     }
     int[] prefix = ints(b);
     int[] suffix = ints(b);
@@ -357,7 +368,23 @@ final class TokenizerCache {
     if (b.getLong() != MAGIC || b.hasRemaining()) return null;
     PieceIndex index = new PieceIndex(pieces, slots);
     return new Definition(
-        pieces, index, new MergeTable(l, r, res, mkeys, mranks), junctions, unk, (flags & 1) != 0, (flags & 2) != 0,
-        (flags & 4) != 0, from, to, split, added, prefix, suffix, dec, bos, eos, pad);
+        pieces,
+        index,
+        new MergeTable(l, r, res, mkeys, mranks),
+        junctions,
+        unk,
+        (flags & 1) != 0,
+        (flags & 2) != 0,
+        (flags & 4) != 0,
+        from,
+        to,
+        split,
+        added,
+        prefix,
+        suffix,
+        dec,
+        bos,
+        eos,
+        pad);
   }
 }

@@ -218,8 +218,9 @@ final class TokenizerJsonReader {
     String[] ps = new String[maxId + 1];
     for (int i = 0; i < n; i++) {
       if (ps[ids[i]] != null) {
-        throw fail("model.vocab", "id " + ids[i] + " is used by both '" + ps[ids[i]] + "' and '"
-            + names[i] + "'");
+        throw fail(
+            "model.vocab",
+            "id " + ids[i] + " is used by both '" + ps[ids[i]] + "' and '" + names[i] + "'");
       }
       ps[ids[i]] = names[i];
     }
@@ -281,8 +282,13 @@ final class TokenizerJsonReader {
     int len = p.getTextLength();
     int id = index.get(buf, off, len);
     if (id < 0) {
-      throw fail("model.merges", "piece '" + new String(buf, off, len) + "' of merge " + mCount
-          + " is not in model.vocab");
+      throw fail(
+          "model.merges",
+          "piece '"
+              + new String(buf, off, len)
+              + "' of merge "
+              + mCount
+              + " is not in model.vocab");
     }
     return id;
   }
@@ -291,8 +297,9 @@ final class TokenizerJsonReader {
     int ia = index.get(a);
     int ib = index.get(b);
     if (ia < 0 || ib < 0) {
-      throw fail("model.merges", "piece '" + (ia < 0 ? a : b) + "' of merge " + mCount
-          + " is not in model.vocab");
+      throw fail(
+          "model.merges",
+          "piece '" + (ia < 0 ? a : b) + "' of merge " + mCount + " is not in model.vocab");
     }
     addMerge(ia, ib);
   }
@@ -302,8 +309,18 @@ final class TokenizerJsonReader {
     if (r < 0) {
       String pa = pieces.get(a);
       String pb = pieces.get(b);
-      throw fail("model.merges", "merge " + mCount + " ('" + pa + "', '" + pb
-          + "') produces '" + pa + pb + "', which is not in model.vocab");
+      throw fail(
+          "model.merges",
+          "merge "
+              + mCount
+              + " ('"
+              + pa
+              + "', '"
+              + pb
+              + "') produces '"
+              + pa
+              + pb
+              + "', which is not in model.vocab");
     }
     if (mCount == mLeft.length) {
       int cap = mCount * 2;
@@ -321,17 +338,20 @@ final class TokenizerJsonReader {
     if (!sawModel) throw new TokenizerException(source + ": missing field 'model'");
     if (!sawVocab) throw fail("model", "missing field 'vocab'");
     if (!sawMerges) {
-      throw fail("model", "missing field 'merges'"
-          + (modelType == null ? " (only BPE models are supported)" : ""));
+      throw fail(
+          "model",
+          "missing field 'merges'" + (modelType == null ? " (only BPE models are supported)" : ""));
     }
     if (dropout != null && !dropout.isNull() && dropout.asDouble() != 0.0) {
       throw fail("model.dropout", "BPE dropout is not supported");
     }
-    if (continuingSubwordPrefix != null && !continuingSubwordPrefix.isNull()
+    if (continuingSubwordPrefix != null
+        && !continuingSubwordPrefix.isNull()
         && !continuingSubwordPrefix.asText().isEmpty()) {
       throw fail("model.continuing_subword_prefix", "is not supported");
     }
-    if (endOfWordSuffix != null && !endOfWordSuffix.isNull()
+    if (endOfWordSuffix != null
+        && !endOfWordSuffix.isNull()
         && !endOfWordSuffix.asText().isEmpty()) {
       throw fail("model.end_of_word_suffix", "is not supported");
     }
@@ -384,19 +404,25 @@ final class TokenizerJsonReader {
       pad = configToken(cfg, "pad_token", pad, addedByContent, cfgSource);
       JsonNode ab = cfg.get("add_bos_token");
       if (ab != null && !ab.isNull()) {
-        if (!ab.isBoolean()) throw new TokenizerException(cfgSource + ": add_bos_token: expected a boolean");
+        if (!ab.isBoolean())
+          throw new TokenizerException(cfgSource + ": add_bos_token: expected a boolean");
         prefix.clear();
         if (ab.asBoolean()) {
-          if (bos < 0) throw new TokenizerException(cfgSource + ": add_bos_token is true but there is no bos_token");
+          if (bos < 0)
+            throw new TokenizerException(
+                cfgSource + ": add_bos_token is true but there is no bos_token");
           prefix.add(bos);
         }
       }
       JsonNode ae = cfg.get("add_eos_token");
       if (ae != null && !ae.isNull()) {
-        if (!ae.isBoolean()) throw new TokenizerException(cfgSource + ": add_eos_token: expected a boolean");
+        if (!ae.isBoolean())
+          throw new TokenizerException(cfgSource + ": add_eos_token: expected a boolean");
         suffix.clear();
         if (ae.asBoolean()) {
-          if (eos < 0) throw new TokenizerException(cfgSource + ": add_eos_token is true but there is no eos_token");
+          if (eos < 0)
+            throw new TokenizerException(
+                cfgSource + ": add_eos_token is true but there is no eos_token");
           suffix.add(eos);
         }
       }
@@ -429,7 +455,11 @@ final class TokenizerJsonReader {
   }
 
   private int configToken(
-      JsonNode cfg, String key, int fallback, Map<String, Integer> addedByContent, String cfgSource) {
+      JsonNode cfg,
+      String key,
+      int fallback,
+      Map<String, Integer> addedByContent,
+      String cfgSource) {
     JsonNode n = cfg.get(key);
     if (n == null || n.isNull()) return fallback;
     String content;
@@ -438,11 +468,13 @@ final class TokenizerJsonReader {
     } else if (n.isObject() && n.get("content") != null && n.get("content").isTextual()) {
       content = n.get("content").asText();
     } else {
-      throw new TokenizerException(cfgSource + ": " + key + ": expected a string or {\"content\": ...}");
+      throw new TokenizerException(
+          cfgSource + ": " + key + ": expected a string or {\"content\": ...}");
     }
     int id = tokenId(content, addedByContent);
     if (id < 0) {
-      throw new TokenizerException(cfgSource + ": " + key + ": '" + content + "' is not in the vocabulary");
+      throw new TokenizerException(
+          cfgSource + ": " + key + ": '" + content + "' is not in the vocabulary");
     }
     return id;
   }
@@ -485,8 +517,13 @@ final class TokenizerJsonReader {
         if (c == null || !c.isTextual()) throw fail(field + ".content", "missing");
         String content = c.asText();
         if (pat.length() != 1 || content.length() != 1) {
-          throw fail(field, "Replace is only supported for one character by one character (got '"
-              + pat + "' → '" + content + "')");
+          throw fail(
+              field,
+              "Replace is only supported for one character by one character (got '"
+                  + pat
+                  + "' → '"
+                  + content
+                  + "')");
         }
         char pc = pat.charAt(0);
         char cc = content.charAt(0);
@@ -501,8 +538,12 @@ final class TokenizerJsonReader {
           to.append(cc);
         }
       }
-      default -> throw fail(field, "normalizer type '" + type
-          + "' is not supported (supported: Replace of one character, Sequence)");
+      default ->
+          throw fail(
+              field,
+              "normalizer type '"
+                  + type
+                  + "' is not supported (supported: Replace of one character, Sequence)");
     }
   }
 
@@ -514,7 +555,8 @@ final class TokenizerJsonReader {
         JsonNode list = n.get("pretokenizers");
         if (list == null || !list.isArray()) throw fail(field + ".pretokenizers", "missing");
         if (list.isEmpty()) return -1;
-        if (list.size() > 1) throw fail(field, "a Sequence of several pre-tokenizers is not supported");
+        if (list.size() > 1)
+          throw fail(field, "a Sequence of several pre-tokenizers is not supported");
         return parsePreTokenizer(list.get(0), field + ".pretokenizers[0]");
       }
       case "Split" -> {
@@ -525,12 +567,17 @@ final class TokenizerJsonReader {
             || behavior == null
             || !behavior.asText().equals("MergedWithPrevious")
             || (invert != null && invert.asBoolean())) {
-          throw fail(field, "only Split on one character with behavior MergedWithPrevious is supported");
+          throw fail(
+              field, "only Split on one character with behavior MergedWithPrevious is supported");
         }
         return pat.charAt(0);
       }
-      default -> throw fail(field, "pre-tokenizer type '" + type
-          + "' is not supported (supported: Split(char, MergedWithPrevious))");
+      default ->
+          throw fail(
+              field,
+              "pre-tokenizer type '"
+                  + type
+                  + "' is not supported (supported: Split(char, MergedWithPrevious))");
     }
   }
 
@@ -547,7 +594,8 @@ final class TokenizerJsonReader {
       if (id == null || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() > 50_000_000) {
         throw fail(f + ".id", "missing or invalid");
       }
-      if (content == null || !content.isTextual()) throw fail(f + ".content", "missing or not a string");
+      if (content == null || !content.isTextual())
+        throw fail(f + ".content", "missing or not a string");
       out.add(
           new AddedToken(
               id.asInt(),
@@ -575,7 +623,8 @@ final class TokenizerJsonReader {
       type = typeOf(n, field);
     }
     if (!type.equals("TemplateProcessing")) {
-      throw fail(field, "post-processor type '" + type + "' is not supported (only TemplateProcessing)");
+      throw fail(
+          field, "post-processor type '" + type + "' is not supported (only TemplateProcessing)");
     }
     JsonNode single = n.get("single");
     if (single == null || !single.isArray()) throw fail(field + ".single", "missing");
@@ -626,11 +675,17 @@ final class TokenizerJsonReader {
       case "Fuse" -> new Decoder.Fuse();
       case "Strip" -> {
         String c = n.path("content").asText(" ");
-        if (c.codePointCount(0, c.length()) != 1) throw fail(field + ".content", "expected one character");
-        yield new Decoder.Strip(c.codePointAt(0), n.path("start").asInt(0), n.path("stop").asInt(0));
+        if (c.codePointCount(0, c.length()) != 1)
+          throw fail(field + ".content", "expected one character");
+        yield new Decoder.Strip(
+            c.codePointAt(0), n.path("start").asInt(0), n.path("stop").asInt(0));
       }
-      default -> throw fail(field, "decoder type '" + type
-          + "' is not supported (supported: Sequence, Replace, ByteFallback, Fuse, Strip)");
+      default ->
+          throw fail(
+              field,
+              "decoder type '"
+                  + type
+                  + "' is not supported (supported: Sequence, Replace, ByteFallback, Fuse, Strip)");
     };
   }
 }

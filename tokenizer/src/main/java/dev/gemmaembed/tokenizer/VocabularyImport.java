@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Builds a {@link Definition} from a GGUF / SentencePiece-style vocabulary (pieces, scores, token
  * types), deriving the BPE merges as transformers' SentencePiece converter does ({@code
- * generate_merges}): every split of a piece {@code p} into two vocabulary pieces {@code (l, r)} is a
- * merge; merges are ordered by score of {@code p} (descending), then {@code len(l)} (descending, in
- * code points), then {@code len(r)} (descending), then piece id. Those merges are not stored:
+ * generate_merges}): every split of a piece {@code p} into two vocabulary pieces {@code (l, r)} is
+ * a merge; merges are ordered by score of {@code p} (descending), then {@code len(l)} (descending,
+ * in code points), then {@code len(r)} (descending), then piece id. Those merges are not stored:
  * {@link ScoreRankedMerges} ranks a pair when BPE asks, and the word-cutting {@link Junctions} come
  * straight from the splits. Only a vocabulary whose merge order does not pack into 63 bits gets the
  * derived, sorted {@link MergeTable}.
@@ -38,8 +38,15 @@ final class VocabularyImport {
     int n = pieceList.size();
     String src = "vocabulary";
     if (scores.length != n || types.length != n) {
-      throw new TokenizerException(src + ": " + n + " pieces but " + scores.length + " scores and "
-          + types.length + " token types");
+      throw new TokenizerException(
+          src
+              + ": "
+              + n
+              + " pieces but "
+              + scores.length
+              + " scores and "
+              + types.length
+              + " token types");
     }
     if (sp == null) throw new TokenizerException(src + ": special tokens are required");
     PieceTable.Builder table = new PieceTable.Builder(n);
@@ -56,8 +63,14 @@ final class VocabularyImport {
         case USER_DEFINED -> added.add(new AddedToken(id, p, false, false, false, false, false));
         case BYTE -> hasBytes = true;
         case NORMAL, UNUSED -> {}
-        default -> throw new TokenizerException(src + ": token_type[" + id + "] = " + t
-            + " is not one of 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte");
+        default ->
+            throw new TokenizerException(
+                src
+                    + ": token_type["
+                    + id
+                    + "] = "
+                    + t
+                    + " is not one of 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte");
       }
     }
     checkId(src, "bos", sp.bos(), n, sp.addBos());
@@ -91,13 +104,16 @@ final class VocabularyImport {
 
   private static void checkId(String src, String name, int id, int n, boolean required) {
     if (id >= n || id < -1 || (required && id < 0)) {
-      throw new TokenizerException(src + ": " + name + " id " + id + " is outside the vocabulary (size " + n + ")");
+      throw new TokenizerException(
+          src + ": " + name + " id " + id + " is outside the vocabulary (size " + n + ")");
     }
   }
 
   /** Receives the splits of {@link #forEachSplit}. */
   interface SplitVisitor {
-    /** @return false to stop the enumeration */
+    /**
+     * @return false to stop the enumeration
+     */
     boolean split(int piece, int left, int right, int leftCodePoints, int rightCodePoints);
   }
 
@@ -114,7 +130,8 @@ final class VocabularyImport {
       if (len < 2 || !pieces.has(id)) continue;
       int s = pieces.start(id);
       int full = pieces.hash(id);
-      if (index.get(c, s, len, full) != id) continue; // duplicate string: only the first id is a merge target
+      if (index.get(c, s, len, full) != id)
+        continue; // duplicate string: only the first id is a merge target
       int total = pieces.codePointCount(id);
       int h = 0;
       int cps = 0;
@@ -141,27 +158,39 @@ final class VocabularyImport {
    * ScoreRankedMerges} cannot pack the order into 63 bits.
    */
   static MergeTable deriveMerges(PieceTable pieces, float[] scores, PieceIndex index) {
-    int[][] m = {new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16]};
+    int[][] m = {
+      new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16], new int[1 << 16]
+    };
     int[] count = {0};
     int[] maxCp = {0};
-    forEachSplit(pieces, index, (p, l, r, lcp, rcp) -> {
-      int k = count[0];
-      if (k == m[0].length) {
-        for (int i = 0; i < m.length; i++) m[i] = Arrays.copyOf(m[i], k * 2);
-      }
-      m[0][k] = p;
-      m[1][k] = l;
-      m[2][k] = r;
-      m[3][k] = lcp;
-      m[4][k] = rcp;
-      maxCp[0] = Math.max(maxCp[0], lcp + rcp);
-      count[0] = k + 1;
-      return true;
-    });
+    forEachSplit(
+        pieces,
+        index,
+        (p, l, r, lcp, rcp) -> {
+          int k = count[0];
+          if (k == m[0].length) {
+            for (int i = 0; i < m.length; i++) m[i] = Arrays.copyOf(m[i], k * 2);
+          }
+          m[0][k] = p;
+          m[1][k] = l;
+          m[2][k] = r;
+          m[3][k] = lcp;
+          m[4][k] = rcp;
+          maxCp[0] = Math.max(maxCp[0], lcp + rcp);
+          count[0] = k + 1;
+          return true;
+        });
     int n = count[0];
     int[] mPiece = m[0];
-    int[] order = sortMerges(n, mPiece, m[3], m[4], ScoreRankedMerges.ScoreRanks.of(scores), maxCp[0],
-        pieces.size());
+    int[] order =
+        sortMerges(
+            n,
+            mPiece,
+            m[3],
+            m[4],
+            ScoreRankedMerges.ScoreRanks.of(scores),
+            maxCp[0],
+            pieces.size());
     int[] left = new int[n];
     int[] right = new int[n];
     int[] result = new int[n];
@@ -176,7 +205,13 @@ final class VocabularyImport {
 
   /** Returns merge indices in rank order. */
   private static int[] sortMerges(
-      int count, int[] piece, int[] lcp, int[] rcp, ScoreRankedMerges.ScoreRanks scores, int maxCp, int n) {
+      int count,
+      int[] piece,
+      int[] lcp,
+      int[] rcp,
+      ScoreRankedMerges.ScoreRanks scores,
+      int maxCp,
+      int n) {
     int[] rank = scores.ranks();
     int bScore = ScoreRankedMerges.bits(scores.distinct());
     int bLen = ScoreRankedMerges.bits(maxCp + 1);

@@ -30,13 +30,15 @@ class CacheTest {
     byte[] json = resource("tokenizer.json.gz");
     byte[] cfg = resource("tokenizer_config.json.gz");
     long t0 = System.nanoTime();
-    Definition parsed = TokenizerCache.parse(json, "tokenizer.json.gz", cfg, "tokenizer_config.json.gz");
+    Definition parsed =
+        TokenizerCache.parse(json, "tokenizer.json.gz", cfg, "tokenizer_config.json.gz");
     long t1 = System.nanoTime();
     byte[] bin = TokenizerCache.write(parsed);
     long t2 = System.nanoTime();
     Definition read = TokenizerCache.read(bin);
     long t3 = System.nanoTime();
-    System.out.printf("JSON parse %.0f ms, binary write %.0f ms (%.1f MB), binary read %.0f ms%n",
+    System.out.printf(
+        "JSON parse %.0f ms, binary write %.0f ms (%.1f MB), binary read %.0f ms%n",
         (t1 - t0) / 1e6, (t2 - t1) / 1e6, bin.length / 1e6, (t3 - t2) / 1e6);
     assertNotNull(read);
     assertArrayEquals(TokenizerCache.write(read), bin);
@@ -54,7 +56,9 @@ class CacheTest {
     String old = System.getProperty(TokenizerCache.DIR_PROPERTY);
     System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
     try {
-      byte[] json = LoadingTest.tiny(LoadingTest.TINY_MODEL, "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] json =
+          LoadingTest.tiny(LoadingTest.TINY_MODEL, "")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       Path oldVersion = dir.resolve("tokenizer-v1-" + "0".repeat(64) + ".bin");
       Files.write(oldVersion, new byte[] {1});
       GemmaTokenizer first = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
@@ -64,7 +68,8 @@ class CacheTest {
         files = s.toList();
       }
       assertEquals(1, files.size(), files.toString());
-      assertTrue(files.get(0).getFileName().toString().matches("tokenizer-v\\d+-[0-9a-f]{64}\\.bin"),
+      assertTrue(
+          files.get(0).getFileName().toString().matches("tokenizer-v\\d+-[0-9a-f]{64}\\.bin"),
           files.get(0).toString());
       GemmaTokenizer second = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
       assertArrayEquals(first.encode("ab ababc"), second.encode("ab ababc"));
@@ -77,7 +82,8 @@ class CacheTest {
       assertArrayEquals(bytes, Files.readAllBytes(files.get(0)));
       // garbage
       Files.write(files.get(0), new byte[] {1, 2, 3});
-      assertArrayEquals(first.encode("ab ababc"),
+      assertArrayEquals(
+          first.encode("ab ababc"),
           GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc"));
     } finally {
       if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * the merge table transformers' converter would derive from it.
  */
 class FromVocabularyTest {
-  private static final java.util.regex.Pattern BYTE_PIECE = java.util.regex.Pattern.compile("<0x[0-9A-F]{2}>");
+  private static final java.util.regex.Pattern BYTE_PIECE =
+      java.util.regex.Pattern.compile("<0x[0-9A-F]{2}>");
   private static GemmaTokenizer hf;
   private static Vocabulary vocabulary;
   private static GemmaTokenizer gguf;
@@ -78,8 +79,13 @@ class FromVocabularyTest {
     hf = GemmaTokenizer.bundledGemma3();
     vocabulary = ggufStyleVocabulary(hf);
     gguf = fromGgufStyleVocabulary(hf, SpecialTokens.embeddingGemma());
-    derived = VocabularyImport.build(vocabulary.pieces(), vocabulary.scores(), vocabulary.types(),
-        SpecialTokens.embeddingGemma(), true);
+    derived =
+        VocabularyImport.build(
+            vocabulary.pieces(),
+            vocabulary.scores(),
+            vocabulary.types(),
+            SpecialTokens.embeddingGemma(),
+            true);
   }
 
   @Test
@@ -149,8 +155,13 @@ class FromVocabularyTest {
       int[] ids = gguf.encode(row.text(), true);
       if (!Arrays.equals(ids, row.idsWithSpecial())) {
         if (mismatches++ < 5) {
-          first.append(row.id()).append(": expected ").append(Arrays.toString(row.idsWithSpecial()))
-              .append(" actual ").append(Arrays.toString(ids)).append('\n');
+          first
+              .append(row.id())
+              .append(": expected ")
+              .append(Arrays.toString(row.idsWithSpecial()))
+              .append(" actual ")
+              .append(Arrays.toString(ids))
+              .append('\n');
         }
       }
     }
@@ -180,7 +191,8 @@ class FromVocabularyTest {
     assertEquals(0, gguf.padId());
     assertEquals(3, gguf.unkId());
     assertEquals("\u2581\u2581", gguf.piece(138));
-    GemmaTokenizer bosOnly = fromGgufStyleVocabulary(hf, new SpecialTokens(2, 1, 3, 0, true, false));
+    GemmaTokenizer bosOnly =
+        fromGgufStyleVocabulary(hf, new SpecialTokens(2, 1, 3, 0, true, false));
     assertArrayEquals(new int[] {2, 236746}, bosOnly.encode("a"));
   }
 
@@ -188,12 +200,16 @@ class FromVocabularyTest {
   void rejectsInconsistentInput() {
     List<String> p = List.of("a", "b");
     SpecialTokens sp = new SpecialTokens(-1, -1, -1, -1, false, false);
-    assertThrows(TokenizerException.class,
+    assertThrows(
+        TokenizerException.class,
         () -> GemmaTokenizer.fromVocabulary(p, new float[1], new int[] {1, 1}, sp));
-    assertThrows(TokenizerException.class,
+    assertThrows(
+        TokenizerException.class,
         () -> GemmaTokenizer.fromVocabulary(p, new float[2], new int[] {1, 9}, sp));
-    assertThrows(TokenizerException.class,
-        () -> GemmaTokenizer.fromVocabulary(p, new float[2], new int[] {1, 1},
-            new SpecialTokens(7, -1, -1, -1, true, false)));
+    assertThrows(
+        TokenizerException.class,
+        () ->
+            GemmaTokenizer.fromVocabulary(
+                p, new float[2], new int[] {1, 1}, new SpecialTokens(7, -1, -1, -1, true, false)));
   }
 }

@@ -34,7 +34,8 @@ final class GoldenCorpus {
     List<Row> out = new ArrayList<>();
     try (InputStream in = GoldenCorpus.class.getResourceAsStream("/golden/public.jsonl.gz");
         BufferedReader r =
-            new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
+            new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.isBlank()) continue;

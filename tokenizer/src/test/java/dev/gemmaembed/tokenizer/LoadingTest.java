@@ -52,7 +52,8 @@ class LoadingTest {
         .replace("%EXTRA%", extra);
   }
 
-  static final String TINY_MODEL = """
+  static final String TINY_MODEL =
+      """
       {"type":"BPE","dropout":null,"unk_token":"<unk>","continuing_subword_prefix":null,
        "end_of_word_suffix":null,"fuse_unk":true,"byte_fallback":false,"ignore_merges":false,
        "vocab":{"<pad>":0,"<eos>":1,"<bos>":2,"<unk>":3,"a":4,"b":5,"\u2581":6,"ab":7,"\u2581ab":8,"c":9,"abc":10},
@@ -76,7 +77,8 @@ class LoadingTest {
 
   @Test
   void mergesAsStringsAndBeforeVocabulary() {
-    String model = """
+    String model =
+        """
         {"type":"BPE","unk_token":"<unk>","fuse_unk":true,"byte_fallback":false,
          "merges":["a b","\u2581 ab","ab c"],
          "vocab":{"<pad>":0,"<eos>":1,"<bos>":2,"<unk>":3,"a":4,"b":5,"\u2581":6,"ab":7,"\u2581ab":8,"c":9,"abc":10}}
@@ -87,7 +89,8 @@ class LoadingTest {
 
   @Test
   void configOverridesTemplate() {
-    String cfg = """
+    String cfg =
+        """
         {"add_bos_token": true, "add_eos_token": true, "bos_token": "<bos>",
          "eos_token": {"content": "<eos>", "special": true}, "pad_token": "<pad>"}
         """;
@@ -102,9 +105,11 @@ class LoadingTest {
   @Test
   void fromFileAndDirectoryReadTheConfigNextToIt(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("tokenizer.json"), tiny(TINY_MODEL, ""));
-    assertArrayEquals(new int[] {2, 7}, GemmaTokenizer.fromFile(dir.resolve("tokenizer.json")).encode("ab"));
+    assertArrayEquals(
+        new int[] {2, 7}, GemmaTokenizer.fromFile(dir.resolve("tokenizer.json")).encode("ab"));
     Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_eos_token\": true}");
-    assertArrayEquals(new int[] {2, 7, 1}, GemmaTokenizer.fromFile(dir.resolve("tokenizer.json")).encode("ab"));
+    assertArrayEquals(
+        new int[] {2, 7, 1}, GemmaTokenizer.fromFile(dir.resolve("tokenizer.json")).encode("ab"));
     assertArrayEquals(new int[] {2, 7, 1}, GemmaTokenizer.fromDirectory(dir).encode("ab"));
   }
 
@@ -112,11 +117,13 @@ class LoadingTest {
   void bundledFileLoadsFromPathAndStream(@TempDir Path dir) throws IOException {
     byte[] json = bundledJson();
     Files.write(dir.resolve("tokenizer.json"), json);
-    try (InputStream cfg = GemmaTokenizer.class.getResourceAsStream("gemma3/tokenizer_config.json.gz")) {
+    try (InputStream cfg =
+        GemmaTokenizer.class.getResourceAsStream("gemma3/tokenizer_config.json.gz")) {
       Files.write(dir.resolve("tokenizer_config.json"), new GZIPInputStream(cfg).readAllBytes());
     }
     GemmaTokenizer fromDir = GemmaTokenizer.fromDirectory(dir);
-    assertArrayEquals(new int[] {2, 9259, 236764, 1902, 236888, 1}, fromDir.encode("Hello, world!"));
+    assertArrayEquals(
+        new int[] {2, 9259, 236764, 1902, 236888, 1}, fromDir.encode("Hello, world!"));
     // without tokenizer_config.json: the template of tokenizer.json (<bos> $A <eos>)
     GemmaTokenizer plain = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
     assertArrayEquals(new int[] {2, 9259, 236764, 1902, 236888, 1}, plain.encode("Hello, world!"));
@@ -126,7 +133,8 @@ class LoadingTest {
     TokenizerException e =
         assertThrows(TokenizerException.class, () -> GemmaTokenizer.fromStreams(utf8(json), null));
     for (String part : messageParts) {
-      assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' lacks '" + part + "'");
+      assertTrue(
+          e.getMessage().contains(part), "message '" + e.getMessage() + "' lacks '" + part + "'");
     }
   }
 
@@ -134,29 +142,44 @@ class LoadingTest {
   void rejectsOtherModelTypes() {
     assertRejected(
         tiny("{\"type\":\"WordPiece\",\"unk_token\":\"[UNK]\",\"vocab\":{\"a\":0}}", ""),
-        "tokenizer.json", "model.type", "WordPiece");
+        "tokenizer.json",
+        "model.type",
+        "WordPiece");
     assertRejected(
         tiny("{\"type\":\"Unigram\",\"unk_id\":0,\"vocab\":[[\"a\",0.0]]}", ""),
-        "model.type", "Unigram");
+        "model.type",
+        "Unigram");
     assertRejected(tiny("{\"vocab\":[[\"a\",0.0]]}", ""), "model.vocab", "Unigram");
     assertRejected(
-        tiny(TINY_MODEL, "").replace("\"pre_tokenizer\":{\"type\":\"Split\"", "\"pre_tokenizer\":{\"type\":\"ByteLevel\""),
-        "pre_tokenizer", "ByteLevel");
+        tiny(TINY_MODEL, "")
+            .replace(
+                "\"pre_tokenizer\":{\"type\":\"Split\"",
+                "\"pre_tokenizer\":{\"type\":\"ByteLevel\""),
+        "pre_tokenizer",
+        "ByteLevel");
     assertRejected(
-        tiny(TINY_MODEL, "").replace("\"normalizer\":{\"type\":\"Replace\"", "\"normalizer\":{\"type\":\"NFKC\""),
-        "normalizer", "NFKC");
+        tiny(TINY_MODEL, "")
+            .replace("\"normalizer\":{\"type\":\"Replace\"", "\"normalizer\":{\"type\":\"NFKC\""),
+        "normalizer",
+        "NFKC");
     assertRejected(tiny(TINY_MODEL.replace("\"dropout\":null", "\"dropout\":0.1"), ""), "dropout");
   }
 
   @Test
   void rejectsMalformedJson() {
-    assertRejected("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0,}}", "tokenizer.json", "malformed JSON", "line");
+    assertRejected(
+        "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0,}}",
+        "tokenizer.json",
+        "malformed JSON",
+        "line");
     assertRejected("", "tokenizer.json");
     assertRejected("[1, 2, 3]", "tokenizer.json", "object");
     assertRejected(tiny(TINY_MODEL, "").substring(0, 500), "tokenizer.json", "malformed JSON");
     assertRejected("{\"model\": {}} trailing", "tokenizer.json");
-    TokenizerException e = assertThrows(TokenizerException.class,
-        () -> GemmaTokenizer.fromStreams(utf8(tiny(TINY_MODEL, "")), utf8("{not json")));
+    TokenizerException e =
+        assertThrows(
+            TokenizerException.class,
+            () -> GemmaTokenizer.fromStreams(utf8(tiny(TINY_MODEL, "")), utf8("{not json")));
     assertTrue(e.getMessage().contains("tokenizer_config.json"), e.getMessage());
   }
 
@@ -165,25 +188,39 @@ class LoadingTest {
     assertRejected("{\"added_tokens\": []}", "missing field 'model'");
     assertRejected(tiny("{\"type\":\"BPE\",\"merges\":[]}", ""), "model", "vocab");
     assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0}}", ""), "model", "merges");
-    assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[[\"a\",\"q\"]]}", ""), "model.merges", "'q'");
-    assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[[\"a\",\"b\"]]}", ""), "model.merges", "'ab'");
-    assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"},\"merges\":[]}", ""), "model.vocab");
-    assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[[\"a\"]]}", ""), "model.merges");
-    assertRejected(tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"a\"]}", ""), "model.merges");
-    assertRejected(tiny("{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"vocab\":{\"a\":0},\"merges\":[]}", ""), "model.unk_token");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[[\"a\",\"q\"]]}", ""),
+        "model.merges",
+        "'q'");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[[\"a\",\"b\"]]}", ""),
+        "model.merges",
+        "'ab'");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"},\"merges\":[]}", ""), "model.vocab");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[[\"a\"]]}", ""), "model.merges");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"a\"]}", ""), "model.merges");
+    assertRejected(
+        tiny("{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"vocab\":{\"a\":0},\"merges\":[]}", ""),
+        "model.unk_token");
     assertRejected(
         tiny(TINY_MODEL, "").replace("{\"id\":3,\"content\":\"<unk>\",", "{\"id\":3,"),
         "added_tokens[3].content");
     assertRejected(
-        tiny(TINY_MODEL, "").replace("\"ids\":[2]", "\"idz\":[2]"), "post_processor.special_tokens");
+        tiny(TINY_MODEL, "").replace("\"ids\":[2]", "\"idz\":[2]"),
+        "post_processor.special_tokens");
   }
 
   @Test
   void missingFilesAndDirectories(@TempDir Path dir) {
-    TokenizerException a = assertThrows(TokenizerException.class,
-        () -> GemmaTokenizer.fromFile(dir.resolve("nope.json")));
+    TokenizerException a =
+        assertThrows(
+            TokenizerException.class, () -> GemmaTokenizer.fromFile(dir.resolve("nope.json")));
     assertTrue(a.getMessage().contains("nope.json"), a.getMessage());
-    TokenizerException b = assertThrows(TokenizerException.class, () -> GemmaTokenizer.fromDirectory(dir));
+    TokenizerException b =
+        assertThrows(TokenizerException.class, () -> GemmaTokenizer.fromDirectory(dir));
     assertTrue(b.getMessage().contains("tokenizer.json"), b.getMessage());
   }
 }

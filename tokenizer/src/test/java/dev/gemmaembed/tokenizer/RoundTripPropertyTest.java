@@ -9,11 +9,53 @@ import org.junit.jupiter.api.Test;
 /** decode(encode(s)) == s for random Unicode text (without U+2581), fixed seeds. */
 class RoundTripPropertyTest {
   private static final String[] LOOKALIKES = {
-    "<bos", "<bos>", "bos>", "<eos>", "<pad>", "<unk>", "<mask>", "<start_of_turn", "<start_of_turn>",
-    "<end_of_turn>", "<unused0>", "<unused62", "<unused6241>", "<unused6242>", "</td>", "<td",
-    "<0x41>", "<0xZZ>", "<image_soft_token>", "[multimodal]", "<", ">", "</", "<>", "<<", "<b>",
-    "\n", "\n\n\n", "\t\t", "\r\n", "  ", "   ", " \n ", "\u3000", "\u00A0", "😀", "👩‍👩‍👧", "🇩🇪",
-    "e\u0301", "ﬁ", "İ", "ß", "\u200B", "\uFEFF", "\u0000", "\uFFFD", "\uFFFF"
+    "<bos",
+    "<bos>",
+    "bos>",
+    "<eos>",
+    "<pad>",
+    "<unk>",
+    "<mask>",
+    "<start_of_turn",
+    "<start_of_turn>",
+    "<end_of_turn>",
+    "<unused0>",
+    "<unused62",
+    "<unused6241>",
+    "<unused6242>",
+    "</td>",
+    "<td",
+    "<0x41>",
+    "<0xZZ>",
+    "<image_soft_token>",
+    "[multimodal]",
+    "<",
+    ">",
+    "</",
+    "<>",
+    "<<",
+    "<b>",
+    "\n",
+    "\n\n\n",
+    "\t\t",
+    "\r\n",
+    "  ",
+    "   ",
+    " \n ",
+    "\u3000",
+    "\u00A0",
+    "😀",
+    "👩‍👩‍👧",
+    "🇩🇪",
+    "e\u0301",
+    "ﬁ",
+    "İ",
+    "ß",
+    "\u200B",
+    "\uFEFF",
+    "\u0000",
+    "\uFFFD",
+    "\uFFFF"
   };
 
   private static int randomCodePoint(SplittableRandom r) {
@@ -65,13 +107,17 @@ class RoundTripPropertyTest {
       int[] ids = tok.encode(s, false);
       String back = tok.decode(ids);
       if (!back.equals(s)) {
-        assertEquals(GoldenCorpusTest.show(s), GoldenCorpusTest.show(back), "case " + c + " ids " + java.util.Arrays.toString(ids));
+        assertEquals(
+            GoldenCorpusTest.show(s),
+            GoldenCorpusTest.show(back),
+            "case " + c + " ids " + java.util.Arrays.toString(ids));
       }
       // offsets tile the text: contiguous, in order, covering everything
       Encoding e = tok.encodeWithOffsets(s, false);
       int pos = 0;
       for (int i = 0; i < e.size(); i++) {
-        assertTrue(e.utf16Start(i) == pos || e.utf16Start(i) == e.utf16Start(Math.max(0, i - 1)),
+        assertTrue(
+            e.utf16Start(i) == pos || e.utf16Start(i) == e.utf16Start(Math.max(0, i - 1)),
             "case " + c + " token " + i);
         pos = e.utf16End(i);
       }
@@ -101,7 +147,9 @@ class RoundTripPropertyTest {
       StringBuilder fixed = new StringBuilder();
       for (int i = 0; i < s.length(); i++) {
         char ch = s.charAt(i);
-        if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (Character.isHighSurrogate(ch)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           fixed.append(ch).append(s.charAt(++i));
         } else if (Character.isSurrogate(ch)) {
           fixed.append('\uFFFD');
@@ -109,7 +157,9 @@ class RoundTripPropertyTest {
           fixed.append(ch);
         }
       }
-      assertEquals(java.util.Arrays.toString(tok.encode(fixed.toString(), true)), java.util.Arrays.toString(ids));
+      assertEquals(
+          java.util.Arrays.toString(tok.encode(fixed.toString(), true)),
+          java.util.Arrays.toString(ids));
     }
   }
 }

@@ -13,10 +13,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Merges ranked on the fly from a scored vocabulary against the merge table derived and sorted
- * from it (what {@link VocabularyImport} built before), on small adversarial vocabularies:
- * duplicate strings, empty pieces, user-defined pieces with spaces, surrogate pairs and lone
- * surrogates, tied, NaN, ±0 and infinite scores, byte pieces and the unknown piece inside merges.
+ * Merges ranked on the fly from a scored vocabulary against the merge table derived and sorted from
+ * it (what {@link VocabularyImport} built before), on small adversarial vocabularies: duplicate
+ * strings, empty pieces, user-defined pieces with spaces, surrogate pairs and lone surrogates,
+ * tied, NaN, ±0 and infinite scores, byte pieces and the unknown piece inside merges.
  */
 class ScoreRankedMergesTest {
   private static final String[] CHARS = {"a", "b", "c", "d", "\u2581", "é", "😀", "中"};
@@ -72,7 +72,8 @@ class ScoreRankedMergesTest {
         p = b.toString();
       }
       int type = r.nextInt(10) == 0 ? 5 : 1;
-      if (p.indexOf(' ') >= 0 || r.nextInt(25) == 0) type = 4; // user-defined: space stands for U+2581
+      if (p.indexOf(' ') >= 0 || r.nextInt(25) == 0)
+        type = 4; // user-defined: space stands for U+2581
       pieces.add(p);
       types.add(type);
     }
@@ -96,8 +97,10 @@ class ScoreRankedMergesTest {
     int merges = 0;
     for (int v = 0; v < 300; v++) {
       Vocabulary voc = random(r);
-      Definition ranked = VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, false);
-      Definition derived = VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, true);
+      Definition ranked =
+          VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, false);
+      Definition derived =
+          VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, true);
       ScoreRankedMerges s = assertInstanceOf(ScoreRankedMerges.class, ranked.merges());
       MergeTable t = assertInstanceOf(MergeTable.class, derived.merges());
       int n = voc.pieces().size();
@@ -107,8 +110,10 @@ class ScoreRankedMergesTest {
         for (int b = 0; b < n; b++) {
           long p = s.priority(a, b);
           int rank = t.rank(a, b);
-          assertEquals(rank >= 0, p >= 0, "vocabulary " + v + ": pair " + voc.pieces().get(a) + " + "
-              + voc.pieces().get(b));
+          assertEquals(
+              rank >= 0,
+              p >= 0,
+              "vocabulary " + v + ": pair " + voc.pieces().get(a) + " + " + voc.pieces().get(b));
           if (rank >= 0) {
             assertEquals(t.result(rank), s.result(p));
             byRank[rank] = p;
@@ -168,8 +173,10 @@ class ScoreRankedMergesTest {
     int checked = 0;
     for (int v = 0; v < 200; v++) {
       Vocabulary voc = random(r);
-      Definition ranked = VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, false);
-      Definition derived = VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, true);
+      Definition ranked =
+          VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, false);
+      Definition derived =
+          VocabularyImport.build(voc.pieces(), voc.scores(), voc.types(), SPECIALS, true);
       MergeTable t = (MergeTable) derived.merges();
       List<String> chars = new ArrayList<>();
       for (String c : CHARS) {
@@ -184,9 +191,11 @@ class ScoreRankedMergesTest {
       for (int i = 0; i < 30 && !chars.isEmpty(); i++) {
         StringBuilder text = new StringBuilder();
         int n = r.nextInt(40);
-        for (int k = 0; k < n; k++) text.append(chars.get(r.nextInt(chars.size())).repeat(1 + r.nextInt(4)));
+        for (int k = 0; k < n; k++)
+          text.append(chars.get(r.nextInt(chars.size())).repeat(1 + r.nextInt(4)));
         String s = text.toString();
-        if (added.stream().anyMatch(x -> !x.isEmpty() && s.contains(x))) continue; // cut out before BPE
+        if (added.stream().anyMatch(x -> !x.isEmpty() && s.contains(x)))
+          continue; // cut out before BPE
         int[] expected = referenceBpe(s, derived, t).stream().mapToInt(Integer::intValue).toArray();
         assertArrayEquals(expected, a.encode(s, false), GoldenCorpusTest.show(s));
         assertArrayEquals(expected, b.encode(s, false), GoldenCorpusTest.show(s));
@@ -227,8 +236,13 @@ class ScoreRankedMergesTest {
     for (int i = 0; i < scores.length; i++) scores[i] = -perm[i];
     List<String> wide = new ArrayList<>(pieces);
     wide.add("Z".repeat(32_768));
-    Definition narrowDef = VocabularyImport.build(pieces, Arrays.copyOf(scores, pieces.size()),
-        Arrays.copyOf(types, pieces.size()), SPECIALS, false);
+    Definition narrowDef =
+        VocabularyImport.build(
+            pieces,
+            Arrays.copyOf(scores, pieces.size()),
+            Arrays.copyOf(types, pieces.size()),
+            SPECIALS,
+            false);
     Definition wideDef = VocabularyImport.build(wide, scores, types, SPECIALS, false);
     assertInstanceOf(ScoreRankedMerges.class, narrowDef.merges());
     assertInstanceOf(MergeTable.class, wideDef.merges());

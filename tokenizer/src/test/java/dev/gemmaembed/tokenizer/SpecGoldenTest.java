@@ -40,18 +40,21 @@ class SpecGoldenTest {
     assertArrayEquals(
         new int[] {2, 105, 2364, 107, 2202, 106, 107},
         tok.encode("<bos><start_of_turn>user\nhi<end_of_turn>\n", false));
-    assertArrayEquals(new int[] {255999, 262144, 256000},
+    assertArrayEquals(
+        new int[] {255999, 262144, 256000},
         tok.encode("<start_of_image><image_soft_token><end_of_image>", false));
     assertArrayEquals(new int[] {236820, 2, 236813}, tok.encode("<<bos>>", false));
   }
 
   @Test
   void whitespaceAndByteFallback() {
-    assertArrayEquals(new int[] {236746, 138, 236763, 139, 236755, 140, 236753, 141, 236744},
+    assertArrayEquals(
+        new int[] {236746, 138, 236763, 139, 236755, 140, 236753, 141, 236744},
         tok.encode("a  b   c    d     e", false));
     assertArrayEquals(new int[] {251, 107, 251, 107}, tok.encode("\r\n\r\n", false));
     assertArrayEquals(new int[] {255968, 236743, 255968}, tok.encode("\t \t", false));
-    assertArrayEquals(new int[] {236746, 465, 366, 366, 236763}, tok.encode("a\u3000b", false)); // bytes
+    assertArrayEquals(
+        new int[] {236746, 465, 366, 366, 236763}, tok.encode("a\u3000b", false)); // bytes
   }
 
   @Test

@@ -81,11 +81,12 @@ class TruncationTest {
     StringBuilder cjk = new StringBuilder(1 << 20);
     while (cjk.length() < 1 << 20) cjk.append((char) (0x4E00 + rnd.nextInt(2000)));
     for (String name : new String[] {"spaced", "dense", "cjk"}) {
-      String s = switch (name) {
-        case "spaced" -> spaced.toString();
-        case "dense" -> dense.toString();
-        default -> cjk.toString();
-      };
+      String s =
+          switch (name) {
+            case "spaced" -> spaced.toString();
+            case "dense" -> dense.toString();
+            default -> cjk.toString();
+          };
       long t0 = System.nanoTime();
       int[] all = tok.encode(s, true);
       long t1 = System.nanoTime();

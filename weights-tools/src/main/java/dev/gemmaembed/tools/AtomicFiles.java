@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>a regular file (or a name that does not exist yet) is written through a temporary sibling
  *       of the link's target, renamed into place once complete; a replaced file keeps its
  *       permission bits, and its owner and group where the process may set them;
- *   <li>anything else that accepts writes (a character device such as /dev/null, a FIFO, a
- *       socket, or a descriptor such as /dev/stdout) is written directly, never renamed over;
+ *   <li>anything else that accepts writes (a character device such as /dev/null, a FIFO, a socket,
+ *       or a descriptor such as /dev/stdout) is written directly, never renamed over;
  *   <li>a directory is refused.
  * </ul>
  */
@@ -40,6 +40,7 @@ public final class AtomicFiles {
   }
 
   private static final AtomicLong COUNTER = new AtomicLong();
+
   /** As Linux's limit on links followed in one path lookup (ELOOP beyond it). */
   private static final int MAX_LINKS = 40;
 
@@ -49,9 +50,9 @@ public final class AtomicFiles {
   private record Plan(Path path, boolean direct, PosixFileAttributes replaced) {}
 
   /**
-   * Fails, without touching anything, when {@code target} cannot be written: a directory, a file
-   * in a directory the process may not write, or an unwritable device. Call it before the work
-   * whose result is to be written, so that a mistake costs nothing.
+   * Fails, without touching anything, when {@code target} cannot be written: a directory, a file in
+   * a directory the process may not write, or an unwritable device. Call it before the work whose
+   * result is to be written, so that a mistake costs nothing.
    */
   public static void check(Path target) throws IOException {
     Plan plan = plan(target);
@@ -69,13 +70,14 @@ public final class AtomicFiles {
       throw new FileSystemException(target.toString(), null, "its folder cannot be created");
     }
     if (!Files.isWritable(dir)) {
-      throw new AccessDeniedException(target.toString(), null, "the folder " + dir + " is not writable");
+      throw new AccessDeniedException(
+          target.toString(), null, "the folder " + dir + " is not writable");
     }
   }
 
   /**
-   * True when {@code target} is written directly (a device, FIFO, socket or descriptor) rather
-   * than replaced, so a caller that can stream may do so through {@link #openDirect}.
+   * True when {@code target} is written directly (a device, FIFO, socket or descriptor) rather than
+   * replaced, so a caller that can stream may do so through {@link #openDirect}.
    */
   public static boolean isDirect(Path target) throws IOException {
     return plan(target).direct();
@@ -85,7 +87,8 @@ public final class AtomicFiles {
   public static OutputStream openDirect(Path target) throws IOException {
     Plan plan = plan(target);
     if (!plan.direct()) {
-      throw new IllegalArgumentException(target + " is a regular file: write it with AtomicFiles.write");
+      throw new IllegalArgumentException(
+          target + " is a regular file: write it with AtomicFiles.write");
     }
     return open(plan.path());
   }
@@ -114,10 +117,19 @@ public final class AtomicFiles {
     // Not Files.createTempFile: that creates the file mode 0600; this keeps the umask's mode.
     Path tmp;
     try {
-      tmp = Files.createFile(dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid()
-          + "-" + COUNTER.incrementAndGet() + ".part"));
+      tmp =
+          Files.createFile(
+              dir.resolve(
+                  "."
+                      + file.getFileName()
+                      + "."
+                      + ProcessHandle.current().pid()
+                      + "-"
+                      + COUNTER.incrementAndGet()
+                      + ".part"));
     } catch (AccessDeniedException e) {
-      throw new AccessDeniedException(target.toString(), null, "the folder " + dir + " is not writable");
+      throw new AccessDeniedException(
+          target.toString(), null, "the folder " + dir + " is not writable");
     }
     try {
       writer.write(tmp);
@@ -155,7 +167,8 @@ public final class AtomicFiles {
    * which must not be cut; devices and FIFOs ignore both.
    */
   private static OutputStream open(Path device) throws IOException {
-    return Channels.newOutputStream(Files.newByteChannel(device, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+    return Channels.newOutputStream(
+        Files.newByteChannel(device, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
   }
 
   private static void keepAttributes(Path tmp, PosixFileAttributes old) throws IOException {
@@ -176,9 +189,9 @@ public final class AtomicFiles {
   }
 
   /**
-   * Follows {@code target}'s symbolic links to the path that is actually written. A link into
-   * /proc (/dev/stdout → /proc/self/fd/1) names an open descriptor, which is written directly
-   * whatever it refers to.
+   * Follows {@code target}'s symbolic links to the path that is actually written. A link into /proc
+   * (/dev/stdout → /proc/self/fd/1) names an open descriptor, which is written directly whatever it
+   * refers to.
    */
   private static Plan plan(Path target) throws IOException {
     Path p = target.toAbsolutePath();
@@ -194,7 +207,8 @@ public final class AtomicFiles {
       }
       if (attrs.isSymbolicLink()) {
         if (hops == MAX_LINKS) {
-          throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
+          throw new FileSystemException(
+              target.toString(), null, "too many levels of symbolic links");
         }
         p = p.resolveSibling(Files.readSymbolicLink(p));
         continue;
@@ -203,8 +217,12 @@ public final class AtomicFiles {
         throw new FileSystemException(target.toString(), null, "is a directory; give a file name");
       }
       if (attrs.isRegularFile()) {
-        return new Plan(p, false, Files.getFileAttributeView(p, PosixFileAttributeView.class) == null
-            ? null : Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        return new Plan(
+            p,
+            false,
+            Files.getFileAttributeView(p, PosixFileAttributeView.class) == null
+                ? null
+                : Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
       }
       return new Plan(p, true, null);
     }

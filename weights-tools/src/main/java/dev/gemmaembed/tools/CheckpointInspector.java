@@ -21,9 +21,9 @@ import java.util.TreeMap;
 /**
  * Prints a checkpoint's metadata and tensor table (name, type, shape, bytes) for a GGUF file, a
  * {@code .safetensors} file, or a model directory (its {@code model.safetensors}). Shapes are shown
- * in PyTorch order, {@code [rows, cols]}: a GGUF {@code ne = [768, 262144]} prints as
- * {@code [262144, 768]}. Names and values come from the file: control characters in them are
- * printed escaped ({@link TerminalText}), so that a file cannot drive the terminal.
+ * in PyTorch order, {@code [rows, cols]}: a GGUF {@code ne = [768, 262144]} prints as {@code
+ * [262144, 768]}. Names and values come from the file: control characters in them are printed
+ * escaped ({@link TerminalText}), so that a file cannot drive the terminal.
  */
 public final class CheckpointInspector {
 
@@ -52,20 +52,34 @@ public final class CheckpointInspector {
   }
 
   private static void gguf(GgufFile f, PrintWriter out) {
-    out.printf("%s: GGUF v%d, %,d bytes, alignment %d, data section at offset %,d%n", safe(f.path()), f.version(),
-        f.fileSize(), f.alignment(), f.dataOffset());
-    out.printf("%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
+    out.printf(
+        "%s: GGUF v%d, %,d bytes, alignment %d, data section at offset %,d%n",
+        safe(f.path()), f.version(), f.fileSize(), f.alignment(), f.dataOffset());
+    out.printf(
+        "%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
     int width = f.metadata().keySet().stream().mapToInt(String::length).max().orElse(10);
     for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
-      String ours = Eg2GgufNames.OURS.contains(e.getKey()) ? "  (gemma-embed's key: unverified against llama.cpp)" : "";
-      out.printf("  %-" + width + "s  %-7s  %s%s%n", safe(e.getKey()), e.getValue().type(), safe(e.getValue()), ours);
+      String ours =
+          Eg2GgufNames.OURS.contains(e.getKey())
+              ? "  (gemma-embed's key: unverified against llama.cpp)"
+              : "";
+      out.printf(
+          "  %-" + width + "s  %-7s  %s%s%n",
+          safe(e.getKey()),
+          e.getValue().type(),
+          safe(e.getValue()),
+          ours);
     }
     Map<String, long[]> byType = new TreeMap<>();
     int nameWidth = f.tensors().keySet().stream().mapToInt(String::length).max().orElse(10);
     out.printf("%ntensors (%d):%n", f.tensors().size());
     out.printf("  %-" + nameWidth + "s  %-7s  %-16s  %12s%n", "name", "type", "shape", "bytes");
     for (GgufTensor t : f.tensors().values()) {
-      out.printf("  %-" + nameWidth + "s  %-7s  %-16s  %,12d%n", safe(t.name()), t.type(), Arrays.toString(t.shape()),
+      out.printf(
+          "  %-" + nameWidth + "s  %-7s  %-16s  %,12d%n",
+          safe(t.name()),
+          t.type(),
+          Arrays.toString(t.shape()),
           t.byteSize());
       tally(byType, t.type().toString(), t.byteSize());
     }
@@ -74,15 +88,22 @@ public final class CheckpointInspector {
 
   private static void safetensors(SafetensorsFile f, PrintWriter out) {
     long total = f.tensors().values().stream().mapToLong(TensorInfo::byteLength).sum();
-    out.printf("%s: safetensors, %d tensors, %,d bytes of tensor data%n", safe(f.path()), f.tensors().size(), total);
-    out.printf("%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
+    out.printf(
+        "%s: safetensors, %d tensors, %,d bytes of tensor data%n",
+        safe(f.path()), f.tensors().size(), total);
+    out.printf(
+        "%nmetadata (%d %s):%n", f.metadata().size(), f.metadata().size() == 1 ? "key" : "keys");
     f.metadata().forEach((k, v) -> out.printf("  %s = %s%n", safe(k), safe(v)));
     Map<String, long[]> byType = new TreeMap<>();
     int nameWidth = f.tensors().keySet().stream().mapToInt(String::length).max().orElse(10);
     out.printf("%ntensors (%d):%n", f.tensors().size());
     out.printf("  %-" + nameWidth + "s  %-7s  %-16s  %12s%n", "name", "type", "shape", "bytes");
     for (TensorInfo t : f.tensors().values()) {
-      out.printf("  %-" + nameWidth + "s  %-7s  %-16s  %,12d%n", safe(t.name()), t.dtype(), Arrays.toString(t.shape()),
+      out.printf(
+          "  %-" + nameWidth + "s  %-7s  %-16s  %,12d%n",
+          safe(t.name()),
+          t.dtype(),
+          Arrays.toString(t.shape()),
           t.byteLength());
       tally(byType, t.dtype().toString(), t.byteLength());
     }

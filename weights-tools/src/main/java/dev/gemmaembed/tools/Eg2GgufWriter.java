@@ -14,7 +14,6 @@ import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,20 +22,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Converts a Hugging Face EmbeddingGemma 2 folder into a {@code gemma-embedding2} GGUF
- * ({@link Eg2GgufNames}): llama.cpp's tensor names, norms as stored (no + 1), matrices in the
- * chosen layout's type, vectors float32. A matrix whose width is not a whole number of the type's
- * blocks stays float32.
+ * Converts a Hugging Face EmbeddingGemma 2 folder into a {@code gemma-embedding2} GGUF ({@link
+ * Eg2GgufNames}): llama.cpp's tensor names, norms as stored (no + 1), matrices in the chosen
+ * layout's type, vectors float32. A matrix whose width is not a whole number of the type's blocks
+ * stays float32.
  */
 public final class Eg2GgufWriter {
 
   private Eg2GgufWriter() {}
 
-  public static GgufQuantizeTool.Result write(Path hfDir, Path out, TensorLayout type) throws IOException {
+  public static GgufQuantizeTool.Result write(Path hfDir, Path out, TensorLayout type)
+      throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       LoadedModel loaded = HfModelLoader.load(hfDir, arena);
       if (!(loaded.encoder() instanceof Eg2Model model)) {
-        throw new ConfigException(hfDir.resolve("config.json"), "not an " + Architecture.EMBEDDING_GEMMA2 + " model");
+        throw new ConfigException(
+            hfDir.resolve("config.json"), "not an " + Architecture.EMBEDDING_GEMMA2 + " model");
       }
       GgufWriter w = new GgufWriter();
       writeMetadata(hfDir, model.config(), type, w);
@@ -48,8 +49,19 @@ public final class Eg2GgufWriter {
         WeightType wanted = type.tensorType(t.ggufName(), t.ne(), layers);
         WeightType chosen = TensorLayout.fitWidth(wanted, t.cols());
         if (chosen != wanted) {
-          fallbacks.add(t.ggufName() + ": " + wanted + " → " + chosen + " (rows of " + t.cols() + " values are not whole "
-              + wanted + " blocks of " + wanted.blockSize() + ")");
+          fallbacks.add(
+              t.ggufName()
+                  + ": "
+                  + wanted
+                  + " → "
+                  + chosen
+                  + " (rows of "
+                  + t.cols()
+                  + " values are not whole "
+                  + wanted
+                  + " blocks of "
+                  + wanted.blockSize()
+                  + ")");
         }
         counts.merge(chosen, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), chosen, o -> TensorEncoder.encode(t, chosen, o));
@@ -69,9 +81,19 @@ public final class Eg2GgufWriter {
       boolean full = c.fullAttention()[l];
       int known = full ? globalDim : slidingDim;
       if (known != -1 && known != d) {
-        throw new ConfigException(dir.resolve("config.json"), "per_layer_config: layer " + l + " has head_dim " + d
-            + ", another " + (full ? "global" : "sliding") + " layer " + known + "; " + Eg2GgufNames.ARCH
-            + " stores one head width per layer type");
+        throw new ConfigException(
+            dir.resolve("config.json"),
+            "per_layer_config: layer "
+                + l
+                + " has head_dim "
+                + d
+                + ", another "
+                + (full ? "global" : "sliding")
+                + " layer "
+                + known
+                + "; "
+                + Eg2GgufNames.ARCH
+                + " stores one head width per layer type");
       }
       if (full) {
         globalDim = d;
@@ -99,17 +121,25 @@ public final class Eg2GgufWriter {
     w.putFloat32(Eg2GgufNames.RMS_EPS, c.rmsEps());
     w.putUInt32(Eg2GgufNames.PLE_WIDTH, c.pleDim());
     putRope(dir, c.fullRope(), globalDim, Eg2GgufNames.FREQ_BASE, Eg2GgufNames.ROPE_DIMS, w);
-    putRope(dir, c.slidingRope(), slidingDim, Eg2GgufNames.FREQ_BASE_SWA, Eg2GgufNames.ROPE_DIMS_SWA, w);
+    putRope(
+        dir,
+        c.slidingRope(),
+        slidingDim,
+        Eg2GgufNames.FREQ_BASE_SWA,
+        Eg2GgufNames.ROPE_DIMS_SWA,
+        w);
     w.putUInt32(Eg2GgufNames.POOLING_TYPE, 1);
     GgufQuantizeTool.writeTokenizer(dir, w);
     w.putUInt32("general.quantization_version", 2);
     w.putUInt32("general.file_type", type.fileType());
   }
 
-  private static void putRope(Path dir, Eg2Rope r, int headDim, String baseKey, String dimsKey, GgufWriter w) {
+  private static void putRope(
+      Path dir, Eg2Rope r, int headDim, String baseKey, String dimsKey, GgufWriter w) {
     if (r.factor() != 1.0) {
-      throw new ConfigException(dir.resolve("config.json"), "rope_parameters: a RoPE factor has no "
-          + Eg2GgufNames.ARCH + " key");
+      throw new ConfigException(
+          dir.resolve("config.json"),
+          "rope_parameters: a RoPE factor has no " + Eg2GgufNames.ARCH + " key");
     }
     w.putFloat32(baseKey, (float) r.theta());
     w.putUInt32(dimsKey, 2L * r.rotatedPairs(headDim));
@@ -129,24 +159,25 @@ public final class Eg2GgufWriter {
       Eg2LayerWeights lw = w.layers().get(l);
       String p = "layers." + l + ".";
       Map<String, SourceTensor> block = new TreeMap<>();
-      for (SourceTensor t : List.of(
-          vector(p + "input_layernorm.weight", lw.inputNorm()),
-          matrix(p + "self_attn.q_proj.weight", lw.q()),
-          matrix(p + "self_attn.k_proj.weight", lw.k()),
-          matrix(p + "self_attn.v_proj.weight", lw.v()),
-          matrix(p + "self_attn.o_proj.weight", lw.o()),
-          vector(p + "self_attn.q_norm.weight", lw.qNorm()),
-          vector(p + "self_attn.k_norm.weight", lw.kNorm()),
-          vector(p + "post_attention_layernorm.weight", lw.postAttentionNorm()),
-          vector(p + "pre_feedforward_layernorm.weight", lw.preFeedforwardNorm()),
-          matrix(p + "mlp.gate_proj.weight", lw.gate()),
-          matrix(p + "mlp.up_proj.weight", lw.up()),
-          matrix(p + "mlp.down_proj.weight", lw.down()),
-          vector(p + "post_feedforward_layernorm.weight", lw.postFeedforwardNorm()),
-          matrix(p + "ple_block.per_layer_input_gate.weight", lw.pleGate()),
-          matrix(p + "ple_block.per_layer_projection.weight", lw.pleProjection()),
-          vector(p + "ple_block.post_per_layer_input_norm.weight", lw.plePostNorm()),
-          vector(p + "layer_scalar", new float[] {lw.layerScalar()}))) {
+      for (SourceTensor t :
+          List.of(
+              vector(p + "input_layernorm.weight", lw.inputNorm()),
+              matrix(p + "self_attn.q_proj.weight", lw.q()),
+              matrix(p + "self_attn.k_proj.weight", lw.k()),
+              matrix(p + "self_attn.v_proj.weight", lw.v()),
+              matrix(p + "self_attn.o_proj.weight", lw.o()),
+              vector(p + "self_attn.q_norm.weight", lw.qNorm()),
+              vector(p + "self_attn.k_norm.weight", lw.kNorm()),
+              vector(p + "post_attention_layernorm.weight", lw.postAttentionNorm()),
+              vector(p + "pre_feedforward_layernorm.weight", lw.preFeedforwardNorm()),
+              matrix(p + "mlp.gate_proj.weight", lw.gate()),
+              matrix(p + "mlp.up_proj.weight", lw.up()),
+              matrix(p + "mlp.down_proj.weight", lw.down()),
+              vector(p + "post_feedforward_layernorm.weight", lw.postFeedforwardNorm()),
+              matrix(p + "ple_block.per_layer_input_gate.weight", lw.pleGate()),
+              matrix(p + "ple_block.per_layer_projection.weight", lw.pleProjection()),
+              vector(p + "ple_block.post_per_layer_input_norm.weight", lw.plePostNorm()),
+              vector(p + "layer_scalar", new float[] {lw.layerScalar()}))) {
         block.put(t.ggufName(), t);
       }
       out.addAll(block.values());
@@ -155,12 +186,17 @@ public final class Eg2GgufWriter {
   }
 
   private static SourceTensor matrix(String hfName, WeightMatrix m) {
-    return new SourceTensor(Eg2GgufNames.fromHf(hfName), new long[] {m.cols(), m.rows()}, (r, dst) -> m.readRow(r, dst, 0));
+    return new SourceTensor(
+        Eg2GgufNames.fromHf(hfName),
+        new long[] {m.cols(), m.rows()},
+        (r, dst) -> m.readRow(r, dst, 0));
   }
 
   private static SourceTensor vector(String hfName, float[] v) {
     float[] copy = v.clone();
-    return new SourceTensor(Eg2GgufNames.fromHf(hfName), new long[] {copy.length},
+    return new SourceTensor(
+        Eg2GgufNames.fromHf(hfName),
+        new long[] {copy.length},
         (r, dst) -> System.arraycopy(copy, 0, dst, 0, copy.length));
   }
 }

@@ -3,10 +3,12 @@ package dev.gemmaembed.tools;
 import java.util.Locale;
 
 /**
- * Shapes and seed of a synthetic EmbeddingGemma 2 checkpoint (shared/tools/eg2/make_synthetic_eg2.py;
- * spec "Synthetic checkpoints"). Field names follow the config keys they become.
+ * Shapes and seed of a synthetic EmbeddingGemma 2 checkpoint
+ * (shared/tools/eg2/make_synthetic_eg2.py; spec "Synthetic checkpoints"). Field names follow the
+ * config keys they become.
  *
- * @param numKeyValueHeads kv heads of the sliding layers; {@code globalNumKeyValueHeads} of the global ones
+ * @param numKeyValueHeads kv heads of the sliding layers; {@code globalNumKeyValueHeads} of the
+ *     global ones
  * @param headDim head width of the sliding layers; {@code globalHeadDim} of the global ones
  * @param hiddenSizePerLayerInput the PLE width P
  * @param slidingWindow the inclusive window radius
@@ -37,14 +39,49 @@ public record Eg2SyntheticSpec(
 
   /** hidden 64, 6 layers, 2 heads, sliding 1×32, global 1×64, PLE 32, radius 8, seed 2026. */
   public static Eg2SyntheticSpec tiny(long seed) {
-    return new Eg2SyntheticSpec("embeddinggemma2-synthetic-tiny", seed, 64, 6, 2, 1, 32, 1, 64, 128, 32, 768, 8,
-        262144, 262144, 2048, null);
+    return new Eg2SyntheticSpec(
+        "embeddinggemma2-synthetic-tiny",
+        seed,
+        64,
+        6,
+        2,
+        1,
+        32,
+        1,
+        64,
+        128,
+        32,
+        768,
+        8,
+        262144,
+        262144,
+        2048,
+        null);
   }
 
-  /** The release's text shapes: hidden 512, 24 layers, 4 heads, sliding 2×256, global 1×512, PLE 512, radius 512. */
+  /**
+   * The release's text shapes: hidden 512, 24 layers, 4 heads, sliding 2×256, global 1×512, PLE
+   * 512, radius 512.
+   */
   public static Eg2SyntheticSpec full(long seed) {
-    return new Eg2SyntheticSpec("embeddinggemma2-synthetic-full", seed, 512, 24, 4, 2, 256, 1, 512, 2048, 512, 768,
-        512, 262144, 262144, 2048, null);
+    return new Eg2SyntheticSpec(
+        "embeddinggemma2-synthetic-full",
+        seed,
+        512,
+        24,
+        4,
+        2,
+        256,
+        1,
+        512,
+        2048,
+        512,
+        768,
+        512,
+        262144,
+        262144,
+        2048,
+        null);
   }
 
   /** {@code tiny} (seed 2026 by default) or {@code full} (seed 270). */
@@ -52,7 +89,8 @@ public record Eg2SyntheticSpec(
     return switch (preset.toLowerCase(Locale.ROOT)) {
       case "tiny" -> tiny(seed == null ? 2026 : seed);
       case "full" -> full(seed == null ? 270 : seed);
-      default -> throw new IllegalArgumentException("unknown preset '" + preset + "' (tiny or full)");
+      default ->
+          throw new IllegalArgumentException("unknown preset '" + preset + "' (tiny or full)");
     };
   }
 
@@ -62,8 +100,23 @@ public record Eg2SyntheticSpec(
   }
 
   public Eg2SyntheticSpec withSeed(long s) {
-    return new Eg2SyntheticSpec(name, s, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
-        globalNumKeyValueHeads, globalHeadDim, intermediateSize, hiddenSizePerLayerInput, embeddingDim, slidingWindow,
-        vocabSize, maxPositionEmbeddings, maxSeqLength, partialRotaryFactor);
+    return new Eg2SyntheticSpec(
+        name,
+        s,
+        hiddenSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        numKeyValueHeads,
+        headDim,
+        globalNumKeyValueHeads,
+        globalHeadDim,
+        intermediateSize,
+        hiddenSizePerLayerInput,
+        embeddingDim,
+        slidingWindow,
+        vocabSize,
+        maxPositionEmbeddings,
+        maxSeqLength,
+        partialRotaryFactor);
   }
 }

@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes a synthetic EmbeddingGemma 2 folder (text tower only) as shared/tools/eg2/make_synthetic_eg2.py
- * does: config.json ({@code embedding_gemma2} with a {@code text_config}), model.safetensors
- * ({@code language_model.*}, names sorted; F32 or BF16, byte for byte the script's), the
- * sentence-transformers files (mean Pooling over 768, Normalize, the 20 prompts) and the Gemma 3
- * tokenizer as a stand-in. Weights: the SplitMix64 recipe with EG2's centres
- * ({@link #centreAndSpread}).
+ * Writes a synthetic EmbeddingGemma 2 folder (text tower only) as
+ * shared/tools/eg2/make_synthetic_eg2.py does: config.json ({@code embedding_gemma2} with a {@code
+ * text_config}), model.safetensors ({@code language_model.*}, names sorted; F32 or BF16, byte for
+ * byte the script's), the sentence-transformers files (mean Pooling over 768, Normalize, the 20
+ * prompts) and the Gemma 3 tokenizer as a stand-in. Weights: the SplitMix64 recipe with EG2's
+ * centres ({@link #centreAndSpread}).
  */
 public final class Eg2SyntheticWriter {
 
@@ -27,14 +27,20 @@ public final class Eg2SyntheticWriter {
 
   private Eg2SyntheticWriter() {}
 
-  public static void write(Eg2SyntheticSpec spec, SafetensorsWriter.Dtype dtype, Path dir) throws IOException {
+  public static void write(Eg2SyntheticSpec spec, SafetensorsWriter.Dtype dtype, Path dir)
+      throws IOException {
     Files.createDirectories(dir);
     SyntheticCheckpointWriter.writeJson(dir.resolve("config.json"), config(spec, dtype));
     SyntheticCheckpointWriter.writeJson(dir.resolve("modules.json"), modules());
-    SyntheticCheckpointWriter.writeJson(dir.resolve("config_sentence_transformers.json"), stConfig());
-    SyntheticCheckpointWriter.writeJson(dir.resolve("sentence_bert_config.json"),
-        JSON.createObjectNode().put("max_seq_length", spec.maxSeqLength()).put("do_lower_case", false));
-    SyntheticCheckpointWriter.writeJson(dir.resolve("1_Pooling/config.json"), pooling(spec.embeddingDim()));
+    SyntheticCheckpointWriter.writeJson(
+        dir.resolve("config_sentence_transformers.json"), stConfig());
+    SyntheticCheckpointWriter.writeJson(
+        dir.resolve("sentence_bert_config.json"),
+        JSON.createObjectNode()
+            .put("max_seq_length", spec.maxSeqLength())
+            .put("do_lower_case", false));
+    SyntheticCheckpointWriter.writeJson(
+        dir.resolve("1_Pooling/config.json"), pooling(spec.embeddingDim()));
     Files.createDirectories(dir.resolve("2_Normalize"));
     SyntheticCheckpointWriter.copyTokenizerFiles(dir);
     model(spec, dtype).write(dir.resolve("model.safetensors"));
@@ -82,8 +88,8 @@ public final class Eg2SyntheticWriter {
 
   /**
    * (centre, spread) of a tensor: q/k norms (0.5, 0.1) — they keep the unscaled logits moderate;
-   * other norms (1, 0.1) as Gemma 4 norms multiply by w; layer scalars (0.5, 0.1); the token
-   * table (0, 0.05); every other matrix (0, 1/√fan_in).
+   * other norms (1, 0.1) as Gemma 4 norms multiply by w; layer scalars (0.5, 0.1); the token table
+   * (0, 0.05); every other matrix (0, 1/√fan_in).
    */
   static double[] centreAndSpread(String name, long[] shape) {
     if (name.endsWith("q_norm.weight") || name.endsWith("k_norm.weight")) {
@@ -135,7 +141,8 @@ public final class Eg2SyntheticWriter {
     for (int i = 0; i < s.numHiddenLayers(); i++) {
       types.add(s.global(i) ? "full_attention" : "sliding_attention");
       if (s.global(i)) {
-        plc.putObject(Integer.toString(i)).put("head_dim", s.globalHeadDim())
+        plc.putObject(Integer.toString(i))
+            .put("head_dim", s.globalHeadDim())
             .put("num_key_value_heads", s.globalNumKeyValueHeads());
       }
     }
@@ -185,7 +192,11 @@ public final class Eg2SyntheticWriter {
       {"2", "2_Normalize", "sentence_transformers.models.Normalize"},
     };
     for (String[] r : rows) {
-      m.addObject().put("idx", Integer.parseInt(r[0])).put("name", r[0]).put("path", r[1]).put("type", r[2]);
+      m.addObject()
+          .put("idx", Integer.parseInt(r[0]))
+          .put("name", r[0])
+          .put("path", r[1])
+          .put("type", r[2]);
     }
     return m;
   }

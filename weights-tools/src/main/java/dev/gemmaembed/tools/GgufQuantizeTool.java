@@ -2,8 +2,8 @@ package dev.gemmaembed.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gemmaembed.core.ConfigException;
-import dev.gemmaembed.kernels.WeightType;
 import dev.gemmaembed.core.model.ModelConfig;
+import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -28,7 +28,12 @@ public final class GgufQuantizeTool {
    * @param fallbacks one line per tensor stored in another type than the layout asked for, because
    *     its rows are not a whole number of that type's blocks
    */
-  public record Result(Path file, long bytes, int tensors, Map<WeightType, Integer> tensorTypes, List<String> fallbacks) {}
+  public record Result(
+      Path file,
+      long bytes,
+      int tensors,
+      Map<WeightType, Integer> tensorTypes,
+      List<String> fallbacks) {}
 
   private GgufQuantizeTool() {}
 
@@ -37,8 +42,8 @@ public final class GgufQuantizeTool {
   }
 
   /**
-   * As {@link #quantize} with any per-tensor layout, e.g. ggml-org's QAT Q4_0 files: Q4_0
-   * matrices with a Q8_0 token table.
+   * As {@link #quantize} with any per-tensor layout, e.g. ggml-org's QAT Q4_0 files: Q4_0 matrices
+   * with a Q8_0 token table.
    */
   public static Result write(Path hfDir, Path out, TensorLayout type) throws IOException {
     // Shared: rows are encoded on several threads (TensorEncoder).
@@ -53,8 +58,19 @@ public final class GgufQuantizeTool {
         WeightType wanted = type.tensorType(t.ggufName(), t.ne(), src.config().layers());
         WeightType tt = TensorLayout.fitWidth(wanted, t.ne()[0]);
         if (tt != wanted) {
-          fallbacks.add(t.ggufName() + ": " + wanted + " → " + tt + " (rows of " + t.ne()[0] + " values are not whole "
-              + wanted + " blocks of " + wanted.blockSize() + ")");
+          fallbacks.add(
+              t.ggufName()
+                  + ": "
+                  + wanted
+                  + " → "
+                  + tt
+                  + " (rows of "
+                  + t.ne()[0]
+                  + " values are not whole "
+                  + wanted
+                  + " blocks of "
+                  + wanted.blockSize()
+                  + ")");
         }
         counts.merge(tt, 1, Integer::sum);
         w.addTensor(t.ggufName(), t.ne(), tt, o -> TensorEncoder.encode(t, tt, o, true));
@@ -125,11 +141,23 @@ public final class GgufQuantizeTool {
     w.putBool("tokenizer.ggml.add_space_prefix", false);
   }
 
-  /** A special token's id: named in tokenizer_config.json (string or {content}), else the Gemma default. */
-  private static void putId(GgufWriter w, String key, JsonNode cfg, String field, String fallback, GgufVocabulary vocab,
+  /**
+   * A special token's id: named in tokenizer_config.json (string or {content}), else the Gemma
+   * default.
+   */
+  private static void putId(
+      GgufWriter w,
+      String key,
+      JsonNode cfg,
+      String field,
+      String fallback,
+      GgufVocabulary vocab,
       Path configFile) {
     JsonNode v = cfg == null ? null : cfg.get(field);
-    String piece = v == null || v.isNull() ? fallback : v.isTextual() ? v.asText() : v.path("content").asText(fallback);
+    String piece =
+        v == null || v.isNull()
+            ? fallback
+            : v.isTextual() ? v.asText() : v.path("content").asText(fallback);
     int id = vocab.tokens().indexOf(piece);
     if (id < 0) {
       if (v != null && !v.isNull()) {

@@ -17,24 +17,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code tokenizer.ggml.*} vocabulary llama.cpp's converter writes for a Hugging Face
- * {@code tokenizer.json} without {@code tokenizer.model} (SentencePiece style, model "llama"):
+ * The {@code tokenizer.ggml.*} vocabulary llama.cpp's converter writes for a Hugging Face {@code
+ * tokenizer.json} without {@code tokenizer.model} (SentencePiece style, model "llama"):
  *
  * <ul>
  *   <li>tokens: the BPE vocabulary by id (added tokens past it are dropped, as the embedding table
  *       has no rows for them);
- *   <li>types: 3 (control) for added tokens that are special or look special to llama.cpp
- *       ({@code <pad>}, {@code <mask>}, {@code <2mass>}, {@code [@BOS@]}, {@code <|…|>},
- *       {@code <unused…>}); 4 (user-defined) for other added tokens, written with U+2581 as a
- *       space; 6 (byte) for {@code <0xNN>}; 1 (normal) otherwise;
- *   <li>scores: −1000 for added tokens, 0 for byte pieces and for pieces no merge produces, and
- *       −(r + 1) for a piece first produced by merge rank r, so that merging by highest score
- *       follows the merge order.
+ *   <li>types: 3 (control) for added tokens that are special or look special to llama.cpp ({@code
+ *       <pad>}, {@code <mask>}, {@code <2mass>}, {@code [@BOS@]}, {@code <|…|>}, {@code
+ *       <unused…>}); 4 (user-defined) for other added tokens, written with U+2581 as a space; 6
+ *       (byte) for {@code <0xNN>}; 1 (normal) otherwise;
+ *   <li>scores: −1000 for added tokens, 0 for byte pieces and for pieces no merge produces, and −(r
+ *       + 1) for a piece first produced by merge rank r, so that merging by highest score follows
+ *       the merge order.
  * </ul>
  *
- * <p>These rules reproduce the vocabulary arrays of the llama.cpp-made EmbeddingGemma GGUFs
- * exactly (all 262,144 tokens, scores and types). tokenizer.json is read with a streaming parser:
- * its 515k merges never become a JSON tree.
+ * <p>These rules reproduce the vocabulary arrays of the llama.cpp-made EmbeddingGemma GGUFs exactly
+ * (all 262,144 tokens, scores and types). tokenizer.json is read with a streaming parser: its 515k
+ * merges never become a JSON tree.
  */
 public record GgufVocabulary(List<String> tokens, float[] scores, int[] types) {
 
@@ -70,7 +70,11 @@ public record GgufVocabulary(List<String> tokens, float[] scores, int[] types) {
               String f = p.currentName();
               p.nextToken();
               switch (f) {
-                case "type" -> expect(file, p.getText().equals("BPE"), "model.type '" + p.getText() + "' is not BPE");
+                case "type" ->
+                    expect(
+                        file,
+                        p.getText().equals("BPE"),
+                        "model.type '" + p.getText() + "' is not BPE");
                 case "vocab" -> vocab = readVocab(file, p);
                 case "merges" -> readMerges(file, p, merged);
                 default -> p.skipChildren();
@@ -85,13 +89,18 @@ public record GgufVocabulary(List<String> tokens, float[] scores, int[] types) {
     return build(file, vocab, merged, added);
   }
 
-  private static GgufVocabulary build(Path file, Map<String, Integer> vocab, List<String> merged, JsonNode added) {
+  private static GgufVocabulary build(
+      Path file, Map<String, Integer> vocab, List<String> merged, JsonNode added) {
     int n = vocab.size();
     String[] tokens = new String[n];
-    vocab.forEach((piece, id) -> {
-      expect(file, id >= 0 && id < n && tokens[id] == null, "model.vocab ids must be 0.." + (n - 1) + " without gaps");
-      tokens[id] = piece;
-    });
+    vocab.forEach(
+        (piece, id) -> {
+          expect(
+              file,
+              id >= 0 && id < n && tokens[id] == null,
+              "model.vocab ids must be 0.." + (n - 1) + " without gaps");
+          tokens[id] = piece;
+        });
     int[] firstRank = new int[n];
     Arrays.fill(firstRank, -1);
     for (int r = 0; r < merged.size(); r++) {
@@ -128,17 +137,26 @@ public record GgufVocabulary(List<String> tokens, float[] scores, int[] types) {
     return new GgufVocabulary(List.of(tokens), scores, types);
   }
 
-  /** llama.cpp's heuristic for added tokens that ought to be control tokens even when not marked special. */
+  /**
+   * llama.cpp's heuristic for added tokens that ought to be control tokens even when not marked
+   * special.
+   */
   static boolean looksSpecial(String t) {
-    return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
+    return t.equals("<pad>")
+        || t.equals("<mask>")
+        || t.equals("<2mass>")
+        || t.equals("[@BOS@]")
         || (t.startsWith("<|") && t.endsWith("|>"))
         || (t.startsWith("<\uFF5C") && t.endsWith("\uFF5C>"))
         || (t.startsWith("<unused") && t.endsWith(">"));
   }
 
   private static boolean isByte(String piece) {
-    return piece.length() == 6 && piece.startsWith("<0x") && piece.endsWith(">")
-        && Character.digit(piece.charAt(3), 16) >= 0 && Character.digit(piece.charAt(4), 16) >= 0;
+    return piece.length() == 6
+        && piece.startsWith("<0x")
+        && piece.endsWith(">")
+        && Character.digit(piece.charAt(3), 16) >= 0
+        && Character.digit(piece.charAt(4), 16) >= 0;
   }
 
   private static Map<String, Integer> readVocab(Path file, JsonParser p) throws IOException {
@@ -146,7 +164,10 @@ public record GgufVocabulary(List<String> tokens, float[] scores, int[] types) {
     Map<String, Integer> vocab = new HashMap<>(1 << 19);
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String piece = p.currentName();
-      expect(file, p.nextToken() == JsonToken.VALUE_NUMBER_INT, "model.vocab['" + piece + "'] must be an integer id");
+      expect(
+          file,
+          p.nextToken() == JsonToken.VALUE_NUMBER_INT,
+          "model.vocab['" + piece + "'] must be an integer id");
       vocab.put(piece, p.getIntValue());
     }
     return vocab;

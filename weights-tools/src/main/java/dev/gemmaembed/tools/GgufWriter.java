@@ -67,13 +67,21 @@ public final class GgufWriter {
   }
 
   public GgufWriter putStringArray(String key, List<String> values) {
-    Encoder e = new Encoder().u32(GgufValueType.ARRAY.id()).u32(GgufValueType.STRING.id()).u64(values.size());
+    Encoder e =
+        new Encoder()
+            .u32(GgufValueType.ARRAY.id())
+            .u32(GgufValueType.STRING.id())
+            .u64(values.size());
     values.forEach(e::string);
     return put(key, e);
   }
 
   public GgufWriter putFloat32Array(String key, float[] values) {
-    Encoder e = new Encoder().u32(GgufValueType.ARRAY.id()).u32(GgufValueType.FLOAT32.id()).u64(values.length);
+    Encoder e =
+        new Encoder()
+            .u32(GgufValueType.ARRAY.id())
+            .u32(GgufValueType.FLOAT32.id())
+            .u64(values.length);
     for (float v : values) {
       e.f32(v);
     }
@@ -81,7 +89,11 @@ public final class GgufWriter {
   }
 
   public GgufWriter putInt32Array(String key, int[] values) {
-    Encoder e = new Encoder().u32(GgufValueType.ARRAY.id()).u32(GgufValueType.INT32.id()).u64(values.length);
+    Encoder e =
+        new Encoder()
+            .u32(GgufValueType.ARRAY.id())
+            .u32(GgufValueType.INT32.id())
+            .u64(values.length);
     for (int v : values) {
       e.u32(Integer.toUnsignedLong(v));
     }
@@ -94,8 +106,14 @@ public final class GgufWriter {
    */
   public GgufWriter addTensor(String name, long[] ne, WeightType type, TensorData data) {
     if (ne[0] % type.blockSize() != 0) {
-      throw new IllegalArgumentException(name + ": ne[0] = " + ne[0] + " is not a multiple of the " + type
-          + " block size " + type.blockSize());
+      throw new IllegalArgumentException(
+          name
+              + ": ne[0] = "
+              + ne[0]
+              + " is not a multiple of the "
+              + type
+              + " block size "
+              + type.blockSize());
     }
     long bytes = ne[0] / type.blockSize() * type.blockBytes();
     for (int i = 1; i < ne.length; i++) {
@@ -110,9 +128,13 @@ public final class GgufWriter {
     return this;
   }
 
-  /** Writes the file (see {@link AtomicFiles}); returns its size, which a device such as /dev/null cannot tell. */
+  /**
+   * Writes the file (see {@link AtomicFiles}); returns its size, which a device such as /dev/null
+   * cannot tell.
+   */
   public long write(Path file) throws IOException {
-    Encoder header = new Encoder().u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(metadata.size());
+    Encoder header =
+        new Encoder().u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(metadata.size());
     metadata.forEach((key, value) -> header.string(key).bytes(value));
     long offset = 0;
     for (Tensor t : tensors) {
@@ -125,25 +147,38 @@ public final class GgufWriter {
     }
     byte[] head = header.toByteArray();
     long[] size = {0};
-    AtomicFiles.write(file, tmp -> {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        Sink sink = new Sink(ch);
-        sink.put(head);
-        sink.pad(align(head.length) - head.length);
-        for (Tensor t : tensors) {
-          long before = sink.written;
-          t.data.write(sink);
-          long wrote = sink.written - before;
-          if (wrote != t.bytes) {
-            throw new IllegalStateException("tensor " + t.name + " produced " + wrote + " bytes, its " + t.type + " "
-                + java.util.Arrays.toString(t.ne) + " layout needs " + t.bytes);
+    AtomicFiles.write(
+        file,
+        tmp -> {
+          try (FileChannel ch =
+              FileChannel.open(
+                  tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            Sink sink = new Sink(ch);
+            sink.put(head);
+            sink.pad(align(head.length) - head.length);
+            for (Tensor t : tensors) {
+              long before = sink.written;
+              t.data.write(sink);
+              long wrote = sink.written - before;
+              if (wrote != t.bytes) {
+                throw new IllegalStateException(
+                    "tensor "
+                        + t.name
+                        + " produced "
+                        + wrote
+                        + " bytes, its "
+                        + t.type
+                        + " "
+                        + java.util.Arrays.toString(t.ne)
+                        + " layout needs "
+                        + t.bytes);
+              }
+              sink.pad(align(t.bytes) - t.bytes);
+            }
+            sink.flush();
+            size[0] = sink.written;
           }
-          sink.pad(align(t.bytes) - t.bytes);
-        }
-        sink.flush();
-        size[0] = sink.written;
-      }
-    });
+        });
     return size[0];
   }
 

@@ -22,12 +22,14 @@ import java.util.TreeMap;
 
 /**
  * A Hugging Face / sentence-transformers EmbeddingGemma folder opened for conversion: its config,
- * the memory-mapped transformer weights, the Dense modules and pooling of {@code modules.json},
- * and {@link #tensors()} in llama.cpp's GGUF names, order and value conventions (norm weights + 1).
+ * the memory-mapped transformer weights, the Dense modules and pooling of {@code modules.json}, and
+ * {@link #tensors()} in llama.cpp's GGUF names, order and value conventions (norm weights + 1).
  */
 public final class HfSource {
 
-  /** One sentence-transformers Dense module (no bias, identity activation: all llama.cpp can run). */
+  /**
+   * One sentence-transformers Dense module (no bias, identity activation: all llama.cpp can run).
+   */
   public record Dense(int in, int out, WeightMatrix weight) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +40,8 @@ public final class HfSource {
   private final List<Dense> dense;
   private final int poolingType;
 
-  private HfSource(Path dir, ModelConfig config, TensorSource weights, List<Dense> dense, int poolingType) {
+  private HfSource(
+      Path dir, ModelConfig config, TensorSource weights, List<Dense> dense, int poolingType) {
     this.dir = dir;
     this.config = config;
     this.weights = weights;
@@ -54,13 +57,21 @@ public final class HfSource {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
     for (int l = 0; l < cfg.layers(); l++) {
       if (cfg.fullAttention()[l] != ((l + 1) % 6 == 0)) {
-        throw new ConfigException(dir.resolve("config.json"), "layer_types: llama.cpp's gemma-embedding architecture "
-            + "fixes full attention on every 6th layer; layer " + l + " differs");
+        throw new ConfigException(
+            dir.resolve("config.json"),
+            "layer_types: llama.cpp's gemma-embedding architecture "
+                + "fixes full attention on every 6th layer; layer "
+                + l
+                + " differs");
       }
     }
-    if (Math.abs(cfg.queryScale() - (float) (1.0 / Math.sqrt(cfg.headDim()))) > 1e-7f * cfg.queryScale()) {
-      throw new ConfigException(dir.resolve("config.json"), "query_pre_attn_scalar: llama.cpp scales queries by "
-          + "1/sqrt(head_dim), this model by " + cfg.queryScale());
+    if (Math.abs(cfg.queryScale() - (float) (1.0 / Math.sqrt(cfg.headDim())))
+        > 1e-7f * cfg.queryScale()) {
+      throw new ConfigException(
+          dir.resolve("config.json"),
+          "query_pre_attn_scalar: llama.cpp scales queries by "
+              + "1/sqrt(head_dim), this model by "
+              + cfg.queryScale());
     }
     TensorSource weights = SafetensorsCheckpoint.open(dir, arena);
     List<Dense> dense = new ArrayList<>();
@@ -98,14 +109,20 @@ public final class HfSource {
       out.add(matrix(denseNames[i], d.weight()));
     }
     out.add(vector("norm.weight", c.hidden()));
-    out.add(matrix("token_embd.weight", weights.matrix("embed_tokens.weight", c.vocabSize(), c.hidden())));
+    out.add(
+        matrix(
+            "token_embd.weight", weights.matrix("embed_tokens.weight", c.vocabSize(), c.hidden())));
     int q = c.heads() * c.headDim();
     int kv = c.kvHeads() * c.headDim();
     for (int l = 0; l < c.layers(); l++) {
       String p = "layers." + l + ".";
       Map<String, SourceTensor> block = new TreeMap<>();
-      for (String n : List.of("input_layernorm.weight", "post_attention_layernorm.weight", "pre_feedforward_layernorm.weight",
-          "post_feedforward_layernorm.weight")) {
+      for (String n :
+          List.of(
+              "input_layernorm.weight",
+              "post_attention_layernorm.weight",
+              "pre_feedforward_layernorm.weight",
+              "post_feedforward_layernorm.weight")) {
         add(block, vector(p + n, c.hidden()));
       }
       add(block, vector(p + "self_attn.q_norm.weight", c.headDim()));
@@ -131,7 +148,8 @@ public final class HfSource {
   }
 
   private static SourceTensor matrix(String ggufName, WeightMatrix m) {
-    return new SourceTensor(ggufName, new long[] {m.cols(), m.rows()}, (r, dst) -> m.readRow(r, dst, 0));
+    return new SourceTensor(
+        ggufName, new long[] {m.cols(), m.rows()}, (r, dst) -> m.readRow(r, dst, 0));
   }
 
   /** A norm vector, shifted by + 1 in float32 as llama.cpp's converter stores Gemma norms. */
@@ -156,25 +174,34 @@ public final class HfSource {
       String type = m.path("type").asText("");
       Path moduleDir = dir.resolve(m.path("path").asText(""));
       switch (type) {
-        case "sentence_transformers.models.Pooling" -> pooling = poolingType(moduleDir.resolve("config.json"));
+        case "sentence_transformers.models.Pooling" ->
+            pooling = poolingType(moduleDir.resolve("config.json"));
         case "sentence_transformers.models.Dense" -> {
           Dense d = readDense(moduleDir, width, arena);
           dense.add(d);
           width = d.out();
         }
-        case "sentence_transformers.models.Transformer", "sentence_transformers.models.Normalize" -> { }
-        default -> throw new ConfigException(modulesFile, "module type '" + type + "' cannot be expressed in GGUF");
+        case "sentence_transformers.models.Transformer",
+            "sentence_transformers.models.Normalize" -> {}
+        default ->
+            throw new ConfigException(
+                modulesFile, "module type '" + type + "' cannot be expressed in GGUF");
       }
     }
     if (pooling == null) {
       throw new ConfigException(modulesFile, "no Pooling module");
     }
     if (dense.size() == 1 || dense.size() > 2) {
-      throw new ConfigException(modulesFile, "llama.cpp's gemma-embedding graph takes exactly two Dense layers (or none), "
-          + "found " + dense.size());
+      throw new ConfigException(
+          modulesFile,
+          "llama.cpp's gemma-embedding graph takes exactly two Dense layers (or none), "
+              + "found "
+              + dense.size());
     }
     if (!dense.isEmpty() && width != hidden) {
-      throw new ConfigException(modulesFile, "the Dense layers end at width " + width + ", not the hidden size " + hidden);
+      throw new ConfigException(
+          modulesFile,
+          "the Dense layers end at width " + width + ", not the hidden size " + hidden);
     }
     return pooling;
   }
@@ -184,11 +211,14 @@ public final class HfSource {
     boolean mean = c.path("pooling_mode_mean_tokens").asBoolean(false);
     boolean cls = c.path("pooling_mode_cls_token").asBoolean(false);
     boolean last = c.path("pooling_mode_lasttoken").asBoolean(false);
-    boolean other = c.path("pooling_mode_max_tokens").asBoolean(false) || c.path("pooling_mode_mean_sqrt_len_tokens").asBoolean(false)
-        || c.path("pooling_mode_weightedmean_tokens").asBoolean(false);
+    boolean other =
+        c.path("pooling_mode_max_tokens").asBoolean(false)
+            || c.path("pooling_mode_mean_sqrt_len_tokens").asBoolean(false)
+            || c.path("pooling_mode_weightedmean_tokens").asBoolean(false);
     int modes = (mean ? 1 : 0) + (cls ? 1 : 0) + (last ? 1 : 0);
     if (other || modes != 1) {
-      throw new ConfigException(configFile, "GGUF expresses exactly one of mean, cls or last-token pooling");
+      throw new ConfigException(
+          configFile, "GGUF expresses exactly one of mean, cls or last-token pooling");
     }
     return mean ? 1 : cls ? 2 : 3;
   }
@@ -199,16 +229,22 @@ public final class HfSource {
     int in = c.path("in_features").asInt(-1);
     int out = c.path("out_features").asInt(-1);
     if (in != expectedIn || out < 1) {
-      throw new ConfigException(configFile, "in_features/out_features " + in + "/" + out + " do not follow width " + expectedIn);
+      throw new ConfigException(
+          configFile,
+          "in_features/out_features " + in + "/" + out + " do not follow width " + expectedIn);
     }
     if (c.path("bias").asBoolean(true)) {
-      throw new ConfigException(configFile, "a Dense bias cannot be expressed in llama.cpp's gemma-embedding GGUF");
+      throw new ConfigException(
+          configFile, "a Dense bias cannot be expressed in llama.cpp's gemma-embedding GGUF");
     }
     String act = c.path("activation_function").asText("");
     if (!act.equals("torch.nn.modules.linear.Identity")) {
-      throw new ConfigException(configFile, "activation '" + act + "' cannot be expressed in GGUF (Identity only)");
+      throw new ConfigException(
+          configFile, "activation '" + act + "' cannot be expressed in GGUF (Identity only)");
     }
-    var src = new SafetensorsTensorSource(SafetensorsFile.open(moduleDir.resolve("model.safetensors"), arena));
+    var src =
+        new SafetensorsTensorSource(
+            SafetensorsFile.open(moduleDir.resolve("model.safetensors"), arena));
     return new Dense(in, out, src.matrix("linear.weight", out, in));
   }
 

@@ -6,13 +6,16 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The {@code --type} of {@code gemma-embed quantize}: which GGUF tensor type each tensor gets.
- * 1-D tensors (the RMSNorm weights) always stay F32, as in llama.cpp. The single-type entries are
+ * The {@code --type} of {@code gemma-embed quantize}: which GGUF tensor type each tensor gets. 1-D
+ * tensors (the RMSNorm weights) always stay F32, as in llama.cpp. The single-type entries are
  * {@code llama-quantize --pure}: every matrix, token table and Dense included, in that type (a
  * matrix whose rows do not fit the type's block falls back, see {@link TensorLayout#fitWidth}).
  */
 public enum QuantType implements TensorLayout {
-  /** Everything float32 ({@code convert_hf_to_gguf.py --outtype f32}): what llama-quantize starts from. */
+  /**
+   * Everything float32 ({@code convert_hf_to_gguf.py --outtype f32}): what llama-quantize starts
+   * from.
+   */
   F32(0, null),
   /** Matrices float16 ({@code --outtype f16}). */
   F16(1, WeightType.F16),
@@ -37,7 +40,10 @@ public enum QuantType implements TensorLayout {
    * layers {@link #useMoreBits} picks (Q6_K).
    */
   Q4_K_M(15, WeightType.Q4_K),
-  /** The model card's mixed recipe: attention q/k/v/o Q8_0; token table, feed-forward and Dense Q4_0. */
+  /**
+   * The model card's mixed recipe: attention q/k/v/o Q8_0; token table, feed-forward and Dense
+   * Q4_0.
+   */
   MIXED(2, WeightType.Q4_0);
 
   private final int fileType;
@@ -77,7 +83,10 @@ public enum QuantType implements TensorLayout {
     return WeightType.Q4_K;
   }
 
-  /** llama.cpp's {@code use_more_bits}: the first and last eighth of the layers and every third one between. */
+  /**
+   * llama.cpp's {@code use_more_bits}: the first and last eighth of the layers and every third one
+   * between.
+   */
   static boolean useMoreBits(int layer, int layers) {
     return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
   }
@@ -92,7 +101,9 @@ public enum QuantType implements TensorLayout {
   }
 
   private static boolean isAttentionProjection(String n) {
-    return n.endsWith(".attn_q.weight") || n.endsWith(".attn_k.weight") || n.endsWith(".attn_v.weight")
+    return n.endsWith(".attn_q.weight")
+        || n.endsWith(".attn_k.weight")
+        || n.endsWith(".attn_v.weight")
         || n.endsWith(".attn_output.weight");
   }
 

@@ -14,15 +14,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a {@code .safetensors} file (F32, BF16 or F16) whose tensor values are produced on the
- * fly as float32 (a 1 GB checkpoint never sits in memory). Header padded with spaces to a
- * multiple of 8 bytes, as the reference writer does; written atomically.
+ * Writes a {@code .safetensors} file (F32, BF16 or F16) whose tensor values are produced on the fly
+ * as float32 (a 1 GB checkpoint never sits in memory). Header padded with spaces to a multiple of 8
+ * bytes, as the reference writer does; written atomically.
  */
 public final class SafetensorsWriter {
 
-  /** Storage types, each converting float32 as PyTorch's {@code .to(dtype)} does (round to nearest even). */
+  /**
+   * Storage types, each converting float32 as PyTorch's {@code .to(dtype)} does (round to nearest
+   * even).
+   */
   public enum Dtype {
-    F32(4), BF16(2), F16(2);
+    F32(4),
+    BF16(2),
+    F16(2);
 
     private final int bytes;
 
@@ -90,7 +95,10 @@ public final class SafetensorsWriter {
     this(dtype, Map.of("format", "pt"));
   }
 
-  /** A writer of {@code dtype} elements whose header starts with {@code metadata} (in its iteration order). */
+  /**
+   * A writer of {@code dtype} elements whose header starts with {@code metadata} (in its iteration
+   * order).
+   */
   public SafetensorsWriter(Dtype dtype, Map<String, String> metadata) {
     this.dtype = dtype;
     this.metadata = metadata;
@@ -125,31 +133,35 @@ public final class SafetensorsWriter {
       head.put((byte) ' ');
     }
     head.flip();
-    AtomicFiles.write(file, tmp -> {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        while (head.hasRemaining()) {
-          ch.write(head);
-        }
-        float[] values = new float[CHUNK];
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (Entry e : entries) {
-          long n = e.count();
-          for (long start = 0; start < n; start += CHUNK) {
-            int len = (int) Math.min(CHUNK, n - start);
-            float[] chunk = len == CHUNK ? values : new float[len];
-            e.values.fill(start, chunk);
-            buf.clear();
-            for (int i = 0; i < len; i++) {
-              dtype.put(buf, chunk[i]);
+    AtomicFiles.write(
+        file,
+        tmp -> {
+          try (FileChannel ch =
+              FileChannel.open(
+                  tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (head.hasRemaining()) {
+              ch.write(head);
             }
-            buf.flip();
-            while (buf.hasRemaining()) {
-              ch.write(buf);
+            float[] values = new float[CHUNK];
+            ByteBuffer buf =
+                ByteBuffer.allocateDirect(CHUNK * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry e : entries) {
+              long n = e.count();
+              for (long start = 0; start < n; start += CHUNK) {
+                int len = (int) Math.min(CHUNK, n - start);
+                float[] chunk = len == CHUNK ? values : new float[len];
+                e.values.fill(start, chunk);
+                buf.clear();
+                for (int i = 0; i < len; i++) {
+                  dtype.put(buf, chunk[i]);
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                  ch.write(buf);
+                }
+              }
             }
           }
-        }
-      }
-    });
+        });
   }
-
 }

@@ -3,8 +3,8 @@ package dev.gemmaembed.tools;
 import java.util.Arrays;
 
 /**
- * A tensor to be written to GGUF, in float32 rows already transformed the way llama.cpp's
- * converter transforms them (norm weights + 1).
+ * A tensor to be written to GGUF, in float32 rows already transformed the way llama.cpp's converter
+ * transforms them (norm weights + 1).
  *
  * @param ggufName the GGUF tensor name
  * @param ne dimensions, fastest first ({@code [cols]} or {@code [cols, rows]})

@@ -25,7 +25,8 @@ public final class SyntheticCheckpointWriter {
   /** Where the tokenizer module bundles the EmbeddingGemma tokenizer files. */
   private static final String TOKENIZER_RESOURCES = "dev/gemmaembed/tokenizer/gemma3/";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SyntheticCheckpointWriter() {}
 
@@ -33,12 +34,17 @@ public final class SyntheticCheckpointWriter {
     Files.createDirectories(dir);
     writeJson(dir.resolve("config.json"), config(spec));
     writeJson(dir.resolve("modules.json"), modules());
-    writeJson(dir.resolve("sentence_bert_config.json"),
-        JSON.createObjectNode().put("max_seq_length", spec.maxPositions()).put("do_lower_case", false));
+    writeJson(
+        dir.resolve("sentence_bert_config.json"),
+        JSON.createObjectNode()
+            .put("max_seq_length", spec.maxPositions())
+            .put("do_lower_case", false));
     writeJson(dir.resolve("config_sentence_transformers.json"), stConfig());
     writeJson(dir.resolve("1_Pooling/config.json"), pooling(spec.hidden()));
-    writeDense(spec, dir.resolve("2_Dense"), "2_Dense/linear.weight", spec.hidden(), spec.denseDim());
-    writeDense(spec, dir.resolve("3_Dense"), "3_Dense/linear.weight", spec.denseDim(), spec.hidden());
+    writeDense(
+        spec, dir.resolve("2_Dense"), "2_Dense/linear.weight", spec.hidden(), spec.denseDim());
+    writeDense(
+        spec, dir.resolve("3_Dense"), "3_Dense/linear.weight", spec.denseDim(), spec.hidden());
     copyTokenizerFiles(dir);
     model(spec).write(dir.resolve("model.safetensors"));
   }
@@ -71,26 +77,32 @@ public final class SyntheticCheckpointWriter {
   }
 
   /** The values generator of one tensor, by its recipe name. */
-  public static SafetensorsWriter.Values values(SyntheticSpec spec, String recipeName, long[] shape) {
+  public static SafetensorsWriter.Values values(
+      SyntheticSpec spec, String recipeName, long[] shape) {
     double std = SyntheticRecipe.std(recipeName, shape, spec.normStd(), spec.embedStd());
     return (start, out) -> SyntheticRecipe.fill(recipeName, spec.seed(), std, start, out);
   }
 
   private static SafetensorsWriter model(SyntheticSpec spec) {
     SafetensorsWriter w = new SafetensorsWriter(spec.dtype());
-    transformerTensors(spec).forEach((name, shape) -> w.add(name, shape, values(spec, name, shape)));
+    transformerTensors(spec)
+        .forEach((name, shape) -> w.add(name, shape, values(spec, name, shape)));
     return w;
   }
 
-  private static void writeDense(SyntheticSpec spec, Path dir, String recipeName, int in, int out) throws IOException {
-    ObjectNode cfg = JSON.createObjectNode()
-        .put("in_features", in)
-        .put("out_features", out)
-        .put("bias", false)
-        .put("activation_function", "torch.nn.modules.linear.Identity");
+  private static void writeDense(SyntheticSpec spec, Path dir, String recipeName, int in, int out)
+      throws IOException {
+    ObjectNode cfg =
+        JSON.createObjectNode()
+            .put("in_features", in)
+            .put("out_features", out)
+            .put("bias", false)
+            .put("activation_function", "torch.nn.modules.linear.Identity");
     writeJson(dir.resolve("config.json"), cfg);
     long[] shape = {out, in};
-    new SafetensorsWriter(spec.dtype()).add("linear.weight", shape, values(spec, recipeName, shape)).write(dir.resolve("model.safetensors"));
+    new SafetensorsWriter(spec.dtype())
+        .add("linear.weight", shape, values(spec, recipeName, shape))
+        .write(dir.resolve("model.safetensors"));
   }
 
   private static ObjectNode config(SyntheticSpec s) {
@@ -141,7 +153,11 @@ public final class SyntheticCheckpointWriter {
       {"4", "4_Normalize", "sentence_transformers.models.Normalize"},
     };
     for (String[] r : rows) {
-      m.addObject().put("idx", Integer.parseInt(r[0])).put("name", r[0]).put("path", r[1]).put("type", r[2]);
+      m.addObject()
+          .put("idx", Integer.parseInt(r[0]))
+          .put("name", r[0])
+          .put("path", r[1])
+          .put("type", r[2]);
     }
     return m;
   }
@@ -170,14 +186,20 @@ public final class SyntheticCheckpointWriter {
 
   static void copyTokenizerFiles(Path dir) throws IOException {
     AtomicFiles.writeBytes(dir.resolve("tokenizer.json"), resource("tokenizer.json.gz", true));
-    AtomicFiles.writeBytes(dir.resolve("tokenizer_config.json"), resource("tokenizer_config.json.gz", true));
-    AtomicFiles.writeBytes(dir.resolve("special_tokens_map.json"), resource("special_tokens_map.json", false));
+    AtomicFiles.writeBytes(
+        dir.resolve("tokenizer_config.json"), resource("tokenizer_config.json.gz", true));
+    AtomicFiles.writeBytes(
+        dir.resolve("special_tokens_map.json"), resource("special_tokens_map.json", false));
   }
 
   private static byte[] resource(String name, boolean gzipped) throws IOException {
-    InputStream raw = SyntheticCheckpointWriter.class.getClassLoader().getResourceAsStream(TOKENIZER_RESOURCES + name);
+    InputStream raw =
+        SyntheticCheckpointWriter.class
+            .getClassLoader()
+            .getResourceAsStream(TOKENIZER_RESOURCES + name);
     if (raw == null) {
-      throw new UncheckedIOException(new IOException("bundled tokenizer resource missing: " + TOKENIZER_RESOURCES + name));
+      throw new UncheckedIOException(
+          new IOException("bundled tokenizer resource missing: " + TOKENIZER_RESOURCES + name));
     }
     try (InputStream in = gzipped ? new GZIPInputStream(raw, 1 << 16) : raw) {
       return in.readAllBytes();

@@ -3,10 +3,10 @@ package dev.gemmaembed.tools;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The portable, bit-exact weight recipe of synthetic EmbeddingGemma checkpoints
- * ({@code shared/spec/synthetic-checkpoint.md}): element i of tensor {@code name} is
- * SplitMix64's finaliser of {@code (seed ^ fnv1a64(name)) + (i + 1) · GOLDEN}, mapped to a uniform
- * value in [−std·√3, std·√3) with one rounding to float32.
+ * The portable, bit-exact weight recipe of synthetic EmbeddingGemma checkpoints ({@code
+ * shared/spec/synthetic-checkpoint.md}): element i of tensor {@code name} is SplitMix64's finaliser
+ * of {@code (seed ^ fnv1a64(name)) + (i + 1) · GOLDEN}, mapped to a uniform value in [−std·√3,
+ * std·√3) with one rounding to float32.
  */
 public final class SyntheticRecipe {
 
@@ -44,10 +44,11 @@ public final class SyntheticRecipe {
   }
 
   /**
-   * The EmbeddingGemma 2 variant (shared/spec/embeddinggemma2.md, "Synthetic checkpoints"):
-   * {@code (float)(centre + (2u − 1)·spread·√3)} in double with one rounding.
+   * The EmbeddingGemma 2 variant (shared/spec/embeddinggemma2.md, "Synthetic checkpoints"): {@code
+   * (float)(centre + (2u − 1)·spread·√3)} in double with one rounding.
    */
-  public static void fillCentred(String name, long seed, double centre, double spread, long start, float[] out) {
+  public static void fillCentred(
+      String name, long seed, double centre, double spread, long start, float[] out) {
     long s = seed ^ fnv1a64(name);
     double a = spread * Math.sqrt(3.0);
     for (int j = 0; j < out.length; j++) {
@@ -55,7 +56,10 @@ public final class SyntheticRecipe {
     }
   }
 
-  /** u in [0, 1) of element {@code i}: SplitMix64's finaliser of {@code s + (i + 1) · GOLDEN}, top 24 bits. */
+  /**
+   * u in [0, 1) of element {@code i}: SplitMix64's finaliser of {@code s + (i + 1) · GOLDEN}, top
+   * 24 bits.
+   */
   private static double uniform(long s, long i) {
     long x = s + (i + 1) * GOLDEN;
     long z = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -10,13 +10,15 @@ import java.util.stream.IntStream;
 
 /**
  * Encodes float32 rows into a GGUF tensor type: F32 as is, F16 rounded to nearest-even (numpy's
- * {@code astype(float16)}), every {@link WeightType#quantizable() quantizable} type with
- * ggml's reference quantizer.
+ * {@code astype(float16)}), every {@link WeightType#quantizable() quantizable} type with ggml's
+ * reference quantizer.
  */
 public final class TensorEncoder {
 
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private TensorEncoder() {}
 
@@ -32,18 +34,19 @@ public final class TensorEncoder {
   private static final int BATCH_BYTES = 1 << 20;
 
   /** Writes every row of {@code t} as {@code type}, on the calling thread. */
-  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out) throws IOException {
+  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out)
+      throws IOException {
     encode(t, type, out, false);
   }
 
   /**
-   * Writes every row of {@code t} as {@code type}, up to 1 MiB of rows at a time; with
-   * {@code parallel} a batch's rows are read and encoded on the common pool's threads (so the
-   * source must allow reads from any thread, e.g. a shared arena's mapping). Rows are independent:
-   * the bytes do not depend on the thread count.
+   * Writes every row of {@code t} as {@code type}, up to 1 MiB of rows at a time; with {@code
+   * parallel} a batch's rows are read and encoded on the common pool's threads (so the source must
+   * allow reads from any thread, e.g. a shared arena's mapping). Rows are independent: the bytes do
+   * not depend on the thread count.
    */
-  public static void encode(SourceTensor t, WeightType type, GgufWriter.Output out, boolean parallel)
-      throws IOException {
+  public static void encode(
+      SourceTensor t, WeightType type, GgufWriter.Output out, boolean parallel) throws IOException {
     int cols = t.cols();
     int rowBytes = rowBytes(type, cols);
     int batch = Math.max(1, BATCH_BYTES / rowBytes);
@@ -53,15 +56,18 @@ public final class TensorEncoder {
       int n = Math.min(batch, t.rowCount() - r0);
       MemorySegment dst = out.reserve(n * rowBytes);
       IntStream rowsOfBatch = IntStream.range(0, n);
-      (parallel ? rowsOfBatch.parallel() : rowsOfBatch).forEach(i -> {
-        float[] row = rows.get();
-        t.rows().read(from + i, row);
-        try {
-          encodeRow(type, row, dst.asSlice((long) i * rowBytes, rowBytes));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("tensor " + t.ggufName() + " row " + (from + i) + ": " + e.getMessage(), e);
-        }
-      });
+      (parallel ? rowsOfBatch.parallel() : rowsOfBatch)
+          .forEach(
+              i -> {
+                float[] row = rows.get();
+                t.rows().read(from + i, row);
+                try {
+                  encodeRow(type, row, dst.asSlice((long) i * rowBytes, rowBytes));
+                } catch (IllegalArgumentException e) {
+                  throw new IllegalArgumentException(
+                      "tensor " + t.ggufName() + " row " + (from + i) + ": " + e.getMessage(), e);
+                }
+              });
     }
   }
 
@@ -69,17 +75,21 @@ public final class TensorEncoder {
   public static byte[] encode(SourceTensor t, WeightType type) {
     long total = (long) rowBytes(type, t.cols()) * t.rowCount();
     if (total > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("tensor " + t.ggufName() + " is too large to encode in memory");
+      throw new IllegalArgumentException(
+          "tensor " + t.ggufName() + " is too large to encode in memory");
     }
     byte[] all = new byte[(int) total];
     MemorySegment seg = MemorySegment.ofArray(all);
     long[] pos = {0};
     try {
-      encode(t, type, n -> {
-        MemorySegment region = seg.asSlice(pos[0], n);
-        pos[0] += n;
-        return region;
-      });
+      encode(
+          t,
+          type,
+          n -> {
+            MemorySegment region = seg.asSlice(pos[0], n);
+            pos[0] += n;
+            return region;
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

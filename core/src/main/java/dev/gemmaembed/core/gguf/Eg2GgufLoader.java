@@ -23,7 +23,10 @@ import java.util.List;
  */
 final class Eg2GgufLoader {
 
-  /** sentence-transformers' max_seq_length of the release (sentence_bert_config.json), which a GGUF does not carry. */
+  /**
+   * sentence-transformers' max_seq_length of the release (sentence_bert_config.json), which a GGUF
+   * does not carry.
+   */
   private static final int MAX_SEQ_LENGTH = 2048;
 
   private Eg2GgufLoader() {}
@@ -32,15 +35,22 @@ final class Eg2GgufLoader {
     checkComplete(gguf, meta);
     Eg2Config cfg = config(gguf, meta);
     if (meta.id(Eg2GgufNames.POOLING_TYPE, 1) != 1) {
-      throw meta.invalid(Eg2GgufNames.POOLING_TYPE, "EmbeddingGemma 2 pools by mean (1), got "
-          + meta.id(Eg2GgufNames.POOLING_TYPE, 1));
+      throw meta.invalid(
+          Eg2GgufNames.POOLING_TYPE,
+          "EmbeddingGemma 2 pools by mean (1), got " + meta.id(Eg2GgufNames.POOLING_TYPE, 1));
     }
     Eg2Weights weights = Eg2Weights.load(cfg, new Names(gguf));
-    SentenceTransformerHead head = new SentenceTransformerHead(List.of(PoolingMode.MEAN), List.of(), true);
+    SentenceTransformerHead head =
+        new SentenceTransformerHead(List.of(PoolingMode.MEAN), List.of(), true);
     GemmaTokenizer tokenizer = GgufModelLoader.tokenizer(gguf, meta);
     gguf.releaseHeader();
-    return new LoadedModel(new Eg2Model(cfg, weights), head, tokenizer, Prompts.EMBEDDING_GEMMA2,
-        Math.min(cfg.maxPositions(), MAX_SEQ_LENGTH), gguf.path().toString());
+    return new LoadedModel(
+        new Eg2Model(cfg, weights),
+        head,
+        tokenizer,
+        Prompts.EMBEDDING_GEMMA2,
+        Math.min(cfg.maxPositions(), MAX_SEQ_LENGTH),
+        gguf.path().toString());
   }
 
   /** One line naming every required key and tensor the file lacks. */
@@ -60,9 +70,13 @@ final class Eg2GgufLoader {
     }
     if (!missing.isEmpty()) {
       int shown = Math.min(missing.size(), 12);
-      throw new CheckpointException(gguf.path(), Eg2GgufNames.ARCH + " file lacks what the loader needs: "
-          + String.join(", ", missing.subList(0, shown)) + (missing.size() > shown ? " and " + (missing.size() - shown)
-          + " more" : "") + " (these names are unverified against llama.cpp's converter; see inspect)");
+      throw new CheckpointException(
+          gguf.path(),
+          Eg2GgufNames.ARCH
+              + " file lacks what the loader needs: "
+              + String.join(", ", missing.subList(0, shown))
+              + (missing.size() > shown ? " and " + (missing.size() - shown) + " more" : "")
+              + " (these names are unverified against llama.cpp's converter; see inspect)");
     }
   }
 
@@ -75,37 +89,58 @@ final class Eg2GgufLoader {
     GgufValue patternValue = gguf.metadata().get(Eg2GgufNames.SLIDING_WINDOW_PATTERN);
     GgufArray pattern = patternValue.type() == GgufValueType.ARRAY ? patternValue.asArray() : null;
     if (pattern == null || pattern.length() != layers || kv.length() != layers) {
-      throw meta.invalid(pattern == null || pattern.length() != layers ? Eg2GgufNames.SLIDING_WINDOW_PATTERN
-          : Eg2GgufNames.HEAD_COUNT_KV, "must be an array of block_count = " + layers + " entries");
+      throw meta.invalid(
+          pattern == null || pattern.length() != layers
+              ? Eg2GgufNames.SLIDING_WINDOW_PATTERN
+              : Eg2GgufNames.HEAD_COUNT_KV,
+          "must be an array of block_count = " + layers + " entries");
     }
     boolean[] full = new boolean[layers];
     int[] headDim = new int[layers];
     int[] kvHeads = new int[layers];
     for (int l = 0; l < layers; l++) {
-      boolean sliding = pattern.elementType() == GgufValueType.BOOL ? pattern.booleanAt(l) : pattern.longAt(l) != 0;
+      boolean sliding =
+          pattern.elementType() == GgufValueType.BOOL
+              ? pattern.booleanAt(l)
+              : pattern.longAt(l) != 0;
       full[l] = !sliding;
       headDim[l] = full[l] ? globalDim : slidingDim;
       long n = kv.longAt(l);
       if (n < 1 || n > heads || heads % n != 0) {
-        throw meta.invalid(Eg2GgufNames.HEAD_COUNT_KV, "layer " + l + ": " + n + " does not divide head_count " + heads);
+        throw meta.invalid(
+            Eg2GgufNames.HEAD_COUNT_KV,
+            "layer " + l + ": " + n + " does not divide head_count " + heads);
       }
       kvHeads[l] = (int) n;
       if (headDim[l] % 2 != 0) {
-        throw meta.invalid(full[l] ? Eg2GgufNames.KEY_LENGTH : Eg2GgufNames.KEY_LENGTH_SWA, "must be even, got "
-            + headDim[l]);
+        throw meta.invalid(
+            full[l] ? Eg2GgufNames.KEY_LENGTH : Eg2GgufNames.KEY_LENGTH_SWA,
+            "must be even, got " + headDim[l]);
       }
     }
     int window = meta.positiveInt(Eg2GgufNames.SLIDING_WINDOW);
     if (window < 2) {
-      throw meta.invalid(Eg2GgufNames.SLIDING_WINDOW, "must be at least 2 (twice the radius), got " + window);
+      throw meta.invalid(
+          Eg2GgufNames.SLIDING_WINDOW, "must be at least 2 (twice the radius), got " + window);
     }
     int hidden = meta.positiveInt(Eg2GgufNames.EMBEDDING_LENGTH);
     GgufTensor table = gguf.require("token_embd.weight");
     GgufTensor output = gguf.require("output.weight");
-    if (table.ne().length != 2 || table.ne()[0] != hidden || table.ne()[1] > Integer.MAX_VALUE
-        || output.ne().length != 2 || output.ne()[0] != hidden || output.ne()[1] > Integer.MAX_VALUE) {
-      throw new CheckpointException(gguf.path(), "tensors token_embd.weight " + java.util.Arrays.toString(table.ne())
-          + " and output.weight " + java.util.Arrays.toString(output.ne()) + " must be [" + hidden + ", n]");
+    if (table.ne().length != 2
+        || table.ne()[0] != hidden
+        || table.ne()[1] > Integer.MAX_VALUE
+        || output.ne().length != 2
+        || output.ne()[0] != hidden
+        || output.ne()[1] > Integer.MAX_VALUE) {
+      throw new CheckpointException(
+          gguf.path(),
+          "tensors token_embd.weight "
+              + java.util.Arrays.toString(table.ne())
+              + " and output.weight "
+              + java.util.Arrays.toString(output.ne())
+              + " must be ["
+              + hidden
+              + ", n]");
     }
     int context = meta.optPositiveInt(Eg2GgufNames.CONTEXT_LENGTH).orElse(262_144);
     return new Eg2Config(
@@ -127,13 +162,17 @@ final class Eg2GgufLoader {
   }
 
   /** Default RoPE when every dim rotates; else proportional over the first dims/2 pairs. */
-  private static Eg2Rope rope(GgufMetadata meta, String baseKey, double base, String dimsKey, int headDim) {
+  private static Eg2Rope rope(
+      GgufMetadata meta, String baseKey, double base, String dimsKey, int headDim) {
     double theta = meta.optNumber(baseKey).orElse(base);
     int dims = meta.optPositiveInt(dimsKey).orElse(headDim);
     if (dims > headDim || dims % 2 != 0) {
-      throw meta.invalid(dimsKey, "must be even and at most the head width " + headDim + ", got " + dims);
+      throw meta.invalid(
+          dimsKey, "must be even and at most the head width " + headDim + ", got " + dims);
     }
-    return dims == headDim ? Eg2Rope.plain(theta) : new Eg2Rope(Eg2Rope.PROPORTIONAL, theta, 1.0, (double) dims / headDim);
+    return dims == headDim
+        ? Eg2Rope.plain(theta)
+        : new Eg2Rope(Eg2Rope.PROPORTIONAL, theta, 1.0, (double) dims / headDim);
   }
 
   /** The text model's tensors by their Hugging Face names, read under their GGUF names. */
@@ -165,7 +204,8 @@ final class Eg2GgufLoader {
     private String gguf(String hfName) {
       String g = Eg2GgufNames.fromHf(hfName);
       if (g == null) {
-        throw new CheckpointException(file.path(), "no " + Eg2GgufNames.ARCH + " tensor corresponds to '" + hfName + "'");
+        throw new CheckpointException(
+            file.path(), "no " + Eg2GgufNames.ARCH + " tensor corresponds to '" + hfName + "'");
       }
       return g;
     }

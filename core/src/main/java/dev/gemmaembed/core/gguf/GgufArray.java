@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * A metadata array. Storage is proportional to the file bytes it came from: integers keep their
- * width ({@code byte[]}, {@code short[]}, {@code int[]}, {@code long[]}), FLOAT32 is a
- * {@code float[]}, FLOAT64 a {@code double[]}, BOOL a {@code boolean[]}, nested arrays a
- * {@code GgufArray[]}, and strings stay in the mapped file (their start offsets are kept; they are
+ * width ({@code byte[]}, {@code short[]}, {@code int[]}, {@code long[]}), FLOAT32 is a {@code
+ * float[]}, FLOAT64 a {@code double[]}, BOOL a {@code boolean[]}, nested arrays a {@code
+ * GgufArray[]}, and strings stay in the mapped file (their start offsets are kept; they are
  * validated as UTF-8 when the file is opened and decoded on access).
  */
 public final class GgufArray {
@@ -67,7 +67,8 @@ public final class GgufArray {
     }
     long start = ((long[]) storage)[i];
     long len = strings.get(GgufFile.U64, start);
-    return new String(strings.asSlice(start + 8, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    return new String(
+        strings.asSlice(start + 8, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
   }
 
   public GgufArray arrayAt(int i) {
@@ -105,7 +106,8 @@ public final class GgufArray {
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder().append(elementType).append('[').append(length).append("] [");
+    StringBuilder sb =
+        new StringBuilder().append(elementType).append('[').append(length).append("] [");
     int show = Math.min(length, 8);
     for (int i = 0; i < show; i++) {
       sb.append(i == 0 ? "" : ", ").append(element(i));

@@ -7,11 +7,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,13 +38,17 @@ public final class GgufFile {
 
   /** "GGUF" read as a little-endian u32. */
   public static final int MAGIC = 0x46554747;
+
   public static final int DEFAULT_ALIGNMENT = 32;
   static final int MAX_DIMS = 4;
+
   /** Nesting limit of arrays of arrays (real files use none); bounds the parser's recursion. */
   static final int MAX_ARRAY_DEPTH = 3;
 
-  static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfLong U64 =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfInt U32 =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final Path path;
   private final int version;
@@ -56,8 +60,16 @@ public final class GgufFile {
   private final MemorySegment data;
   private final MemorySegment header;
 
-  private GgufFile(Path path, int version, long alignment, long dataOffset, long fileSize,
-      Map<String, GgufValue> metadata, Map<String, GgufTensor> tensors, MemorySegment data, MemorySegment header) {
+  private GgufFile(
+      Path path,
+      int version,
+      long alignment,
+      long dataOffset,
+      long fileSize,
+      Map<String, GgufValue> metadata,
+      Map<String, GgufTensor> tensors,
+      MemorySegment data,
+      MemorySegment header) {
     this.path = path;
     this.version = version;
     this.alignment = alignment;
@@ -128,12 +140,13 @@ public final class GgufFile {
 
   /** The tensor {@code name}; a typed error when absent. */
   public GgufTensor require(String name) {
-    return find(name).orElseThrow(() -> new CheckpointException(path, "missing tensor '" + name + "'"));
+    return find(name)
+        .orElseThrow(() -> new CheckpointException(path, "missing tensor '" + name + "'"));
   }
 
   /**
-   * Drops the header's pages (metadata, vocabulary) from this process's resident memory once
-   * they have been read; they stay in the page cache, and a later metadata access maps them back.
+   * Drops the header's pages (metadata, vocabulary) from this process's resident memory once they
+   * have been read; they stay in the page cache, and a later metadata access maps them back.
    */
   public void releaseHeader() {
     if (header.isMapped()) {
@@ -151,8 +164,11 @@ public final class GgufFile {
     private final Path file;
     private final MemorySegment seg;
     private final long size;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private long pos;
 
     Parser(Path file, MemorySegment seg) {
@@ -171,8 +187,10 @@ public final class GgufFile {
         throw fail("GGUF version 1 is not supported (versions 2 and 3 are)");
       }
       if (version != 2 && version != 3) {
-        String hint = Integer.reverseBytes(version) == 2 || Integer.reverseBytes(version) == 3
-            ? " (a big-endian GGUF; only little-endian files are supported)" : "";
+        String hint =
+            Integer.reverseBytes(version) == 2 || Integer.reverseBytes(version) == 3
+                ? " (a big-endian GGUF; only little-endian files are supported)"
+                : "";
         throw fail("unsupported GGUF version " + Integer.toUnsignedString(version) + hint);
       }
       long tensorCount = count("tensor count", 8 + 4 + 8 + 4 + 8);
@@ -203,8 +221,16 @@ public final class GgufFile {
       }
       checkNoOverlap(tensors.values());
       MemorySegment data = dataOffset <= size ? seg.asSlice(dataOffset) : MemorySegment.NULL;
-      return new GgufFile(file, version, alignment, dataOffset, size, Collections.unmodifiableMap(metadata),
-          Collections.unmodifiableMap(tensors), data, seg.asSlice(0, Math.min(dataOffset, size)));
+      return new GgufFile(
+          file,
+          version,
+          alignment,
+          dataOffset,
+          size,
+          Collections.unmodifiableMap(metadata),
+          Collections.unmodifiableMap(tensors),
+          data,
+          seg.asSlice(0, Math.min(dataOffset, size)));
     }
 
     private long alignment(Map<String, GgufValue> metadata) {
@@ -226,11 +252,23 @@ public final class GgufFile {
       GgufTensor validate(long alignment, long dataSize) {
         WeightType type = WeightType.byGgmlId(typeId);
         if (type == null) {
-          throw p.fail("unsupported tensor type " + Long.toUnsignedString(typeId) + " in tensor '" + name + "'");
+          throw p.fail(
+              "unsupported tensor type "
+                  + Long.toUnsignedString(typeId)
+                  + " in tensor '"
+                  + name
+                  + "'");
         }
         if (ne[0] % type.blockSize() != 0) {
-          throw p.fail("tensor '" + name + "': ne[0] = " + ne[0] + " is not a multiple of the " + type
-              + " block size " + type.blockSize());
+          throw p.fail(
+              "tensor '"
+                  + name
+                  + "': ne[0] = "
+                  + ne[0]
+                  + " is not a multiple of the "
+                  + type
+                  + " block size "
+                  + type.blockSize());
         }
         long bytes;
         try {
@@ -239,15 +277,35 @@ public final class GgufFile {
             bytes = Math.multiplyExact(bytes, ne[i]);
           }
         } catch (ArithmeticException e) {
-          throw p.fail("tensor '" + name + "': byte size of " + type + " " + java.util.Arrays.toString(ne) + " overflows");
+          throw p.fail(
+              "tensor '"
+                  + name
+                  + "': byte size of "
+                  + type
+                  + " "
+                  + java.util.Arrays.toString(ne)
+                  + " overflows");
         }
         if (offset < 0 || offset % alignment != 0) {
-          throw p.fail("tensor '" + name + "': data offset " + Long.toUnsignedString(offset)
-              + " is not a multiple of the alignment " + alignment);
+          throw p.fail(
+              "tensor '"
+                  + name
+                  + "': data offset "
+                  + Long.toUnsignedString(offset)
+                  + " is not a multiple of the alignment "
+                  + alignment);
         }
         if (offset > dataSize || bytes > dataSize - offset) {
-          throw p.fail("tensor '" + name + "': data [" + offset + ", " + Long.toUnsignedString(offset + bytes)
-              + ") runs past the end of the data section (" + dataSize + " bytes; file truncated?)");
+          throw p.fail(
+              "tensor '"
+                  + name
+                  + "': data ["
+                  + offset
+                  + ", "
+                  + Long.toUnsignedString(offset + bytes)
+                  + ") runs past the end of the data section ("
+                  + dataSize
+                  + " bytes; file truncated?)");
         }
         return new GgufTensor(name, ne, type, offset, bytes);
       }
@@ -264,7 +322,13 @@ public final class GgufFile {
       for (int d = 0; d < nDims; d++) {
         ne[d] = u64(what + " ne[" + d + "]");
         if (ne[d] < 0) {
-          throw fail(what + ": dimension ne[" + d + "] = " + Long.toUnsignedString(ne[d]) + " is too large");
+          throw fail(
+              what
+                  + ": dimension ne["
+                  + d
+                  + "] = "
+                  + Long.toUnsignedString(ne[d])
+                  + " is too large");
         }
       }
       long type = u32(what + " type");
@@ -274,28 +338,43 @@ public final class GgufFile {
 
     private void checkNoOverlap(Iterable<GgufTensor> all) {
       List<GgufTensor> sorted = new ArrayList<>();
-      all.forEach(t -> {
-        if (t.byteSize() > 0) {
-          sorted.add(t);
-        }
-      });
+      all.forEach(
+          t -> {
+            if (t.byteSize() > 0) {
+              sorted.add(t);
+            }
+          });
       sorted.sort(Comparator.comparingLong(GgufTensor::offset));
       for (int i = 1; i < sorted.size(); i++) {
         GgufTensor prev = sorted.get(i - 1);
         GgufTensor cur = sorted.get(i);
         if (cur.offset() < prev.offset() + prev.byteSize()) {
-          throw fail("tensor '" + cur.name() + "' (data bytes " + cur.offset() + ".." + (cur.offset() + cur.byteSize())
-              + ") overlaps tensor '" + prev.name() + "' (bytes " + prev.offset() + ".."
-              + (prev.offset() + prev.byteSize()) + ")");
+          throw fail(
+              "tensor '"
+                  + cur.name()
+                  + "' (data bytes "
+                  + cur.offset()
+                  + ".."
+                  + (cur.offset() + cur.byteSize())
+                  + ") overlaps tensor '"
+                  + prev.name()
+                  + "' (bytes "
+                  + prev.offset()
+                  + ".."
+                  + (prev.offset() + prev.byteSize())
+                  + ")");
         }
       }
     }
 
     private GgufValue value(GgufValueType type, String what, int depth) {
       return switch (type) {
-        case UINT8 -> new GgufValue(type, (long) Byte.toUnsignedInt(bytes(1, what).get(ValueLayout.JAVA_BYTE, 0)));
+        case UINT8 ->
+            new GgufValue(
+                type, (long) Byte.toUnsignedInt(bytes(1, what).get(ValueLayout.JAVA_BYTE, 0)));
         case INT8 -> new GgufValue(type, (long) bytes(1, what).get(ValueLayout.JAVA_BYTE, 0));
-        case UINT16 -> new GgufValue(type, (long) Short.toUnsignedInt(bytes(2, what).get(LE_SHORT, 0)));
+        case UINT16 ->
+            new GgufValue(type, (long) Short.toUnsignedInt(bytes(2, what).get(LE_SHORT, 0)));
         case INT16 -> new GgufValue(type, (long) bytes(2, what).get(LE_SHORT, 0));
         case UINT32 -> new GgufValue(type, u32(what));
         case INT32 -> new GgufValue(type, (long) bytes(4, what).get(U32, 0));
@@ -316,8 +395,16 @@ public final class GgufFile {
       long n = u64(what + " element count");
       // Every element occupies at least minBytes of the file: a larger count cannot be real.
       if (n < 0 || n > (size - pos) / et.minBytes()) {
-        throw fail(what + ": " + Long.toUnsignedString(n) + " " + et + " elements cannot fit in the "
-            + (size - pos) + " bytes left at offset " + pos);
+        throw fail(
+            what
+                + ": "
+                + Long.toUnsignedString(n)
+                + " "
+                + et
+                + " elements cannot fit in the "
+                + (size - pos)
+                + " bytes left at offset "
+                + pos);
       }
       if (n > Integer.MAX_VALUE - 8) {
         throw fail(what + ": " + n + " elements exceed the supported array length");
@@ -325,22 +412,23 @@ public final class GgufFile {
       int len = (int) n;
       if (et.scalarBytes() > 0) {
         MemorySegment src = bytes(n * et.scalarBytes(), what);
-        Object storage = switch (et) {
-          case UINT8, INT8 -> src.toArray(ValueLayout.JAVA_BYTE);
-          case UINT16, INT16 -> src.toArray(LE_SHORT);
-          case UINT32, INT32 -> src.toArray(U32);
-          case UINT64, INT64 -> src.toArray(U64);
-          case FLOAT32 -> src.toArray(LE_FLOAT);
-          case FLOAT64 -> src.toArray(LE_DOUBLE);
-          case BOOL -> {
-            boolean[] b = new boolean[len];
-            for (int i = 0; i < len; i++) {
-              b[i] = bool(src.get(ValueLayout.JAVA_BYTE, i), what + "[" + i + "]");
-            }
-            yield b;
-          }
-          default -> throw new AssertionError(et);
-        };
+        Object storage =
+            switch (et) {
+              case UINT8, INT8 -> src.toArray(ValueLayout.JAVA_BYTE);
+              case UINT16, INT16 -> src.toArray(LE_SHORT);
+              case UINT32, INT32 -> src.toArray(U32);
+              case UINT64, INT64 -> src.toArray(U64);
+              case FLOAT32 -> src.toArray(LE_FLOAT);
+              case FLOAT64 -> src.toArray(LE_DOUBLE);
+              case BOOL -> {
+                boolean[] b = new boolean[len];
+                for (int i = 0; i < len; i++) {
+                  b[i] = bool(src.get(ValueLayout.JAVA_BYTE, i), what + "[" + i + "]");
+                }
+                yield b;
+              }
+              default -> throw new AssertionError(et);
+            };
         return new GgufArray(et, len, storage, null);
       }
       if (et == GgufValueType.STRING) {
@@ -377,7 +465,8 @@ public final class GgufFile {
     private long count(String what, int minBytesEach) {
       long n = u64(what);
       if (n < 0 || n > (size - pos) / minBytesEach) {
-        throw fail(what + " " + Long.toUnsignedString(n) + " cannot fit in a " + size + "-byte file");
+        throw fail(
+            what + " " + Long.toUnsignedString(n) + " cannot fit in a " + size + "-byte file");
       }
       return n;
     }
@@ -391,7 +480,10 @@ public final class GgufFile {
       }
     }
 
-    /** Validates a string of an array without keeping it (most vocabulary pieces are ASCII: checked bytewise). */
+    /**
+     * Validates a string of an array without keeping it (most vocabulary pieces are ASCII: checked
+     * bytewise).
+     */
     private void skipString(String what) {
       MemorySegment bytes = stringBytes(what);
       long n = bytes.byteSize();
@@ -410,8 +502,15 @@ public final class GgufFile {
     private MemorySegment stringBytes(String what) {
       long len = u64(what + " length");
       if (len < 0 || len > size - pos) {
-        throw fail(what + ": string length " + Long.toUnsignedString(len) + " at offset " + (pos - 8)
-            + " runs past the end of the file (" + size + " bytes)");
+        throw fail(
+            what
+                + ": string length "
+                + Long.toUnsignedString(len)
+                + " at offset "
+                + (pos - 8)
+                + " runs past the end of the file ("
+                + size
+                + " bytes)");
       }
       return bytes(len, what);
     }
@@ -426,8 +525,16 @@ public final class GgufFile {
 
     private MemorySegment bytes(long n, String what) {
       if (n > size - pos) {
-        throw fail("truncated: " + what + " at offset " + pos + " needs " + n + " bytes, the file has "
-            + (size - pos) + " left");
+        throw fail(
+            "truncated: "
+                + what
+                + " at offset "
+                + pos
+                + " needs "
+                + n
+                + " bytes, the file has "
+                + (size - pos)
+                + " left");
       }
       MemorySegment s = seg.asSlice(pos, n);
       pos += n;
@@ -443,7 +550,10 @@ public final class GgufFile {
     }
   }
 
-  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfDouble LE_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfDouble LE_DOUBLE =
+      ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 }

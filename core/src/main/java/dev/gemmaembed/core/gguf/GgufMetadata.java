@@ -74,7 +74,9 @@ final class GgufMetadata {
     if (v == null) {
       return Optional.empty();
     }
-    if (!(v.isInteger() || v.type() == GgufValueType.FLOAT32 || v.type() == GgufValueType.FLOAT64)) {
+    if (!(v.isInteger()
+        || v.type() == GgufValueType.FLOAT32
+        || v.type() == GgufValueType.FLOAT64)) {
       throw invalid(key, "must be a number, got " + v.type());
     }
     double d = v.asDouble();
@@ -119,7 +121,8 @@ final class GgufMetadata {
   }
 
   private GgufValue require(String key, GgufValueType type) {
-    return optional(key, type).orElseThrow(() -> new ConfigException(file.path(), "missing metadata key '" + key + "'"));
+    return optional(key, type)
+        .orElseThrow(() -> new ConfigException(file.path(), "missing metadata key '" + key + "'"));
   }
 
   private Optional<GgufValue> optional(String key, GgufValueType type) {

@@ -27,9 +27,9 @@ import java.util.List;
 /**
  * Loads an EmbeddingGemma GGUF: llama.cpp's {@code gemma-embedding} architecture (spec §6.3, Dense
  * layers {@code dense_2}/{@code dense_3} when converted with them) or Ollama's {@code gemma3}
- * embedding layout ({@code dense.0}/{@code dense.1}). The config comes from the
- * {@code <arch>.*} keys, the tokenizer from {@code tokenizer.ggml.*}; norm weights already hold
- * (1 + w). The head is mean pooling (or the file's {@code pooling_type}) → Dense → Dense → L2.
+ * embedding layout ({@code dense.0}/{@code dense.1}). The config comes from the {@code <arch>.*}
+ * keys, the tokenizer from {@code tokenizer.ggml.*}; norm weights already hold (1 + w). The head is
+ * mean pooling (or the file's {@code pooling_type}) → Dense → Dense → L2.
  */
 public final class GgufModelLoader {
 
@@ -40,7 +40,9 @@ public final class GgufModelLoader {
 
   private GgufModelLoader() {}
 
-  /** Whether {@code file} is meant as a GGUF: named {@code *.gguf} or starting with the GGUF magic. */
+  /**
+   * Whether {@code file} is meant as a GGUF: named {@code *.gguf} or starting with the GGUF magic.
+   */
   public static boolean isGguf(Path file) {
     if (!Files.isRegularFile(file)) {
       return false;
@@ -50,7 +52,8 @@ public final class GgufModelLoader {
     }
     try (InputStream in = Files.newInputStream(file)) {
       byte[] head = in.readNBytes(4);
-      return head.length == 4 && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt() == GgufFile.MAGIC;
+      return head.length == 4
+          && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt() == GgufFile.MAGIC;
     } catch (IOException e) {
       throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
     }
@@ -65,32 +68,62 @@ public final class GgufModelLoader {
     }
     boolean ollama = arch.equals("gemma3");
     if (!arch.equals("gemma-embedding") && !ollama) {
-      throw meta.invalid("general.architecture", "'" + arch + "' is not EmbeddingGemma (gemma-embedding, gemma-embedding2, or "
-          + "gemma3 with an embedding head)");
+      throw meta.invalid(
+          "general.architecture",
+          "'"
+              + arch
+              + "' is not EmbeddingGemma (gemma-embedding, gemma-embedding2, or "
+              + "gemma3 with an embedding head)");
     }
     GgufTensorSource src = new GgufTensorSource(gguf);
-    List<DenseLayer> dense = dense(gguf, meta, arch, ollama ? GgufNames.OLLAMA_DENSE_0 : GgufNames.DENSE_2,
-        ollama ? GgufNames.OLLAMA_DENSE_1 : GgufNames.DENSE_3, src);
+    List<DenseLayer> dense =
+        dense(
+            gguf,
+            meta,
+            arch,
+            ollama ? GgufNames.OLLAMA_DENSE_0 : GgufNames.DENSE_2,
+            ollama ? GgufNames.OLLAMA_DENSE_1 : GgufNames.DENSE_3,
+            src);
     if (ollama && dense.isEmpty() && !meta.has(arch + ".pooling_type")) {
-      throw meta.invalid("general.architecture", "a gemma3 file without pooling_type or Dense layers is a causal "
-          + "Gemma 3 language model, not an EmbeddingGemma encoder");
+      throw meta.invalid(
+          "general.architecture",
+          "a gemma3 file without pooling_type or Dense layers is a causal "
+              + "Gemma 3 language model, not an EmbeddingGemma encoder");
     }
     ModelConfig cfg = config(gguf, meta, arch);
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
     FiniteWeights.checkNorms(loaded, file, GgufNames::fromHf);
     GgufTensor table = gguf.require("token_embd.weight");
-    EncoderWeights weights = new EncoderWeights(
-        GgufTokenTable.open(gguf, table, loaded.embedTokens().matrix(), arena, (row, cols) -> src.view(table, row, 1, cols)),
-        loaded.layers(), loaded.finalNorm());
+    EncoderWeights weights =
+        new EncoderWeights(
+            GgufTokenTable.open(
+                gguf,
+                table,
+                loaded.embedTokens().matrix(),
+                arena,
+                (row, cols) -> src.view(table, row, 1, cols)),
+            loaded.layers(),
+            loaded.finalNorm());
     if (dense.isEmpty()) {
-      LOG.log(System.Logger.Level.WARNING, file + " has no Dense layers (dense_2/dense_3): its vectors will NOT match "
-          + "sentence-transformers' EmbeddingGemma (mean pooling + L2 only). Re-convert it with llama.cpp's "
-          + "--sentence-transformers-dense-modules, or quantize the Hugging Face folder with gemma-embed quantize.");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          file
+              + " has no Dense layers (dense_2/dense_3): its vectors will NOT match "
+              + "sentence-transformers' EmbeddingGemma (mean pooling + L2 only). Re-convert it with llama.cpp's "
+              + "--sentence-transformers-dense-modules, or quantize the Hugging Face folder with gemma-embed quantize.");
     }
-    SentenceTransformerHead head = new SentenceTransformerHead(List.of(pooling(meta, arch)), dense, true);
+    SentenceTransformerHead head =
+        new SentenceTransformerHead(List.of(pooling(meta, arch)), dense, true);
     GemmaTokenizer tokenizer = tokenizer(gguf, meta);
     gguf.releaseHeader(); // the vocabulary now lives in the tokenizer
-    return new LoadedModel(cfg, weights, head, tokenizer, Prompts.EMBEDDING_GEMMA, cfg.maxPositions(), file.toString());
+    return new LoadedModel(
+        cfg,
+        weights,
+        head,
+        tokenizer,
+        Prompts.EMBEDDING_GEMMA,
+        cfg.maxPositions(),
+        file.toString());
   }
 
   /** The tokenizer of a GGUF file alone: its header is read, its weights never touched. */
@@ -108,37 +141,59 @@ public final class GgufModelLoader {
     int heads = meta.positiveInt(p + "attention.head_count", ConfigRanges.MAX_HEADS);
     int kvHeads = meta.positiveInt(p + "attention.head_count_kv", ConfigRanges.MAX_HEADS);
     if (heads % kvHeads != 0) {
-      throw meta.invalid(p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
+      throw meta.invalid(
+          p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
     }
     if (!meta.has(p + "attention.key_length") && heads > hidden) {
-      throw meta.invalid(p + "attention.head_count", heads + " heads leave no width of embedding_length " + hidden
-          + " to each (and no attention.key_length is given)");
+      throw meta.invalid(
+          p + "attention.head_count",
+          heads
+              + " heads leave no width of embedding_length "
+              + hidden
+              + " to each (and no attention.key_length is given)");
     }
-    int headDim = meta.optPositiveInt(p + "attention.key_length", ConfigRanges.MAX_WIDTH).orElse(hidden / heads);
-    int valueDim = meta.optPositiveInt(p + "attention.value_length", ConfigRanges.MAX_WIDTH).orElse(headDim);
+    int headDim =
+        meta.optPositiveInt(p + "attention.key_length", ConfigRanges.MAX_WIDTH)
+            .orElse(hidden / heads);
+    int valueDim =
+        meta.optPositiveInt(p + "attention.value_length", ConfigRanges.MAX_WIDTH).orElse(headDim);
     if (valueDim != headDim) {
-      throw meta.invalid(p + "attention.value_length", valueDim + " differs from key_length " + headDim);
+      throw meta.invalid(
+          p + "attention.value_length", valueDim + " differs from key_length " + headDim);
     }
     if (headDim % 2 != 0) {
-      throw meta.invalid(p + "attention.key_length", "must be even for rotary embeddings, got " + headDim);
+      throw meta.invalid(
+          p + "attention.key_length", "must be even for rotary embeddings, got " + headDim);
     }
-    // Like config.json, GGUF keeps the full window (512): visible iff |i − j| ≤ 512 / 2 (spec §2.6).
+    // Like config.json, GGUF keeps the full window (512): visible iff |i − j| ≤ 512 / 2 (spec
+    // §2.6).
     int window = meta.positiveInt(p + "attention.sliding_window", ConfigRanges.MAX_POSITIONS);
-    int pattern = meta.optPositiveInt(p + "attention.sliding_window_pattern").orElse(SLIDING_PATTERN);
+    int pattern =
+        meta.optPositiveInt(p + "attention.sliding_window_pattern").orElse(SLIDING_PATTERN);
     boolean[] full = new boolean[layers];
     for (int l = 0; l < layers; l++) {
       full[l] = (l + 1) % pattern == 0;
     }
-    double fullBase = ropeBase(meta, p + "rope.freq_base", p + "rope.global.freq_base", 1_000_000.0);
-    double slidingBase = ropeBase(meta, p + "rope.freq_base_swa", p + "rope.local.freq_base", 10_000.0);
+    double fullBase =
+        ropeBase(meta, p + "rope.freq_base", p + "rope.global.freq_base", 1_000_000.0);
+    double slidingBase =
+        ropeBase(meta, p + "rope.freq_base_swa", p + "rope.local.freq_base", 10_000.0);
     double fullScale = ropeScale(meta, p);
     String epsKey = p + "attention.layer_norm_rms_epsilon";
     double eps = meta.optNumber(epsKey).orElse(1e-6);
     meta.checkRange(epsKey, ConfigRanges.rmsEps(eps));
     GgufTensor embd = gguf.require("token_embd.weight");
-    if (embd.ne().length != 2 || embd.ne()[0] != hidden || embd.ne()[1] < 1 || embd.ne()[1] > Integer.MAX_VALUE) {
-      throw new CheckpointException(gguf.path(), "tensor 'token_embd.weight' has ne " + java.util.Arrays.toString(embd.ne())
-          + ", expected [" + hidden + ", vocab]");
+    if (embd.ne().length != 2
+        || embd.ne()[0] != hidden
+        || embd.ne()[1] < 1
+        || embd.ne()[1] > Integer.MAX_VALUE) {
+      throw new CheckpointException(
+          gguf.path(),
+          "tensor 'token_embd.weight' has ne "
+              + java.util.Arrays.toString(embd.ne())
+              + ", expected ["
+              + hidden
+              + ", vocab]");
     }
     return new ModelConfig(
         (int) embd.ne()[1],
@@ -159,7 +214,10 @@ public final class GgufModelLoader {
         true);
   }
 
-  /** The RoPE base under {@code key}, else under its older name {@code alias}, else {@code fallback}. */
+  /**
+   * The RoPE base under {@code key}, else under its older name {@code alias}, else {@code
+   * fallback}.
+   */
   private static double ropeBase(GgufMetadata meta, String key, String alias, double fallback) {
     String found = meta.has(key) ? key : meta.has(alias) ? alias : null;
     if (found == null) {
@@ -170,7 +228,10 @@ public final class GgufModelLoader {
     return base;
   }
 
-  /** Positions the encoder will build RoPE tables for; bounded so a corrupt value cannot exhaust memory. */
+  /**
+   * Positions the encoder will build RoPE tables for; bounded so a corrupt value cannot exhaust
+   * memory.
+   */
   private static int contextLength(GgufMetadata meta, String p) {
     int n = meta.optPositiveInt(p + "context_length", ConfigRanges.MAX_POSITIONS).orElse(2048);
     meta.checkRange(p + "context_length", ConfigRanges.positions(n));
@@ -187,17 +248,25 @@ public final class GgufModelLoader {
         }
         String why = ConfigRanges.ropeFactor(1.0 / freqScale);
         if (why != null) {
-          throw meta.invalid(p + "rope.freq_scale", freqScale + " gives a RoPE scaling factor 1 / freq_scale that " + why);
+          throw meta.invalid(
+              p + "rope.freq_scale",
+              freqScale + " gives a RoPE scaling factor 1 / freq_scale that " + why);
         }
         return 1.0 / freqScale;
       }
       case "linear" -> {
-        double factor = meta.optNumber(p + "rope.scaling.factor")
-            .orElseThrow(() -> meta.invalid(p + "rope.scaling.factor", "linear RoPE scaling needs a factor"));
+        double factor =
+            meta.optNumber(p + "rope.scaling.factor")
+                .orElseThrow(
+                    () ->
+                        meta.invalid(
+                            p + "rope.scaling.factor", "linear RoPE scaling needs a factor"));
         meta.checkRange(p + "rope.scaling.factor", ConfigRanges.ropeFactor(factor));
         return factor;
       }
-      default -> throw meta.invalid(p + "rope.scaling.type", "'" + type + "' is not supported (none or linear)");
+      default ->
+          throw meta.invalid(
+              p + "rope.scaling.type", "'" + type + "' is not supported (none or linear)");
     }
   }
 
@@ -212,8 +281,15 @@ public final class GgufModelLoader {
     };
   }
 
-  /** The two Dense layers in order, or none; their widths must chain from the hidden size and back. */
-  private static List<DenseLayer> dense(GgufFile gguf, GgufMetadata meta, String arch, String first, String second,
+  /**
+   * The two Dense layers in order, or none; their widths must chain from the hidden size and back.
+   */
+  private static List<DenseLayer> dense(
+      GgufFile gguf,
+      GgufMetadata meta,
+      String arch,
+      String first,
+      String second,
       GgufTensorSource src) {
     boolean hasFirst = gguf.find(first).isPresent();
     boolean hasSecond = gguf.find(second).isPresent();
@@ -221,77 +297,118 @@ public final class GgufModelLoader {
       return List.of();
     }
     if (!hasFirst || !hasSecond) {
-      throw new CheckpointException(gguf.path(), "has '" + (hasFirst ? first : second) + "' but not '"
-          + (hasFirst ? second : first) + "': the two Dense layers come together");
+      throw new CheckpointException(
+          gguf.path(),
+          "has '"
+              + (hasFirst ? first : second)
+              + "' but not '"
+              + (hasFirst ? second : first)
+              + "': the two Dense layers come together");
     }
     int hidden = meta.positiveInt(arch + ".embedding_length");
     DenseLayer a = denseLayer(gguf, meta, arch, "dense_2", first, src);
     DenseLayer b = denseLayer(gguf, meta, arch, "dense_3", second, src);
     if (a.in() != hidden || b.in() != a.out() || b.out() != hidden) {
-      throw new CheckpointException(gguf.path(), "Dense shapes " + a.in() + "→" + a.out() + " and " + b.in() + "→"
-          + b.out() + " do not chain from the hidden size " + hidden + " back to it");
+      throw new CheckpointException(
+          gguf.path(),
+          "Dense shapes "
+              + a.in()
+              + "→"
+              + a.out()
+              + " and "
+              + b.in()
+              + "→"
+              + b.out()
+              + " do not chain from the hidden size "
+              + hidden
+              + " back to it");
     }
     return List.of(a, b);
   }
 
-  private static DenseLayer denseLayer(GgufFile gguf, GgufMetadata meta, String arch, String key, String name,
+  private static DenseLayer denseLayer(
+      GgufFile gguf,
+      GgufMetadata meta,
+      String arch,
+      String key,
+      String name,
       GgufTensorSource src) {
     GgufTensor t = gguf.require(name);
     if (t.ne().length != 2 || t.ne()[0] > Integer.MAX_VALUE || t.ne()[1] > Integer.MAX_VALUE) {
-      throw new CheckpointException(gguf.path(), "tensor '" + name + "' must be a matrix, has ne "
-          + java.util.Arrays.toString(t.ne()));
+      throw new CheckpointException(
+          gguf.path(),
+          "tensor '" + name + "' must be a matrix, has ne " + java.util.Arrays.toString(t.ne()));
     }
     int in = (int) t.ne()[0];
     int out = (int) t.ne()[1];
     String p = arch + "." + key;
-    meta.optPositiveInt(p + "_feat_in").filter(v -> v != in).ifPresent(v -> {
-      throw meta.invalid(p + "_feat_in", v + " differs from tensor '" + name + "' (" + in + " inputs)");
-    });
-    meta.optPositiveInt(p + "_feat_out").filter(v -> v != out).ifPresent(v -> {
-      throw meta.invalid(p + "_feat_out", v + " differs from tensor '" + name + "' (" + out + " outputs)");
-    });
+    meta.optPositiveInt(p + "_feat_in")
+        .filter(v -> v != in)
+        .ifPresent(
+            v -> {
+              throw meta.invalid(
+                  p + "_feat_in", v + " differs from tensor '" + name + "' (" + in + " inputs)");
+            });
+    meta.optPositiveInt(p + "_feat_out")
+        .filter(v -> v != out)
+        .ifPresent(
+            v -> {
+              throw meta.invalid(
+                  p + "_feat_out", v + " differs from tensor '" + name + "' (" + out + " outputs)");
+            });
     WeightMatrix w = src.matrixByGgufName(name, out, in);
     DenseLayer layer = new DenseLayer(w, null, false);
     FiniteWeights.checkDense(layer, gguf.path(), name, null);
     return layer;
   }
 
-  /** The SentencePiece vocabulary of {@code tokenizer.ggml.*} (llama.cpp's "llama" tokenizer model). */
+  /**
+   * The SentencePiece vocabulary of {@code tokenizer.ggml.*} (llama.cpp's "llama" tokenizer model).
+   */
   static GemmaTokenizer tokenizer(GgufFile gguf, GgufMetadata meta) {
     String model = meta.string("tokenizer.ggml.model");
     if (!model.equals("llama")) {
-      throw meta.invalid("tokenizer.ggml.model", "'" + model + "' is not supported (EmbeddingGemma uses the "
-          + "SentencePiece vocabulary, \"llama\")");
+      throw meta.invalid(
+          "tokenizer.ggml.model",
+          "'"
+              + model
+              + "' is not supported (EmbeddingGemma uses the "
+              + "SentencePiece vocabulary, \"llama\")");
     }
     GgufArray tokens = meta.array("tokenizer.ggml.tokens", GgufValueType.STRING);
     int n = tokens.length();
     GgufArray scoreArray = meta.array("tokenizer.ggml.scores", GgufValueType.FLOAT32);
     if (scoreArray.length() != n) {
-      throw meta.invalid("tokenizer.ggml.scores", scoreArray.length() + " scores for " + n + " tokens");
+      throw meta.invalid(
+          "tokenizer.ggml.scores", scoreArray.length() + " scores for " + n + " tokens");
     }
     int[] types = new int[n];
-    GgufArray typeArray = meta.optArray("tokenizer.ggml.token_type", GgufValueType.INT32).orElse(null);
+    GgufArray typeArray =
+        meta.optArray("tokenizer.ggml.token_type", GgufValueType.INT32).orElse(null);
     if (typeArray == null) {
       java.util.Arrays.fill(types, 1);
     } else {
       if (typeArray.length() != n) {
-        throw meta.invalid("tokenizer.ggml.token_type", typeArray.length() + " types for " + n + " tokens");
+        throw meta.invalid(
+            "tokenizer.ggml.token_type", typeArray.length() + " types for " + n + " tokens");
       }
       for (int i = 0; i < n; i++) {
         types[i] = (int) typeArray.longAt(i);
       }
     }
     // llama.cpp's defaults for a SentencePiece vocabulary when a key is absent.
-    SpecialTokens specials = new SpecialTokens(
-        meta.id("tokenizer.ggml.bos_token_id", 1),
-        meta.id("tokenizer.ggml.eos_token_id", 2),
-        meta.id("tokenizer.ggml.unknown_token_id", -1),
-        meta.id("tokenizer.ggml.padding_token_id", -1),
-        meta.bool("tokenizer.ggml.add_bos_token", true),
-        meta.bool("tokenizer.ggml.add_eos_token", false));
+    SpecialTokens specials =
+        new SpecialTokens(
+            meta.id("tokenizer.ggml.bos_token_id", 1),
+            meta.id("tokenizer.ggml.eos_token_id", 2),
+            meta.id("tokenizer.ggml.unknown_token_id", -1),
+            meta.id("tokenizer.ggml.padding_token_id", -1),
+            meta.bool("tokenizer.ggml.add_bos_token", true),
+            meta.bool("tokenizer.ggml.add_eos_token", false));
     try {
       // the strings are decoded from the mapping one at a time as the tokenizer reads them
-      return GemmaTokenizer.fromVocabulary(tokens.strings(), scoreArray.toFloatArray(), types, specials);
+      return GemmaTokenizer.fromVocabulary(
+          tokens.strings(), scoreArray.toFloatArray(), types, specials);
     } catch (TokenizerException e) {
       throw new ConfigException(gguf.path(), "tokenizer.ggml.*: " + e.getMessage(), e);
     }

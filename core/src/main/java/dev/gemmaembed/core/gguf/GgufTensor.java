@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * One tensor info of a GGUF file.
  *
- * @param ne dimensions, fastest-varying first: a PyTorch {@code [rows, cols]} matrix has
- *     {@code ne = [cols, rows]}
+ * @param ne dimensions, fastest-varying first: a PyTorch {@code [rows, cols]} matrix has {@code ne
+ *     = [cols, rows]}
  * @param offset byte offset of the data relative to the start of the data section
  * @param byteSize bytes of the data, as implied by type and shape
  */
@@ -32,8 +32,12 @@ public record GgufTensor(String name, long[] ne, WeightType type, long offset, l
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GgufTensor t && t.name.equals(name) && Arrays.equals(t.ne, ne) && t.type == type
-        && t.offset == offset && t.byteSize == byteSize;
+    return o instanceof GgufTensor t
+        && t.name.equals(name)
+        && Arrays.equals(t.ne, ne)
+        && t.type == type
+        && t.offset == offset
+        && t.byteSize == byteSize;
   }
 
   @Override

@@ -54,8 +54,19 @@ public final class GgufTensorSource implements TensorSource {
     for (int r = 0; r < m.rows(); r++) {
       int bad = f.firstNonFiniteScale(m.data(), r * rowBytes, blocks);
       if (bad >= 0) {
-        throw new CheckpointException(file.path(), "tensor '" + t.name() + "' (" + f + ") row " + r + ", block " + bad
-            + " at data offset " + (t.offset() + r * rowBytes + (long) bad * f.blockBytes()) + ": its scale is NaN or infinite");
+        throw new CheckpointException(
+            file.path(),
+            "tensor '"
+                + t.name()
+                + "' ("
+                + f
+                + ") row "
+                + r
+                + ", block "
+                + bad
+                + " at data offset "
+                + (t.offset() + r * rowBytes + (long) bad * f.blockBytes())
+                + ": its scale is NaN or infinite");
       }
     }
   }
@@ -64,7 +75,10 @@ public final class GgufTensorSource implements TensorSource {
     return view(t, file.bytes(t), rows, cols);
   }
 
-  /** A {@code rows × cols} matrix of {@code t}'s type over {@code bytes} (part of that tensor, or a copy). */
+  /**
+   * A {@code rows × cols} matrix of {@code t}'s type over {@code bytes} (part of that tensor, or a
+   * copy).
+   */
   WeightMatrix view(GgufTensor t, MemorySegment bytes, int rows, int cols) {
     if (!t.type().computable()) {
       throw unsupported(t);
@@ -99,13 +113,26 @@ public final class GgufTensorSource implements TensorSource {
 
   private void checkShape(GgufTensor t, long... ne) {
     if (!Arrays.equals(t.ne(), ne)) {
-      throw new CheckpointException(file.path(), "tensor '" + t.name() + "' has ne " + Arrays.toString(t.ne())
-          + ", the model's metadata implies " + Arrays.toString(ne));
+      throw new CheckpointException(
+          file.path(),
+          "tensor '"
+              + t.name()
+              + "' has ne "
+              + Arrays.toString(t.ne())
+              + ", the model's metadata implies "
+              + Arrays.toString(ne));
     }
   }
 
   private CheckpointException unsupported(GgufTensor t) {
-    return new CheckpointException(file.path(), "unsupported tensor type " + t.type() + " in tensor '" + t.name()
-        + "' (supported: " + WeightType.computableNames() + ")");
+    return new CheckpointException(
+        file.path(),
+        "unsupported tensor type "
+            + t.type()
+            + " in tensor '"
+            + t.name()
+            + "' (supported: "
+            + WeightType.computableNames()
+            + ")");
   }
 }

@@ -16,12 +16,12 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 
 /**
- * The token embedding table, looked up with positional reads of just the requested rows instead
- * of through the mapping. A lookup touches a few hundred bytes at random places of a table of
- * 113–805 MB; through a mapping every such touch maps the kernel's whole fault-around window
- * (64 KB) into the process, and after a few thousand distinct tokens the table alone holds more
- * resident memory than all the other weights together. A read from the page cache costs about a
- * microsecond per token. {@link #matrix()} (for re-encoding the table) is the mapped matrix.
+ * The token embedding table, looked up with positional reads of just the requested rows instead of
+ * through the mapping. A lookup touches a few hundred bytes at random places of a table of 113–805
+ * MB; through a mapping every such touch maps the kernel's whole fault-around window (64 KB) into
+ * the process, and after a few thousand distinct tokens the table alone holds more resident memory
+ * than all the other weights together. A read from the page cache costs about a microsecond per
+ * token. {@link #matrix()} (for re-encoding the table) is the mapped matrix.
  */
 final class GgufTokenTable implements TokenEmbeddings {
 
@@ -35,17 +35,24 @@ final class GgufTokenTable implements TokenEmbeddings {
   /** One thread's read buffer and a one-row matrix of the table's type over it. */
   private record Row(ByteBuffer buffer, WeightMatrix view) {}
 
-  private GgufTokenTable(WeightMatrix mapped, Path path, FileChannel channel, long fileOffset, int rowBytes,
+  private GgufTokenTable(
+      WeightMatrix mapped,
+      Path path,
+      FileChannel channel,
+      long fileOffset,
+      int rowBytes,
       BiFunction<MemorySegment, Integer, WeightMatrix> viewOf) {
     this.mapped = mapped;
     this.path = path;
     this.channel = channel;
     this.fileOffset = fileOffset;
     this.rowBytes = rowBytes;
-    this.rowBuffers = ThreadLocal.withInitial(() -> {
-      ByteBuffer b = ByteBuffer.allocateDirect(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
-      return new Row(b, viewOf.apply(MemorySegment.ofBuffer(b), mapped.cols()));
-    });
+    this.rowBuffers =
+        ThreadLocal.withInitial(
+            () -> {
+              ByteBuffer b = ByteBuffer.allocateDirect(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+              return new Row(b, viewOf.apply(MemorySegment.ofBuffer(b), mapped.cols()));
+            });
   }
 
   /**
@@ -56,7 +63,11 @@ final class GgufTokenTable implements TokenEmbeddings {
   // reinterpret(arena, cleanup) only ties a cleanup action to the arena; the 1-byte segment's size
   // is unchanged, so no memory beyond an allocation is exposed
   @SuppressWarnings("restricted")
-  static GgufTokenTable open(GgufFile gguf, GgufTensor t, WeightMatrix mapped, Arena arena,
+  static GgufTokenTable open(
+      GgufFile gguf,
+      GgufTensor t,
+      WeightMatrix mapped,
+      Arena arena,
       BiFunction<MemorySegment, Integer, WeightMatrix> viewOf) {
     FileChannel ch;
     try {
@@ -65,15 +76,24 @@ final class GgufTokenTable implements TokenEmbeddings {
       throw new CheckpointException(gguf.path(), "cannot read: " + e.getMessage(), e);
     }
     // Close the channel together with the mappings.
-    arena.allocate(1).reinterpret(arena, ignored -> {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // closing a read-only channel: nothing to recover
-      }
-    });
-    return new GgufTokenTable(mapped, gguf.path(), ch, gguf.dataOffset() + t.offset(),
-        Math.toIntExact(t.byteSize() / mapped.rows()), viewOf);
+    arena
+        .allocate(1)
+        .reinterpret(
+            arena,
+            ignored -> {
+              try {
+                ch.close();
+              } catch (IOException e) {
+                // closing a read-only channel: nothing to recover
+              }
+            });
+    return new GgufTokenTable(
+        mapped,
+        gguf.path(),
+        ch,
+        gguf.dataOffset() + t.offset(),
+        Math.toIntExact(t.byteSize() / mapped.rows()),
+        viewOf);
   }
 
   @Override
@@ -90,11 +110,13 @@ final class GgufTokenTable implements TokenEmbeddings {
     try {
       while (b.hasRemaining()) {
         if (channel.read(b, at + b.position()) < 0) {
-          throw new CheckpointException(path, "token_embd.weight row " + r + " ends past the end of the file");
+          throw new CheckpointException(
+              path, "token_embd.weight row " + r + " ends past the end of the file");
         }
       }
     } catch (IOException e) {
-      throw new CheckpointException(path, "cannot read token_embd.weight row " + r + ": " + e.getMessage(), e);
+      throw new CheckpointException(
+          path, "cannot read token_embd.weight row " + r + ": " + e.getMessage(), e);
     }
     try {
       row.view.readRow(0, dst, dstOffset);

@@ -1,9 +1,9 @@
 package dev.gemmaembed.core.gguf;
 
 /**
- * One metadata value. {@code value} is a {@code Long} for every integer type (a UINT64 above
- * 2^63 − 1 keeps its bit pattern; {@link #asLong} rejects it), a {@code Float}, {@code Double},
- * {@code Boolean}, {@code String}, or a {@link GgufArray}.
+ * One metadata value. {@code value} is a {@code Long} for every integer type (a UINT64 above 2^63 −
+ * 1 keeps its bit pattern; {@link #asLong} rejects it), a {@code Float}, {@code Double}, {@code
+ * Boolean}, {@code String}, or a {@link GgufArray}.
  */
 public record GgufValue(GgufValueType type, Object value) {
 
@@ -11,7 +11,9 @@ public record GgufValue(GgufValueType type, Object value) {
     return value instanceof Long;
   }
 
-  /** The integer value; throws for non-integers and for UINT64 values above {@code Long.MAX_VALUE}. */
+  /**
+   * The integer value; throws for non-integers and for UINT64 values above {@code Long.MAX_VALUE}.
+   */
   public long asLong() {
     if (!(value instanceof Long l) || (type == GgufValueType.UINT64 && l < 0)) {
       throw new IllegalStateException("not an integer in range: " + this);

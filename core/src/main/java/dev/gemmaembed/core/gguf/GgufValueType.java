@@ -2,12 +2,21 @@ package dev.gemmaembed.core.gguf;
 
 /** The metadata value types of GGUF (v2/v3), with their ids and the fixed size of scalar ones. */
 public enum GgufValueType {
-  UINT8(0, 1), INT8(1, 1), UINT16(2, 2), INT16(3, 2), UINT32(4, 4), INT32(5, 4), FLOAT32(6, 4), BOOL(7, 1),
+  UINT8(0, 1),
+  INT8(1, 1),
+  UINT16(2, 2),
+  INT16(3, 2),
+  UINT32(4, 4),
+  INT32(5, 4),
+  FLOAT32(6, 4),
+  BOOL(7, 1),
   /** u64 byte length + UTF-8 bytes. */
   STRING(8, -1),
   /** u32 element type + u64 count + elements. */
   ARRAY(9, -1),
-  UINT64(10, 8), INT64(11, 8), FLOAT64(12, 8);
+  UINT64(10, 8),
+  INT64(11, 8),
+  FLOAT64(12, 8);
 
   private static final GgufValueType[] BY_ID = new GgufValueType[13];
 

@@ -1,9 +1,9 @@
 package dev.gemmaembed.core.model;
 
 /**
- * The ranges a config value must lie in for the forward pass to stay finite, whichever file
- * format stated it. Each check returns null when the value is usable, else why not; the readers
- * put the file and key in front.
+ * The ranges a config value must lie in for the forward pass to stay finite, whichever file format
+ * stated it. Each check returns null when the value is usable, else why not; the readers put the
+ * file and key in front.
  */
 public final class ConfigRanges {
 
@@ -24,19 +24,23 @@ public final class ConfigRanges {
   private ConfigRanges() {}
 
   /**
-   * A RoPE base θ: inv_freq = θ^(−2k/d) in float32, so a base below 1 grows the frequencies, and
-   * a tiny one overflows them to infinity (angle 0 · ∞ = NaN). EmbeddingGemma: 1e4 and 1e6.
+   * A RoPE base θ: inv_freq = θ^(−2k/d) in float32, so a base below 1 grows the frequencies, and a
+   * tiny one overflows them to infinity (angle 0 · ∞ = NaN). EmbeddingGemma: 1e4 and 1e6.
    */
   public static String ropeBase(double theta) {
-    return Double.isFinite(theta) && theta >= 1 ? null : "must be a finite number of at least 1, got " + theta;
+    return Double.isFinite(theta) && theta >= 1
+        ? null
+        : "must be a finite number of at least 1, got " + theta;
   }
 
   /**
-   * A linear RoPE scaling factor, dividing inv_freq (at most 1): below 1e-6 the first angle
-   * step exceeds 1e6 radians and float32 angles lose all precision.
+   * A linear RoPE scaling factor, dividing inv_freq (at most 1): below 1e-6 the first angle step
+   * exceeds 1e6 radians and float32 angles lose all precision.
    */
   public static String ropeFactor(double factor) {
-    return Double.isFinite(factor) && factor >= 1e-6 ? null : "must be a finite number of at least 1e-6, got " + factor;
+    return Double.isFinite(factor) && factor >= 1e-6
+        ? null
+        : "must be a finite number of at least 1e-6, got " + factor;
   }
 
   /**
@@ -52,11 +56,16 @@ public final class ConfigRanges {
   public static String queryPreAttnScalar(double s) {
     float scale = (float) Math.pow(s, -0.5);
     return Double.isFinite(s) && s > 0 && Float.isFinite(scale) && scale > 0
-        ? null : "must be a positive finite number, got " + s;
+        ? null
+        : "must be a positive finite number, got " + s;
   }
 
-  /** Positions (context length, max_seq_length): room for {@code <bos>}, a token and {@code <eos>}. */
+  /**
+   * Positions (context length, max_seq_length): room for {@code <bos>}, a token and {@code <eos>}.
+   */
   public static String positions(int n) {
-    return n >= MIN_POSITIONS ? null : "must be at least " + MIN_POSITIONS + " (<bos>, one token and <eos>), got " + n;
+    return n >= MIN_POSITIONS
+        ? null
+        : "must be at least " + MIN_POSITIONS + " (<bos>, one token and <eos>), got " + n;
   }
 }

@@ -82,14 +82,25 @@ public record Eg2Config(
   /** A summary line and one line per layer: type, heads, head width, kv heads, window, RoPE. */
   public List<String> describe() {
     List<String> out = new ArrayList<>();
-    out.add(String.format("%d layers, hidden %d, intermediate %d, PLE width %d, output %d, sliding radius %d, vocab %d",
-        layers, hidden, intermediate, pleDim, embeddingDim, radius, vocabSize));
+    out.add(
+        String.format(
+            "%d layers, hidden %d, intermediate %d, PLE width %d, output %d, sliding radius %d, vocab %d",
+            layers, hidden, intermediate, pleDim, embeddingDim, radius, vocabSize));
     for (int l = 0; l < layers; l++) {
       Eg2Rope r = rope(l);
-      out.add(String.format("  layer %2d  %-7s  q %d×%d  kv %d×%d  %s  rope %s θ=%s%s", l,
-          fullAttention[l] ? "global" : "sliding", heads, headDim[l], kvHeads[l], headDim[l],
-          fullAttention[l] ? "window all" : "window ±" + radius, r.type(), r.theta(),
-          r.type().equals(Eg2Rope.PROPORTIONAL) ? " partial " + r.partialRotaryFactor() : ""));
+      out.add(
+          String.format(
+              "  layer %2d  %-7s  q %d×%d  kv %d×%d  %s  rope %s θ=%s%s",
+              l,
+              fullAttention[l] ? "global" : "sliding",
+              heads,
+              headDim[l],
+              kvHeads[l],
+              headDim[l],
+              fullAttention[l] ? "window all" : "window ±" + radius,
+              r.type(),
+              r.theta(),
+              r.type().equals(Eg2Rope.PROPORTIONAL) ? " partial " + r.partialRotaryFactor() : ""));
     }
     return out;
   }

@@ -5,19 +5,20 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Reads the {@code text_config} of an EmbeddingGemma 2 {@code config.json} (model_type
- * {@code embedding_gemma2}) into an {@link Eg2Config}, with the defaults of transformers'
- * {@code EmbeddingGemma2TextConfig} (transformers e1f33e27) where keys are absent: layer i global
- * iff (i + 1) % {@code sliding_window_pattern} (6) == 0 and the last layer always global; global
- * layers without a {@code per_layer_config} entry get {@code global_head_dim} (512) and
- * {@code num_global_key_value_heads} (1), the builder arguments transformers reads for them; RoPE
- * "default" with θ 1e4 on sliding and 1e6 on global layers. Every bad value is a
- * {@link dev.gemmaembed.core.ConfigException} naming the key.
+ * Reads the {@code text_config} of an EmbeddingGemma 2 {@code config.json} (model_type {@code
+ * embedding_gemma2}) into an {@link Eg2Config}, with the defaults of transformers' {@code
+ * EmbeddingGemma2TextConfig} (transformers e1f33e27) where keys are absent: layer i global iff (i +
+ * 1) % {@code sliding_window_pattern} (6) == 0 and the last layer always global; global layers
+ * without a {@code per_layer_config} entry get {@code global_head_dim} (512) and {@code
+ * num_global_key_value_heads} (1), the builder arguments transformers reads for them; RoPE
+ * "default" with θ 1e4 on sliding and 1e6 on global layers. Every bad value is a {@link
+ * dev.gemmaembed.core.ConfigException} naming the key.
  */
 public final class Eg2ConfigReader {
 
   /** RoPE tables grow with the longest sequence seen, so this bounds positions only, not memory. */
   static final int MAX_POSITIONS = 1 << 20;
+
   private static final int GLOBAL_HEAD_DIM = 512;
   private static final int GLOBAL_KV_HEADS = 1;
   private static final int SLIDING_WINDOW_PATTERN = 6;
@@ -39,28 +40,40 @@ public final class Eg2ConfigReader {
     JsonConfig c = top.section("text_config");
     String act = c.optString("hidden_activation", "gelu_pytorch_tanh");
     if (!act.equals("gelu_pytorch_tanh") && !act.equals("gelu_tanh")) {
-      throw c.invalid("hidden_activation", "'" + act + "' is not supported (expected gelu_pytorch_tanh)");
+      throw c.invalid(
+          "hidden_activation", "'" + act + "' is not supported (expected gelu_pytorch_tanh)");
     }
     JsonNode tokenTable = c.get("vocab_size_per_layer_input");
     if (tokenTable != null && tokenTable.asInt(0) != 0) {
-      throw c.invalid("vocab_size_per_layer_input", "a per-layer token table is not part of EmbeddingGemma 2");
+      throw c.invalid(
+          "vocab_size_per_layer_input", "a per-layer token table is not part of EmbeddingGemma 2");
     }
     int layers = c.requireInt("num_hidden_layers", ConfigRanges.MAX_LAYERS);
     int heads = c.requireInt("num_attention_heads", ConfigRanges.MAX_HEADS);
     int hidden = c.requireInt("hidden_size", ConfigRanges.MAX_WIDTH);
     int pleDim = c.requireInt("hidden_size_per_layer_input", ConfigRanges.MAX_WIDTH);
     if ((long) pleDim * layers > ConfigRanges.MAX_WIDTH) {
-      throw c.invalid("hidden_size_per_layer_input", pleDim + " × " + layers + " layers exceeds the supported width "
-          + ConfigRanges.MAX_WIDTH);
+      throw c.invalid(
+          "hidden_size_per_layer_input",
+          pleDim
+              + " × "
+              + layers
+              + " layers exceeds the supported width "
+              + ConfigRanges.MAX_WIDTH);
     }
     boolean[] full = layerTypes(c, layers);
     int[] headDim = new int[layers];
     int[] kvHeads = new int[layers];
     int slidingDim = c.requireInt("head_dim", ConfigRanges.MAX_WIDTH);
     int slidingKv = c.requireInt("num_key_value_heads", ConfigRanges.MAX_HEADS);
-    int globalDim = c.has("global_head_dim") ? c.requireInt("global_head_dim", ConfigRanges.MAX_WIDTH) : GLOBAL_HEAD_DIM;
-    int globalKv = c.has("num_global_key_value_heads")
-        ? c.requireInt("num_global_key_value_heads", ConfigRanges.MAX_HEADS) : GLOBAL_KV_HEADS;
+    int globalDim =
+        c.has("global_head_dim")
+            ? c.requireInt("global_head_dim", ConfigRanges.MAX_WIDTH)
+            : GLOBAL_HEAD_DIM;
+    int globalKv =
+        c.has("num_global_key_value_heads")
+            ? c.requireInt("num_global_key_value_heads", ConfigRanges.MAX_HEADS)
+            : GLOBAL_KV_HEADS;
     boolean[] listed = perLayer(c, layers, heads, headDim, kvHeads);
     for (int l = 0; l < layers; l++) {
       if (!listed[l]) {
@@ -70,13 +83,22 @@ public final class Eg2ConfigReader {
         headDim[l] = headDim[l] == 0 ? slidingDim : headDim[l];
         kvHeads[l] = kvHeads[l] == 0 ? slidingKv : kvHeads[l];
       }
-      String where = listed[l] ? "per_layer_config." + l : (full[l] ? "per_layer_config" : "head_dim");
+      String where =
+          listed[l] ? "per_layer_config." + l : (full[l] ? "per_layer_config" : "head_dim");
       if (headDim[l] % 2 != 0) {
-        throw c.invalid(where, "layer " + l + ": head_dim must be even for rotary embeddings, got " + headDim[l]);
+        throw c.invalid(
+            where,
+            "layer " + l + ": head_dim must be even for rotary embeddings, got " + headDim[l]);
       }
       if (heads % kvHeads[l] != 0) {
-        throw c.invalid(where, "layer " + l + ": num_key_value_heads " + kvHeads[l]
-            + " does not divide num_attention_heads " + heads);
+        throw c.invalid(
+            where,
+            "layer "
+                + l
+                + ": num_key_value_heads "
+                + kvHeads[l]
+                + " does not divide num_attention_heads "
+                + heads);
       }
     }
     JsonNode window = c.get("sliding_window");
@@ -84,7 +106,9 @@ public final class Eg2ConfigReader {
       throw c.missing("sliding_window");
     }
     if (!window.isIntegralNumber() || !window.canConvertToInt() || window.asInt() <= 0) {
-      throw c.invalid("sliding_window", "must be a positive integer (the inclusive window radius), got " + window);
+      throw c.invalid(
+          "sliding_window",
+          "must be a positive integer (the inclusive window radius), got " + window);
     }
     JsonNode ropes = c.get("rope_parameters");
     if (ropes != null && !ropes.isObject()) {
@@ -108,28 +132,39 @@ public final class Eg2ConfigReader {
         maxPositions(c));
   }
 
-  /** Global-layer flags from {@code layer_types} (or the every-sixth default); the last layer is always global. */
+  /**
+   * Global-layer flags from {@code layer_types} (or the every-sixth default); the last layer is
+   * always global.
+   */
   private static boolean[] layerTypes(JsonConfig c, int layers) {
     boolean[] full = new boolean[layers];
     JsonNode types = c.get("layer_types");
     if (types == null) {
-      int pattern = c.has("sliding_window_pattern") ? c.requirePositiveInt("sliding_window_pattern")
-          : SLIDING_WINDOW_PATTERN;
+      int pattern =
+          c.has("sliding_window_pattern")
+              ? c.requirePositiveInt("sliding_window_pattern")
+              : SLIDING_WINDOW_PATTERN;
       for (int i = 0; i < layers; i++) {
         full[i] = (i + 1) % pattern == 0;
       }
     } else {
       if (!types.isArray() || types.size() != layers) {
-        throw c.invalid("layer_types", "must list num_hidden_layers = " + layers + " entries, got "
-            + (types.isArray() ? types.size() + " entries" : types.toString()));
+        throw c.invalid(
+            "layer_types",
+            "must list num_hidden_layers = "
+                + layers
+                + " entries, got "
+                + (types.isArray() ? types.size() + " entries" : types.toString()));
       }
       for (int i = 0; i < layers; i++) {
         String t = types.get(i).asText();
         switch (t) {
           case "full_attention" -> full[i] = true;
           case "sliding_attention" -> full[i] = false;
-          default -> throw c.invalid("layer_types", "entry " + i + " is '" + t
-              + "' (expected sliding_attention or full_attention)");
+          default ->
+              throw c.invalid(
+                  "layer_types",
+                  "entry " + i + " is '" + t + "' (expected sliding_attention or full_attention)");
         }
       }
     }
@@ -141,7 +176,8 @@ public final class Eg2ConfigReader {
    * Fills the layers {@code per_layer_config} names (keys are layer indices, possibly zero-padded
    * strings such as "05"); 0 where an entry leaves a value out. Returns which layers it names.
    */
-  private static boolean[] perLayer(JsonConfig c, int layers, int heads, int[] headDim, int[] kvHeads) {
+  private static boolean[] perLayer(
+      JsonConfig c, int layers, int heads, int[] headDim, int[] kvHeads) {
     boolean[] listed = new boolean[layers];
     JsonNode plc = c.get("per_layer_config");
     if (plc == null) {
@@ -172,8 +208,12 @@ public final class Eg2ConfigReader {
       listed[layer] = true;
       int layerHeads = positive(c, entry, where, "num_attention_heads", ConfigRanges.MAX_HEADS);
       if (layerHeads != 0 && layerHeads != heads) {
-        throw c.invalid(where + ".num_attention_heads", layerHeads + " differs from num_attention_heads " + heads
-            + ": per-layer query head counts are not supported");
+        throw c.invalid(
+            where + ".num_attention_heads",
+            layerHeads
+                + " differs from num_attention_heads "
+                + heads
+                + ": per-layer query head counts are not supported");
       }
       headDim[layer] = positive(c, entry, where, "head_dim", ConfigRanges.MAX_WIDTH);
       kvHeads[layer] = positive(c, entry, where, "num_key_value_heads", ConfigRanges.MAX_HEADS);
@@ -220,7 +260,10 @@ public final class Eg2ConfigReader {
     if (!p.isObject()) {
       throw c.invalid(where, "must be an object");
     }
-    String type = p.has("rope_type") ? p.get("rope_type").asText() : p.has("type") ? p.get("type").asText() : "default";
+    String type =
+        p.has("rope_type")
+            ? p.get("rope_type").asText()
+            : p.has("type") ? p.get("type").asText() : "default";
     double theta = number(c, p, where, "rope_theta", defaultTheta);
     c.checkRange(where + ".rope_theta", ConfigRanges.ropeBase(theta));
     double factor = number(c, p, where, "factor", 1.0);
@@ -234,12 +277,15 @@ public final class Eg2ConfigReader {
         }
         yield new Eg2Rope(type, theta, factor, prf);
       }
-      default -> throw c.invalid(where + ".rope_type", "'" + type + "' is not supported (default or proportional)");
+      default ->
+          throw c.invalid(
+              where + ".rope_type", "'" + type + "' is not supported (default or proportional)");
     };
   }
 
   /** A positive, finite number {@code node.key}, or {@code fallback} when absent. */
-  private static double number(JsonConfig c, JsonNode node, String where, String key, double fallback) {
+  private static double number(
+      JsonConfig c, JsonNode node, String where, String key, double fallback) {
     JsonNode n = node.get(key);
     if (n == null || n.isNull()) {
       return fallback;

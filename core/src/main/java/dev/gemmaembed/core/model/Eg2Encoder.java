@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The EmbeddingGemma 2 text encoder (transformers' {@code EmbeddingGemma2TextModel}, spec
- * "Forward pass") over a packed batch: sequences end to end, each with positions from 0, attention
- * never crossing a sequence boundary, so every token is computed as if its sequence were alone.
+ * The EmbeddingGemma 2 text encoder (transformers' {@code EmbeddingGemma2TextModel}, spec "Forward
+ * pass") over a packed batch: sequences end to end, each with positions from 0, attention never
+ * crossing a sequence boundary, so every token is computed as if its sequence were alone.
  *
- * <p>Per layer i (head width d and kv heads from the config): {@code h = rms(x; in)}; q, k, v;
- * q/k normed per head (weights as is) and v without weight; RoPE on q, k; attention with scaling
- * 1.0 (window radius on sliding layers); {@code x += rms(o; post_attn)}; the GeGLU MLP with
- * {@code x += rms(m; post_ff)}; the PLE block {@code x += rms(proj(gelu(gate(x)) ⊙ Q_i); ple_post)}
- * with {@code Q_i = rms(x₀ · Wple_iᵀ / √H; ple_norm)} from the scaled embeddings x₀; then
- * {@code x *= layer_scalar}. Finally {@code rms(x; norm) · Wembᵀ} per token, {@code [T, E]}.
+ * <p>Per layer i (head width d and kv heads from the config): {@code h = rms(x; in)}; q, k, v; q/k
+ * normed per head (weights as is) and v without weight; RoPE on q, k; attention with scaling 1.0
+ * (window radius on sliding layers); {@code x += rms(o; post_attn)}; the GeGLU MLP with {@code x +=
+ * rms(m; post_ff)}; the PLE block {@code x += rms(proj(gelu(gate(x)) ⊙ Q_i); ple_post)} with {@code
+ * Q_i = rms(x₀ · Wple_iᵀ / √H; ple_norm)} from the scaled embeddings x₀; then {@code x *=
+ * layer_scalar}. Finally {@code rms(x; norm) · Wembᵀ} per token, {@code [T, E]}.
  *
  * <p>The PLE projection {@code [L·P, H]} is used as L row slices {@code [P, H]}, one per layer, so
  * a pass holds one layer's PLE input ({@code T × P}) instead of all of them ({@code T × L·P}).
@@ -38,22 +38,31 @@ final class Eg2Encoder implements Encoder {
 
   private final Eg2Config cfg;
   private final Eg2Weights weights;
+
   /** Per layer: the rows of the PLE projection that make that layer's input, {@code [P, H]}. */
   private final WeightMatrix[] pleSlices;
+
   /** Per layer: its index into the distinct (RoPE parameters, head width) pairs. */
   private final int[] ropeSlot;
+
   private final List<RopeKey> ropeKeys = new ArrayList<>();
+
   /** Tables by slot, covering the longest sequence so far; replaced, never changed. */
   private volatile RopeTable[] ropeSoFar;
+
   private final float embedScale;
   private final float pleScale;
   private final int passTokens;
+
   /** One idle buffer set (null when in use or not yet made). Guarded by {@code this}. */
   private Pass idle;
 
   private record RopeKey(Eg2Rope rope, int headDim) {}
 
-  /** cos/sin of rotate-half RoPE, {@code [positions × d/2]}, angles in float32 as transformers computes them. */
+  /**
+   * cos/sin of rotate-half RoPE, {@code [positions × d/2]}, angles in float32 as transformers
+   * computes them.
+   */
   private record RopeTable(float[] cos, float[] sin, int half, int positions) {
     static RopeTable of(RopeKey key, int positions) {
       float[] invFreq = key.rope().inverseFrequencies(key.headDim());
@@ -170,7 +179,8 @@ final class Eg2Encoder implements Encoder {
     synchronized (this) {
       r = ropeSoFar;
       if (r[0].positions() < longest) {
-        int positions = Math.min(cfg.maxPositions(), (longest + ROPE_STEP - 1) / ROPE_STEP * ROPE_STEP);
+        int positions =
+            Math.min(cfg.maxPositions(), (longest + ROPE_STEP - 1) / ROPE_STEP * ROPE_STEP);
         r = ropeTables(Math.max(positions, longest));
         ropeSoFar = r;
       }
@@ -178,35 +188,52 @@ final class Eg2Encoder implements Encoder {
     }
   }
 
-  /** The activation buffers of one pass, for {@code capacity} tokens, and its per-token loop bodies. */
+  /**
+   * The activation buffers of one pass, for {@code capacity} tokens, and its per-token loop bodies.
+   */
   private final class Pass {
     final int capacity;
+
     /** The residual stream {@code [T × H]}. */
     final float[] x;
+
     /** The scaled token embeddings x₀ {@code [T × H]}, the PLE input. */
     final float[] x0;
+
     /** {@code [T × H]}: a norm of x as a product's input, then a block's output. */
     final float[] h;
+
     /** Queries {@code [T × heads·d]}, overwritten in place by the attention output. */
     final float[] q;
+
     final float[] k;
     final float[] v;
+
     /** {@code [T × I]} each. */
     final float[] gate;
+
     final float[] up;
+
     /** This layer's PLE input Q_i and the PLE gate, {@code [T × P]} each. */
     final float[] ple;
+
     final float[] pleGate;
+
     /** The output rows {@code [T × E]}. */
     final float[] out;
+
     final int[] start;
     final int[] length;
     final int[] position;
+
     /** Attention scratch per distinct (kv heads, head width). */
     final BatchAttention[] attention;
+
     final float[] ones;
+
     /** The products' arguments, refilled per layer (no allocation in the layer loop). */
     final WeightMatrix[] qkvWeights = new WeightMatrix[3];
+
     final float[][] qkv;
     final WeightMatrix[] gateUpWeights = new WeightMatrix[2];
     final float[][] gateUp;
@@ -254,7 +281,8 @@ final class Eg2Encoder implements Encoder {
           }
         }
         if (attention[l] == null) {
-          attention[l] = new BatchAttention(cfg.heads(), cfg.kvHeads()[l], cfg.headDim()[l], capacity);
+          attention[l] =
+              new BatchAttention(cfg.heads(), cfg.kvHeads()[l], cfg.headDim()[l], capacity);
         }
       }
       qkv = new float[][] {q, k, v};
@@ -305,7 +333,8 @@ final class Eg2Encoder implements Encoder {
       qkvWeights[2] = layer.v();
       Matmul.multiplyAll(pool, h, n, qkvWeights, qkv, qkvOffsets);
       pool.parallelFor(n, 8, qkvNormRope);
-      attention[l].run(pool, q, k, v, start, length, nSeq, cfg.radius(l), 1f, q); // scaling 1.0, in place
+      attention[l].run(
+          pool, q, k, v, start, length, nSeq, cfg.radius(l), 1f, q); // scaling 1.0, in place
       Matmul.multiply(pool, layer.o(), q, n, h);
       pool.parallelFor(n, 8, attentionResidual);
       gateUpWeights[0] = layer.gate();
@@ -320,7 +349,10 @@ final class Eg2Encoder implements Encoder {
       pool.parallelFor(n, 8, pleResidual);
     }
 
-    /** x = x₀ = embed_tokens[id] · sqrt(H) (the scale in the table's dtype), sequences {@code [from, to)}. */
+    /**
+     * x = x₀ = embed_tokens[id] · sqrt(H) (the scale in the table's dtype), sequences {@code [from,
+     * to)}.
+     */
     private void embedRows(int from, int to) {
       int hd = cfg.hidden();
       for (int s = from; s < to; s++) {

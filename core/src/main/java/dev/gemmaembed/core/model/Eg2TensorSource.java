@@ -3,11 +3,11 @@ package dev.gemmaembed.core.model;
 import dev.gemmaembed.kernels.WeightMatrix;
 
 /**
- * The text tensors of an EmbeddingGemma 2 checkpoint by their names after the text model's
- * prefix: {@code language_model.} ({@code EmbeddingGemma2Model} has no {@code model.} wrapper),
- * {@code model.language_model.} (accepted by ollama), or none. Tensors under other prefixes
- * ({@code vision_tower.*}, {@code audio_tower.*}, {@code embed_vision.*}, {@code embed_audio.*})
- * are never asked for, so never read.
+ * The text tensors of an EmbeddingGemma 2 checkpoint by their names after the text model's prefix:
+ * {@code language_model.} ({@code EmbeddingGemma2Model} has no {@code model.} wrapper), {@code
+ * model.language_model.} (accepted by ollama), or none. Tensors under other prefixes ({@code
+ * vision_tower.*}, {@code audio_tower.*}, {@code embed_vision.*}, {@code embed_audio.*}) are never
+ * asked for, so never read.
  */
 final class Eg2TensorSource implements TensorSource {
 
@@ -21,7 +21,10 @@ final class Eg2TensorSource implements TensorSource {
     this.prefix = prefix;
   }
 
-  /** The prefix under which {@code inner} holds the token table (the first one when none does, so errors name it). */
+  /**
+   * The prefix under which {@code inner} holds the token table (the first one when none does, so
+   * errors name it).
+   */
   static Eg2TensorSource over(TensorSource inner) {
     for (String p : PREFIXES) {
       if (inner.has(p + "embed_tokens.weight")) {

@@ -3,14 +3,17 @@ package dev.gemmaembed.core.model;
 import java.lang.foreign.Arena;
 
 /**
- * The architecture-specific part of a loaded model: its weights and hyper-parameters behind the
- * few facts the shared code needs (input checks, pooling width), and the encoder that runs them.
- * Each architecture owns one implementation; the tokenizer, prompts and sentence-transformers head
- * are shared ({@link LoadedModel}).
+ * The architecture-specific part of a loaded model: its weights and hyper-parameters behind the few
+ * facts the shared code needs (input checks, pooling width), and the encoder that runs them. Each
+ * architecture owns one implementation; the tokenizer, prompts and sentence-transformers head are
+ * shared ({@link LoadedModel}).
  */
 public interface EncoderModel {
 
-  /** The {@link Architecture} this model is, for messages, {@code inspect} and the server's model list. */
+  /**
+   * The {@link Architecture} this model is, for messages, {@code inspect} and the server's model
+   * list.
+   */
   Architecture architecture();
 
   /** The token embedding table, {@code [vocab × width]}. */

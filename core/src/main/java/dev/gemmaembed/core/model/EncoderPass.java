@@ -9,8 +9,8 @@ import dev.gemmaembed.kernels.WeightMatrix;
 /**
  * One forward pass of the {@link GemmaEncoder} over a packed batch: the activation buffers, sized
  * for {@code capacity} tokens (and sequences), and the steps of the model that work on them. Every
- * step is one parallel loop on the pool, whose bodies are created once per buffer set, so a pass
- * in steady state allocates nothing. One pass runs at a time on a buffer set.
+ * step is one parallel loop on the pool, whose bodies are created once per buffer set, so a pass in
+ * steady state allocates nothing. One pass runs at a time on a buffer set.
  */
 final class EncoderPass {
 
@@ -28,24 +28,35 @@ final class EncoderPass {
 
   /** Tokens, and sequences, it has room for. */
   final int capacity;
+
   /** The residual stream, {@code [tokens × hidden]}. */
   final float[] x;
+
   /**
    * {@code [tokens × hidden]}: a norm of {@code x} as a block's input, then the block's output
    * until it is added to {@code x}.
    */
   final float[] h;
+
   /** Queries {@code [tokens × heads·headDim]}, overwritten in place by the attention output. */
   final float[] q;
+
   /** Keys and values, {@code [tokens × kvHeads·headDim]}. */
   final float[] k;
+
   final float[] v;
+
   /** Tokens of a feed-forward tile. */
   private final int tileCapacity;
+
   /** A tile's rows of h, {@code [tile × hidden]}: the input of gate and up. */
   private final float[] hTile;
-  /** A tile's gate and up, {@code [tile × intermediate]} each, at offsets 0 and {@code upOffset}. */
+
+  /**
+   * A tile's gate and up, {@code [tile × intermediate]} each, at offsets 0 and {@code upOffset}.
+   */
   private final float[] gateUpTile;
+
   private final int upOffset;
 
   private final int[] start;
@@ -133,8 +144,8 @@ final class EncoderPass {
   }
 
   /**
-   * One Gemma 3 encoder layer on the residual stream {@code x} (sandwich norms; the sliding
-   * layers' attention sees keys within {@code radius}, the full ones, radius −1, all).
+   * One Gemma 3 encoder layer on the residual stream {@code x} (sandwich norms; the sliding layers'
+   * attention sees keys within {@code radius}, the full ones, radius −1, all).
    */
   void layer(LayerWeights w, RopeTables rope, int radius) {
     norm(x, w.inputNorm(), h);
@@ -185,7 +196,10 @@ final class EncoderPass {
     pool.parallelFor(tokens, TOKEN_GRAIN, normRows);
   }
 
-  /** The residual connection: {@code residual += RMSNorm(block) · weight} per token ({@code block} is overwritten). */
+  /**
+   * The residual connection: {@code residual += RMSNorm(block) · weight} per token ({@code block}
+   * is overwritten).
+   */
   void addNormed(float[] block, float[] weight, float[] residual) {
     normIn = block;
     normWeight = weight;

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** All weights of the Gemma 3 encoder, resolved from a {@link TensorSource}. */
-public record EncoderWeights(TokenEmbeddings embedTokens, List<LayerWeights> layers, float[] finalNorm) {
+public record EncoderWeights(
+    TokenEmbeddings embedTokens, List<LayerWeights> layers, float[] finalNorm) {
 
   /** Reads every tensor the forward pass needs, checking shapes against {@code cfg}. */
   public static EncoderWeights load(ModelConfig cfg, TensorSource src) {
@@ -16,20 +17,21 @@ public record EncoderWeights(TokenEmbeddings embedTokens, List<LayerWeights> lay
     List<LayerWeights> layers = new ArrayList<>(cfg.layers());
     for (int l = 0; l < cfg.layers(); l++) {
       String p = "layers." + l + ".";
-      layers.add(new LayerWeights(
-          norm(cfg, src, p + "input_layernorm.weight", h),
-          src.matrix(p + "self_attn.q_proj.weight", qDim, h),
-          src.matrix(p + "self_attn.k_proj.weight", kvDim, h),
-          src.matrix(p + "self_attn.v_proj.weight", kvDim, h),
-          src.matrix(p + "self_attn.o_proj.weight", h, qDim),
-          norm(cfg, src, p + "self_attn.q_norm.weight", cfg.headDim()),
-          norm(cfg, src, p + "self_attn.k_norm.weight", cfg.headDim()),
-          norm(cfg, src, p + "post_attention_layernorm.weight", h),
-          norm(cfg, src, p + "pre_feedforward_layernorm.weight", h),
-          src.matrix(p + "mlp.gate_proj.weight", f, h),
-          src.matrix(p + "mlp.up_proj.weight", f, h),
-          src.matrix(p + "mlp.down_proj.weight", h, f),
-          norm(cfg, src, p + "post_feedforward_layernorm.weight", h)));
+      layers.add(
+          new LayerWeights(
+              norm(cfg, src, p + "input_layernorm.weight", h),
+              src.matrix(p + "self_attn.q_proj.weight", qDim, h),
+              src.matrix(p + "self_attn.k_proj.weight", kvDim, h),
+              src.matrix(p + "self_attn.v_proj.weight", kvDim, h),
+              src.matrix(p + "self_attn.o_proj.weight", h, qDim),
+              norm(cfg, src, p + "self_attn.q_norm.weight", cfg.headDim()),
+              norm(cfg, src, p + "self_attn.k_norm.weight", cfg.headDim()),
+              norm(cfg, src, p + "post_attention_layernorm.weight", h),
+              norm(cfg, src, p + "pre_feedforward_layernorm.weight", h),
+              src.matrix(p + "mlp.gate_proj.weight", f, h),
+              src.matrix(p + "mlp.up_proj.weight", f, h),
+              src.matrix(p + "mlp.down_proj.weight", h, f),
+              norm(cfg, src, p + "post_feedforward_layernorm.weight", h)));
     }
     WeightMatrix table = src.matrix("embed_tokens.weight", cfg.vocabSize(), h);
     return new EncoderWeights(() -> table, List.copyOf(layers), norm(cfg, src, "norm.weight", h));
@@ -50,8 +52,14 @@ public record EncoderWeights(TokenEmbeddings embedTokens, List<LayerWeights> lay
   public long matrixBytes() {
     long total = embedTokens.matrix().byteSize();
     for (LayerWeights l : layers) {
-      total += l.q().byteSize() + l.k().byteSize() + l.v().byteSize() + l.o().byteSize()
-          + l.gate().byteSize() + l.up().byteSize() + l.down().byteSize();
+      total +=
+          l.q().byteSize()
+              + l.k().byteSize()
+              + l.v().byteSize()
+              + l.o().byteSize()
+              + l.gate().byteSize()
+              + l.up().byteSize()
+              + l.down().byteSize();
     }
     return total;
   }

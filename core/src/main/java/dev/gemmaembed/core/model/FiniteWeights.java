@@ -6,19 +6,19 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
 /**
- * Load-time finiteness checks of the tensors small enough to read whole on every load: the
- * RMSNorm weights (a few thousand floats per layer) and the sentence-transformers Dense layers
- * (2 × 768 × 3072 for EmbeddingGemma). A NaN or infinity there would turn every output vector
- * into NaN; checking them here names the tensor. The big matrices are left to the output check
- * ({@code OutputChecks}), which costs nothing when all is well.
+ * Load-time finiteness checks of the tensors small enough to read whole on every load: the RMSNorm
+ * weights (a few thousand floats per layer) and the sentence-transformers Dense layers (2 × 768 ×
+ * 3072 for EmbeddingGemma). A NaN or infinity there would turn every output vector into NaN;
+ * checking them here names the tensor. The big matrices are left to the output check ({@code
+ * OutputChecks}), which costs nothing when all is well.
  */
 public final class FiniteWeights {
 
   private FiniteWeights() {}
 
   /**
-   * Every norm weight of {@code w}; {@code fileName} turns the Hugging Face name
-   * ({@code layers.0.input_layernorm.weight}) into the name the file uses, for the message.
+   * Every norm weight of {@code w}; {@code fileName} turns the Hugging Face name ({@code
+   * layers.0.input_layernorm.weight}) into the name the file uses, for the message.
    */
   public static void checkNorms(EncoderWeights w, Path file, UnaryOperator<String> fileName) {
     for (int l = 0; l < w.layers().size(); l++) {
@@ -29,7 +29,8 @@ public final class FiniteWeights {
       check(lw.kNorm(), file, fileName.apply(p + "self_attn.k_norm.weight"));
       check(lw.postAttentionNorm(), file, fileName.apply(p + "post_attention_layernorm.weight"));
       check(lw.preFeedforwardNorm(), file, fileName.apply(p + "pre_feedforward_layernorm.weight"));
-      check(lw.postFeedforwardNorm(), file, fileName.apply(p + "post_feedforward_layernorm.weight"));
+      check(
+          lw.postFeedforwardNorm(), file, fileName.apply(p + "post_feedforward_layernorm.weight"));
     }
     check(w.finalNorm(), file, fileName.apply("norm.weight"));
   }
@@ -68,7 +69,14 @@ public final class FiniteWeights {
   }
 
   private static CheckpointException nonFinite(Path file, String name, String where, float value) {
-    return new CheckpointException(file, "tensor '" + name + "' holds " + value + " at " + where
-        + ": the file is damaged or was converted wrongly (every vector would come out as NaN)");
+    return new CheckpointException(
+        file,
+        "tensor '"
+            + name
+            + "' holds "
+            + value
+            + " at "
+            + where
+            + ": the file is damaged or was converted wrongly (every vector would come out as NaN)");
   }
 }

@@ -16,8 +16,8 @@ import java.util.function.Function;
  * real model, freed with the arena; quantized ones stay as stored). A pass ({@link EncoderPass})
  * runs every step of a layer as one parallel loop on the shared {@link ComputePool} — products
  * split by (panel, token block), per-token steps by token ranges, attention by (sequence, query
- * block) — with q/k/v and gate/up each as one loop. Its activation buffers are pooled
- * ({@link PassPool}) and reused, so a pass in steady state allocates nothing but its result.
+ * block) — with q/k/v and gate/up each as one loop. Its activation buffers are pooled ({@link
+ * PassPool}) and reused, so a pass in steady state allocates nothing but its result.
  */
 public final class GemmaEncoder {
 
@@ -27,9 +27,9 @@ public final class GemmaEncoder {
   private final PassPool<EncoderPass> passes;
 
   /**
-   * An encoder whose packed weights are allocated in {@code arena} (so they are freed with it),
-   * and whose activation buffers are sized for {@code passTokens}, the caller's batch budget
-   * (see {@link PassPool}).
+   * An encoder whose packed weights are allocated in {@code arena} (so they are freed with it), and
+   * whose activation buffers are sized for {@code passTokens}, the caller's batch budget (see
+   * {@link PassPool}).
    */
   public GemmaEncoder(ModelConfig cfg, EncoderWeights weights, Arena arena, int passTokens) {
     if (passTokens < 1) {
@@ -38,9 +38,12 @@ public final class GemmaEncoder {
     this.cfg = cfg;
     this.weights = weights;
     this.rope = new RopeCache(cfg);
-    this.passes = new PassPool<>(passTokens, capacity -> new EncoderPass(cfg, weights, capacity), p -> p.capacity);
+    this.passes =
+        new PassPool<>(
+            passTokens, capacity -> new EncoderPass(cfg, weights, capacity), p -> p.capacity);
     for (LayerWeights l : weights.layers()) {
-      for (WeightMatrix m : new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+      for (WeightMatrix m :
+          new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
         m.pack(arena);
       }
     }
@@ -67,7 +70,8 @@ public final class GemmaEncoder {
       n += s.length;
       longest = Math.max(longest, s.length);
     }
-    EncoderPass p = passes.acquire(Math.max(n, sequences.length)); // rows for every token and every sequence
+    EncoderPass p =
+        passes.acquire(Math.max(n, sequences.length)); // rows for every token and every sequence
     try {
       p.run(sequences, n, pool, rope.covering(longest));
       return use.apply(p.x);

@@ -24,7 +24,9 @@ public final class HfModelLoader {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
     EncoderWeights weights = EncoderWeights.load(cfg, SafetensorsCheckpoint.open(dir, arena));
     Path single = dir.resolve(SafetensorsCheckpoint.SINGLE);
-    FiniteWeights.checkNorms(weights, Files.isRegularFile(single) ? single : dir.resolve(SafetensorsCheckpoint.INDEX),
+    FiniteWeights.checkNorms(
+        weights,
+        Files.isRegularFile(single) ? single : dir.resolve(SafetensorsCheckpoint.INDEX),
         name -> name);
     SentenceTransformerHead head = SentenceTransformerReader.readHead(dir, cfg.hidden(), arena);
     Path tokenizerFile = dir.resolve("tokenizer.json");
@@ -32,8 +34,17 @@ public final class HfModelLoader {
       throw new ConfigException(tokenizerFile, "tokenizer not found");
     }
     GemmaTokenizer tokenizer = GemmaTokenizer.fromDirectory(dir);
-    int maxSeq = Math.min(SentenceTransformerReader.readMaxSeqLength(dir, cfg.maxPositions()), cfg.maxPositions());
-    return new LoadedModel(cfg, weights, head, tokenizer, SentenceTransformerReader.readPrompts(dir), maxSeq,
+    int maxSeq =
+        Math.min(
+            SentenceTransformerReader.readMaxSeqLength(dir, cfg.maxPositions()),
+            cfg.maxPositions());
+    return new LoadedModel(
+        cfg,
+        weights,
+        head,
+        tokenizer,
+        SentenceTransformerReader.readPrompts(dir),
+        maxSeq,
         dir.toString());
   }
 }

@@ -16,6 +16,7 @@ final class JsonConfig {
 
   private final Path file;
   private final JsonNode root;
+
   /** Prepended to key names in errors: "" at the top level, "text_config." in that section. */
   private final String prefix;
 
@@ -121,11 +122,15 @@ final class JsonConfig {
     return v;
   }
 
-  /** A positive integer no larger than {@code max}: bounds hostile values before anything is sized by them. */
+  /**
+   * A positive integer no larger than {@code max}: bounds hostile values before anything is sized
+   * by them.
+   */
   int requireInt(String key, int max) {
     int v = requirePositiveInt(key);
     if (v > max) {
-      throw new ConfigException(file, "key '" + prefix + key + "' is " + v + ", above the supported maximum " + max);
+      throw new ConfigException(
+          file, "key '" + prefix + key + "' is " + v + ", above the supported maximum " + max);
     }
     return v;
   }

@@ -22,8 +22,14 @@ public record LoadedModel(
     String source) {
 
   /** An EmbeddingGemma (Gemma 3) model. */
-  public LoadedModel(ModelConfig config, EncoderWeights weights, SentenceTransformerHead head, GemmaTokenizer tokenizer,
-      Map<String, String> prompts, int maxSeqLength, String source) {
+  public LoadedModel(
+      ModelConfig config,
+      EncoderWeights weights,
+      SentenceTransformerHead head,
+      GemmaTokenizer tokenizer,
+      Map<String, String> prompts,
+      int maxSeqLength,
+      String source) {
     this(new Gemma3Model(config, weights), head, tokenizer, prompts, maxSeqLength, source);
   }
 
@@ -41,7 +47,12 @@ public record LoadedModel(
     if (encoder instanceof Gemma3Model g) {
       return g;
     }
-    throw new ConfigException(Path.of(source), "this is an " + encoder.architecture()
-        + " model; the operation supports " + Architecture.GEMMA3 + " models only");
+    throw new ConfigException(
+        Path.of(source),
+        "this is an "
+            + encoder.architecture()
+            + " model; the operation supports "
+            + Architecture.GEMMA3
+            + " models only");
   }
 }

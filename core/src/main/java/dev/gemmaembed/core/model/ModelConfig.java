@@ -3,8 +3,8 @@ package dev.gemmaembed.core.model;
 /**
  * The encoder's hyper-parameters, already resolved from whichever file format supplied them.
  *
- * @param slidingRadius sliding layers let query i see key j iff |i − j| ≤ slidingRadius
- *     (serialized {@code sliding_window} / 2: 512 → 256)
+ * @param slidingRadius sliding layers let query i see key j iff |i − j| ≤ slidingRadius (serialized
+ *     {@code sliding_window} / 2: 512 → 256)
  * @param fullAttention per layer: true for full (global) attention, false for sliding
  * @param ropeFullBase RoPE base of full layers (1e6); {@code ropeFullScale} divides positions
  *     (linear RoPE scaling factor, 1 for EmbeddingGemma)

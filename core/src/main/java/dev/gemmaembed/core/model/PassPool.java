@@ -8,9 +8,9 @@ import java.util.function.ToIntFunction;
  * smallest that fits its batch. Capacities come in steps of {@value #STEP} tokens, and every batch
  * over a quarter of the budget (the caller's batch budget, rounded up) gets a set of the whole
  * budget at once, so batches of varying size up to it reuse one set instead of growing it step by
- * step (each outgrown set would stay in the old generation as garbage until a full collection),
- * and a job of many batches allocates at most twice. A small batch (a single query, say) gets a
- * set of its own size.
+ * step (each outgrown set would stay in the old generation as garbage until a full collection), and
+ * a job of many batches allocates at most twice. A small batch (a single query, say) gets a set of
+ * its own size.
  *
  * @param <P> a buffer set
  */
@@ -25,6 +25,7 @@ final class PassPool<P> {
   private final int budget;
   private final IntFunction<P> create;
   private final ToIntFunction<P> capacity;
+
   /** Idle sets; slots are null when empty. Guarded by itself. */
   private final Object[] idle = new Object[KEPT];
 
@@ -42,7 +43,10 @@ final class PassPool<P> {
     this.capacity = capacity;
   }
 
-  /** An idle set of at least {@code size} rows (the smallest such), else a new one at least as big as any idle one. */
+  /**
+   * An idle set of at least {@code size} rows (the smallest such), else a new one at least as big
+   * as any idle one.
+   */
   P acquire(int size) {
     P p = null;
     synchronized (idle) {
@@ -84,7 +88,10 @@ final class PassPool<P> {
     return size <= budget / 4 ? roundUp(size) : Math.max(budget, roundUp(size));
   }
 
-  /** A set that fits beats one that doesn't; then the smaller of two that fit, the larger of two that don't. */
+  /**
+   * A set that fits beats one that doesn't; then the smaller of two that fit, the larger of two
+   * that don't.
+   */
   private boolean better(P a, P b, int size) {
     int ca = capacity.applyAsInt(a);
     int cb = capacity.applyAsInt(b);

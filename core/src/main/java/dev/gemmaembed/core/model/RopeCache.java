@@ -2,9 +2,9 @@ package dev.gemmaembed.core.model;
 
 /**
  * An encoder's RoPE tables (full-attention and sliding bases), covering the longest sequence seen
- * so far in steps of {@value #STEP} positions: a short-text workload never builds tables for all
- * of EmbeddingGemma's 2048 positions. Tables are replaced, never changed, so passes read the ones
- * they got freely while a longer sequence grows them.
+ * so far in steps of {@value #STEP} positions: a short-text workload never builds tables for all of
+ * EmbeddingGemma's 2048 positions. Tables are replaced, never changed, so passes read the ones they
+ * got freely while a longer sequence grows them.
  */
 final class RopeCache {
 

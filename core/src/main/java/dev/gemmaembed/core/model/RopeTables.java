@@ -2,9 +2,9 @@ package dev.gemmaembed.core.model;
 
 /**
  * cos/sin tables of rotate-half RoPE for one base, positions {@code [0, positions)}: row p holds
- * the {@code headDim / 2} angles p · inv_freq[k], computed in float32 as transformers does
- * ({@code inv_freq = 1 / base^(2k/d)}, divided by the linear scaling factor). Immutable; an
- * encoder replaces its tables by longer ones when a longer sequence comes (2 MB each for all of
+ * the {@code headDim / 2} angles p · inv_freq[k], computed in float32 as transformers does ({@code
+ * inv_freq = 1 / base^(2k/d)}, divided by the linear scaling factor). Immutable; an encoder
+ * replaces its tables by longer ones when a longer sequence comes (2 MB each for all of
  * EmbeddingGemma's 2048 positions, 0.25 MB for 256).
  */
 final class RopeTables {

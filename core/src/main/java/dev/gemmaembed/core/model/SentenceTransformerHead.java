@@ -6,10 +6,11 @@ import dev.gemmaembed.kernels.SimdKernels;
 import java.util.List;
 
 /**
- * The modules after the transformer (spec §3): pooling over each sequence's real tokens (bos,
- * eos and prompt included), the Dense layers in order, then L2 normalisation when configured.
+ * The modules after the transformer (spec §3): pooling over each sequence's real tokens (bos, eos
+ * and prompt included), the Dense layers in order, then L2 normalisation when configured.
  */
-public record SentenceTransformerHead(List<PoolingMode> pooling, List<DenseLayer> dense, boolean normalize) {
+public record SentenceTransformerHead(
+    List<PoolingMode> pooling, List<DenseLayer> dense, boolean normalize) {
 
   public SentenceTransformerHead {
     pooling = List.copyOf(pooling);
@@ -70,7 +71,8 @@ public record SentenceTransformerHead(List<PoolingMode> pooling, List<DenseLayer
     return cur;
   }
 
-  private static void pool(PoolingMode mode, float[] x, int start, int len, int h, float[] out, int o) {
+  private static void pool(
+      PoolingMode mode, float[] x, int start, int len, int h, float[] out, int o) {
     switch (mode) {
       case CLS -> System.arraycopy(x, start * h, out, o, h);
       case LAST_TOKEN -> System.arraycopy(x, (start + len - 1) * h, out, o, h);

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Reads the sentence-transformers side of a model directory: {@code modules.json}, the Pooling and
- * Dense module folders, {@code sentence_bert_config.json} and the prompts of
- * {@code config_sentence_transformers.json}.
+ * Dense module folders, {@code sentence_bert_config.json} and the prompts of {@code
+ * config_sentence_transformers.json}.
  */
 public final class SentenceTransformerReader {
 
@@ -29,15 +29,17 @@ public final class SentenceTransformerReader {
   private SentenceTransformerReader() {}
 
   /**
-   * The head (pooling, Dense layers, Normalize) a model folder's {@code modules.json} describes;
-   * a {@link ConfigException} or {@link dev.gemmaembed.core.CheckpointException} naming the file
-   * for anything it cannot use.
+   * The head (pooling, Dense layers, Normalize) a model folder's {@code modules.json} describes; a
+   * {@link ConfigException} or {@link dev.gemmaembed.core.CheckpointException} naming the file for
+   * anything it cannot use.
    */
   public static SentenceTransformerHead readHead(Path dir, int hidden, Arena arena) {
     Path modulesFile = dir.resolve("modules.json");
     if (!Files.isRegularFile(modulesFile)) {
-      throw new ConfigException(modulesFile, "file not found: gemma-embed needs the sentence-transformers "
-          + "layout (modules.json, 1_Pooling, 2_Dense, 3_Dense) to reproduce SentenceTransformer vectors");
+      throw new ConfigException(
+          modulesFile,
+          "file not found: gemma-embed needs the sentence-transformers "
+              + "layout (modules.json, 1_Pooling, 2_Dense, 3_Dense) to reproduce SentenceTransformer vectors");
     }
     JsonNode modules = JsonConfig.readArray(modulesFile);
     List<PoolingMode> pooling = null;
@@ -51,26 +53,31 @@ public final class SentenceTransformerReader {
       switch (type) {
         case TRANSFORMER -> {
           if (i != 0) {
-            throw new ConfigException(modulesFile, "the Transformer module must come first, found at index " + i);
+            throw new ConfigException(
+                modulesFile, "the Transformer module must come first, found at index " + i);
           }
         }
         case POOLING -> {
           if (pooling != null) {
             throw new ConfigException(modulesFile, "more than one Pooling module");
           }
-          pooling = readPooling(moduleDir(dir, modulesFile, i, path).resolve("config.json"), hidden);
+          pooling =
+              readPooling(moduleDir(dir, modulesFile, i, path).resolve("config.json"), hidden);
           width = hidden * pooling.size();
         }
         case DENSE -> {
           if (pooling == null) {
-            throw new ConfigException(modulesFile, "Dense module '" + path + "' before any Pooling module");
+            throw new ConfigException(
+                modulesFile, "Dense module '" + path + "' before any Pooling module");
           }
           DenseLayer layer = readDense(moduleDir(dir, modulesFile, i, path), width, arena);
           dense.add(layer);
           width = layer.out();
         }
         case NORMALIZE -> normalize = true;
-        default -> throw new ConfigException(modulesFile, "module " + i + " has unsupported type '" + type + "'");
+        default ->
+            throw new ConfigException(
+                modulesFile, "module " + i + " has unsupported type '" + type + "'");
       }
     }
     if (pooling == null) {
@@ -87,8 +94,14 @@ public final class SentenceTransformerReader {
   private static Path moduleDir(Path dir, Path modulesFile, int index, String path) {
     Path resolved = dir.resolve(path).normalize();
     if (Path.of(path).isAbsolute() || !resolved.startsWith(dir.normalize())) {
-      throw new ConfigException(modulesFile, "module " + index + " has path '" + path + "', which leaves the model "
-          + "folder; module paths must stay inside it");
+      throw new ConfigException(
+          modulesFile,
+          "module "
+              + index
+              + " has path '"
+              + path
+              + "', which leaves the model "
+              + "folder; module paths must stay inside it");
     }
     return resolved;
   }
@@ -97,9 +110,11 @@ public final class SentenceTransformerReader {
     JsonConfig c = JsonConfig.read(configFile);
     int dim = c.requirePositiveInt("word_embedding_dimension");
     if (dim != hidden) {
-      throw c.invalid("word_embedding_dimension", dim + " differs from the model's hidden_size " + hidden);
+      throw c.invalid(
+          "word_embedding_dimension", dim + " differs from the model's hidden_size " + hidden);
     }
-    if (c.has("pooling_mode_weightedmean_tokens") && c.requireBoolean("pooling_mode_weightedmean_tokens")) {
+    if (c.has("pooling_mode_weightedmean_tokens")
+        && c.requireBoolean("pooling_mode_weightedmean_tokens")) {
       throw c.invalid("pooling_mode_weightedmean_tokens", "weighted-mean pooling is not supported");
     }
     if (c.has("include_prompt") && !c.requireBoolean("include_prompt")) {
@@ -122,7 +137,8 @@ public final class SentenceTransformerReader {
     int in = c.requirePositiveInt("in_features");
     int out = c.requirePositiveInt("out_features");
     if (in != expectedIn) {
-      throw c.invalid("in_features", in + " does not match the previous module's output width " + expectedIn);
+      throw c.invalid(
+          "in_features", in + " does not match the previous module's output width " + expectedIn);
     }
     boolean hasBias = c.requireBoolean("bias");
     String act = c.optString("activation_function", null);
@@ -133,17 +149,25 @@ public final class SentenceTransformerReader {
     switch (act) {
       case IDENTITY -> tanh = false;
       case TANH -> tanh = true;
-      default -> throw c.invalid("activation_function", "'" + act + "' is not supported (Identity or Tanh)");
+      default ->
+          throw c.invalid(
+              "activation_function", "'" + act + "' is not supported (Identity or Tanh)");
     }
     Path weightsFile = moduleDir.resolve("model.safetensors");
     if (!Files.isRegularFile(weightsFile)) {
-      String hint = Files.exists(moduleDir.resolve("pytorch_model.bin"))
-          ? " (only pytorch_model.bin is present: convert it to safetensors)" : "";
+      String hint =
+          Files.exists(moduleDir.resolve("pytorch_model.bin"))
+              ? " (only pytorch_model.bin is present: convert it to safetensors)"
+              : "";
       throw new ConfigException(weightsFile, "Dense weights not found" + hint);
     }
-    SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsFile.open(weightsFile, arena));
-    DenseLayer layer = new DenseLayer(src.matrix("linear.weight", out, in), hasBias ? src.vector("linear.bias", out) : null,
-        tanh);
+    SafetensorsTensorSource src =
+        new SafetensorsTensorSource(SafetensorsFile.open(weightsFile, arena));
+    DenseLayer layer =
+        new DenseLayer(
+            src.matrix("linear.weight", out, in),
+            hasBias ? src.vector("linear.bias", out) : null,
+            tanh);
     FiniteWeights.checkDense(layer, weightsFile, "linear.weight", "linear.bias");
     return layer;
   }

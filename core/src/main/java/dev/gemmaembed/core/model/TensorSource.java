@@ -4,8 +4,8 @@ import dev.gemmaembed.kernels.WeightMatrix;
 
 /**
  * Where the encoder's tensors come from (a safetensors checkpoint, a GGUF file …), addressed by
- * their Hugging Face names ({@code layers.3.mlp.up_proj.weight}). Implementations check shapes
- * and element types and throw a typed error naming the file and tensor.
+ * their Hugging Face names ({@code layers.3.mlp.up_proj.weight}). Implementations check shapes and
+ * element types and throw a typed error naming the file and tensor.
  */
 public interface TensorSource {
 

@@ -4,8 +4,8 @@ import dev.gemmaembed.kernels.WeightMatrix;
 
 /**
  * The token embedding table, {@code [vocab × hidden]}: the encoder only looks rows up in it. By
- * default a lookup decodes the row from the stored matrix; a source may read rows its own way
- * (a GGUF table reads them with positional reads instead of through the mapping).
+ * default a lookup decodes the row from the stored matrix; a source may read rows its own way (a
+ * GGUF table reads them with positional reads instead of through the mapping).
  */
 @FunctionalInterface
 public interface TokenEmbeddings {

@@ -17,9 +17,9 @@ import java.util.Map;
 
 /**
  * The tensors of a model folder's safetensors checkpoint: {@code model.safetensors}, or the shards
- * that {@code model.safetensors.index.json}'s {@code weight_map} names (transformers'
- * {@code save_pretrained} layout for large models). Each shard is mapped once, when the first of
- * its tensors is asked for; a shard no asked-for tensor lives in is never opened.
+ * that {@code model.safetensors.index.json}'s {@code weight_map} names (transformers' {@code
+ * save_pretrained} layout for large models). Each shard is mapped once, when the first of its
+ * tensors is asked for; a shard no asked-for tensor lives in is never opened.
  */
 public final class SafetensorsCheckpoint implements TensorSource {
 
@@ -30,8 +30,10 @@ public final class SafetensorsCheckpoint implements TensorSource {
 
   private final Path index;
   private final Arena arena;
+
   /** Tensor name → shard file (a plain name in the folder). */
   private final Map<String, Path> weightMap;
+
   private final Map<Path, SafetensorsTensorSource> shards = new HashMap<>();
 
   private SafetensorsCheckpoint(Path index, Arena arena, Map<String, Path> weightMap) {
@@ -40,7 +42,10 @@ public final class SafetensorsCheckpoint implements TensorSource {
     this.weightMap = weightMap;
   }
 
-  /** The folder's single-file checkpoint, else its sharded one; a {@link ConfigException} when it has neither. */
+  /**
+   * The folder's single-file checkpoint, else its sharded one; a {@link ConfigException} when it
+   * has neither.
+   */
   public static TensorSource open(Path dir, Arena arena) {
     Path single = dir.resolve(SINGLE);
     if (Files.isRegularFile(single)) {
@@ -50,7 +55,8 @@ public final class SafetensorsCheckpoint implements TensorSource {
     if (Files.isRegularFile(index)) {
       return new SafetensorsCheckpoint(index, arena, readIndex(dir, index));
     }
-    throw new ConfigException(single, "model weights not found (nor a sharded checkpoint's " + INDEX + ")");
+    throw new ConfigException(
+        single, "model weights not found (nor a sharded checkpoint's " + INDEX + ")");
   }
 
   private static Map<String, Path> readIndex(Path dir, Path index) {
@@ -64,16 +70,26 @@ public final class SafetensorsCheckpoint implements TensorSource {
     }
     JsonNode map = root == null ? null : root.get("weight_map");
     if (map == null || !map.isObject()) {
-      throw new CheckpointException(index, "missing 'weight_map' (an object of tensor name → shard file)");
+      throw new CheckpointException(
+          index, "missing 'weight_map' (an object of tensor name → shard file)");
     }
     Map<String, Path> out = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : map.properties()) {
       String shard = e.getValue().asText("");
       // shards are files of the folder itself: refuse paths that would leave it
-      if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\")
-          || shard.equals(".") || shard.equals("..")) {
-        throw new CheckpointException(index, "weight_map['" + e.getKey() + "']: '" + e.getValue().asText()
-            + "' is not a shard file name in the model folder");
+      if (!e.getValue().isTextual()
+          || shard.isEmpty()
+          || shard.contains("/")
+          || shard.contains("\\")
+          || shard.equals(".")
+          || shard.equals("..")) {
+        throw new CheckpointException(
+            index,
+            "weight_map['"
+                + e.getKey()
+                + "']: '"
+                + e.getValue().asText()
+                + "' is not a shard file name in the model folder");
       }
       out.put(e.getKey(), dir.resolve(shard));
     }
@@ -100,14 +116,19 @@ public final class SafetensorsCheckpoint implements TensorSource {
     if (file == null) {
       throw new CheckpointException(index, "missing tensor '" + name + "' (not in weight_map)");
     }
-    SafetensorsTensorSource src = shards.computeIfAbsent(file, f -> {
-      if (!Files.isRegularFile(f)) {
-        throw new CheckpointException(f, "shard named by " + index.getFileName() + " not found");
-      }
-      return new SafetensorsTensorSource(SafetensorsFile.open(f, arena));
-    });
+    SafetensorsTensorSource src =
+        shards.computeIfAbsent(
+            file,
+            f -> {
+              if (!Files.isRegularFile(f)) {
+                throw new CheckpointException(
+                    f, "shard named by " + index.getFileName() + " not found");
+              }
+              return new SafetensorsTensorSource(SafetensorsFile.open(f, arena));
+            });
     if (!src.has(name)) {
-      throw new CheckpointException(file, "missing tensor '" + name + "' that " + index.getFileName() + " places here");
+      throw new CheckpointException(
+          file, "missing tensor '" + name + "' that " + index.getFileName() + " places here");
     }
     return src;
   }

@@ -23,9 +23,9 @@ import java.util.Optional;
 
 /**
  * A {@code .safetensors} file mapped once into memory. Layout: an 8-byte little-endian header
- * length N, N bytes of JSON ({@code name → {dtype, shape, data_offsets}} plus an optional
- * {@code __metadata__}), then the data section. Every header entry is validated before any
- * tensor is handed out; nothing is copied to the heap.
+ * length N, N bytes of JSON ({@code name → {dtype, shape, data_offsets}} plus an optional {@code
+ * __metadata__}), then the data section. Every header entry is validated before any tensor is
+ * handed out; nothing is copied to the heap.
  */
 public final class SafetensorsFile {
 
@@ -33,14 +33,19 @@ public final class SafetensorsFile {
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final Path path;
   private final MemorySegment data;
   private final Map<String, TensorInfo> tensors;
   private final Map<String, String> metadata;
 
-  private SafetensorsFile(Path path, MemorySegment data, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+  private SafetensorsFile(
+      Path path,
+      MemorySegment data,
+      Map<String, TensorInfo> tensors,
+      Map<String, String> metadata) {
     this.path = path;
     this.data = data;
     this.tensors = tensors;
@@ -67,15 +72,23 @@ public final class SafetensorsFile {
   public static SafetensorsFile parse(Path file, MemorySegment whole) {
     long size = whole.byteSize();
     if (size < 8) {
-      throw new CheckpointException(file, "file is " + size + " bytes, too short for the 8-byte header length");
+      throw new CheckpointException(
+          file, "file is " + size + " bytes, too short for the 8-byte header length");
     }
-    long headerLen = whole.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    long headerLen =
+        whole.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
     if (headerLen < 0 || headerLen > size - 8) {
-      throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLen)
-          + " runs past the end of the file (" + size + " bytes)");
+      throw new CheckpointException(
+          file,
+          "header length "
+              + Long.toUnsignedString(headerLen)
+              + " runs past the end of the file ("
+              + size
+              + " bytes)");
     }
     if (headerLen > MAX_HEADER_BYTES) {
-      throw new CheckpointException(file, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES);
+      throw new CheckpointException(
+          file, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES);
     }
     byte[] header = whole.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
     MemorySegment dataSection = whole.asSlice(8 + headerLen);
@@ -84,7 +97,8 @@ public final class SafetensorsFile {
     return new SafetensorsFile(file, dataSection, tensors, Collections.unmodifiableMap(metadata));
   }
 
-  private static Map<String, TensorInfo> parseHeader(Path file, byte[] header, long dataSize, Map<String, String> metadata) {
+  private static Map<String, TensorInfo> parseHeader(
+      Path file, byte[] header, long dataSize, Map<String, String> metadata) {
     JsonNode root;
     try {
       root = JSON.readTree(header);
@@ -121,8 +135,12 @@ public final class SafetensorsFile {
     if (dtypeNode == null || !dtypeNode.isTextual()) {
       throw new CheckpointException(file, "tensor '" + name + "': missing dtype");
     }
-    DType dtype = DType.parse(dtypeNode.asText()).orElseThrow(() ->
-        new CheckpointException(file, "tensor '" + name + "': unknown dtype '" + dtypeNode.asText() + "'"));
+    DType dtype =
+        DType.parse(dtypeNode.asText())
+            .orElseThrow(
+                () ->
+                    new CheckpointException(
+                        file, "tensor '" + name + "': unknown dtype '" + dtypeNode.asText() + "'"));
     JsonNode shapeNode = node.get("shape");
     if (shapeNode == null || !shapeNode.isArray()) {
       throw new CheckpointException(file, "tensor '" + name + "': missing shape");
@@ -138,23 +156,37 @@ public final class SafetensorsFile {
       try {
         elements = Math.multiplyExact(elements, shape[i]);
       } catch (ArithmeticException ex) {
-        throw new CheckpointException(file, "tensor '" + name + "': shape " + shapeNode + " overflows");
+        throw new CheckpointException(
+            file, "tensor '" + name + "': shape " + shapeNode + " overflows");
       }
     }
     JsonNode offsets = node.get("data_offsets");
-    if (offsets == null || !offsets.isArray() || offsets.size() != 2
-        || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
-        || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
-      throw new CheckpointException(file, "tensor '" + name + "': data_offsets must be [begin, end]");
+    if (offsets == null
+        || !offsets.isArray()
+        || offsets.size() != 2
+        || !offsets.get(0).isIntegralNumber()
+        || !offsets.get(1).isIntegralNumber()
+        || !offsets.get(0).canConvertToLong()
+        || !offsets.get(1).canConvertToLong()) {
+      throw new CheckpointException(
+          file, "tensor '" + name + "': data_offsets must be [begin, end]");
     }
     long begin = offsets.get(0).asLong();
     long end = offsets.get(1).asLong();
     if (begin < 0 || end < begin) {
-      throw new CheckpointException(file, "tensor '" + name + "': bad data_offsets [" + begin + ", " + end + "]");
+      throw new CheckpointException(
+          file, "tensor '" + name + "': bad data_offsets [" + begin + ", " + end + "]");
     }
     if (end > dataSize) {
-      throw new CheckpointException(file, "tensor '" + name + "': data_offsets end " + end
-          + " is past the data section (" + dataSize + " bytes; file truncated?)");
+      throw new CheckpointException(
+          file,
+          "tensor '"
+              + name
+              + "': data_offsets end "
+              + end
+              + " is past the data section ("
+              + dataSize
+              + " bytes; file truncated?)");
     }
     long expected;
     try {
@@ -163,26 +195,50 @@ public final class SafetensorsFile {
       throw new CheckpointException(file, "tensor '" + name + "': byte size overflows");
     }
     if (end - begin != expected) {
-      throw new CheckpointException(file, "tensor '" + name + "': shape " + shapeNode + " of " + dtype
-          + " needs " + expected + " bytes but data_offsets span " + (end - begin));
+      throw new CheckpointException(
+          file,
+          "tensor '"
+              + name
+              + "': shape "
+              + shapeNode
+              + " of "
+              + dtype
+              + " needs "
+              + expected
+              + " bytes but data_offsets span "
+              + (end - begin));
     }
     return new TensorInfo(name, dtype, shape, begin, end);
   }
 
   private static void checkNoOverlap(Path file, Iterable<TensorInfo> infos) {
     List<TensorInfo> sorted = new ArrayList<>();
-    infos.forEach(t -> {
-      if (t.byteLength() > 0) {
-        sorted.add(t);
-      }
-    });
+    infos.forEach(
+        t -> {
+          if (t.byteLength() > 0) {
+            sorted.add(t);
+          }
+        });
     sorted.sort(Comparator.comparingLong(TensorInfo::begin));
     for (int i = 1; i < sorted.size(); i++) {
       TensorInfo prev = sorted.get(i - 1);
       TensorInfo cur = sorted.get(i);
       if (cur.begin() < prev.end()) {
-        throw new CheckpointException(file, "tensor '" + cur.name() + "' (bytes " + cur.begin() + ".." + cur.end()
-            + ") overlaps tensor '" + prev.name() + "' (bytes " + prev.begin() + ".." + prev.end() + ")");
+        throw new CheckpointException(
+            file,
+            "tensor '"
+                + cur.name()
+                + "' (bytes "
+                + cur.begin()
+                + ".."
+                + cur.end()
+                + ") overlaps tensor '"
+                + prev.name()
+                + "' (bytes "
+                + prev.begin()
+                + ".."
+                + prev.end()
+                + ")");
       }
     }
   }
@@ -210,7 +266,8 @@ public final class SafetensorsFile {
 
   /** The tensor named {@code name} (or {@code model.name}); a typed error when absent. */
   public TensorInfo require(String name) {
-    return find(name).orElseThrow(() -> new CheckpointException(path, "missing tensor '" + name + "'"));
+    return find(name)
+        .orElseThrow(() -> new CheckpointException(path, "missing tensor '" + name + "'"));
   }
 
   /** The bytes of {@code tensor}, a view into the mapping. */

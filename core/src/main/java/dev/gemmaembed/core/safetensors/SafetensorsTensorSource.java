@@ -16,7 +16,9 @@ public final class SafetensorsTensorSource implements TensorSource {
 
   static {
     for (DType d : DType.values()) {
-      WeightType.named(d.name()).filter(WeightType::computable).ifPresent(w -> FLOAT_TYPES.put(d, w));
+      WeightType.named(d.name())
+          .filter(WeightType::computable)
+          .ifPresent(w -> FLOAT_TYPES.put(d, w));
     }
   }
 
@@ -57,13 +59,25 @@ public final class SafetensorsTensorSource implements TensorSource {
 
   private void checkShape(TensorInfo t, long... expected) {
     if (!Arrays.equals(t.shape(), expected)) {
-      throw new CheckpointException(file.path(), "tensor '" + t.name() + "' has shape "
-          + Arrays.toString(t.shape()) + ", the config implies " + Arrays.toString(expected));
+      throw new CheckpointException(
+          file.path(),
+          "tensor '"
+              + t.name()
+              + "' has shape "
+              + Arrays.toString(t.shape())
+              + ", the config implies "
+              + Arrays.toString(expected));
     }
   }
 
   private CheckpointException unsupported(TensorInfo t) {
-    return new CheckpointException(file.path(), "tensor '" + t.name() + "' has dtype " + t.dtype()
-        + "; supported are " + FLOAT_TYPES.keySet());
+    return new CheckpointException(
+        file.path(),
+        "tensor '"
+            + t.name()
+            + "' has dtype "
+            + t.dtype()
+            + "; supported are "
+            + FLOAT_TYPES.keySet());
   }
 }

@@ -3,8 +3,8 @@ package dev.gemmaembed.core.safetensors;
 import java.util.Arrays;
 
 /**
- * One tensor's header entry: its name, element type, shape and byte range relative to the start
- * of the data section.
+ * One tensor's header entry: its name, element type, shape and byte range relative to the start of
+ * the data section.
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
 
@@ -27,8 +27,12 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TensorInfo t && t.name.equals(name) && t.dtype == dtype
-        && Arrays.equals(t.shape, shape) && t.begin == begin && t.end == end;
+    return o instanceof TensorInfo t
+        && t.name.equals(name)
+        && t.dtype == dtype
+        && Arrays.equals(t.shape, shape)
+        && t.begin == begin
+        && t.end == end;
   }
 
   @Override

@@ -86,11 +86,14 @@ class GgufFileTest {
 
   private CheckpointException fails(Bytes b, String expectedFragment) throws Exception {
     Path f = write(b);
-    CheckpointException e = assertThrows(CheckpointException.class, () -> {
-      try (Arena arena = Arena.ofConfined()) {
-        GgufFile.open(f, arena);
-      }
-    });
+    CheckpointException e =
+        assertThrows(
+            CheckpointException.class,
+            () -> {
+              try (Arena arena = Arena.ofConfined()) {
+                GgufFile.open(f, arena);
+              }
+            });
     assertTrue(e.getMessage().contains(expectedFragment), "message: " + e.getMessage());
     assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
     return e;
@@ -167,7 +170,9 @@ class GgufFileTest {
 
   @Test
   void rejectsAWrongMagic() throws Exception {
-    fails(new Bytes().raw("GGML".getBytes(StandardCharsets.US_ASCII)).u32(3).u64(0).u64(0), "not a GGUF file");
+    fails(
+        new Bytes().raw("GGML".getBytes(StandardCharsets.US_ASCII)).u32(3).u64(0).u64(0),
+        "not a GGUF file");
     fails(new Bytes().u8('G'), "not a GGUF file");
   }
 
@@ -196,37 +201,71 @@ class GgufFileTest {
     for (int cut = 0; cut < dataStart; cut += 3) {
       Bytes b = new Bytes().raw(java.util.Arrays.copyOf(whole, cut));
       Path f = write(b);
-      assertThrows(CheckpointException.class, () -> {
-        try (Arena arena = Arena.ofConfined()) {
-          GgufFile.open(f, arena);
-        }
-      }, "cut at " + cut);
+      assertThrows(
+          CheckpointException.class,
+          () -> {
+            try (Arena arena = Arena.ofConfined()) {
+              GgufFile.open(f, arena);
+            }
+          },
+          "cut at " + cut);
     }
-    fails(new Bytes().raw(java.util.Arrays.copyOf(whole, whole.length - 1)), "runs past the end of the data section");
+    fails(
+        new Bytes().raw(java.util.Arrays.copyOf(whole, whole.length - 1)),
+        "runs past the end of the data section");
   }
 
   @Test
   void rejectsBadOffsetsAndOverlaps() throws Exception {
-    Bytes misaligned = new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, 4).padTo(32).zeros(64);
+    Bytes misaligned =
+        new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, 4).padTo(32).zeros(64);
     fails(misaligned, "tensor 't': data offset 4 is not a multiple of the alignment 32");
-    Bytes past = new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, 1L << 40).padTo(32).zeros(64);
+    Bytes past =
+        new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, 1L << 40).padTo(32).zeros(64);
     fails(past, "runs past the end of the data section");
-    Bytes negative = new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, -32).padTo(32).zeros(64);
+    Bytes negative =
+        new Bytes().header(1, 0).tensor("t", new long[] {4}, 0, -32).padTo(32).zeros(64);
     fails(negative, "is not a multiple of the alignment");
-    Bytes overlap = new Bytes().header(2, 0).tensor("a", new long[] {16}, 0, 0).tensor("b", new long[] {8}, 0, 32)
-        .padTo(32).zeros(128);
+    Bytes overlap =
+        new Bytes()
+            .header(2, 0)
+            .tensor("a", new long[] {16}, 0, 0)
+            .tensor("b", new long[] {8}, 0, 32)
+            .padTo(32)
+            .zeros(128);
     fails(overlap, "overlaps tensor 'a'");
   }
 
   @Test
   void rejectsBadShapesAndTypes() throws Exception {
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {4, 1, 1, 1, 1}, 0, 0).padTo(32).zeros(32), "n_dims 5");
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {}, 0, 0).padTo(32).zeros(32), "n_dims 0");
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {-1}, 0, 0).padTo(32).zeros(32), "too large");
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {1L << 40, 1L << 40}, 0, 0).padTo(32).zeros(32), "overflows");
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {33}, 8, 0).padTo(32).zeros(64), "not a multiple of the Q8_0 block size");
-    fails(new Bytes().header(1, 0).tensor("t", new long[] {32}, 99, 0).padTo(32).zeros(64), "unsupported tensor type 99 in tensor 't'");
-    fails(new Bytes().header(2, 0).tensor("t", new long[] {8}, 0, 0).tensor("t", new long[] {8}, 0, 32).padTo(32).zeros(64),
+    fails(
+        new Bytes().header(1, 0).tensor("t", new long[] {4, 1, 1, 1, 1}, 0, 0).padTo(32).zeros(32),
+        "n_dims 5");
+    fails(
+        new Bytes().header(1, 0).tensor("t", new long[] {}, 0, 0).padTo(32).zeros(32), "n_dims 0");
+    fails(
+        new Bytes().header(1, 0).tensor("t", new long[] {-1}, 0, 0).padTo(32).zeros(32),
+        "too large");
+    fails(
+        new Bytes()
+            .header(1, 0)
+            .tensor("t", new long[] {1L << 40, 1L << 40}, 0, 0)
+            .padTo(32)
+            .zeros(32),
+        "overflows");
+    fails(
+        new Bytes().header(1, 0).tensor("t", new long[] {33}, 8, 0).padTo(32).zeros(64),
+        "not a multiple of the Q8_0 block size");
+    fails(
+        new Bytes().header(1, 0).tensor("t", new long[] {32}, 99, 0).padTo(32).zeros(64),
+        "unsupported tensor type 99 in tensor 't'");
+    fails(
+        new Bytes()
+            .header(2, 0)
+            .tensor("t", new long[] {8}, 0, 0)
+            .tensor("t", new long[] {8}, 0, 32)
+            .padTo(32)
+            .zeros(64),
         "duplicate tensor name 't'");
   }
 
@@ -234,8 +273,12 @@ class GgufFileTest {
   void rejectsMalformedMetadata() throws Exception {
     fails(new Bytes().header(0, 1).str("k").u32(13).u8(0), "unknown value type 13");
     fails(new Bytes().header(0, 1).str("k").u32(7).u8(2), "bool byte is 2");
-    fails(new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}), "not valid UTF-8");
-    fails(new Bytes().header(0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2), "duplicate metadata key 'k'");
+    fails(
+        new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}),
+        "not valid UTF-8");
+    fails(
+        new Bytes().header(0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2),
+        "duplicate metadata key 'k'");
     fails(new Bytes().header(0, 1).str("general.alignment").u32(4).u32(24), "power of two");
     fails(new Bytes().header(0, 1).str("general.alignment").u32(10).u64(32), "must be a UINT32");
     Bytes deep = new Bytes().header(0, 1).str("k").u32(9);

@@ -19,8 +19,12 @@ class Eg2ConfigReaderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path NAME = Path.of("config.json");
 
-  /** The release's text_config as the converter writes it (rope_parameters null, per_layer_config keyed "5" …). */
-  static final String RELEASE = """
+  /**
+   * The release's text_config as the converter writes it (rope_parameters null, per_layer_config
+   * keyed "5" …).
+   */
+  static final String RELEASE =
+      """
       {"architectures":["EmbeddingGemma2Model"],"model_type":"embedding_gemma2",
        "text_config":{"model_type":"embedding_gemma2_text","vocab_size":262144,"hidden_size":512,
          "intermediate_size":2048,"num_hidden_layers":24,"num_attention_heads":4,"num_key_value_heads":2,
@@ -68,11 +72,13 @@ class Eg2ConfigReaderTest {
 
   @Test
   void zeroPaddedPerLayerKeysNameTheSameLayers() throws Exception {
-    Eg2Config c = parse(t -> {
-      ObjectNode plc = t.putObject("per_layer_config");
-      plc.putObject("05").put("head_dim", 128).put("num_key_value_heads", 4);
-      plc.putObject("011").put("head_dim", 64);
-    });
+    Eg2Config c =
+        parse(
+            t -> {
+              ObjectNode plc = t.putObject("per_layer_config");
+              plc.putObject("05").put("head_dim", 128).put("num_key_value_heads", 4);
+              plc.putObject("011").put("head_dim", 64);
+            });
     assertEquals(128, c.headDim()[5]);
     assertEquals(4, c.kvHeads()[5]);
     assertEquals(64, c.headDim()[11]);
@@ -83,22 +89,29 @@ class Eg2ConfigReaderTest {
 
   @Test
   void theLastLayerIsAlwaysGlobalAndLayerTypesAreRead() throws Exception {
-    Eg2Config c = parse(t -> {
-      t.put("num_hidden_layers", 3);
-      t.remove("per_layer_config");
-      t.putArray("layer_types").add("full_attention").add("sliding_attention").add("sliding_attention");
-    });
+    Eg2Config c =
+        parse(
+            t -> {
+              t.put("num_hidden_layers", 3);
+              t.remove("per_layer_config");
+              t.putArray("layer_types")
+                  .add("full_attention")
+                  .add("sliding_attention")
+                  .add("sliding_attention");
+            });
     assertArrayEquals(new boolean[] {true, false, true}, c.fullAttention());
   }
 
   @Test
   void transformersBuilderKeysShapeTheDefaults() throws Exception {
-    Eg2Config c = parse(t -> {
-      t.remove("per_layer_config");
-      t.put("sliding_window_pattern", 4);
-      t.put("global_head_dim", 128);
-      t.put("num_global_key_value_heads", 4);
-    });
+    Eg2Config c =
+        parse(
+            t -> {
+              t.remove("per_layer_config");
+              t.put("sliding_window_pattern", 4);
+              t.put("global_head_dim", 128);
+              t.put("num_global_key_value_heads", 4);
+            });
     for (int l = 0; l < 24; l++) {
       boolean full = (l + 1) % 4 == 0 || l == 23;
       assertEquals(full, c.fullAttention()[l], "layer " + l);
@@ -109,8 +122,14 @@ class Eg2ConfigReaderTest {
 
   @Test
   void proportionalRopeRotatesTheFirstPairsWithTheFullHeadDimInTheExponent() throws Exception {
-    Eg2Config c = parse(t -> t.putObject("rope_parameters").putObject("full_attention")
-        .put("rope_type", "proportional").put("partial_rotary_factor", 0.25).put("rope_theta", 1e6));
+    Eg2Config c =
+        parse(
+            t ->
+                t.putObject("rope_parameters")
+                    .putObject("full_attention")
+                    .put("rope_type", "proportional")
+                    .put("partial_rotary_factor", 0.25)
+                    .put("rope_theta", 1e6));
     Eg2Rope r = c.fullRope();
     assertEquals(64, r.rotatedPairs(512));
     float[] f = r.inverseFrequencies(512);
@@ -124,37 +143,63 @@ class Eg2ConfigReaderTest {
 
   @Test
   void badInputNamesTheField() {
-    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("24").put("head_dim", 512))
-        .contains("text_config.per_layer_config.24"));
-    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("-1").put("head_dim", 512))
-        .contains("per_layer_config.-1"));
-    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("five")).contains("per_layer_config.five"));
-    assertTrue(error(t -> t.putArray("layer_types").add("sliding_attention")).contains("text_config.layer_types"));
-    assertTrue(error(t -> t.putObject("rope_parameters").putObject("sliding_attention").put("rope_type", "yarn"))
-        .contains("rope_parameters.sliding_attention.rope_type"));
+    assertTrue(
+        error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("24").put("head_dim", 512))
+            .contains("text_config.per_layer_config.24"));
+    assertTrue(
+        error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("-1").put("head_dim", 512))
+            .contains("per_layer_config.-1"));
+    assertTrue(
+        error(t -> ((ObjectNode) t.get("per_layer_config")).putObject("five"))
+            .contains("per_layer_config.five"));
+    assertTrue(
+        error(t -> t.putArray("layer_types").add("sliding_attention"))
+            .contains("text_config.layer_types"));
+    assertTrue(
+        error(
+                t ->
+                    t.putObject("rope_parameters")
+                        .putObject("sliding_attention")
+                        .put("rope_type", "yarn"))
+            .contains("rope_parameters.sliding_attention.rope_type"));
     assertTrue(error(t -> t.put("sliding_window", 0)).contains("text_config.sliding_window"));
     assertTrue(error(t -> t.put("sliding_window", -3)).contains("text_config.sliding_window"));
-    assertTrue(error(t -> t.remove("hidden_size_per_layer_input")).contains("text_config.hidden_size_per_layer_input"));
-    assertTrue(error(t -> t.put("vocab_size_per_layer_input", 262144)).contains("vocab_size_per_layer_input"));
-    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config").get("5")).put("num_key_value_heads", 3))
-        .contains("per_layer_config.5"));
-    assertTrue(error(t -> ((ObjectNode) t.get("per_layer_config").get("11")).put("num_attention_heads", 8))
-        .contains("per_layer_config.11.num_attention_heads"));
+    assertTrue(
+        error(t -> t.remove("hidden_size_per_layer_input"))
+            .contains("text_config.hidden_size_per_layer_input"));
+    assertTrue(
+        error(t -> t.put("vocab_size_per_layer_input", 262144))
+            .contains("vocab_size_per_layer_input"));
+    assertTrue(
+        error(t -> ((ObjectNode) t.get("per_layer_config").get("5")).put("num_key_value_heads", 3))
+            .contains("per_layer_config.5"));
+    assertTrue(
+        error(t -> ((ObjectNode) t.get("per_layer_config").get("11")).put("num_attention_heads", 8))
+            .contains("per_layer_config.11.num_attention_heads"));
   }
 
   @Test
   void aMissingTextConfigIsNamed() {
-    String msg = assertThrows(ConfigException.class, () -> Eg2ConfigReader.parse(NAME,
-        "{\"model_type\":\"embedding_gemma2\"}".getBytes(StandardCharsets.UTF_8))).getMessage();
+    String msg =
+        assertThrows(
+                ConfigException.class,
+                () ->
+                    Eg2ConfigReader.parse(
+                        NAME,
+                        "{\"model_type\":\"embedding_gemma2\"}".getBytes(StandardCharsets.UTF_8)))
+            .getMessage();
     assertTrue(msg.contains("text_config"), msg);
   }
 
   @Test
-  void anUnknownModelTypeListsTheSupportedOnes(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void anUnknownModelTypeListsTheSupportedOnes(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
     Path cfg = dir.resolve("config.json");
     java.nio.file.Files.writeString(cfg, "{\"model_type\":\"bert\"}");
     String msg = assertThrows(ConfigException.class, () -> Architecture.of(cfg)).getMessage();
-    assertTrue(msg.contains("'bert'") && msg.contains("gemma3_text") && msg.contains("embedding_gemma2"), msg);
+    assertTrue(
+        msg.contains("'bert'") && msg.contains("gemma3_text") && msg.contains("embedding_gemma2"),
+        msg);
     assertEquals(1, msg.lines().count());
   }
 }

@@ -26,11 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One encoder layer of the tiny synthetic model, step by step, against the float64 NumPy
- * reference's intermediate activations ({@code encoder-layers-tiny.json.gz}, made by
- * {@code core/src/test/python/make_layer_fixture.py} from {@code shared/tools/numpy_ref.py}):
- * each step starts from the reference's input of that step, so a wrong step fails by name; then
- * the whole layer, from the layer's input. Two sequences of 11 and 7 tokens share the packed
- * batch; layer 0 has sliding attention (radius 4, shorter than the first sequence), layer 5 full.
+ * reference's intermediate activations ({@code encoder-layers-tiny.json.gz}, made by {@code
+ * core/src/test/python/make_layer_fixture.py} from {@code shared/tools/numpy_ref.py}): each step
+ * starts from the reference's input of that step, so a wrong step fails by name; then the whole
+ * layer, from the layer's input. Two sequences of 11 and 7 tokens share the packed batch; layer 0
+ * has sliding attention (radius 4, shorter than the first sequence), layer 5 full.
  */
 class EncoderLayerTest {
 
@@ -39,7 +39,9 @@ class EncoderLayerTest {
 
   @BeforeAll
   static void load() throws IOException {
-    try (InputStream in = new GZIPInputStream(EncoderLayerTest.class.getResourceAsStream("/encoder-layers-tiny.json.gz"))) {
+    try (InputStream in =
+        new GZIPInputStream(
+            EncoderLayerTest.class.getResourceAsStream("/encoder-layers-tiny.json.gz"))) {
       fixture = new ObjectMapper().readTree(in);
     }
     pool = new ComputePool(2);
@@ -68,7 +70,8 @@ class EncoderLayerTest {
     RopeTables rope = new RopeCache(cfg).covering(tokens).forLayer(full);
     String what = "layer " + layer.get("index").asInt() + " ";
     try (Arena arena = Arena.ofShared()) {
-      for (WeightMatrix m : new WeightMatrix[] {w.q(), w.k(), w.v(), w.o(), w.gate(), w.up(), w.down()}) {
+      for (WeightMatrix m :
+          new WeightMatrix[] {w.q(), w.k(), w.v(), w.o(), w.gate(), w.up(), w.down()}) {
         m.pack(arena);
       }
       EncoderPass p = new EncoderPass(cfg, weights, 128);
@@ -122,14 +125,28 @@ class EncoderLayerTest {
   /** The fixture's config as a one-layer model of the layer's attention type. */
   private static ModelConfig config(boolean full) {
     JsonNode c = fixture.get("config");
-    return new ModelConfig(1, c.get("hidden").asInt(), c.get("intermediate").asInt(), 1, c.get("heads").asInt(),
-        c.get("kv_heads").asInt(), c.get("head_dim").asInt(), 2048, (float) c.get("rms_eps").asDouble(),
-        c.get("sliding_radius").asInt(), new boolean[] {full}, c.get("rope_full_base").asDouble(), 1.0,
-        c.get("rope_sliding_base").asDouble(), (float) c.get("query_scale").asDouble(), false);
+    return new ModelConfig(
+        1,
+        c.get("hidden").asInt(),
+        c.get("intermediate").asInt(),
+        1,
+        c.get("heads").asInt(),
+        c.get("kv_heads").asInt(),
+        c.get("head_dim").asInt(),
+        2048,
+        (float) c.get("rms_eps").asDouble(),
+        c.get("sliding_radius").asInt(),
+        new boolean[] {full},
+        c.get("rope_full_base").asDouble(),
+        1.0,
+        c.get("rope_sliding_base").asDouble(),
+        (float) c.get("query_scale").asDouble(),
+        false);
   }
 
   private static float[] floats(JsonNode base64) {
-    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(base64.asText())).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.wrap(Base64.getDecoder().decode(base64.asText())).order(ByteOrder.LITTLE_ENDIAN);
     float[] out = new float[b.remaining() / Float.BYTES];
     b.asFloatBuffer().get(out);
     return out;
@@ -142,8 +159,8 @@ class EncoderLayerTest {
 
   /**
    * Float32 against the float64 reference: within 4e-6 of the step's largest magnitude (observed
-   * worst: 5.3e-7; a radius one too wide in layer 0, or the other layer type's RoPE base, is off
-   * by far more).
+   * worst: 5.3e-7; a radius one too wide in layer 0, or the other layer type's RoPE base, is off by
+   * far more).
    */
   private static void near(JsonNode acts, String name, float[] got, String what) {
     float[] want = floats(acts.get(name));
@@ -162,8 +179,20 @@ class EncoderLayerTest {
       }
     }
     float tol = 4e-6f * scale;
-    assertTrue(worst <= tol, what + ": element " + at + " is " + (at < 0 ? "" : got[at]) + ", reference "
-        + (at < 0 ? "" : want[at]) + " (max |Δ| " + worst + " > " + tol + ")");
+    assertTrue(
+        worst <= tol,
+        what
+            + ": element "
+            + at
+            + " is "
+            + (at < 0 ? "" : got[at])
+            + ", reference "
+            + (at < 0 ? "" : want[at])
+            + " (max |Δ| "
+            + worst
+            + " > "
+            + tol
+            + ")");
   }
 
   /** The fixture layer's tensors under the names of layer 0 of a one-layer model. */

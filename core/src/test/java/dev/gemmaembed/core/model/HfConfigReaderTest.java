@@ -16,7 +16,8 @@ class HfConfigReaderTest {
 
   @TempDir Path dir;
 
-  static final String V4 = """
+  static final String V4 =
+      """
       {"model_type":"gemma3_text","use_bidirectional_attention":true,"hidden_activation":"gelu_pytorch_tanh",
        "vocab_size":262144,"hidden_size":768,"intermediate_size":1152,"num_hidden_layers":24,
        "num_attention_heads":3,"num_key_value_heads":1,"head_dim":256,"max_position_embeddings":2048,
@@ -47,8 +48,12 @@ class HfConfigReaderTest {
 
   @Test
   void readsTransformers5RopeParametersAndLayerTypes() throws IOException {
-    String v5 = V4.replace("\"rope_theta\":1000000.0,", "").replace("\"rope_local_base_freq\":10000.0,", "")
-        .replace("\"_sliding_window_pattern\":6", """
+    String v5 =
+        V4.replace("\"rope_theta\":1000000.0,", "")
+            .replace("\"rope_local_base_freq\":10000.0,", "")
+            .replace(
+                "\"_sliding_window_pattern\":6",
+                """
             "rope_parameters":{"full_attention":{"rope_type":"default","rope_theta":1000000.0},
                                "sliding_attention":{"rope_type":"default","rope_theta":10000.0}},
             "layer_types":["sliding_attention","full_attention","sliding_attention","sliding_attention",
@@ -74,7 +79,10 @@ class HfConfigReaderTest {
 
   @Test
   void causalModelsAreRejected() throws IOException {
-    Path p = write(V4.replace("\"use_bidirectional_attention\":true", "\"use_bidirectional_attention\":false"));
+    Path p =
+        write(
+            V4.replace(
+                "\"use_bidirectional_attention\":true", "\"use_bidirectional_attention\":false"));
     ConfigException e = assertThrows(ConfigException.class, () -> HfConfigReader.read(p));
     assertTrue(e.getMessage().contains("use_bidirectional_attention"), e.getMessage());
   }
@@ -82,11 +90,17 @@ class HfConfigReaderTest {
   @Test
   void wrongTypesAndMalformedJson() throws IOException {
     Path p = write(V4.replace("\"hidden_size\":768", "\"hidden_size\":\"big\""));
-    assertTrue(assertThrows(ConfigException.class, () -> HfConfigReader.read(p)).getMessage()
-        .contains("'hidden_size' must be an integer"));
+    assertTrue(
+        assertThrows(ConfigException.class, () -> HfConfigReader.read(p))
+            .getMessage()
+            .contains("'hidden_size' must be an integer"));
     Path bad = write("{\"model_type\": ");
-    assertTrue(assertThrows(ConfigException.class, () -> HfConfigReader.read(bad)).getMessage().contains("malformed JSON"));
-    ConfigException none = assertThrows(ConfigException.class, () -> HfConfigReader.read(dir.resolve("nope.json")));
+    assertTrue(
+        assertThrows(ConfigException.class, () -> HfConfigReader.read(bad))
+            .getMessage()
+            .contains("malformed JSON"));
+    ConfigException none =
+        assertThrows(ConfigException.class, () -> HfConfigReader.read(dir.resolve("nope.json")));
     assertTrue(none.getMessage().contains("file not found"));
   }
 }

@@ -16,13 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** modules.json may name module folders only inside the model folder. */
 class SentenceTransformerReaderTest {
 
-  private static final String POOLING = """
+  private static final String POOLING =
+      """
       {"word_embedding_dimension": 8, "pooling_mode_mean_tokens": true}""";
 
   private static String modules(String poolingPath) {
     return """
         [{"idx": 0, "path": "", "type": "sentence_transformers.models.Transformer"},
-         {"idx": 1, "path": "%s", "type": "sentence_transformers.models.Pooling"}]""".formatted(poolingPath);
+         {"idx": 1, "path": "%s", "type": "sentence_transformers.models.Pooling"}]"""
+        .formatted(poolingPath);
   }
 
   @Test
@@ -31,11 +33,23 @@ class SentenceTransformerReaderTest {
     // a valid Pooling module outside the model folder, where a '..' path would find it
     Files.createDirectories(tmp.resolve("elsewhere"));
     Files.writeString(tmp.resolve("elsewhere/config.json"), POOLING);
-    for (String path : List.of("../elsewhere", "../../etc", "1_Pooling/../../elsewhere", tmp.resolve("elsewhere").toString())) {
+    for (String path :
+        List.of(
+            "../elsewhere",
+            "../../etc",
+            "1_Pooling/../../elsewhere",
+            tmp.resolve("elsewhere").toString())) {
       Files.writeString(model.resolve("modules.json"), modules(path));
       try (Arena arena = Arena.ofConfined()) {
-        ConfigException e = assertThrows(ConfigException.class, () -> SentenceTransformerReader.readHead(model, 8, arena));
-        assertTrue(e.getMessage().contains("modules.json: module 1 has path '" + path + "', which leaves the model folder"),
+        ConfigException e =
+            assertThrows(
+                ConfigException.class, () -> SentenceTransformerReader.readHead(model, 8, arena));
+        assertTrue(
+            e.getMessage()
+                .contains(
+                    "modules.json: module 1 has path '"
+                        + path
+                        + "', which leaves the model folder"),
             e.getMessage());
       }
     }
@@ -45,7 +59,9 @@ class SentenceTransformerReaderTest {
     for (String path : List.of("1_Pooling", "x/../1_Pooling", "./1_Pooling")) {
       Files.writeString(model.resolve("modules.json"), modules(path));
       try (Arena arena = Arena.ofConfined()) {
-        assertEquals(List.of(PoolingMode.MEAN), SentenceTransformerReader.readHead(model, 8, arena).pooling());
+        assertEquals(
+            List.of(PoolingMode.MEAN),
+            SentenceTransformerReader.readHead(model, 8, arena).pooling());
       }
     }
   }
@@ -53,9 +69,13 @@ class SentenceTransformerReaderTest {
   @Test
   void maxSeqLengthMustHoldOneTokenBetweenBosAndEos(@TempDir Path model) throws IOException {
     for (int n : new int[] {1, 2}) {
-      Files.writeString(model.resolve("sentence_bert_config.json"), "{\"max_seq_length\": " + n + "}");
-      ConfigException e = assertThrows(ConfigException.class, () -> SentenceTransformerReader.readMaxSeqLength(model, 2048));
-      assertTrue(e.getMessage().contains("key 'max_seq_length': must be at least 3"), e.getMessage());
+      Files.writeString(
+          model.resolve("sentence_bert_config.json"), "{\"max_seq_length\": " + n + "}");
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> SentenceTransformerReader.readMaxSeqLength(model, 2048));
+      assertTrue(
+          e.getMessage().contains("key 'max_seq_length': must be at least 3"), e.getMessage());
     }
     Files.writeString(model.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 3}");
     assertEquals(3, SentenceTransformerReader.readMaxSeqLength(model, 2048));

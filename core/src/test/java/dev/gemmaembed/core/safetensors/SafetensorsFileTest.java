@@ -53,16 +53,21 @@ class SafetensorsFileTest {
   void readsF32Bf16AndF16TensorsWithOptionalModelPrefix() throws IOException {
     byte[] f32 = floats(1.5f, -2f, 3.25f, 0f);
     ByteBuffer half = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-    half.putShort((short) (Float.floatToIntBits(1.5f) >>> 16)).putShort((short) (Float.floatToIntBits(-2f) >>> 16));
+    half.putShort((short) (Float.floatToIntBits(1.5f) >>> 16))
+        .putShort((short) (Float.floatToIntBits(-2f) >>> 16));
     half.putShort(Float.floatToFloat16(0.5f)).putShort(Float.floatToFloat16(-4f));
     byte[] data = new byte[24];
     System.arraycopy(f32, 0, data, 0, 16);
     System.arraycopy(half.array(), 0, data, 16, 8);
-    Path p = file("ok.safetensors", """
+    Path p =
+        file(
+            "ok.safetensors",
+            """
         {"__metadata__":{"format":"pt"},
          "model.a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},
          "b":{"dtype":"BF16","shape":[2],"data_offsets":[16,20]},
-         "c":{"dtype":"F16","shape":[2],"data_offsets":[20,24]}}""", data);
+         "c":{"dtype":"F16","shape":[2],"data_offsets":[20,24]}}""",
+            data);
     try (Arena arena = Arena.ofConfined()) {
       SafetensorsFile st = SafetensorsFile.open(p, arena);
       assertEquals("pt", st.metadata().get("format"));
@@ -72,9 +77,11 @@ class SafetensorsFileTest {
       assertArrayEquals(new float[] {3.25f, 0f}, row);
       assertArrayEquals(new float[] {1.5f, -2f}, src.vector("b", 2));
       assertArrayEquals(new float[] {0.5f, -4f}, src.vector("c", 2));
-      CheckpointException shape = assertThrows(CheckpointException.class, () -> src.matrix("a", 4, 1));
+      CheckpointException shape =
+          assertThrows(CheckpointException.class, () -> src.matrix("a", 4, 1));
       assertTrue(shape.getMessage().contains("'model.a' has shape [2, 2]"), shape.getMessage());
-      CheckpointException missing = assertThrows(CheckpointException.class, () -> src.vector("zzz", 1));
+      CheckpointException missing =
+          assertThrows(CheckpointException.class, () -> src.vector("zzz", 1));
       assertTrue(missing.getMessage().contains("missing tensor 'zzz'"), missing.getMessage());
     }
   }
@@ -89,7 +96,8 @@ class SafetensorsFileTest {
   @Test
   void headerLengthPastEndOfFile() throws IOException {
     Path p = dir.resolve("past.safetensors");
-    Files.write(p, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000_000).array());
+    Files.write(
+        p, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000_000).array());
     CheckpointException e = fails(p);
     assertTrue(e.getMessage().contains("header length 1000000 runs past the end"), e.getMessage());
     assertTrue(e.getMessage().contains("past.safetensors"), e.getMessage());
@@ -104,42 +112,67 @@ class SafetensorsFileTest {
 
   @Test
   void headerThatIsNotJson() throws IOException {
-    assertTrue(fails(file("bad.safetensors", "{not json", new byte[0])).getMessage().contains("not valid JSON"));
+    assertTrue(
+        fails(file("bad.safetensors", "{not json", new byte[0]))
+            .getMessage()
+            .contains("not valid JSON"));
   }
 
   @Test
   void truncatedData() throws IOException {
-    Path p = file("trunc.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", floats(1, 2));
+    Path p =
+        file(
+            "trunc.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}",
+            floats(1, 2));
     CheckpointException e = fails(p);
-    assertTrue(e.getMessage().contains("tensor 'a'") && e.getMessage().contains("past the data section"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("tensor 'a'") && e.getMessage().contains("past the data section"),
+        e.getMessage());
   }
 
   @Test
   void overlappingTensors() throws IOException {
-    Path p = file("overlap.safetensors", """
+    Path p =
+        file(
+            "overlap.safetensors",
+            """
         {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},
-         "b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", floats(1, 2, 3));
+         "b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""",
+            floats(1, 2, 3));
     CheckpointException e = fails(p);
     assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
   }
 
   @Test
   void byteLengthDisagreesWithShape() throws IOException {
-    Path p = file("shape.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", floats(1, 2));
+    Path p =
+        file(
+            "shape.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
+            floats(1, 2));
     CheckpointException e = fails(p);
     assertTrue(e.getMessage().contains("needs 12 bytes but data_offsets span 8"), e.getMessage());
   }
 
   @Test
   void unknownDtype() throws IOException {
-    Path p = file("dtype.safetensors", "{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}", floats(1, 2));
+    Path p =
+        file(
+            "dtype.safetensors",
+            "{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+            floats(1, 2));
     CheckpointException e = fails(p);
     assertTrue(e.getMessage().contains("unknown dtype 'Q7'"), e.getMessage());
   }
 
   @Test
   void knownButUnsupportedDtypeFailsWhenUsed() throws IOException {
-    Path p = file("i8.safetensors", "{\"a\":{\"dtype\":\"I8\",\"shape\":[2,2],\"data_offsets\":[0,4]}}", new byte[4]);
+    Path p =
+        file(
+            "i8.safetensors",
+            "{\"a\":{\"dtype\":\"I8\",\"shape\":[2,2],\"data_offsets\":[0,4]}}",
+            new byte[4]);
     try (Arena arena = Arena.ofConfined()) {
       var src = new SafetensorsTensorSource(SafetensorsFile.open(p, arena));
       CheckpointException e = assertThrows(CheckpointException.class, () -> src.matrix("a", 2, 2));
@@ -149,11 +182,22 @@ class SafetensorsFileTest {
 
   @Test
   void negativeOrOverflowingShapes() throws IOException {
-    assertTrue(fails(file("neg.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,0]}}",
-        new byte[0])).getMessage().contains("bad shape"));
-    assertTrue(fails(file("ovf.safetensors",
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}",
-        new byte[0])).getMessage().contains("overflows"));
+    assertTrue(
+        fails(
+                file(
+                    "neg.safetensors",
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,0]}}",
+                    new byte[0]))
+            .getMessage()
+            .contains("bad shape"));
+    assertTrue(
+        fails(
+                file(
+                    "ovf.safetensors",
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}",
+                    new byte[0]))
+            .getMessage()
+            .contains("overflows"));
   }
 
   @Test

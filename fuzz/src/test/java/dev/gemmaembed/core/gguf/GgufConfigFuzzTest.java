@@ -8,9 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * Any byte string as a GGUF file, read up to the encoder config from its
- * {@code gemma-embedding.*} metadata: a config the forward pass can use, or a typed error. (Lives
- * in the gguf package to reach the package-private metadata reader.)
+ * Any byte string as a GGUF file, read up to the encoder config from its {@code gemma-embedding.*}
+ * metadata: a config the forward pass can use, or a typed error. (Lives in the gguf package to
+ * reach the package-private metadata reader.)
  */
 class GgufConfigFuzzTest {
 
