@@ -5,13 +5,13 @@ import java.util.Arrays;
 /**
  * Multiplies activations by weight matrices across a {@link ComputePool}.
  *
- * <p>{@link WeightMatrix#pack Packed} matrices run on their {@link PackedF32Matrix} copy, split
- * into (panel, token block) units: a panel keeps a thread's weight slice contiguous and
- * cache-resident while its token block streams past, and token blocks give every thread work even
- * when a matrix has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several
- * matrices sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices
- * are split by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any
- * output element is computed.
+ * <p>{@link WeightMatrix#pack Packed} matrices run on their {@link PackedMatrix} copy, split into
+ * (panel, token block) units: a panel keeps a thread's weight slice contiguous and cache-resident
+ * while its token block streams past, and token blocks give every thread work even when a matrix
+ * has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several matrices
+ * sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices are split
+ * by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any output element
+ * is computed.
  */
 public final class Matmul {
 
@@ -136,7 +136,7 @@ public final class Matmul {
    * matrix by matrix, panel by panel.
    */
   private static final class Job implements ComputePool.RangeBody {
-    PackedF32Matrix[] mats = new PackedF32Matrix[4];
+    PackedMatrix[] mats = new PackedMatrix[4];
     float[][] outs = new float[4][];
     int[] outStrides = new int[4];
     int[] outOffsets = new int[4];
@@ -156,7 +156,7 @@ public final class Matmul {
 
     /** Adds a product if {@code w} is packed; returns false (adding nothing) if not. */
     boolean add(WeightMatrix w, float[] out, int outStride, int outOffset) {
-      PackedF32Matrix p = w.packed();
+      PackedMatrix p = w.packed();
       if (p == null) {
         return false;
       }
@@ -249,7 +249,7 @@ public final class Matmul {
         int t0 = (local - panel * blocksPerPanel) * blockTokens;
         int t1 = Math.min(tokens, (end - unitStart[i] - panel * blocksPerPanel) * blockTokens);
         int r0 = panel * TileKernels.W;
-        PackedF32Matrix m = mats[i];
+        PackedMatrix m = mats[i];
         m.multiplyTokens(
             x,
             t0,

@@ -19,9 +19,10 @@ import java.util.Objects;
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
  *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
  *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
- *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose decoded
- *       copy costs no more than 2× their storage) multiplies on a {@link PackedF32Matrix} copy
- *       instead, whose panels {@link Matmul} can also split by token blocks.
+ *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose packed
+ *       copy costs no more than 2× their storage) multiplies on a {@link PackedMatrix} copy
+ *       instead, whose panels {@link Matmul} can also split by token blocks: float32 panels, or for
+ *       BF16 panels of its own bits that the tile widens in registers.
  * </ul>
  *
  * <p>Why quantized formats decode per product rather than keep a float32 copy or compute on the
@@ -60,7 +61,7 @@ public abstract class WeightMatrix {
   protected final int cols;
   protected final long rowBytes;
 
-  private volatile PackedF32Matrix packed;
+  private volatile PackedMatrix packed;
 
   protected WeightMatrix(WeightType type, MemorySegment data, int rows, int cols) {
     if (rows <= 0 || cols <= 0) {
@@ -117,9 +118,17 @@ public abstract class WeightMatrix {
   /** The scalar reference of {@link #decodeRow}. */
   abstract void decodeRowScalar(int r, float[] dst, int off);
 
-  /** Whether a {@link #pack packed} float32 copy is worth its memory for this format. */
+  /** Whether a {@link #pack packed} copy is worth its memory for this format. */
   boolean gainsFromPacking() {
     return false;
+  }
+
+  /**
+   * The packed copy of a format that {@link #gainsFromPacking}, in {@code arena}: float32 panels by
+   * default; a format whose values a tile can widen in registers packs its own bits instead.
+   */
+  PackedMatrix packPanels(Arena arena) {
+    return PackedF32Matrix.pack(this, arena);
   }
 
   /**
@@ -145,7 +154,7 @@ public abstract class WeightMatrix {
     }
     synchronized (this) {
       if (packed == null) {
-        packed = PackedF32Matrix.pack(this, arena);
+        packed = packPanels(arena);
         if (data.isMapped()) {
           data.unload();
         }
@@ -154,7 +163,7 @@ public abstract class WeightMatrix {
   }
 
   /** The packed copy, or null before {@link #pack} (or for a format that does not pack). */
-  final PackedF32Matrix packed() {
+  final PackedMatrix packed() {
     return packed;
   }
 
@@ -164,8 +173,8 @@ public abstract class WeightMatrix {
    * unit's token transposition stays small next to its products.
    */
   public int rowGrain() {
-    PackedF32Matrix p = packed;
-    return p != null ? PackedF32Matrix.W : DECODED_ROW_GRAIN;
+    PackedMatrix p = packed;
+    return p != null ? PackedMatrix.W : DECODED_ROW_GRAIN;
   }
 
   /**
@@ -176,7 +185,7 @@ public abstract class WeightMatrix {
    */
   public void multiply(
       float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
-    PackedF32Matrix p = packed;
+    PackedMatrix p = packed;
     if (p != null) {
       p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
       return;
