@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,14 +25,6 @@ public final class SimdKernels {
   private static final boolean VECTOR = VectorWidth.VECTOR;
   private static final int L = VectorWidth.L;
 
-  // the stages of hsum (up to 64 lanes, 2048-bit vectors)
-  private static final VectorShuffle<Float> SWAP_32 = swap(32);
-  private static final VectorShuffle<Float> SWAP_16 = swap(16);
-  private static final VectorShuffle<Float> SWAP_8 = swap(8);
-  private static final VectorShuffle<Float> SWAP_4 = swap(4);
-  private static final VectorShuffle<Float> SWAP_2 = swap(2);
-  private static final VectorShuffle<Float> SWAP_1 = swap(1);
-
   private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
   private static final float GELU_KAPPA = 0.044715f;
 
@@ -50,6 +41,9 @@ public final class SimdKernels {
   private static final float P5 = 1f / 120;
   private static final float P4 = 1f / 24;
   private static final float P3 = 1f / 6;
+
+  /** Per-thread lane sums of {@link #expShiftedInPlace}. */
+  private static final ThreadLocal<float[]> LANE_SUMS = ThreadLocal.withInitial(() -> new float[L]);
 
   private SimdKernels() {}
 
@@ -202,13 +196,18 @@ public final class SimdKernels {
     float sum = 0f;
     if (VECTOR) {
       int bound = F.loopBound(n);
+      // the lane sums live in memory, not in a loop-carried vector: C2 could not always unbox
+      // that vector here (attention calls this on its own, not inlined), and then ran the
+      // loop's additions through the Vector API's Java fallback, allocating each vector
+      float[] lanes = LANE_SUMS.get();
       var acc = FloatVector.zero(F);
+      acc.intoArray(lanes, 0);
       for (; i < bound; i += L) {
         var e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
         e.intoArray(x, off + i);
-        acc = acc.add(e);
+        FloatVector.fromArray(F, lanes, 0).add(e).intoArray(lanes, 0);
       }
-      sum = hsum(acc);
+      sum = hsum(FloatVector.fromArray(F, lanes, 0));
     }
     for (; i < n; i++) {
       float e = exp(x[off + i] - shift);
@@ -264,35 +263,50 @@ public final class SimdKernels {
   }
 
   /**
-   * Sum of the lanes by a fixed butterfly (lane i += lane i ^ h for h = L/2, …, 1). Straight-line
-   * code: the stage conditions are constants, whereas a loop over stages would carry the vector in
-   * a loop phi, which C2 boxes (an allocation per stage).
+   * Sum of the lanes by a fixed butterfly (lane i += lane i ^ h for h = L/2, …, 1), lane 0 of which
+   * is, for 8 lanes, {@code ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))}. Straight-line code
+   * on lanes read out one by one: a loop over stages would carry the vector in a loop phi, which C2
+   * boxes (an allocation per stage), and lane shuffles go through {@code rearrange}, whose
+   * covariant bridge method C2 may compile on its own and then not inline, boxing every vector that
+   * reaches the call, in the caller's loop too (2.9 GB per 8 × 512-token EmbeddingGemma 2 batch,
+   * from {@link #expShiftedInPlace}).
    */
   static float hsum(FloatVector v) {
-    if (L > 32) {
-      v = v.add(v.rearrange(SWAP_32));
-    }
-    if (L > 16) {
-      v = v.add(v.rearrange(SWAP_16));
-    }
-    if (L > 8) {
-      v = v.add(v.rearrange(SWAP_8));
-    }
-    if (L > 4) {
-      v = v.add(v.rearrange(SWAP_4));
-    }
-    if (L > 2) {
-      v = v.add(v.rearrange(SWAP_2));
-    }
-    if (L > 1) {
-      v = v.add(v.rearrange(SWAP_1));
-    }
-    return v.lane(0);
+    return switch (L) {
+      case 4 -> (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
+      case 8 ->
+          fold8(
+              v.lane(0), v.lane(1), v.lane(2), v.lane(3), v.lane(4), v.lane(5), v.lane(6),
+              v.lane(7));
+      case 16 ->
+          fold8(
+              v.lane(0) + v.lane(8),
+              v.lane(1) + v.lane(9),
+              v.lane(2) + v.lane(10),
+              v.lane(3) + v.lane(11),
+              v.lane(4) + v.lane(12),
+              v.lane(5) + v.lane(13),
+              v.lane(6) + v.lane(14),
+              v.lane(7) + v.lane(15));
+      default -> hsumWide(v);
+    };
   }
 
-  /** The shuffle pairing lane i with lane i ^ h, or null where the species has no lane h. */
-  private static VectorShuffle<Float> swap(int h) {
-    return VECTOR && h < L ? VectorShuffle.fromOp(F, lane -> lane ^ h) : null;
+  /** Lane 0 of the last three butterfly stages over lanes c0..c7. */
+  private static float fold8(
+      float c0, float c1, float c2, float c3, float c4, float c5, float c6, float c7) {
+    return ((c0 + c4) + (c2 + c6)) + ((c1 + c5) + (c3 + c7));
+  }
+
+  /** {@link #hsum} for vectors wider than 16 lanes (SVE), through an array. */
+  private static float hsumWide(FloatVector v) {
+    float[] t = v.toArray();
+    for (int h = L / 2; h > 0; h /= 2) {
+      for (int i = 0; i < h; i++) {
+        t[i] += t[i + h];
+      }
+    }
+    return t[0];
   }
 
   /**
