@@ -21,8 +21,10 @@ import java.util.Arrays;
  * rows — every query head of the group for every query — against the block's key band (the union of
  * its rows' windows: O(T·w) on sliding layers, and never more than {@value #BLOCK} × T scores on
  * full ones) are 4-row × 64-key tiles that load each key once for four rows; then each row's
- * softmax over its own window; then each query's output, a tile of its group's rows (the 3 heads
- * sharing EmbeddingGemma's single kv head) × 64 dims that loads each value once for all of them.
+ * softmax over its own window; then the outputs, a tile of up to 4 rows × 64 dims that loads each
+ * value once for all of them: the group's heads (the 3 sharing EmbeddingGemma's single kv head),
+ * and with groups under 4 the next queries' heads too where their window is the same (always, for
+ * texts no longer than the window: EmbeddingGemma 2's sliding layers pair 2 queries × 2 heads).
  *
  * <p>Every output depends only on its own query's window: scores are fixed FMA chains over the head
  * dimension, the softmax runs over exactly the window, the weighted sum is a fixed chain over the
@@ -259,9 +261,9 @@ public final class BatchAttention {
     int rows = (i1 - i0) * group;
     int tile = rows * span;
     int invs = tile + 4 * W;
-    float[] scratch = SCORES.get(); // scores, a 4 × W result tile, the group's 1 / Σ
-    if (scratch.length < invs + group) {
-      scratch = new float[invs + group];
+    float[] scratch = SCORES.get(); // scores, a 4 × W result tile, the rows' 1 / Σ
+    if (scratch.length < invs + Math.max(group, 4)) {
+      scratch = new float[invs + Math.max(group, 4)];
       SCORES.set(scratch);
     }
     long rowBytes = (long) pad * Float.BYTES;
@@ -307,12 +309,22 @@ public final class BatchAttention {
               r * span + js);
         }
       }
-      for (int i = i0; i < i1; i++) {
+      for (int i = i0; i < i1; ) {
         int lo = lo(i);
-        int count = hi(i, len) - lo + 1;
-        int p0 = (i - i0) * group * span + lo - jlo; // row of the group's first head
-        for (int h = 0; h < group; h++) {
-          scratch[invs + h] = softmaxRow(scratch, p0 + h * span, count);
+        int last = hi(i, len);
+        int count = last - lo + 1;
+        // queries with the same window share each value load: their score rows are consecutive
+        int queries = 1;
+        while ((queries + 1) * group <= 4
+            && i + queries < i1
+            && lo(i + queries) == lo
+            && hi(i + queries, len) == last) {
+          queries++;
+        }
+        int p0 = (i - i0) * group * span + lo - jlo; // row of the first query's first head
+        int rowsNow = queries * group;
+        for (int e = 0; e < rowsNow; e++) {
+          scratch[invs + e] = softmaxRow(scratch, p0 + e * span, count);
         }
         long vBase = ((long) (first + lo) * nKvHeads + g) * dPad * Float.BYTES;
         int o = (first + i) * qStride + g * group * headDim;
@@ -321,6 +333,7 @@ public final class BatchAttention {
               scratch,
               p0,
               span,
+              rowsNow,
               count,
               vBase + (long) c * Float.BYTES,
               tile,
@@ -328,18 +341,22 @@ public final class BatchAttention {
               o + c,
               Math.min(W, headDim - c));
         }
+        i += queries;
       }
     }
   }
 
   /**
-   * One strip of the group's outputs: {@code out[head h][lane] = Σ_j p[h][j] · v[j][lane] / Σ_h}
-   * over the query's window, heads 4 (or 3) at a time so each value load serves them all.
+   * One strip of the outputs of {@code rows} score rows (query {@code r / group}, head {@code r %
+   * group} of the group, rows {@code span} apart, all over the same window): {@code out[row][lane]
+   * = Σ_j p[row][j] · v[j][lane] / Σ_row}, rows 4 (or 3) at a time so each value load serves them
+   * all. Each output is the same chain over the window's keys in order whatever the grouping.
    */
   private void weightedValues(
       float[] scratch,
       int p0,
       int span,
+      int rows,
       int count,
       long vOff,
       int tile,
@@ -347,10 +364,10 @@ public final class BatchAttention {
       int o,
       int width) {
     long vStride = (long) nKvHeads * dPad * Float.BYTES;
-    int h = 0;
-    while (h < group) {
-      int left = group - h;
-      int p = p0 + h * span;
+    int r = 0;
+    while (r < rows) {
+      int left = rows - r;
+      int p = p0 + r * span;
       int n;
       if (left >= 4) {
         TileKernels.tile4(
@@ -389,10 +406,16 @@ public final class BatchAttention {
         n = 1;
       }
       for (int e = 0; e < n; e++) {
+        int row = r + e;
         SimdKernels.scaleInto(
-            scratch, tile + e * W, width, scratch[invs + h + e], out, o + (h + e) * headDim);
+            scratch,
+            tile + e * W,
+            width,
+            scratch[invs + row],
+            out,
+            o + row / group * qStride + row % group * headDim);
       }
-      h += n;
+      r += n;
     }
   }
 

@@ -7,6 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A token's products and attention outputs are bitwise the same alone as inside batches of any
@@ -67,18 +69,23 @@ class BatchInvarianceTest {
     }
   }
 
-  @Test
-  void attentionOfASequence() {
-    int heads = 3;
+  /**
+   * Groups of 3 (EmbeddingGemma), 2 (EmbeddingGemma 2's sliding layers: two queries with the same
+   * window share a 4-row tile) and 1 (four queries per tile): how queries are tiled must not show.
+   */
+  @ParameterizedTest
+  @CsvSource({"3, 1", "4, 2", "2, 2"})
+  void attentionOfASequence(int heads, int kvHeads) {
     int d = 64;
     int qs = heads * d;
-    for (int radius : new int[] {-1, 5, 40}) {
+    int kvs = kvHeads * d;
+    for (int radius : new int[] {-1, 5, 40, 80}) {
       int len = 75;
       float[] q1 = SimdVsScalarTest.random(len * qs);
-      float[] k1 = SimdVsScalarTest.random(len * d);
-      float[] v1 = SimdVsScalarTest.random(len * d);
+      float[] k1 = SimdVsScalarTest.random(len * kvs);
+      float[] v1 = SimdVsScalarTest.random(len * kvs);
       float[] alone = new float[len * qs];
-      new BatchAttention(heads, 1, d)
+      new BatchAttention(heads, kvHeads, d)
           .run(POOLS[0], q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f, alone);
       for (int[] others : new int[][] {{1}, {40, 3}, {130, 9, 64}}) {
         for (ComputePool pool : POOLS) {
@@ -86,11 +93,11 @@ class BatchInvarianceTest {
           int before = Arrays.stream(others).sum();
           int total = before + len;
           float[] q = SimdVsScalarTest.random(total * qs);
-          float[] k = SimdVsScalarTest.random(total * d);
-          float[] v = SimdVsScalarTest.random(total * d);
+          float[] k = SimdVsScalarTest.random(total * kvs);
+          float[] v = SimdVsScalarTest.random(total * kvs);
           System.arraycopy(q1, 0, q, before * qs, len * qs);
-          System.arraycopy(k1, 0, k, before * d, len * d);
-          System.arraycopy(v1, 0, v, before * d, len * d);
+          System.arraycopy(k1, 0, k, before * kvs, len * kvs);
+          System.arraycopy(v1, 0, v, before * kvs, len * kvs);
           int n = others.length + 1;
           int[] start = new int[n];
           int[] length = new int[n];
@@ -100,11 +107,15 @@ class BatchInvarianceTest {
             t += length[s];
           }
           float[] out = new float[total * qs];
-          new BatchAttention(heads, 1, d).run(pool, q, k, v, start, length, n, radius, 0.125f, out);
+          new BatchAttention(heads, kvHeads, d)
+              .run(pool, q, k, v, start, length, n, radius, 0.125f, out);
           assertBitwise(
               alone,
               Arrays.copyOfRange(out, before * qs, total * qs),
-              "radius "
+              heads
+                  + "/"
+                  + kvHeads
+                  + " heads, radius "
                   + radius
                   + " after "
                   + Arrays.toString(others)
