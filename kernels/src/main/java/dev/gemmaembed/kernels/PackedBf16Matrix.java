@@ -35,7 +35,7 @@ final class PackedBf16Matrix extends PackedMatrix {
     int cols = source.cols();
     int panels = panels(rows);
     int l = TileKernels.L;
-    MemorySegment data = arena.allocate(panels * cols * K_STEP_BYTES, 64);
+    MemorySegment data = arena.allocate((long) panels * cols * K_STEP_BYTES, 64);
     short[] block = new short[W * cols];
     int[] panel = new int[W / 2 * cols];
     for (int p = 0; p < panels; p++) {
@@ -54,7 +54,7 @@ final class PackedBf16Matrix extends PackedMatrix {
           }
         }
       }
-      MemorySegment.copy(panel, 0, data, INT, p * cols * K_STEP_BYTES, panel.length);
+      MemorySegment.copy(panel, 0, data, INT, (long) p * cols * K_STEP_BYTES, panel.length);
     }
     return new PackedBf16Matrix(rows, cols, data);
   }

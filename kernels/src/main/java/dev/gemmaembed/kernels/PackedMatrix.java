@@ -90,7 +90,7 @@ abstract sealed class PackedMatrix permits PackedF32Matrix, PackedBf16Matrix {
       int r0 = p * W;
       int laneFrom = Math.max(rowStart, r0) - r0;
       int laneTo = Math.min(rowEnd, r0 + W) - r0;
-      long off = p * cols * kStepBytes;
+      long off = (long) p * cols * kStepBytes;
       if (laneFrom == 0 && laneTo == W) {
         wholePanel(x, tokenFrom, tokenTo, out, outStride, outOffset + r0, off);
       } else {
