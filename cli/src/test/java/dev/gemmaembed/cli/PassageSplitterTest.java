@@ -74,10 +74,13 @@ class PassageSplitterTest {
           1 + newlinesBefore(text, Math.max(p.start(), p.end() - 1)), p.lastLine(), "passage " + i);
       if (i > 0) {
         Passage before = passages.get(i - 1);
-        assertEquals(
-            overlap,
-            before.firstToken() + before.tokens() - p.firstToken(),
-            "passage " + i + " shares exactly the overlap");
+        int shared = before.firstToken() + before.tokens() - p.firstToken();
+        assertTrue(
+            shared >= overlap && shared <= overlap + overlap / 5,
+            "passage " + i + " shares " + shared + " tokens, overlap " + overlap);
+        if (shared > overlap) {
+          assertEquals('\n', text.charAt(p.start() - 1), "moved back to a line start");
+        }
         assertTrue(p.start() < before.end() || overlap == 0, "passage " + i);
         assertTrue(p.start() > before.start(), "passage " + i + " moves forward");
       }

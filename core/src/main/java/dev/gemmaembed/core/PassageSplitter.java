@@ -14,8 +14,9 @@ import java.util.List;
  * <p>The text is tokenized once, as itself. A passage spans at most {@code passageTokens} of those
  * tokens; where the text goes on past that, the cut moves back to the latest line boundary (a token
  * that starts a line) within the last 20% of the passage, when there is one. The next passage
- * starts {@code overlap} tokens before the cut. A text that fits in one passage is one passage: the
- * whole text, exactly as it would be embedded unsplit.
+ * starts {@code overlap} tokens before the cut, or up to a fifth of the overlap earlier where a
+ * line starts there. A text that fits in one passage is one passage: the whole text, exactly as it
+ * would be embedded unsplit.
  *
  * <p>Each passage, embedded with the options it is split for (the prompt, a title), must fit the
  * window: prompt + title + passage + {@code <bos>}/{@code <eos>} ≤ {@code maxSeqLength}. The
@@ -143,8 +144,7 @@ public final class PassageSplitter {
       if (end >= n) {
         return out;
       }
-      // Always forward: a cut moved back (line boundary, fit) may leave less than the overlap.
-      start = Math.max(end - overlap, start + 1);
+      start = nextStart(text, tokens, start, end);
     }
   }
 
@@ -155,12 +155,33 @@ public final class PassageSplitter {
   private static int lineCut(String text, Encoding tokens, int start, int end) {
     int earliest = end - (end - start) / 5;
     for (int b = end; b >= earliest && b > start; b--) {
-      int at = tokens.utf16Start(b);
-      if (at > 0 && text.charAt(at - 1) == '\n') {
+      if (startsLine(text, tokens, b)) {
         return b;
       }
     }
     return end;
+  }
+
+  /**
+   * Where the passage after {@code [start, end)} starts: {@code overlap} tokens before its end, or
+   * up to a fifth of the overlap earlier where a line starts there (so it reads from a line's
+   * start); always after {@code start}, even when a cut moved back left less than the overlap.
+   */
+  private int nextStart(String text, Encoding tokens, int start, int end) {
+    int next = end - overlap;
+    for (int b = next; b >= next - overlap / 5 && b > start; b--) {
+      if (startsLine(text, tokens, b)) {
+        next = b;
+        break;
+      }
+    }
+    return Math.max(next, start + 1);
+  }
+
+  /** Whether token {@code b} starts a line: the character before it is a line break. */
+  private static boolean startsLine(String text, Encoding tokens, int b) {
+    int at = tokens.utf16Start(b);
+    return at > 0 && text.charAt(at - 1) == '\n';
   }
 
   /**
