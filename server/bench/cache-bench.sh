@@ -37,11 +37,12 @@ for port in 18111 18112; do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$logs"/*.log >&2; echo "cache-bench: server on $port did not start" >&2; exit 1; }
 done
 echo "model $model, $clients clients, ${seconds}s runs, $rounds rounds, $(nproc) cores"
+# the lock covers the warm-up too: it loads the machine as much as the runs
+if [ -e /work/bench.lock ]; then exec 9> /work/bench.lock; flock 9; fi
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # warm-up: the JIT compiles the encoder in both (tags 98, 99 keep their texts apart)
 load http://127.0.0.1:18111 "$clients" "$((seconds / 2 + 5))" 0 98 >/dev/null
 load http://127.0.0.1:18112 "$clients" "$((seconds / 2 + 5))" 0 99 >/dev/null
-
-if [ -e /work/bench.lock ]; then exec 9> /work/bench.lock; flock 9; fi
 tag=0
 results="$logs/results"
 for share in 0 0.3 0.9; do

@@ -194,6 +194,57 @@ class SearchPassagesTest {
     assertEquals(rows.size(), rows.stream().map(n -> n.get("id").asText()).distinct().count());
   }
 
+  /** Without --passage-tokens and --overlap: passages of at most 512 tokens overlapping by 64. */
+  @Test
+  void theDefaultsAre512TokenPassagesOverlapping64(@TempDir Path dir) throws IOException {
+    Path docs = Files.createDirectories(dir.resolve("long"));
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= 400; i++) {
+      text.append("Entry ").append(i).append(": the pump's oil level was fine on day ");
+      text.append(i).append(".\n");
+    }
+    Files.writeString(docs.resolve("log.txt"), text);
+    var r =
+        CliHarness.exec(
+            "search",
+            "--model",
+            model,
+            "--query",
+            QUERY,
+            "--dir",
+            docs.toString(),
+            "--dims",
+            "32",
+            "--no-cache",
+            "--all-passages",
+            "--top",
+            "1000",
+            "--show",
+            "0",
+            "--format",
+            "jsonl");
+    assertEquals(0, r.exit(), r.toString());
+    List<Passage> expected =
+        new PassageSplitter(embedder, 512, 64)
+            .split(text.toString(), EmbedOptions.document("log.txt").withDimensions(32));
+    assertTrue(expected.size() > 4, "a file of several default passages: " + expected.size());
+    List<JsonNode> rows = OutputParsers.jsonLines(r.out());
+    assertEquals(expected.size(), rows.size(), r.out());
+    for (JsonNode row : rows) {
+      Passage p = expected.get(row.get("passage").asInt());
+      assertEquals(p.text(), row.get("text").asText());
+      assertEquals(p.firstLine(), row.get("start_line").asInt());
+      assertEquals(p.lastLine(), row.get("end_line").asInt());
+      assertTrue(p.tokens() <= 512, "passage " + p.index() + ": " + p.tokens());
+    }
+    for (int i = 1; i < expected.size(); i++) {
+      Passage before = expected.get(i - 1);
+      assertTrue(before.tokens() >= 512 - 512 / 5, "cut in the last 20%: " + before.tokens());
+      int shared = before.firstToken() + before.tokens() - expected.get(i).firstToken();
+      assertTrue(shared >= 64 && shared <= 64 + 64 / 5, "overlap " + shared);
+    }
+  }
+
   /** The cache holds passages: appending to a long file embeds only the passages that changed. */
   @Test
   void theCacheStoresPassages(@TempDir Path dir) throws IOException {

@@ -19,10 +19,11 @@ import java.util.List;
  *
  * <p>How this differs from sentence-transformers' {@code semantic_search_faiss} / {@code
  * semantic_search_usearch}: those rescore the candidates against what the index holds (a binary
- * index's ±1 unpacked bits, an int8 index's raw levels) with a default {@code rescore_multiplier}
- * of 2. Here the candidates are rescored against int8 vectors kept beside the bits (4× the bits'
- * size, each level dequantized to its bin's centre), or the float vectors where they are kept, with
- * a default multiplier of 4: more accurate scores for 9× the memory of the bits alone.
+ * index's bits unpacked to 0/1, an int8 index's raw levels) with a default {@code
+ * rescore_multiplier} of 2. Here the candidates are rescored against int8 vectors kept beside the
+ * bits (4× the bits' size, each level dequantized to its bin's centre), or the float vectors where
+ * they are kept, with a default multiplier of 4: more accurate scores for 9× the memory of the bits
+ * alone.
  *
  * <p>Immutable; searches may run concurrently.
  */
