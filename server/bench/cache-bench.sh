@@ -2,7 +2,8 @@
 # Measures `serve --cache-mb`: requests/s of one-text 16-token POST /v1/embeddings requests from 8
 # clients when 0%, 30% and 90% of the texts repeat earlier ones, without and with the cache. Two
 # servers run side by side (one without, one with --cache-mb 64); each measurement alternates
-# between them, ROUNDS times per share, and the medians are printed. The load generator is bench's
+# between them (the first of each pair swapping every round), ROUNDS times per share, and the
+# medians are printed. The load generator is bench's
 # CacheLoad (Java's HttpClient: no wrk needed). Timed runs hold `flock /work/bench.lock` when
 # that lock file exists.
 #
@@ -47,7 +48,9 @@ tag=0
 results="$logs/results"
 for share in 0 0.3 0.9; do
   for round in $(seq 1 "$rounds"); do
-    for setting in off on; do
+    # which server goes first swaps every round, so a drift of the machine's load favours neither
+    order="off on"; [ $((round % 2)) -eq 0 ] && order="on off"
+    for setting in $order; do
       port=18111; [ "$setting" = on ] && port=18112
       tag=$((tag + 1))
       line="$(load "http://127.0.0.1:$port" "$clients" "$seconds" "$share" "$tag")"
