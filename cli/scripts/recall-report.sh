@@ -3,11 +3,12 @@
 # then rescoring) against exact float top-10 for rescore multipliers 1, 2, 4, 8, 16; index bytes
 # and search time per query at 2,000 corpus vectors and at 1,000,000 random ones.
 #
-# Documents: the first 2,000 texts (of those the model can read) of ../shared/golden/tokenizer/public.jsonl.gz with the document
-# prompt, each cut to its first DOC_TOKENS tokens (default 120; 0 keeps whole texts: 258k tokens,
-# about an hour on a loaded 2-core machine); queries: the next 200 texts, whole, with the query
-# prompt. Both are embedded by ./gemma-embed (reused when WORKDIR already holds them), then
-# bench's RecallReport runs under `flock /work/bench.lock` when that lock exists.
+# Documents: the first 2,000 texts (of those the model can read) of
+# ../shared/golden/tokenizer/public.jsonl.gz with the document prompt, each cut to its first
+# DOC_TOKENS tokens (default 120; 0 keeps whole texts, truncated to the window: 264k tokens, about
+# an hour with the full-size model on a loaded 2-core machine); queries: the next 200 texts, whole,
+# with the query prompt. Both are embedded by ./gemma-embed (reused when WORKDIR already holds
+# them), then bench's RecallReport runs under `flock /work/bench.lock` when that lock exists.
 #
 #   cli/scripts/recall-report.sh [MODEL] [WORKDIR]   (default MODEL /work/models/full-q4_0.gguf)
 #   CORPUS=FILE    the corpus, when ../shared is not beside the repository (a user's clone)
