@@ -239,13 +239,16 @@ public final class BinaryIndex {
   /**
    * The centre of each int8 level's bin, in steps above the range's minimum. {@link Precision}
    * truncates {@code (x − min) / step − 128} toward zero, so level v < 0 holds {@code (v + 127, v +
-   * 128]} steps, level 0 holds {@code (127, 129)} and level v > 0 holds {@code [v + 128, v + 129)}.
+   * 128]} steps, level 0 holds {@code (127, 129)} and level v > 0 holds {@code [v + 128, v + 129)};
+   * but within the range (0 to 255 steps) the end levels hold one point each: −128 the minimum
+   * itself, 127 the maximum (and the values clamped there).
    */
   private static final float[] CENTRE = new float[256];
 
   static {
     for (int v = -128; v <= 127; v++) {
-      CENTRE[v + 128] = v < 0 ? v + 127.5f : v == 0 ? 128f : v + 128.5f;
+      CENTRE[v + 128] =
+          v == -128 ? 0f : v == 127 ? 255f : v < 0 ? v + 127.5f : v == 0 ? 128f : v + 128.5f;
     }
   }
 

@@ -186,6 +186,43 @@ class BinaryIndexTest {
     assertEquals(5, int8.search(query, 1, 300).getFirst().row());
   }
 
+  /**
+   * int8 rescoring, worked out directly: the query's dot product with each level read back as its
+   * bin's centre ({@code min + step × c}), the end levels as the range's ends; candidates covering
+   * the index rank every row by it, ties by row.
+   */
+  @Test
+  void int8RescoringIsTheDotProductWithEachLevelsCentre() {
+    List<float[]> docs = vectors(120, 64, 19);
+    QuantizationRange range = QuantizationRange.of(docs.subList(0, 60), "half the rows");
+    BinaryIndex index = BinaryIndex.build(docs, BinaryIndex.Rescore.INT8, range);
+    float[] query = unit(gaussian(new Random(23), 64));
+    List<BinaryIndex.Hit> expected = new ArrayList<>();
+    int ends = 0;
+    for (int r = 0; r < docs.size(); r++) {
+      byte[] levels = Precision.INT8.quantize(docs.get(r), range);
+      double dot = 0;
+      for (int d = 0; d < 64; d++) {
+        int v = levels[d];
+        // (x − min) / step − 128 truncated: v < 0 holds (v + 127, v + 128], 0 holds (127, 129),
+        // v > 0 holds [v + 128, v + 129); −128 is the minimum (or below), 127 the maximum (or
+        // above)
+        double c = v == -128 ? 0 : v == 127 ? 255 : v < 0 ? v + 127.5 : v == 0 ? 128 : v + 128.5;
+        ends += v == -128 || v == 127 ? 1 : 0;
+        dot += query[d] * (range.min(d) + (double) range.step(d) * c);
+      }
+      expected.add(new BinaryIndex.Hit(r, (float) dot));
+    }
+    assertTrue(ends > 60, "the range's ends and values clamped to them are tested: " + ends);
+    List<BinaryIndex.Hit> got = index.search(query, docs.size(), 1);
+    expected.sort(BinaryIndex.BEST_FIRST);
+    assertEquals(expected.size(), got.size());
+    for (int i = 0; i < got.size(); i++) {
+      assertEquals(expected.get(i).score(), got.get(i).score(), 1e-6, "rank " + i);
+      assertEquals(expected.get(i).row(), got.get(i).row(), "rank " + i);
+    }
+  }
+
   @Test
   void refusesWhatItCannotIndex() {
     assertThrows(
