@@ -1,5 +1,6 @@
 package dev.gemmaembed.cli;
 
+import dev.gemmaembed.core.BinaryIndex;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -25,19 +26,20 @@ final class Texts {
     if (flat.length() <= max) {
       return flat;
     }
-    int cut = max - 1;
-    if (Character.isHighSurrogate(flat.charAt(cut - 1))) {
-      cut--;
+    return cut(flat, max - 1) + "…";
+  }
+
+  /** The first {@code max} characters of {@code text}, never half a surrogate pair. */
+  static String cut(String text, int max) {
+    if (text.length() <= max) {
+      return text;
     }
-    return flat.substring(0, cut) + "…";
+    int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+    return text.substring(0, end);
   }
 
   /** Cosine similarity of two L2-normalised vectors (their dot product), accumulated in double. */
   static float cosine(float[] a, float[] b) {
-    double dot = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-    }
-    return (float) dot;
+    return BinaryIndex.similarity(a, b);
   }
 }

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SearchCacheTest {
 
   private static final Pattern STATS =
-      Pattern.compile("embedded (\\d+) of (\\d+) documents, (\\d+) from the cache (\\S+?);");
+      Pattern.compile(
+          "embedded (\\d+) of (\\d+) passages of \\d+ documents, (\\d+) from the cache (\\S+?);");
 
   private static String model;
 

@@ -177,7 +177,7 @@ class SimilaritySearchTest {
         CliHarness.exec("search", "--model", model, "--query", "planet", "--input", in.toString());
     assertEquals(0, r.exit(), r.toString());
     List<String> lines = r.out().lines().toList();
-    assertTrue(lines.get(0).matches("rank +score +doc +text"), r.out());
+    assertTrue(lines.get(0).matches("rank +score +doc +lines +text"), r.out());
     assertEquals(3, lines.size(), r.out());
     assertTrue(r.out().contains("The fourth planet") && r.out().contains(" m "), r.out());
   }
@@ -205,7 +205,8 @@ class SimilaritySearchTest {
     assertTrue(
         r.out()
             .matches(
-                "\\{\"rank\":1,\"score\":[-0-9.E]+,\"index\":0,\"id\":1\\.50,\"text\":\"The fourth planet\"}\n"),
+                "\\{\"rank\":1,\"score\":[-0-9.E]+,\"index\":0,\"id\":1\\.50,\"passage\":0,"
+                    + "\"start_line\":1,\"end_line\":1,\"text\":\"The fourth planet\"}\n"),
         r.out());
   }
 

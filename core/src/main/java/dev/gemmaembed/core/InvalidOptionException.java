@@ -12,7 +12,11 @@ public final class InvalidOptionException extends InvalidInputException {
   public enum Option {
     PROMPT_NAME,
     DIMENSIONS,
-    PRECISION
+    PRECISION,
+    /** {@link PassageSplitter}'s passage size. */
+    PASSAGE_TOKENS,
+    /** {@link PassageSplitter}'s overlap. */
+    OVERLAP
   }
 
   private final Option option;
