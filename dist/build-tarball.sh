@@ -4,7 +4,7 @@
 #   NAME/lib/gemma-embed.jar the CLI (cli/target/gemma-embed.jar, everything in one jar)
 #   NAME/lib/jvm-options     the JVM defaults: the repository's scripts/jvm-options
 #   NAME/runtime/            a jlink image of the modules the jar needs (jdeps) + jdk.incubator.vector
-#   NAME/README.md, LICENSE  (LICENSE where the repository has one)
+#   NAME/README.md, LICENSE  the repository's (Apache License 2.0)
 # jlink links from the JDK's jmods/ or, where the JDK has none (Temurin 25), from its run-time
 # image (JEP 493); no Maven plugin does the latter, hence this script.
 # Usage: build-tarball.sh NAME VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 of the build)
@@ -32,8 +32,7 @@ cp "$jar" "$stage/lib/gemma-embed.jar"
 cp "$root/scripts/jvm-options" "$stage/lib/jvm-options"
 printf '%s\n' "$version" > "$stage/lib/version"
 install -m 755 "$root/dist/src/bin/gemma-embed" "$stage/bin/gemma-embed"
-cp "$root/README.md" "$stage/"
-[ ! -f "$root/LICENSE" ] || cp "$root/LICENSE" "$stage/"
+cp "$root/README.md" "$root/LICENSE" "$stage/"
 
 tar -C "$target" -czf "$target/$name.tar.gz" "$name"
 echo "build-tarball: $target/$name.tar.gz ($(du -m "$target/$name.tar.gz" | cut -f1) MB; runtime modules: $modules)"

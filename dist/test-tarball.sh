@@ -20,6 +20,14 @@ check() {  # check NAME COMMAND...: runs the command, counts it
 clean() { env -i HOME="$work/home" PATH=/usr/bin:/bin "$@"; }
 ge() { clean "$app/bin/gemma-embed" "$@"; }
 
+# the download carries the README and the Apache License 2.0, and so does the jar inside it
+license_is_inside() {
+  [ -s "$app/README.md" ] && grep -q 'Apache License' "$app/LICENSE" \
+    && grep -q 'Version 2.0, January 2004' "$app/LICENSE" \
+    && python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("META-INF/LICENSE"))' \
+      "$app/lib/gemma-embed.jar" | cmp -s - "$app/LICENSE"
+}
+check license license_is_inside
 version_prints() { ge --version | grep -q "$(cat "$app/lib/version")"; }
 check version version_prints
 check synth ge synth --out "$work/tiny"
