@@ -67,5 +67,22 @@ missing_runtime_is_named() {
   [ $rc -eq 2 ] && [[ $out == *"runtime/bin/java is missing"* ]]
 }
 check missing-runtime missing_runtime_is_named
+missing_jar_is_named() {
+  mv "$app/lib/gemma-embed.jar" "$app/lib/gemma-embed.jar.away"
+  local out; out="$(ge --version 2>&1)"; local rc=$?
+  mv "$app/lib/gemma-embed.jar.away" "$app/lib/gemma-embed.jar"
+  [ $rc -eq 2 ] && [[ $out == *"lib/gemma-embed.jar is missing"* ]]
+}
+check missing-jar missing_jar_is_named
+# a runtime linked without the Vector API: the launcher names the module and the JVM flag
+missing_vector_module_is_named() {
+  cp "$app/runtime/release" "$work/release.kept"
+  sed -i 's/jdk\.incubator\.vector//' "$app/runtime/release"
+  local out; out="$(ge --version 2>&1)"; local rc=$?
+  cp "$work/release.kept" "$app/runtime/release"
+  [ $rc -eq 2 ] && [[ $out == *"lacks the module jdk.incubator.vector"* ]] \
+    && [[ $out == *"--add-modules jdk.incubator.vector"* ]]
+}
+check missing-vector-module missing_vector_module_is_named
 echo "test-tarball: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
