@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI test of the download: unpacks TARBALL into a fresh folder under target/ and runs
-# bin/gemma-embed --version, synth, embed and serve with a clean environment (env -i: no JDK on
-# the PATH, no JAVA_HOME). Prints one 'N passed, N failed' line; exits non-zero on a failure.
+# bin/gemma-embed --version, synth, embed (with and without its AOT cache) and serve with a clean
+# environment (env -i: no JDK on the PATH, no JAVA_HOME). Prints one 'N passed, N failed' line;
+# exits non-zero on a failure.
 set -uo pipefail
 tarball="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 work="$(dirname "$tarball")/clean-env-test"
@@ -35,6 +36,14 @@ embed_gives_a_vector() {
   ge embed --model "$work/tiny" hello > "$work/vec.json" && grep -q '"embedding":\[' "$work/vec.json"
 }
 check embed embed_gives_a_vector
+# the AOT cache the build trained loads into the unpacked runtime from this folder (AOTMode=on
+# stops the JVM when it cannot), and the vector is the same bit for bit without it
+aot_cache_loads() {
+  clean JDK_JAVA_OPTIONS=-XX:AOTMode=on "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-on.json" \
+    && clean JDK_JAVA_OPTIONS=-XX:AOTMode=off "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-off.json" \
+    && grep -q '"embedding":\[' "$work/aot-on.json" && cmp -s "$work/aot-on.json" "$work/aot-off.json"
+}
+check aot-cache aot_cache_loads
 serve_answers() {
   local log="$work/serve.log" fifo="$work/serve.fifo" pid port="" line ok=1
   mkfifo "$fifo"
