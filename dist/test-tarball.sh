@@ -47,7 +47,9 @@ check aot-cache aot_cache_loads
 serve_answers() {
   local log="$work/serve.log" fifo="$work/serve.fifo" pid port="" line ok=1
   mkfifo "$fifo"
-  ge serve --model "$work/tiny" --port 0 2> "$fifo" &
+  # not through ge: $! must be the server itself (env and the launcher exec it), not a subshell
+  env -i HOME="$work/home" PATH=/usr/bin:/bin "$app/bin/gemma-embed" serve --model "$work/tiny" \
+    --port 0 2> "$fifo" &
   pid=$!
   exec 5< "$fifo"
   # handshake on the server's own lines: 'listening on URL' names the port, 'ready' follows
