@@ -2,9 +2,10 @@
 # Builds TARGET/NAME.tar.gz, the download that runs without a JDK:
 #   NAME/bin/gemma-embed     the launcher (src/bin/gemma-embed)
 #   NAME/lib/gemma-embed.jar the CLI (cli/target/gemma-embed.jar, everything in one jar)
-#   NAME/lib/jvm-options     the JVM defaults: the repository's scripts/jvm-options
+#   NAME/lib/jvm-options     the JVM defaults: the repository's scripts/jvm-options, CDS allowed
+#   NAME/lib/gemma-embed.aot an AOT cache trained by the jlinked runtime on a short embed job
 #   NAME/runtime/            a jlink image of the modules the jar needs (jdeps) + jdk.incubator.vector
-#   NAME/README.md, LICENSE  (LICENSE where the repository has one)
+#   NAME/README.md, LICENSE  the repository's (Apache License 2.0)
 # jlink links from the JDK's jmods/ or, where the JDK has none (Temurin 25), from its run-time
 # image (JEP 493); no Maven plugin does the latter, hence this script.
 # Usage: build-tarball.sh NAME VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 of the build)
@@ -28,12 +29,33 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
   --compress zip-6 --output "$stage/runtime"
 
 cp "$jar" "$stage/lib/gemma-embed.jar"
-# One owner of the JVM defaults: scripts/jvm-options, the argument file every launcher passes.
-cp "$root/scripts/jvm-options" "$stage/lib/jvm-options"
+# One owner of the JVM defaults: scripts/jvm-options, the argument file every launcher passes,
+# less its -Xshare:off: the AOT cache below is class-data sharing, and the jlinked runtime has no
+# default CDS archive that the line would otherwise keep out.
+{
+  grep -vx -e '-Xshare:off' "$root/scripts/jvm-options"
+  echo "# This archive's copy: without -Xshare:off, for the AOT cache lib/gemma-embed.aot."
+} > "$stage/lib/jvm-options"
+
+# AOT cache (JEP 483, 515): the classes a short embed job loads and links, and its method
+# profiles, written by a training run of the jlinked runtime itself (a cache loads only into the
+# JVM that wrote it, and from any folder the archive is unpacked to). The job: the jar's own
+# synthetic tiny model, embedded as bin/gemma-embed runs it.
+train="$target/aot-training"
+rm -rf "$train" && mkdir -p "$train/home"
+in_clean_env() {
+  env -i HOME="$train/home" PATH=/usr/bin:/bin "$stage/runtime/bin/java" "@$stage/lib/jvm-options" \
+    -Dgemma-embed.stderr.tty=false -Dgemma-embed.stderr.fd=3 "$@" 3>&2
+}
+in_clean_env -jar "$stage/lib/gemma-embed.jar" synth --out "$train/tiny" > "$train/synth.log" 2>&1 \
+  || { cat "$train/synth.log" >&2; exit 1; }
+in_clean_env -XX:AOTCacheOutput="$stage/lib/gemma-embed.aot" -jar "$stage/lib/gemma-embed.jar" \
+  embed --model "$train/tiny" "hello" "A second, longer sentence to embed in the same batch." \
+  > "$train/embed.log" 2>&1 || { cat "$train/embed.log" >&2; exit 1; }
+[ -s "$stage/lib/gemma-embed.aot" ] || { echo "build-tarball: no AOT cache written" >&2; exit 1; }
 printf '%s\n' "$version" > "$stage/lib/version"
 install -m 755 "$root/dist/src/bin/gemma-embed" "$stage/bin/gemma-embed"
-cp "$root/README.md" "$stage/"
-[ ! -f "$root/LICENSE" ] || cp "$root/LICENSE" "$stage/"
+cp "$root/README.md" "$root/LICENSE" "$stage/"
 
 tar -C "$target" -czf "$target/$name.tar.gz" "$name"
 echo "build-tarball: $target/$name.tar.gz ($(du -m "$target/$name.tar.gz" | cut -f1) MB; runtime modules: $modules)"

@@ -1,7 +1,6 @@
 package dev.gemmaembed.server;
 
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,16 +28,6 @@ final class JsonErrorHandler extends ErrorHandler {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
-  }
-
-  /**
-   * Errors found before a request exists (the parser's): no path, so TEI's shape, the server's
-   * default.
-   */
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(HttpHeader.CONTENT_TYPE, Reply.JSON);
-    return ByteBuffer.wrap(body(Dialect.TEI, status));
   }
 
   private static byte[] body(Dialect dialect, int status) {

@@ -53,6 +53,7 @@ class SlowUploadTest {
   }
 
   @Test
+  @SuppressWarnings("try") // a and b are held open, never read: they are the stalled uploads
   void bodyReadsBeyondTheCapGet429() throws Exception {
     try (EmbeddingServer server =
             new EmbeddingServer(ServerConfig.defaults().withPort(0).withMaxBodyReads(2)).start();

@@ -135,7 +135,7 @@ class Eg2ConfigReaderTest {
     float[] f = r.inverseFrequencies(512);
     assertEquals(256, f.length);
     assertEquals(1f, f[0]);
-    assertEquals((float) (1f / (float) Math.pow(1e6, (float) 126 / 512)), f[63]);
+    assertEquals(1f / (float) Math.pow(1e6, (float) 126 / 512), f[63]);
     assertEquals(0f, f[64]);
     assertEquals(0f, f[255]);
     assertEquals(Eg2Rope.plain(1e4), c.slidingRope()); // the absent type keeps its default
