@@ -57,6 +57,42 @@ class EmbedPrecisionTest {
     return in;
   }
 
+  /** {@code embed --model} the tiny model with {@code args}. */
+  private static CliHarness.Result embed(String... args) {
+    String[] full = new String[args.length + 3];
+    full[0] = "embed";
+    full[1] = "--model";
+    full[2] = model;
+    System.arraycopy(args, 0, full, 3, args.length);
+    return CliHarness.exec(full);
+  }
+
+  /**
+   * {@link #embed} of {@link #TEXTS} cut to 32 dimensions at {@code precision}, then {@code extra};
+   * it must succeed.
+   */
+  private static CliHarness.Result embed32(Path dir, String precision, String... extra)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--input", texts(dir).toString(), "--dims", "32", "--precision", precision));
+    args.addAll(List.of(extra));
+    CliHarness.Result r = embed(args.toArray(String[]::new));
+    assertEquals(0, r.exit(), r.toString());
+    return r;
+  }
+
+  /** An {@code .npy} file of float32 rows {@code width} wide. */
+  private static void writeNpy(Path file, int width, List<float[]> rows) throws IOException {
+    try (var ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      var sink = new NpySink(ch, width);
+      for (int i = 0; i < rows.size(); i++) {
+        sink.write(new InputRecord(i, "", null, null), rows.get(i));
+      }
+      sink.finish();
+    }
+  }
+
   private static List<int[]> integers(String jsonl) throws IOException {
     List<int[]> rows = new ArrayList<>();
     for (JsonNode line : OutputParsers.jsonLines(jsonl)) {
@@ -83,19 +119,7 @@ class EmbedPrecisionTest {
   @Test
   void binaryJsonlHoldsThePackedSignsAfterTheMatryoshkaCut(@TempDir Path dir) throws IOException {
     for (Precision p : List.of(Precision.BINARY, Precision.UBINARY)) {
-      var r =
-          CliHarness.exec(
-              "embed",
-              "--model",
-              model,
-              "--input",
-              texts(dir).toString(),
-              "--dims",
-              "32",
-              "--precision",
-              p.label());
-      assertEquals(0, r.exit(), r.toString());
-      List<int[]> rows = integers(r.out());
+      List<int[]> rows = integers(embed32(dir, p.label()).out());
       for (int i = 0; i < TEXTS.size(); i++) {
         assertEquals(4, rows.get(i).length); // 32 dimensions, 8 to a byte
         assertArrayEquals(expected(p, vectors32.get(i), null), rows.get(i), p + " text " + i);
@@ -106,20 +130,7 @@ class EmbedPrecisionTest {
   @Test
   void int8WithoutCalibrationTakesTheRangeOfTheWholeInputAndWarns(@TempDir Path dir)
       throws IOException {
-    var r =
-        CliHarness.exec(
-            "embed",
-            "--model",
-            model,
-            "--input",
-            texts(dir).toString(),
-            "--dims",
-            "32",
-            "--precision",
-            "int8",
-            "--batch-size",
-            "1");
-    assertEquals(0, r.exit(), r.toString());
+    var r = embed32(dir, "int8", "--batch-size", "1");
     assertTrue(
         r.stderr().contains("range was taken from these 4 texts")
             && r.stderr().contains("fewer than 100"),
@@ -136,30 +147,9 @@ class EmbedPrecisionTest {
   void uint8NpyWithCalibrationFromAnNpyFile(@TempDir Path dir) throws IOException {
     Path cal = dir.resolve("cal.npy");
     // the calibration set: these vectors, so the range is theirs
-    try (var ch = FileChannel.open(cal, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      var sink = new NpySink(ch, 32);
-      for (float[] v : vectors32) {
-        sink.write(new InputRecord(0, "", null, null), v);
-      }
-      sink.finish();
-    }
+    writeNpy(cal, 32, vectors32);
     Path out = dir.resolve("u.npy");
-    var r =
-        CliHarness.exec(
-            "embed",
-            "--model",
-            model,
-            "--input",
-            texts(dir).toString(),
-            "--dims",
-            "32",
-            "--precision",
-            "uint8",
-            "--calibration",
-            cal.toString(),
-            "--output",
-            out.toString());
-    assertEquals(0, r.exit(), r.toString());
+    var r = embed32(dir, "uint8", "--calibration", cal.toString(), "--output", out.toString());
     assertEquals("", r.stderr());
     byte[] bytes = Files.readAllBytes(out);
     String header = new String(bytes, 10, NpySink.HEADER_BYTES - 10, StandardCharsets.US_ASCII);
@@ -176,20 +166,7 @@ class EmbedPrecisionTest {
   @Test
   void binFormatHasItsDocumentedHeaderThenTheRows(@TempDir Path dir) throws IOException {
     Path out = dir.resolve("v.bin");
-    var r =
-        CliHarness.exec(
-            "embed",
-            "--model",
-            model,
-            "--input",
-            texts(dir).toString(),
-            "--dims",
-            "32",
-            "--precision",
-            "binary",
-            "--output",
-            out.toString());
-    assertEquals(0, r.exit(), r.toString());
+    embed32(dir, "binary", "--output", out.toString());
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(16 + 4 * 4, b.remaining());
     byte[] magic = new byte[4];
@@ -209,7 +186,7 @@ class EmbedPrecisionTest {
 
   @Test
   void binFloat32RowsAreLittleEndianFloats() {
-    var r = CliHarness.exec("embed", "--model", model, "--format", "bin", "alpha");
+    var r = embed("--format", "bin", "alpha");
     assertEquals(0, r.exit(), r.toString());
     ByteBuffer b = ByteBuffer.wrap(r.stdout()).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(16 + 64 * 4, b.remaining());
@@ -228,7 +205,7 @@ class EmbedPrecisionTest {
       b.append("w").append(i).append(' ');
     }
     String text = b.toString();
-    var r = CliHarness.exec("embed", "--model", model, "--truncate-from", "left", text);
+    var r = embed("--truncate-from", "left", text);
     assertEquals(0, r.exit(), r.toString());
     float[] want =
         embedder
@@ -241,18 +218,17 @@ class EmbedPrecisionTest {
                 0)
             .getFirst();
     assertArrayEquals(want, OutputParsers.jsonl(r.out()).getFirst());
-    var bad = CliHarness.exec("embed", "--model", model, "--truncate-from", "middle", "x");
+    var bad = embed("--truncate-from", "middle", "x");
     assertEquals(2, bad.exit(), bad.toString());
   }
 
   @Test
   void refusals(@TempDir Path dir) throws IOException {
-    var odd =
-        CliHarness.exec("embed", "--model", model, "--dims", "12", "--precision", "binary", "x");
+    var odd = embed("--dims", "12", "--precision", "binary", "x");
     assertEquals(2, odd.exit(), odd.toString());
     assertTrue(odd.stderr().contains("multiple of 8, got 12"), odd.stderr());
 
-    var unknown = CliHarness.exec("embed", "--model", model, "--precision", "int4", "x");
+    var unknown = embed("--precision", "int4", "x");
     assertEquals(2, unknown.exit(), unknown.toString());
     assertTrue(
         unknown.stderr().contains("expected one of float32, int8, uint8, binary, ubinary"),
@@ -260,9 +236,7 @@ class EmbedPrecisionTest {
 
     Path cal = dir.resolve("cal.jsonl");
     Files.writeString(cal, "{\"embedding\":[0.1,0.2]}\n{\"embedding\":[0.3,0.1]}\n");
-    var width =
-        CliHarness.exec(
-            "embed", "--model", model, "--precision", "int8", "--calibration", cal.toString(), "x");
+    var width = embed("--precision", "int8", "--calibration", cal.toString(), "x");
     assertEquals(2, width.exit(), width.toString());
     assertTrue(
         width
@@ -271,40 +245,17 @@ class EmbedPrecisionTest {
         width.stderr());
 
     Path nan = dir.resolve("nan.npy");
-    try (var ch = FileChannel.open(nan, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      var sink = new NpySink(ch, 2);
-      sink.write(new InputRecord(0, "", null, null), new float[] {0f, Float.NaN});
-      sink.write(new InputRecord(1, "", null, null), new float[] {1f, 1f});
-      sink.finish();
-    }
-    var withNan =
-        CliHarness.exec(
-            "embed",
-            "--model",
-            model,
-            "--precision",
-            "uint8",
-            "--calibration",
-            nan.toString(),
-            "x");
+    writeNpy(nan, 2, List.of(new float[] {0f, Float.NaN}, new float[] {1f, 1f}));
+    var withNan = embed("--precision", "uint8", "--calibration", nan.toString(), "x");
     assertEquals(4, withNan.exit(), withNan.toString());
     assertTrue(withNan.stderr().contains("row 0, dimension 1 is NaN"), withNan.stderr());
     assertEquals(1, withNan.stderr().strip().lines().count(), withNan.stderr());
 
-    var single = CliHarness.exec("embed", "--model", model, "--precision", "int8", "x");
+    var single = embed("--precision", "int8", "x");
     assertEquals(4, single.exit(), single.toString());
     assertTrue(single.stderr().contains("needs at least 2"), single.stderr());
 
-    var calWithoutInt =
-        CliHarness.exec(
-            "embed",
-            "--model",
-            model,
-            "--precision",
-            "binary",
-            "--calibration",
-            cal.toString(),
-            "x");
+    var calWithoutInt = embed("--precision", "binary", "--calibration", cal.toString(), "x");
     assertEquals(2, calWithoutInt.exit(), calWithoutInt.toString());
   }
 }

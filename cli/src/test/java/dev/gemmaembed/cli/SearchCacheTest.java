@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -49,14 +50,14 @@ class SearchCacheTest {
   }
 
   /** A search's output and how many documents it embedded (the rest came from the cache). */
-  private record Search(String out, int embedded, int total, Path cacheFile) {}
+  private record Search(String out, String stderr, int embedded, int total, Path cacheFile) {}
 
-  private static Search search(Path notes, Path cache, String... extra) {
+  /** The arguments of a search for the red planet in {@code notes}, then {@code extra}. */
+  private static String[] searchArgs(Path notes, String... extra) {
     List<String> args =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 "search",
-                "--verbose",
                 "--model",
                 model,
                 "--query",
@@ -64,34 +65,32 @@ class SearchCacheTest {
                 "--dir",
                 notes.toString(),
                 "--format",
-                "jsonl",
-                "--cache-dir",
-                cache.toString()));
+                "jsonl"));
     args.addAll(List.of(extra));
-    var r = CliHarness.exec(args.toArray(String[]::new));
+    return args.toArray(String[]::new);
+  }
+
+  /** A search with the cache in {@code cache}; it must succeed and say what it embedded. */
+  private static Search search(Path notes, Path cache, String... extra) {
+    List<String> options = new ArrayList<>(List.of("--verbose", "--cache-dir", cache.toString()));
+    options.addAll(List.of(extra));
+    var r = CliHarness.exec(searchArgs(notes, options.toArray(String[]::new)));
     assertEquals(0, r.exit(), r.toString());
     Matcher m = STATS.matcher(r.stderr());
     assertTrue(m.find(), r.stderr());
     return new Search(
-        r.out(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Path.of(m.group(4)));
+        r.out(),
+        r.stderr(),
+        Integer.parseInt(m.group(1)),
+        Integer.parseInt(m.group(2)),
+        Path.of(m.group(4)));
   }
 
   @Test
   void aSecondSearchEmbedsOnlyTheQueryAndChangedFiles(@TempDir Path dir) throws IOException {
     Path notes = notes(dir);
     Path cache = dir.resolve("cache");
-    var uncached =
-        CliHarness.exec(
-            "search",
-            "--model",
-            model,
-            "--query",
-            "Which planet is red?",
-            "--dir",
-            notes.toString(),
-            "--format",
-            "jsonl",
-            "--no-cache");
+    var uncached = CliHarness.exec(searchArgs(notes, "--no-cache"));
     var first = search(notes, cache);
     assertEquals(3, first.embedded());
     assertEquals(uncached.out(), first.out(), "the cache does not change the result");
@@ -104,18 +103,7 @@ class SearchCacheTest {
     var third = search(notes, cache);
     assertEquals(2, third.embedded(), "the edited and the new file");
     assertEquals(4, third.total());
-    var fresh =
-        CliHarness.exec(
-            "search",
-            "--model",
-            model,
-            "--query",
-            "Which planet is red?",
-            "--dir",
-            notes.toString(),
-            "--format",
-            "jsonl",
-            "--no-cache");
+    var fresh = CliHarness.exec(searchArgs(notes, "--no-cache"));
     assertEquals(fresh.out(), third.out());
 
     // Another dimension count is another space (and another file), never a truncated vector.
@@ -153,22 +141,8 @@ class SearchCacheTest {
     Path elsewhere = Files.write(dir.resolve("elsewhere.vectors"), good);
     Files.delete(first.cacheFile());
     Files.createSymbolicLink(first.cacheFile(), elsewhere);
-    var linked =
-        CliHarness.exec(
-            "search",
-            "--verbose",
-            "--model",
-            model,
-            "--query",
-            "Which planet is red?",
-            "--dir",
-            notes.toString(),
-            "--format",
-            "jsonl",
-            "--cache-dir",
-            cache.toString());
-    assertEquals(0, linked.exit(), linked.toString());
-    assertTrue(linked.stderr().contains("embedded 3 of 3"), linked.stderr());
+    var linked = search(notes, cache);
+    assertEquals(3, linked.embedded(), linked.stderr());
     assertTrue(
         linked.stderr().contains("warning: could not write the search cache"), linked.stderr());
     assertArrayEquals(good, Files.readAllBytes(elsewhere));
@@ -192,45 +166,17 @@ class SearchCacheTest {
         CliHarness.run()
             .env("XDG_CACHE_HOME", xdg.toString())
             .home(dir.resolve("home"))
-            .exec(
-                "search",
-                "--verbose",
-                "--model",
-                model,
-                "--query",
-                "red",
-                "--dir",
-                notes.toString());
+            .exec(searchArgs(notes, "--verbose"));
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.stderr().contains(xdg.resolve("gemma-embed/search").toString()), r.stderr());
-    var home =
-        CliHarness.run()
-            .home(dir.resolve("home"))
-            .exec(
-                "search",
-                "--verbose",
-                "--model",
-                model,
-                "--query",
-                "red",
-                "--dir",
-                notes.toString());
+    var home = CliHarness.run().home(dir.resolve("home")).exec(searchArgs(notes, "--verbose"));
     assertTrue(
         home.stderr().contains(dir.resolve("home/.cache/gemma-embed/search").toString()),
         home.stderr());
     var none =
         CliHarness.run()
             .home(dir.resolve("home2"))
-            .exec(
-                "search",
-                "--verbose",
-                "--no-cache",
-                "--model",
-                model,
-                "--query",
-                "red",
-                "--dir",
-                notes.toString());
+            .exec(searchArgs(notes, "--verbose", "--no-cache"));
     assertEquals(0, none.exit(), none.toString());
     assertTrue(Files.notExists(dir.resolve("home2")), "--no-cache writes nothing");
   }

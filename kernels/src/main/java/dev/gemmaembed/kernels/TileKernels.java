@@ -32,7 +32,15 @@ final class TileKernels {
 
   static final VectorSpecies<Float> F = VectorWidth.F;
   static final int L = VectorWidth.L;
+
+  /**
+   * Checked in each tile's entry, outside the method that holds the vector loop ({@code
+   * tile4Vector} etc.): with the check at the top of the loop's own method, C2 compiled tile4's
+   * loop into other code (40 bytes more than without the check; split out, its compiled size is the
+   * same as before the width switch existed), and the float32 {@code bench} lost 4–6%.
+   */
   private static final boolean VECTOR = VectorWidth.VECTOR;
+
   private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
   /** Columns of one B strip: 4 vectors (64 floats with AVX-512). */
@@ -69,6 +77,25 @@ final class TileKernels {
       rowScalar(a, a3, kLen, b, bOff, bStride, c, c3);
       return;
     }
+    tile4Vector(a, a0, a1, a2, a3, kLen, b, bOff, bStride, c, c0, c1, c2, c3);
+  }
+
+  /** {@link #tile4} at the chosen vector width. */
+  private static void tile4Vector(
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int kLen,
+      MemorySegment b,
+      long bOff,
+      long bStride,
+      float[] c,
+      int c0,
+      int c1,
+      int c2,
+      int c3) {
     var c00 = FloatVector.zero(F);
     var c01 = c00;
     var c02 = c00;
@@ -155,6 +182,23 @@ final class TileKernels {
       rowScalar(a, a2, kLen, b, bOff, bStride, c, c2);
       return;
     }
+    tile3Vector(a, a0, a1, a2, kLen, b, bOff, bStride, c, c0, c1, c2);
+  }
+
+  /** {@link #tile3} at the chosen vector width. */
+  private static void tile3Vector(
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int kLen,
+      MemorySegment b,
+      long bOff,
+      long bStride,
+      float[] c,
+      int c0,
+      int c1,
+      int c2) {
     var c00 = FloatVector.zero(F);
     var c01 = c00;
     var c02 = c00;
@@ -210,6 +254,12 @@ final class TileKernels {
       rowScalar(a, a0, kLen, b, bOff, bStride, c, c0);
       return;
     }
+    tile1Vector(a, a0, kLen, b, bOff, bStride, c, c0);
+  }
+
+  /** {@link #tile1} at the chosen vector width. */
+  private static void tile1Vector(
+      float[] a, int a0, int kLen, MemorySegment b, long bOff, long bStride, float[] c, int c0) {
     var c00 = FloatVector.zero(F);
     var c01 = c00;
     var c02 = c00;

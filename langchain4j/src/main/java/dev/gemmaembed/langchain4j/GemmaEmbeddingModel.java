@@ -1,9 +1,10 @@
 package dev.gemmaembed.langchain4j;
 
+import dev.gemmaembed.core.AdapterModel;
+import dev.gemmaembed.core.AdapterModelBuilder;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
-import dev.gemmaembed.core.LoadOptions;
 import dev.gemmaembed.core.Truncation;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.model.embedding.EmbeddingModel;
@@ -15,7 +16,6 @@ import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
 import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.TokenUsage;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -53,26 +53,25 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   private static final Set<EmbeddingParameter<?>> SUPPORTED =
       Set.of(EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
 
+  private final AdapterModel model;
   private final Embedder embedder;
-  private final boolean ownsEmbedder;
-  private final String modelName;
   private final String queryPrompt;
   private final String documentPrompt;
   private final String defaultPrompt;
   private final EmbeddingRequestParameters defaults;
 
-  private GemmaEmbeddingModel(Builder b, Embedder embedder, boolean owns) {
-    this.embedder = embedder;
-    this.ownsEmbedder = owns;
-    this.modelName = b.modelName != null ? b.modelName : defaultName(embedder);
-    this.queryPrompt = b.queryPrompt;
-    this.documentPrompt = b.documentPrompt;
-    this.defaultPrompt = b.defaultPrompt;
-    this.defaults =
-        EmbeddingRequestParameters.builder()
-            .dimensions(b.dimensions)
-            .inputType(b.inputType)
-            .build();
+  private GemmaEmbeddingModel(
+      AdapterModel model,
+      String queryPrompt,
+      String documentPrompt,
+      String defaultPrompt,
+      EmbeddingRequestParameters defaults) {
+    this.model = model;
+    this.embedder = model.embedder();
+    this.queryPrompt = queryPrompt;
+    this.documentPrompt = documentPrompt;
+    this.defaultPrompt = defaultPrompt;
+    this.defaults = defaults;
   }
 
   public static Builder builder() {
@@ -101,7 +100,7 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
         .embeddings(embeddings)
         .metadata(
             EmbeddingResponseMetadata.builder()
-                .modelName(modelName)
+                .modelName(model.name())
                 .tokenUsage(new TokenUsage(tokens))
                 .build())
         .build();
@@ -115,7 +114,7 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
               case QUERY -> queryPrompt;
               case DOCUMENT -> documentPrompt;
             };
-    return prompt == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(prompt);
+    return AdapterModelBuilder.promptOptions(prompt);
   }
 
   @Override
@@ -136,7 +135,7 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
 
   @Override
   public String modelName() {
-    return modelName;
+    return model.name();
   }
 
   /**
@@ -148,77 +147,22 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
 
   @Override
   public void close() {
-    if (ownsEmbedder) {
-      embedder.close();
-    }
+    model.close();
   }
 
-  private static String defaultName(Embedder embedder) {
-    Path name = Path.of(embedder.source()).getFileName();
-    return name == null ? embedder.source() : name.toString();
-  }
-
-  /** Options for {@link GemmaEmbeddingModel}; give {@link #embedder} or {@link #modelPath}. */
-  public static final class Builder {
-    private Embedder embedder;
-    private Path modelPath;
-    private LoadOptions loadOptions = LoadOptions.defaults();
-    private String modelName;
-    private Integer dimensions;
+  /**
+   * Options for {@link GemmaEmbeddingModel}: give {@link #embedder} or {@link #modelPath}; the
+   * other options shared with every adapter are {@link AdapterModelBuilder}'s.
+   */
+  public static final class Builder extends AdapterModelBuilder<Builder> {
     private EmbeddingInputType inputType;
-    private String queryPrompt = "query";
-    private String documentPrompt = "document";
     private String defaultPrompt;
 
     private Builder() {}
 
-    /** An Embedder to share; {@link GemmaEmbeddingModel#close()} leaves it open. */
-    public Builder embedder(Embedder embedder) {
-      this.embedder = embedder;
-      return this;
-    }
-
-    /** A model directory to load; {@link GemmaEmbeddingModel#close()} closes it. */
-    public Builder modelPath(Path modelPath) {
-      this.modelPath = modelPath;
-      return this;
-    }
-
-    public Builder loadOptions(LoadOptions loadOptions) {
-      this.loadOptions = loadOptions;
-      return this;
-    }
-
-    /**
-     * The name reported by {@code modelName()} and in responses (default: the model directory's
-     * name).
-     */
-    public Builder modelName(String modelName) {
-      this.modelName = modelName;
-      return this;
-    }
-
-    /** Default Matryoshka width (null: the model's full width). */
-    public Builder dimensions(Integer dimensions) {
-      this.dimensions = dimensions;
-      return this;
-    }
-
     /** Default input type for calls that give none (null: {@link #defaultPrompt}). */
     public Builder inputType(EmbeddingInputType inputType) {
       this.inputType = inputType;
-      return this;
-    }
-
-    /** The prompt for {@link EmbeddingInputType#QUERY} inputs (default {@code query}). */
-    public Builder queryPrompt(String promptName) {
-      this.queryPrompt = promptName;
-      return this;
-    }
-
-    /** The prompt for {@link EmbeddingInputType#DOCUMENT} inputs (default {@code document}). */
-    public Builder documentPrompt(String promptName) {
-      this.documentPrompt = promptName;
       return this;
     }
 
@@ -232,38 +176,32 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
     }
 
     /**
-     * Loads the model if a path was given and checks the options against it.
+     * Loads the model if a path was given and checks the options against it. The query prompt
+     * serves {@link EmbeddingInputType#QUERY} inputs, the document prompt {@link
+     * EmbeddingInputType#DOCUMENT} ones.
      *
      * @throws InvalidInputException for an unknown prompt name or dimensions outside 1..width
      * @throws IllegalStateException if neither or both of embedder and modelPath were given
      */
     public GemmaEmbeddingModel build() {
-      if ((embedder == null) == (modelPath == null)) {
-        throw new IllegalStateException("give exactly one of embedder(...) and modelPath(...)");
-      }
-      boolean owns = embedder == null;
-      Embedder e = owns ? Embedder.load(modelPath, loadOptions) : embedder;
-      try {
-        for (String prompt : new String[] {queryPrompt, documentPrompt, defaultPrompt}) {
-          if (prompt != null) {
-            e.validate(EmbedOptions.prompt(prompt));
-          }
-        }
-        if (dimensions != null) {
-          // a LangChain4j width: the full width is spelt null here, not core's 0
-          if (dimensions == 0) {
-            throw new InvalidInputException(
-                "dimensions must be at least 1 (leave it unset for the full width)");
-          }
-          e.validate(EmbedOptions.DEFAULT.withDimensions(dimensions));
-        }
-        return new GemmaEmbeddingModel(this, e, owns);
-      } catch (RuntimeException ex) {
-        if (owns) {
-          e.close();
-        }
-        throw ex;
-      }
+      return open(
+          model -> {
+            model.embedder().validate(promptOptions(defaultPrompt));
+            // a LangChain4j width: the full width is spelt null here, not core's 0
+            if (dimensions() != null && dimensions() == 0) {
+              throw new InvalidInputException(
+                  "dimensions must be at least 1 (leave it unset for the full width)");
+            }
+            return new GemmaEmbeddingModel(
+                model,
+                queryPrompt(),
+                documentPrompt(),
+                defaultPrompt,
+                EmbeddingRequestParameters.builder()
+                    .dimensions(dimensions())
+                    .inputType(inputType)
+                    .build());
+          });
     }
   }
 }

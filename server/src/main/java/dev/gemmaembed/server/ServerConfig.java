@@ -2,6 +2,7 @@ package dev.gemmaembed.server;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * How the embedding server listens and what it accepts.
@@ -97,22 +98,7 @@ public record ServerConfig(
    * origins.
    */
   public static ServerConfig defaults() {
-    return new ServerConfig(
-        DEFAULT_HOST,
-        DEFAULT_PORT,
-        DEFAULT_MAX_BATCH_TOKENS,
-        DEFAULT_MAX_CONCURRENT,
-        null,
-        DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_MAX_INPUTS,
-        Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS),
-        Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS),
-        DEFAULT_MAX_MEMORY_BYTES,
-        Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS),
-        DEFAULT_MAX_BODY_READS,
-        List.of(),
-        List.of(),
-        DEFAULT_MODEL_NAME);
+    return new Copy().build();
   }
 
   /**
@@ -123,293 +109,148 @@ public record ServerConfig(
   }
 
   public ServerConfig withHost(String v) {
-    return new ServerConfig(
-        v,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.host = v);
   }
 
   public ServerConfig withPort(int v) {
-    return new ServerConfig(
-        host,
-        v,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.port = v);
   }
 
   public ServerConfig withMaxBatchTokens(int v) {
-    return new ServerConfig(
-        host,
-        port,
-        v,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxBatchTokens = v);
   }
 
   public ServerConfig withMaxConcurrent(int v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        v,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxConcurrent = v);
   }
 
   public ServerConfig withApiKey(String v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        v,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.apiKey = v);
   }
 
   public ServerConfig withMaxBodyBytes(long v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        v,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxBodyBytes = v);
   }
 
   public ServerConfig withMaxInputs(int v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        v,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxInputs = v);
   }
 
   public ServerConfig withRequestTimeout(Duration v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        v,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.requestTimeout = v);
   }
 
   public ServerConfig withShutdownTimeout(Duration v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        v,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.shutdownTimeout = v);
   }
 
   public ServerConfig withMaxMemoryBytes(long v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        v,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxMemoryBytes = v);
   }
 
   public ServerConfig withBodyTimeout(Duration v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        v,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.bodyTimeout = v);
   }
 
   public ServerConfig withMaxBodyReads(int v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        v,
-        corsOrigins,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.maxBodyReads = v);
   }
 
   public ServerConfig withCorsOrigins(List<String> v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        v,
-        allowedHosts,
-        modelName);
+    return copy(c -> c.corsOrigins = v);
   }
 
   public ServerConfig withAllowedHosts(List<String> v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        v,
-        modelName);
+    return copy(c -> c.allowedHosts = v);
   }
 
   public ServerConfig withModelName(String v) {
-    return new ServerConfig(
-        host,
-        port,
-        maxBatchTokens,
-        maxConcurrent,
-        apiKey,
-        maxBodyBytes,
-        maxInputs,
-        requestTimeout,
-        shutdownTimeout,
-        maxMemoryBytes,
-        bodyTimeout,
-        maxBodyReads,
-        corsOrigins,
-        allowedHosts,
-        v);
+    return copy(c -> c.modelName = v);
   }
 
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** This config with one component changed by {@code change} (and checked again). */
+  private ServerConfig copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The components as mutable fields, starting from the defaults or from a config. */
+  private static final class Copy {
+    String host;
+    int port;
+    int maxBatchTokens;
+    int maxConcurrent;
+    String apiKey;
+    long maxBodyBytes;
+    int maxInputs;
+    Duration requestTimeout;
+    Duration shutdownTimeout;
+    long maxMemoryBytes;
+    Duration bodyTimeout;
+    int maxBodyReads;
+    List<String> corsOrigins;
+    List<String> allowedHosts;
+    String modelName;
+
+    Copy() {
+      host = DEFAULT_HOST;
+      port = DEFAULT_PORT;
+      maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
+      maxConcurrent = DEFAULT_MAX_CONCURRENT;
+      maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+      maxInputs = DEFAULT_MAX_INPUTS;
+      requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+      shutdownTimeout = Duration.ofSeconds(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS);
+      maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES;
+      bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS);
+      maxBodyReads = DEFAULT_MAX_BODY_READS;
+      corsOrigins = List.of();
+      allowedHosts = List.of();
+      modelName = DEFAULT_MODEL_NAME;
+    }
+
+    Copy(ServerConfig c) {
+      host = c.host;
+      port = c.port;
+      maxBatchTokens = c.maxBatchTokens;
+      maxConcurrent = c.maxConcurrent;
+      apiKey = c.apiKey;
+      maxBodyBytes = c.maxBodyBytes;
+      maxInputs = c.maxInputs;
+      requestTimeout = c.requestTimeout;
+      shutdownTimeout = c.shutdownTimeout;
+      maxMemoryBytes = c.maxMemoryBytes;
+      bodyTimeout = c.bodyTimeout;
+      maxBodyReads = c.maxBodyReads;
+      corsOrigins = c.corsOrigins;
+      allowedHosts = c.allowedHosts;
+      modelName = c.modelName;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(
+          host,
+          port,
+          maxBatchTokens,
+          maxConcurrent,
+          apiKey,
+          maxBodyBytes,
+          maxInputs,
+          requestTimeout,
+          shutdownTimeout,
+          maxMemoryBytes,
+          bodyTimeout,
+          maxBodyReads,
+          corsOrigins,
+          allowedHosts,
+          modelName);
     }
   }
 }

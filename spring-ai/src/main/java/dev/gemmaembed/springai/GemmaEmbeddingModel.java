@@ -1,12 +1,12 @@
 package dev.gemmaembed.springai;
 
+import dev.gemmaembed.core.AdapterModel;
+import dev.gemmaembed.core.AdapterModelBuilder;
 import dev.gemmaembed.core.EmbedOptions;
 import dev.gemmaembed.core.Embedder;
 import dev.gemmaembed.core.InvalidInputException;
 import dev.gemmaembed.core.InvalidOptionException;
-import dev.gemmaembed.core.LoadOptions;
 import dev.gemmaembed.core.Truncation;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.ai.document.Document;
@@ -44,22 +44,27 @@ import org.springframework.ai.embedding.EmbeddingResponseMetadata;
  */
 public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
+  private final AdapterModel model;
   private final Embedder embedder;
-  private final boolean ownsEmbedder;
   private final String modelName;
   private final String queryPrompt;
   private final String documentPrompt;
   private final String titleKey;
   private final int dimensions;
 
-  private GemmaEmbeddingModel(Builder b, Embedder embedder, boolean owns) {
-    this.embedder = embedder;
-    this.ownsEmbedder = owns;
-    this.modelName = b.modelName != null ? b.modelName : defaultName(embedder);
-    this.queryPrompt = b.queryPrompt;
-    this.documentPrompt = b.documentPrompt;
-    this.titleKey = b.titleKey;
-    this.dimensions = b.dimensions == null ? 0 : b.dimensions;
+  private GemmaEmbeddingModel(
+      AdapterModel model,
+      String queryPrompt,
+      String documentPrompt,
+      String titleKey,
+      Integer dimensions) {
+    this.model = model;
+    this.embedder = model.embedder();
+    this.modelName = model.name();
+    this.queryPrompt = queryPrompt;
+    this.documentPrompt = documentPrompt;
+    this.titleKey = titleKey;
+    this.dimensions = dimensions == null ? 0 : dimensions;
   }
 
   public static Builder builder() {
@@ -137,7 +142,7 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
   }
 
   private static EmbedOptions prompt(String name) {
-    return name == null ? EmbedOptions.DEFAULT : EmbedOptions.prompt(name);
+    return AdapterModelBuilder.promptOptions(name);
   }
 
   /** The width of the vectors a call without per-call dimensions returns. */
@@ -157,69 +162,19 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
 
   @Override
   public void close() {
-    if (ownsEmbedder) {
-      embedder.close();
-    }
+    model.close();
   }
 
-  private static String defaultName(Embedder embedder) {
-    Path name = Path.of(embedder.source()).getFileName();
-    return name == null ? embedder.source() : name.toString();
-  }
-
-  /** Options for {@link GemmaEmbeddingModel}; give {@link #embedder} or {@link #modelPath}. */
-  public static final class Builder {
-    private Embedder embedder;
-    private Path modelPath;
-    private LoadOptions loadOptions = LoadOptions.defaults();
-    private String modelName;
-    private Integer dimensions;
-    private String queryPrompt = "query";
-    private String documentPrompt = "document";
+  /**
+   * Options for {@link GemmaEmbeddingModel}: give {@link #embedder} or {@link #modelPath}; the
+   * other options shared with every adapter are {@link AdapterModelBuilder}'s (here a {@link
+   * #dimensions} of 0 also means the full width). The query prompt serves strings, the document
+   * prompt documents.
+   */
+  public static final class Builder extends AdapterModelBuilder<Builder> {
     private String titleKey = "title";
 
     private Builder() {}
-
-    /** An Embedder to share; {@link GemmaEmbeddingModel#close()} leaves it open. */
-    public Builder embedder(Embedder embedder) {
-      this.embedder = embedder;
-      return this;
-    }
-
-    /** A model directory or GGUF file to load; {@link GemmaEmbeddingModel#close()} closes it. */
-    public Builder modelPath(Path modelPath) {
-      this.modelPath = modelPath;
-      return this;
-    }
-
-    public Builder loadOptions(LoadOptions loadOptions) {
-      this.loadOptions = loadOptions;
-      return this;
-    }
-
-    /** The name reported in responses (default: the model directory's or file's name). */
-    public Builder modelName(String modelName) {
-      this.modelName = modelName;
-      return this;
-    }
-
-    /** Default Matryoshka width (null or 0: the model's full width). */
-    public Builder dimensions(Integer dimensions) {
-      this.dimensions = dimensions;
-      return this;
-    }
-
-    /** The prompt name for strings (default {@code query}; null for none). */
-    public Builder queryPrompt(String promptName) {
-      this.queryPrompt = promptName;
-      return this;
-    }
-
-    /** The prompt name for documents (default {@code document}; null for none). */
-    public Builder documentPrompt(String promptName) {
-      this.documentPrompt = promptName;
-      return this;
-    }
 
     /**
      * The metadata key holding a document's title (default {@code title}; null to ignore titles).
@@ -237,21 +192,10 @@ public final class GemmaEmbeddingModel implements EmbeddingModel, AutoCloseable 
      * @throws IllegalStateException if neither or both of embedder and modelPath were given
      */
     public GemmaEmbeddingModel build() {
-      if ((embedder == null) == (modelPath == null)) {
-        throw new IllegalStateException("give exactly one of embedder(...) and modelPath(...)");
-      }
-      boolean owns = embedder == null;
-      Embedder e = owns ? Embedder.load(modelPath, loadOptions) : embedder;
-      try {
-        e.validate(prompt(queryPrompt).withDimensions(dimensions == null ? 0 : dimensions));
-        e.validate(prompt(documentPrompt));
-        return new GemmaEmbeddingModel(this, e, owns);
-      } catch (RuntimeException ex) {
-        if (owns) {
-          e.close();
-        }
-        throw ex;
-      }
+      return open(
+          model ->
+              new GemmaEmbeddingModel(
+                  model, queryPrompt(), documentPrompt(), titleKey, dimensions()));
     }
   }
 }

@@ -23,26 +23,23 @@ public final class Eg2SyntheticWriter {
 
   public static final String PREFIX = "language_model.";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = SentenceTransformerFiles.JSON;
 
   private Eg2SyntheticWriter() {}
 
   public static void write(Eg2SyntheticSpec spec, SafetensorsWriter.Dtype dtype, Path dir)
       throws IOException {
     Files.createDirectories(dir);
-    SyntheticCheckpointWriter.writeJson(dir.resolve("config.json"), config(spec, dtype));
-    SyntheticCheckpointWriter.writeJson(dir.resolve("modules.json"), modules());
-    SyntheticCheckpointWriter.writeJson(
-        dir.resolve("config_sentence_transformers.json"), stConfig());
-    SyntheticCheckpointWriter.writeJson(
-        dir.resolve("sentence_bert_config.json"),
-        JSON.createObjectNode()
-            .put("max_seq_length", spec.maxSeqLength())
-            .put("do_lower_case", false));
-    SyntheticCheckpointWriter.writeJson(
-        dir.resolve("1_Pooling/config.json"), pooling(spec.embeddingDim()));
+    SentenceTransformerFiles.writeJson(dir.resolve("config.json"), config(spec, dtype));
+    SentenceTransformerFiles.write(
+        dir,
+        Prompts.EMBEDDING_GEMMA2,
+        spec.maxSeqLength(),
+        spec.embeddingDim(),
+        "Pooling",
+        "Normalize");
     Files.createDirectories(dir.resolve("2_Normalize"));
-    SyntheticCheckpointWriter.copyTokenizerFiles(dir);
+    SentenceTransformerFiles.copyTokenizerFiles(dir);
     model(spec, dtype).write(dir.resolve("model.safetensors"));
   }
 
@@ -182,44 +179,5 @@ public final class Eg2SyntheticWriter {
     c.put("tie_word_embeddings", false);
     c.put("dtype", dt);
     return c;
-  }
-
-  private static ArrayNode modules() {
-    ArrayNode m = JSON.createArrayNode();
-    String[][] rows = {
-      {"0", "", "sentence_transformers.models.Transformer"},
-      {"1", "1_Pooling", "sentence_transformers.models.Pooling"},
-      {"2", "2_Normalize", "sentence_transformers.models.Normalize"},
-    };
-    for (String[] r : rows) {
-      m.addObject()
-          .put("idx", Integer.parseInt(r[0]))
-          .put("name", r[0])
-          .put("path", r[1])
-          .put("type", r[2]);
-    }
-    return m;
-  }
-
-  private static ObjectNode stConfig() {
-    ObjectNode c = JSON.createObjectNode();
-    c.put("model_type", "SentenceTransformer");
-    ObjectNode p = c.putObject("prompts");
-    Prompts.EMBEDDING_GEMMA2.forEach(p::put);
-    c.putNull("default_prompt_name");
-    c.put("similarity_fn_name", "cosine");
-    return c;
-  }
-
-  private static ObjectNode pooling(int width) {
-    return JSON.createObjectNode()
-        .put("word_embedding_dimension", width)
-        .put("pooling_mode_cls_token", false)
-        .put("pooling_mode_mean_tokens", true)
-        .put("pooling_mode_max_tokens", false)
-        .put("pooling_mode_mean_sqrt_len_tokens", false)
-        .put("pooling_mode_weightedmean_tokens", false)
-        .put("pooling_mode_lasttoken", false)
-        .put("include_prompt", true);
   }
 }

@@ -1,18 +1,14 @@
 package dev.gemmaembed.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.Prompts;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Writes a complete synthetic EmbeddingGemma directory in the Hugging Face / sentence-transformers
@@ -22,30 +18,27 @@ import java.util.zip.GZIPInputStream;
  */
 public final class SyntheticCheckpointWriter {
 
-  /** Where the tokenizer module bundles the EmbeddingGemma tokenizer files. */
-  private static final String TOKENIZER_RESOURCES = "dev/gemmaembed/tokenizer/gemma3/";
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = SentenceTransformerFiles.JSON;
 
   private SyntheticCheckpointWriter() {}
 
   public static void write(SyntheticSpec spec, Path dir) throws IOException {
     Files.createDirectories(dir);
-    writeJson(dir.resolve("config.json"), config(spec));
-    writeJson(dir.resolve("modules.json"), modules());
-    writeJson(
-        dir.resolve("sentence_bert_config.json"),
-        JSON.createObjectNode()
-            .put("max_seq_length", spec.maxPositions())
-            .put("do_lower_case", false));
-    writeJson(dir.resolve("config_sentence_transformers.json"), stConfig());
-    writeJson(dir.resolve("1_Pooling/config.json"), pooling(spec.hidden()));
+    SentenceTransformerFiles.writeJson(dir.resolve("config.json"), config(spec));
+    SentenceTransformerFiles.write(
+        dir,
+        Prompts.EMBEDDING_GEMMA,
+        spec.maxPositions(),
+        spec.hidden(),
+        "Pooling",
+        "Dense",
+        "Dense",
+        "Normalize");
     writeDense(
         spec, dir.resolve("2_Dense"), "2_Dense/linear.weight", spec.hidden(), spec.denseDim());
     writeDense(
         spec, dir.resolve("3_Dense"), "3_Dense/linear.weight", spec.denseDim(), spec.hidden());
-    copyTokenizerFiles(dir);
+    SentenceTransformerFiles.copyTokenizerFiles(dir);
     model(spec).write(dir.resolve("model.safetensors"));
   }
 
@@ -98,7 +91,7 @@ public final class SyntheticCheckpointWriter {
             .put("out_features", out)
             .put("bias", false)
             .put("activation_function", "torch.nn.modules.linear.Identity");
-    writeJson(dir.resolve("config.json"), cfg);
+    SentenceTransformerFiles.writeJson(dir.resolve("config.json"), cfg);
     long[] shape = {out, in};
     new SafetensorsWriter(spec.dtype())
         .add("linear.weight", shape, values(spec, recipeName, shape))
@@ -141,72 +134,5 @@ public final class SyntheticCheckpointWriter {
     c.put("use_cache", true);
     c.put("vocab_size", s.vocab());
     return c;
-  }
-
-  private static ArrayNode modules() {
-    ArrayNode m = JSON.createArrayNode();
-    String[][] rows = {
-      {"0", "", "sentence_transformers.models.Transformer"},
-      {"1", "1_Pooling", "sentence_transformers.models.Pooling"},
-      {"2", "2_Dense", "sentence_transformers.models.Dense"},
-      {"3", "3_Dense", "sentence_transformers.models.Dense"},
-      {"4", "4_Normalize", "sentence_transformers.models.Normalize"},
-    };
-    for (String[] r : rows) {
-      m.addObject()
-          .put("idx", Integer.parseInt(r[0]))
-          .put("name", r[0])
-          .put("path", r[1])
-          .put("type", r[2]);
-    }
-    return m;
-  }
-
-  private static ObjectNode stConfig() {
-    ObjectNode c = JSON.createObjectNode();
-    c.put("model_type", "SentenceTransformer");
-    ObjectNode p = c.putObject("prompts");
-    Prompts.EMBEDDING_GEMMA.forEach(p::put);
-    c.putNull("default_prompt_name");
-    c.put("similarity_fn_name", "cosine");
-    return c;
-  }
-
-  private static ObjectNode pooling(int hidden) {
-    return JSON.createObjectNode()
-        .put("word_embedding_dimension", hidden)
-        .put("pooling_mode_cls_token", false)
-        .put("pooling_mode_mean_tokens", true)
-        .put("pooling_mode_max_tokens", false)
-        .put("pooling_mode_mean_sqrt_len_tokens", false)
-        .put("pooling_mode_weightedmean_tokens", false)
-        .put("pooling_mode_lasttoken", false)
-        .put("include_prompt", true);
-  }
-
-  static void copyTokenizerFiles(Path dir) throws IOException {
-    AtomicFiles.writeBytes(dir.resolve("tokenizer.json"), resource("tokenizer.json.gz", true));
-    AtomicFiles.writeBytes(
-        dir.resolve("tokenizer_config.json"), resource("tokenizer_config.json.gz", true));
-    AtomicFiles.writeBytes(
-        dir.resolve("special_tokens_map.json"), resource("special_tokens_map.json", false));
-  }
-
-  private static byte[] resource(String name, boolean gzipped) throws IOException {
-    InputStream raw =
-        SyntheticCheckpointWriter.class
-            .getClassLoader()
-            .getResourceAsStream(TOKENIZER_RESOURCES + name);
-    if (raw == null) {
-      throw new UncheckedIOException(
-          new IOException("bundled tokenizer resource missing: " + TOKENIZER_RESOURCES + name));
-    }
-    try (InputStream in = gzipped ? new GZIPInputStream(raw, 1 << 16) : raw) {
-      return in.readAllBytes();
-    }
-  }
-
-  static void writeJson(Path file, Object node) throws IOException {
-    AtomicFiles.writeString(file, JSON.writeValueAsString(node) + "\n");
   }
 }
