@@ -247,7 +247,7 @@ final class TokenizerCache {
     o.ints(d.index().slots(), d.index().slots().length);
     o.longs(m.keys());
     o.ints(m.slotRanks(), m.slotRanks().length);
-    Junctions j = d.junctions();
+    Junctions j = d.junctions().get();
     o.i(j == null ? 0 : 1);
     if (j != null) {
       o.longs(j.small());
@@ -371,7 +371,7 @@ final class TokenizerCache {
         pieces,
         index,
         new MergeTable(l, r, res, mkeys, mranks),
-        junctions,
+        Junctions.Lazy.of(junctions),
         unk,
         (flags & 1) != 0,
         (flags & 2) != 0,

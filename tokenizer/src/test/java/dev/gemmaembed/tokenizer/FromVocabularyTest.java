@@ -130,7 +130,7 @@ class FromVocabularyTest {
   void junctionsFromSplitsAreThoseOfTheDerivedTable() {
     Definition d = derived;
     Junctions fromTable = Junctions.of(d.pieces(), d.index(), (MergeTable) d.merges(), d.unkId());
-    Junctions fromSplits = d.junctions();
+    Junctions fromSplits = d.junctions().get();
     assertNotNull(fromTable);
     assertNotNull(fromSplits);
     assertArrayEquals(fromTable.small(), fromSplits.small());

@@ -276,6 +276,18 @@ class GgufFileTest {
     fails(
         new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}),
         "not valid UTF-8");
+    // An array's ASCII strings take a fast path; the first non-ASCII one is still decoded, checked.
+    fails(
+        new Bytes()
+            .header(0, 1)
+            .str("k")
+            .u32(9)
+            .u32(8)
+            .u64(2)
+            .str("ok")
+            .u64(2)
+            .raw(new byte[] {(byte) 0xC3, 0x28}),
+        "'k'[1]: string at offset 67 is not valid UTF-8");
     fails(
         new Bytes().header(0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2),
         "duplicate metadata key 'k'");
