@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.List;
+import java.util.zip.Checksum;
 
 /**
  * A metadata array. Storage is proportional to the file bytes it came from: integers keep their
@@ -19,12 +20,19 @@ public final class GgufArray {
   private final int length;
   private final Object storage;
   private final MemorySegment strings;
+  private final MemorySegment encoded; // the elements as the file holds them; null: nested arrays
 
-  GgufArray(GgufValueType elementType, int length, Object storage, MemorySegment strings) {
+  GgufArray(
+      GgufValueType elementType,
+      int length,
+      Object storage,
+      MemorySegment strings,
+      MemorySegment encoded) {
     this.elementType = elementType;
     this.length = length;
     this.storage = storage;
     this.strings = strings;
+    this.encoded = encoded;
   }
 
   public GgufValueType elementType() {
@@ -115,6 +123,20 @@ public final class GgufArray {
         return length;
       }
     };
+  }
+
+  /**
+   * Feeds the elements' bytes, as the file encodes them (a string's u64 length and UTF-8 bytes), to
+   * {@code checksum}: equal bytes, equal elements.
+   */
+  public void updateChecksum(Checksum checksum) {
+    if (encoded == null) {
+      throw new IllegalStateException(elementType + " array of arrays has no flat encoding");
+    }
+    // asByteBuffer: a direct buffer, which the CRC intrinsics read in place, in chunks it can hold
+    for (long at = 0, n = encoded.byteSize(); at < n; at += 1 << 30) {
+      checksum.update(encoded.asSlice(at, Math.min(1 << 30, n - at)).asByteBuffer());
+    }
   }
 
   /** A copy of a FLOAT32 array. */

@@ -429,7 +429,7 @@ public final class GgufFile {
               }
               default -> throw new AssertionError(et);
             };
-        return new GgufArray(et, len, storage, null);
+        return new GgufArray(et, len, storage, null, src);
       }
       if (et == GgufValueType.STRING) {
         long[] starts = new long[len];
@@ -440,13 +440,14 @@ public final class GgufFile {
             skipString(what + "[" + i + "]"); // non-ASCII or malformed: checked, named
           }
         }
-        return new GgufArray(et, len, starts, seg);
+        long first = len == 0 ? pos : starts[0];
+        return new GgufArray(et, len, starts, seg, seg.asSlice(first, pos - first));
       }
       GgufArray[] nested = new GgufArray[len];
       for (int i = 0; i < len; i++) {
         nested[i] = array(what + "[" + i + "]", depth + 1);
       }
-      return new GgufArray(et, len, nested, null);
+      return new GgufArray(et, len, nested, null, null);
     }
 
     private boolean bool(byte b, String what) {

@@ -146,6 +146,12 @@ class GgufFileTest {
       assertEquals(-9L, g.get("i64").orElseThrow().asLong());
       assertEquals(0.25, g.get("f64").orElseThrow().asDouble());
       assertEquals(java.util.List.of("a", "", "ü"), g.get("arr").orElseThrow().asArray().strings());
+      // the checksum sees the elements as the file encodes them
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      g.get("arr").orElseThrow().asArray().updateChecksum(crc);
+      java.util.zip.CRC32C expected = new java.util.zip.CRC32C();
+      expected.update(new Bytes().u64(1).raw(new byte[] {'a'}).u64(0).str("ü").out.toByteArray());
+      assertEquals(expected.getValue(), crc.getValue());
       GgufTensor w = g.require("w");
       assertEquals(WeightType.Q8_0, w.type());
       assertArrayEquals(new long[] {2, 32}, w.shape());
