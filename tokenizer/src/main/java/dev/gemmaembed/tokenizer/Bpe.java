@@ -37,7 +37,7 @@ final class Bpe {
   private final boolean
       unkFuses; // unknown characters can become fused <unk>: never cut next to one
   final int unkId;
-  private final Junctions junctions; // null: no word cutting
+  private final Junctions.Lazy junctions; // holding null: no word cutting
   private final int splitChar; // pre-tokenizer Split(String c, MergedWithPrevious), or -1
 
   /** System property that turns the word cache off ({@code false}), for benchmarks. */
@@ -59,7 +59,7 @@ final class Bpe {
       PieceTable pieces,
       PieceIndex index,
       Merges merges,
-      Junctions junctions,
+      Junctions.Lazy junctions,
       int unkId,
       boolean byteFallback,
       boolean fuseUnk,
@@ -138,7 +138,9 @@ final class Bpe {
         return;
       }
     }
-    Junctions jn = junctions;
+    // Words of up to CACHE_MAX_LEN characters are cached whole, so cutting them is no gain worth
+    // deriving the junctions for; longer ones need cutting to be cached at all.
+    Junctions jn = end - start > CACHE_MAX_LEN || junctions.known() ? junctions.get() : null;
     if (jn == null) {
       encodeWord(text, start, end, PieceIndex.hash(text, start, end - start), sink);
       return;

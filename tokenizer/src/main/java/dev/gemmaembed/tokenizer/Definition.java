@@ -10,8 +10,8 @@ import java.util.List;
  * @param pieces model vocabulary by id (some ids may have no piece)
  * @param index string → id over {@code pieces}
  * @param merges which pairs merge, in which order
- * @param junctions character pairs some merge joins (see {@link Junctions}), or null: never cut
- *     words
+ * @param junctions character pairs some merge joins (see {@link Junctions}), holding null: never
+ *     cut words
  * @param unkId model unknown token id or -1
  * @param normFrom/normTo single-character Replace normalizer pairs (applied as one mapping)
  * @param splitChar pre-tokenizer {@code Split(c, MergedWithPrevious)} character or -1
@@ -25,7 +25,7 @@ record Definition(
     PieceTable pieces,
     PieceIndex index,
     Merges merges,
-    Junctions junctions,
+    Junctions.Lazy junctions,
     int unkId,
     boolean byteFallback,
     boolean fuseUnk,

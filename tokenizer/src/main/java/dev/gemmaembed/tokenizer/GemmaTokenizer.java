@@ -271,6 +271,28 @@ public final class GemmaTokenizer {
     return new GemmaTokenizer(VocabularyImport.build(pieces, scores, tokenTypes, specials));
   }
 
+  /**
+   * {@link #fromVocabulary(List, float[], int[], SpecialTokens)} through the opt-in tokenizer cache
+   * (system property {@value #CACHE_DIR_PROPERTY}): the derived merges and index are stored under a
+   * key made of {@code sourceDigest} and {@code specials}, and a later load with the same key reads
+   * them back without reading {@code pieces}, {@code scores} or {@code tokenTypes}.
+   *
+   * @param sourceDigest a digest of the bytes the three arrays were read from (a GGUF file's {@code
+   *     tokenizer.ggml.*} values): equal bytes must give equal arrays
+   */
+  public static GemmaTokenizer fromVocabulary(
+      List<String> pieces,
+      float[] scores,
+      int[] tokenTypes,
+      SpecialTokens specials,
+      String sourceDigest) {
+    return new GemmaTokenizer(
+        TokenizerCache.loadVocabulary(
+            sourceDigest,
+            specials,
+            () -> VocabularyImport.build(pieces, scores, tokenTypes, specials)));
+  }
+
   // ---------------------------------------------------------------- encoding
 
   /**

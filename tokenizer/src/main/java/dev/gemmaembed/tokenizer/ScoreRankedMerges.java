@@ -77,6 +77,44 @@ final class ScoreRankedMerges implements Merges {
         pieces, index, ranks.ranks(), irregular, maxCp, lenBits, pieceBits);
   }
 
+  /**
+   * Merges from {@link TokenizerCache}'s copy of what {@link #create} derived: the score ranks, the
+   * irregular-piece bit set and the field widths.
+   */
+  static ScoreRankedMerges restore(
+      PieceTable pieces,
+      PieceIndex index,
+      int[] scoreRank,
+      long[] irregular,
+      int maxCp,
+      int lenBits,
+      int pieceBits) {
+    if (scoreRank.length != pieces.size() || irregular.length != (pieces.size() + 63) >>> 6) {
+      throw new IllegalArgumentException("score ranks do not match the pieces");
+    }
+    return new ScoreRankedMerges(pieces, index, scoreRank, irregular, maxCp, lenBits, pieceBits);
+  }
+
+  int[] scoreRanks() {
+    return scoreRank;
+  }
+
+  long[] irregularPieces() {
+    return irregular;
+  }
+
+  int maxCodePoints() {
+    return maxCp;
+  }
+
+  int lengthBits() {
+    return leftShift - pieceBits;
+  }
+
+  int pieceBits() {
+    return pieceBits;
+  }
+
   static int bits(int maxValue) {
     return 32 - Integer.numberOfLeadingZeros(Math.max(1, maxValue));
   }

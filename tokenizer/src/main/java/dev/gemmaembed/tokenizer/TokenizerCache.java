@@ -3,6 +3,7 @@ package dev.gemmaembed.tokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,11 +14,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A compact binary copy of a parsed tokenizer, keyed by the SHA-256 of the tokenizer.json and
- * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine. Loading the
- * binary form takes a fraction of the JSON parse, most of all in a fresh JVM.
+ * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine; or, for a
+ * vocabulary imported from arrays (a GGUF file's {@code tokenizer.ggml.*}), by a digest of the
+ * bytes those arrays were read from and the special tokens, so that the vocabulary's merges and
+ * index are derived once per machine. Loading the binary form takes a fraction of either, most of
+ * all in a fresh JVM.
  *
  * <p>Opt-in, so that a library never writes to the user's disk unasked: the cache is used only
  * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed} command
@@ -32,9 +37,14 @@ final class TokenizerCache {
   static final String ENABLE_PROPERTY = "gemmaembed.tokenizer.cache";
   private static final String PREFIX = "tokenizer-v";
   private static final long MAGIC = 0x47454d4d41544b31L; // "GEMMATK1"
+  private static final int MERGES_TABLE = 0;
+  private static final int MERGES_SCORE_RANKED = 1;
+  private static final int JUNCTIONS_NONE = 0; // never cut words
+  private static final int JUNCTIONS_STORED = 1;
+  private static final int JUNCTIONS_FROM_SPLITS = 2; // derived from the pieces when first needed
 
   /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
 
   private TokenizerCache() {}
 
@@ -50,10 +60,43 @@ final class TokenizerCache {
 
   /** Parses tokenizer.json (+ config) bytes, through the cache when it is enabled. */
   static Definition load(byte[] json, String source, byte[] config, String configSource) {
-    if (!enabled()) return parse(json, source, config, configSource);
+    if (!enabled() || directory() == null) return parse(json, source, config, configSource);
+    return cached(key(json, config), () -> parse(json, source, config, configSource));
+  }
+
+  /**
+   * Builds a vocabulary's definition with {@code build}, through the cache when it is enabled.
+   *
+   * @param sourceDigest digest of the bytes the vocabulary's pieces, scores and token types were
+   *     read from: equal bytes must give equal arrays
+   */
+  static Definition loadVocabulary(
+      String sourceDigest, SpecialTokens sp, Supplier<Definition> build) {
+    if (!enabled() || directory() == null || sp == null) return build.get();
+    String specials =
+        sp.bos()
+            + ","
+            + sp.eos()
+            + ","
+            + sp.unk()
+            + ","
+            + sp.pad()
+            + ","
+            + sp.addBos()
+            + ","
+            + sp.addEos();
+    return cached(
+        "vocabulary-"
+            + sha256(
+                (VERSION + "\n" + sourceDigest + "\n" + specials).getBytes(StandardCharsets.UTF_8),
+                null,
+                null),
+        build);
+  }
+
+  /** The cached definition under {@code key}, else {@code parse}'s, written to the cache. */
+  private static Definition cached(String key, Supplier<Definition> parse) {
     Path dir = directory();
-    if (dir == null) return parse(json, source, config, configSource);
-    String key = key(json, config);
     Path file = dir.resolve(PREFIX + VERSION + "-" + key + ".bin");
     if (Files.isRegularFile(file)) {
       try {
@@ -63,7 +106,7 @@ final class TokenizerCache {
         // corrupt or unreadable: parse and rewrite below
       }
     }
-    Definition d = parse(json, source, config, configSource);
+    Definition d = parse.get();
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, key, ".tmp");
@@ -117,10 +160,15 @@ final class TokenizerCache {
   }
 
   static String key(byte[] json, byte[] config) {
+    return sha256(
+        ByteBuffer.allocate(12).putInt(VERSION).putLong(json.length).array(), json, config);
+  }
+
+  private static String sha256(byte[] head, byte[] json, byte[] config) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(ByteBuffer.allocate(12).putInt(VERSION).putLong(json.length).array());
-      md.update(json);
+      md.update(head);
+      if (json != null) md.update(json);
       if (config != null) {
         md.update((byte) 1);
         md.update(config);
@@ -227,28 +275,24 @@ final class TokenizerCache {
     for (int i = 0; i < lens.length; i++) lens[i] = pieces.has(i) ? pieces.length(i) : -1;
     o.ints(lens, lens.length);
     o.chars(pieces.chars(), pieces.totalChars());
-    if (!(d.merges() instanceof MergeTable m)) {
-      throw new IllegalArgumentException(
-          "only tokenizer.json definitions (with a merge list) are cached");
+    switch (d.merges()) {
+      case MergeTable m -> writeMergeTable(o, m, d.index());
+      case ScoreRankedMerges m -> {
+        o.i(MERGES_SCORE_RANKED);
+        o.ints(d.index().slots(), d.index().slots().length);
+        o.ints(m.scoreRanks(), m.scoreRanks().length);
+        o.longs(m.irregularPieces());
+        o.i(m.maxCodePoints());
+        o.i(m.lengthBits());
+        o.i(m.pieceBits());
+      }
+      default ->
+          throw new IllegalArgumentException(d.merges().getClass() + " merges are not cached");
     }
-    int n = m.size();
-    int[] l = new int[n];
-    int[] r = new int[n];
-    int[] res = new int[n];
-    for (int k = 0; k < n; k++) {
-      l[k] = m.left(k);
-      r[k] = m.right(k);
-      res[k] = m.result(k);
-    }
-    o.ints(l, n);
-    o.ints(r, n);
-    o.ints(res, n);
-    // the derived hash tables, so that a load does no hashing at all
-    o.ints(d.index().slots(), d.index().slots().length);
-    o.longs(m.keys());
-    o.ints(m.slotRanks(), m.slotRanks().length);
-    Junctions j = d.junctions();
-    o.i(j == null ? 0 : 1);
+    // Junctions not derived yet stay so: a load derives them from the pieces when first needed.
+    Junctions.Lazy lazy = d.junctions();
+    Junctions j = lazy.known() ? lazy.get() : null;
+    o.i(!lazy.known() ? JUNCTIONS_FROM_SPLITS : j == null ? JUNCTIONS_NONE : JUNCTIONS_STORED);
     if (j != null) {
       o.longs(j.small());
       o.longs(j.keys());
@@ -282,6 +326,26 @@ final class TokenizerCache {
     b.flip();
     b.get(out);
     return out;
+  }
+
+  private static void writeMergeTable(Out o, MergeTable m, PieceIndex index) {
+    o.i(MERGES_TABLE);
+    int n = m.size();
+    int[] l = new int[n];
+    int[] r = new int[n];
+    int[] res = new int[n];
+    for (int k = 0; k < n; k++) {
+      l[k] = m.left(k);
+      r[k] = m.right(k);
+      res[k] = m.result(k);
+    }
+    o.ints(l, n);
+    o.ints(r, n);
+    o.ints(res, n);
+    // the derived hash tables, so that a load does no hashing at all
+    o.ints(index.slots(), index.slots().length);
+    o.longs(m.keys());
+    o.ints(m.slotRanks(), m.slotRanks().length);
   }
 
   private static void writeDecoder(Out o, Decoder d) {
@@ -332,17 +396,31 @@ final class TokenizerCache {
     if (bytes.length < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
     if (b.getLong(bytes.length - 8) != MAGIC) return null;
     PieceTable pieces = PieceTable.of(ints(b), chars(b));
-    int[] l = ints(b);
-    int[] r = ints(b);
-    int[] res = ints(b);
-    int[] slots = ints(b);
-    long[] mkeys = longs(b);
-    int[] mranks = ints(b);
-    Junctions junctions = null;
-    if (b.getInt() != 0) {
+    int mergeKind = b.getInt();
+    PieceIndex index;
+    Merges merges;
+    if (mergeKind == MERGES_TABLE) {
+      int[] l = ints(b);
+      int[] r = ints(b);
+      int[] res = ints(b);
+      index = new PieceIndex(pieces, ints(b));
+      merges = new MergeTable(l, r, res, longs(b), ints(b));
+    } else if (mergeKind == MERGES_SCORE_RANKED) {
+      index = new PieceIndex(pieces, ints(b));
+      merges =
+          ScoreRankedMerges.restore(
+              pieces, index, ints(b), longs(b), b.getInt(), b.getInt(), b.getInt());
+    } else {
+      return null;
+    }
+    int junctionKind = b.getInt();
+    Junctions stored = null;
+    if (junctionKind == JUNCTIONS_STORED) {
       long[] small = longs(b);
       long[] jkeys = longs(b);
-      junctions = new Junctions(small, jkeys, b.getInt());
+      stored = new Junctions(small, jkeys, b.getInt());
+    } else if (junctionKind != JUNCTIONS_NONE && junctionKind != JUNCTIONS_FROM_SPLITS) {
+      return null;
     }
     int unk = b.getInt();
     int flags = b.getInt();
@@ -366,12 +444,14 @@ final class TokenizerCache {
     int eos = b.getInt();
     int pad = b.getInt();
     if (b.getLong() != MAGIC || b.hasRemaining()) return null;
-    PieceIndex index = new PieceIndex(pieces, slots);
+    PieceIndex pieceIndex = index;
     return new Definition(
         pieces,
         index,
-        new MergeTable(l, r, res, mkeys, mranks),
-        junctions,
+        merges,
+        junctionKind == JUNCTIONS_FROM_SPLITS
+            ? Junctions.Lazy.deferred(() -> Junctions.ofSplits(pieces, pieceIndex, unk))
+            : Junctions.Lazy.of(stored),
         unk,
         (flags & 1) != 0,
         (flags & 2) != 0,

@@ -431,7 +431,7 @@ final class TokenizerJsonReader {
         pieces,
         index,
         merges,
-        Junctions.of(pieces, index, merges, unkId),
+        Junctions.Lazy.of(Junctions.of(pieces, index, merges, unkId)),
         unkId,
         byteFallback,
         fuseUnk,

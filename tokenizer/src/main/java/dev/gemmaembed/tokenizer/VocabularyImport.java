@@ -85,7 +85,7 @@ final class VocabularyImport {
         pieces,
         index,
         merges,
-        Junctions.ofSplits(pieces, index, sp.unk()),
+        Junctions.Lazy.deferred(() -> Junctions.ofSplits(pieces, index, sp.unk())),
         sp.unk(),
         hasBytes,
         true,

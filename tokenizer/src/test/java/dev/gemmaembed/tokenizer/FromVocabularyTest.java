@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The GGUF form: pieces, scores = −(rank+1) of the first merge producing each piece (0 if none),
@@ -130,7 +135,7 @@ class FromVocabularyTest {
   void junctionsFromSplitsAreThoseOfTheDerivedTable() {
     Definition d = derived;
     Junctions fromTable = Junctions.of(d.pieces(), d.index(), (MergeTable) d.merges(), d.unkId());
-    Junctions fromSplits = d.junctions();
+    Junctions fromSplits = d.junctions().get();
     assertNotNull(fromTable);
     assertNotNull(fromSplits);
     assertArrayEquals(fromTable.small(), fromSplits.small());
@@ -180,6 +185,63 @@ class FromVocabularyTest {
       assertArrayEquals(expected, gguf.encode(s, true), GoldenCorpusTest.show(s));
       assertArrayEquals(expected, table.encode(s, true), GoldenCorpusTest.show(s));
       assertEquals(hf.decode(hf.encode(s, false)), gguf.decode(gguf.encode(s, false)));
+    }
+  }
+
+  @Test
+  void cachedVocabularyIsReadBackWithoutThePiecesAndEncodesTheCorpusIdentically(@TempDir Path dir)
+      throws IOException {
+    String old = System.getProperty(TokenizerCache.DIR_PROPERTY);
+    System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
+    try {
+      SpecialTokens sp = SpecialTokens.embeddingGemma();
+      GemmaTokenizer.fromVocabulary(
+          vocabulary.pieces(), vocabulary.scores(), vocabulary.types(), sp, "digest-1");
+      List<Path> files;
+      try (var s = Files.list(dir)) {
+        files = s.toList();
+      }
+      assertEquals(1, files.size(), files.toString());
+      byte[] bin = Files.readAllBytes(files.get(0));
+      assertArrayEquals(bin, TokenizerCache.write(TokenizerCache.read(bin)));
+      // a hit reads nothing of the arrays
+      List<String> unreadable =
+          new AbstractList<>() {
+            @Override
+            public String get(int index) {
+              throw new AssertionError("piece " + index + " read on a cache hit");
+            }
+
+            @Override
+            public int size() {
+              return vocabulary.pieces().size();
+            }
+          };
+      GemmaTokenizer cached =
+          GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, "digest-1");
+      for (GoldenCorpus.Row row : GoldenCorpus.rows()) {
+        assertArrayEquals(gguf.encode(row.text(), true), cached.encode(row.text(), true), row.id());
+      }
+      String longWord = "▁".repeat(3) + "internationalization".repeat(4) + "ünïcödé".repeat(9);
+      assertArrayEquals(gguf.encode(longWord, true), cached.encode(longWord, true));
+      // another digest or other special tokens: another entry, built from the arrays (here
+      // inconsistent ones, which a miss rejects)
+      assertThrows(
+          TokenizerException.class,
+          () ->
+              GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, "digest-2"));
+      GemmaTokenizer.fromVocabulary(
+          vocabulary.pieces(),
+          vocabulary.scores(),
+          vocabulary.types(),
+          new SpecialTokens(2, 1, 3, 0, true, false),
+          "digest-1");
+      try (var s = Files.list(dir)) {
+        assertEquals(2, s.filter(f -> f.toString().endsWith(".bin")).count());
+      }
+    } finally {
+      if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
+      else System.setProperty(TokenizerCache.DIR_PROPERTY, old);
     }
   }
 

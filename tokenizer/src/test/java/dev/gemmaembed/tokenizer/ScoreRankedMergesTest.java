@@ -126,10 +126,10 @@ class ScoreRankedMergesTest {
       merges += t.size();
       Junctions fromTable = Junctions.of(derived.pieces(), derived.index(), t, derived.unkId());
       if (fromTable == null) {
-        assertNull(ranked.junctions());
+        assertNull(ranked.junctions().get());
       } else {
-        assertArrayEquals(fromTable.small(), ranked.junctions().small());
-        assertEquals(fromTable.count(), ranked.junctions().count());
+        assertArrayEquals(fromTable.small(), ranked.junctions().get().small());
+        assertEquals(fromTable.count(), ranked.junctions().get().count());
       }
       GemmaTokenizer a = new GemmaTokenizer(ranked);
       GemmaTokenizer b = new GemmaTokenizer(derived);

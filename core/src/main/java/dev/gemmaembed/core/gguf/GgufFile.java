@@ -429,21 +429,25 @@ public final class GgufFile {
               }
               default -> throw new AssertionError(et);
             };
-        return new GgufArray(et, len, storage, null);
+        return new GgufArray(et, len, storage, null, src);
       }
       if (et == GgufValueType.STRING) {
         long[] starts = new long[len];
+        HeapWindow window = new HeapWindow();
         for (int i = 0; i < len; i++) {
           starts[i] = pos;
-          skipString(what + "[" + i + "]");
+          if (!skipAsciiString(window)) {
+            skipString(what + "[" + i + "]"); // non-ASCII or malformed: checked, named
+          }
         }
-        return new GgufArray(et, len, starts, seg);
+        long first = len == 0 ? pos : starts[0];
+        return new GgufArray(et, len, starts, seg, seg.asSlice(first, pos - first));
       }
       GgufArray[] nested = new GgufArray[len];
       for (int i = 0; i < len; i++) {
         nested[i] = array(what + "[" + i + "]", depth + 1);
       }
-      return new GgufArray(et, len, nested, null);
+      return new GgufArray(et, len, nested, null, null);
     }
 
     private boolean bool(byte b, String what) {
@@ -496,6 +500,57 @@ public final class GgufFile {
           }
           return;
         }
+      }
+    }
+
+    /**
+     * Skips the string at {@code pos} if it fits the file and is all ASCII (nearly every piece of a
+     * vocabulary), reading it from a heap copy; else leaves {@code pos} and returns false. Opening
+     * a file reads 262,144 pieces before the JIT has compiled anything, and there one segment
+     * access per byte cost more than a fresh process's whole tokenizer build.
+     */
+    private boolean skipAsciiString(HeapWindow w) {
+      if (size - pos < 8 || !w.cover(pos, 8)) {
+        return false;
+      }
+      int at = (int) (pos - w.start);
+      byte[] b = w.bytes;
+      long len = 0;
+      for (int k = 7; k >= 0; k--) {
+        len = (len << 8) | (b[at + k] & 0xFF);
+      }
+      if (len < 0 || len > size - pos - 8 || !w.cover(pos + 8, len)) {
+        return false;
+      }
+      for (int k = at + 8, end = at + 8 + (int) len; k < end; k++) {
+        if (b[k] < 0) {
+          return false;
+        }
+      }
+      pos += 8 + len;
+      return true;
+    }
+
+    /** A heap copy of up to 1 MiB of the mapping, refilled as a walk moves past its end. */
+    private final class HeapWindow {
+      final byte[] bytes = new byte[(int) Math.min(1 << 20, size - pos)];
+      long start;
+      int filled;
+
+      /**
+       * Whether {@code [from, from + n)} is in the copy, after refilling it from there if need be.
+       */
+      boolean cover(long from, long n) {
+        if (from >= start && from + n <= start + filled) {
+          return true;
+        }
+        if (n > bytes.length) {
+          return false;
+        }
+        start = from;
+        filled = (int) Math.min(bytes.length, size - from);
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, from, bytes, 0, filled);
+        return n <= filled;
       }
     }
 

@@ -146,6 +146,12 @@ class GgufFileTest {
       assertEquals(-9L, g.get("i64").orElseThrow().asLong());
       assertEquals(0.25, g.get("f64").orElseThrow().asDouble());
       assertEquals(java.util.List.of("a", "", "ü"), g.get("arr").orElseThrow().asArray().strings());
+      // the checksum sees the elements as the file encodes them
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      g.get("arr").orElseThrow().asArray().updateChecksum(crc);
+      java.util.zip.CRC32C expected = new java.util.zip.CRC32C();
+      expected.update(new Bytes().u64(1).raw(new byte[] {'a'}).u64(0).str("ü").out.toByteArray());
+      assertEquals(expected.getValue(), crc.getValue());
       GgufTensor w = g.require("w");
       assertEquals(WeightType.Q8_0, w.type());
       assertArrayEquals(new long[] {2, 32}, w.shape());
@@ -276,6 +282,18 @@ class GgufFileTest {
     fails(
         new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}),
         "not valid UTF-8");
+    // An array's ASCII strings take a fast path; the first non-ASCII one is still decoded, checked.
+    fails(
+        new Bytes()
+            .header(0, 1)
+            .str("k")
+            .u32(9)
+            .u32(8)
+            .u64(2)
+            .str("ok")
+            .u64(2)
+            .raw(new byte[] {(byte) 0xC3, 0x28}),
+        "'k'[1]: string at offset 67 is not valid UTF-8");
     fails(
         new Bytes().header(0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2),
         "duplicate metadata key 'k'");
