@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
- * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
- * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
- * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
+ * {@link #multiplyStrip} runs lanes along tokens (a small batch of tokens, transposed, times up to
+ * {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes along rows (a transposed
+ * panel of up to {@link #GROUP} rows times any number of tokens).
  *
  * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
  * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal
@@ -32,9 +32,6 @@ final class PanelKernels {
 
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;
-
-  /** Tokens per transposed strip (128 with AVX-512: 384 KB of a 768-wide strip, L2-resident). */
-  static final int STRIP_TOKENS = 2 * GROUP;
 
   private PanelKernels() {}
 
