@@ -19,7 +19,7 @@ import java.util.Objects;
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
  *       rows) and stream every token past it; smaller batches transpose the tokens once per product
  *       (lanes along tokens, shared by every thread's row range through {@link Matmul}) and stream
- *       them past each decoded 4-row panel;
+ *       them past each decoded panel of 4 to 8 rows ({@link PanelKernels#stripRows});
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose decoded
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedF32Matrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks.
@@ -221,20 +221,23 @@ public abstract class WeightMatrix {
 
   /**
    * {@link #multiply} for a small batch whose tokens {@link #transposeTokens} has transposed into
-   * {@code xT} (read only, so threads share it): each 4-row panel is decoded once and every token
-   * group streams past it, the same FMA chain per output as every other path.
+   * {@code xT} (read only, so threads share it): each panel of {@link PanelKernels#stripRows} rows
+   * is decoded once and every token group streams past it, the same FMA chain per output as every
+   * other path.
    */
   void multiplyTransposed(
       float[] xT, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
     Objects.checkFromToIndex(rowStart, rowEnd, rows);
     Scratch s = SCRATCH.get().fit(cols);
-    for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
-      int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+    int tall = PanelKernels.stripRows(tokens);
+    for (int r = rowStart; r < rowEnd; ) {
+      int nRows = rowEnd - r >= tall ? tall : Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
       for (int i = 0; i < nRows; i++) {
         decodeRow(r + i, s.panel, i * cols);
       }
       PanelKernels.multiplyStrip(
           xT, tokens, cols, s.panel, nRows, out, outStride, outOffset + r, 0, s.tile);
+      r += nRows;
     }
   }
 
@@ -244,8 +247,9 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Per-thread buffers: the decoded 4-row panel and the transposed token strip (tokens along
-   * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
+   * Per-thread buffers: the decoded panel of up to 8 rows and the transposed token strip (tokens
+   * along lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's
+   * accumulators.
    */
   private static final class Scratch {
     float[] panel = new float[0];
@@ -256,8 +260,8 @@ public abstract class WeightMatrix {
         new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.TILE_ROWS * cols) {
-        panel = new float[PanelKernels.TILE_ROWS * cols];
+      if (panel.length < PanelKernels.MAX_STRIP_ROWS * cols) {
+        panel = new float[PanelKernels.MAX_STRIP_ROWS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
       }
