@@ -45,13 +45,6 @@ final class PanelKernels {
    */
   static final int TWO_VECTOR_ROWS = 6;
 
-  /**
-   * Tokens per register tile of a row panel: 4 (16 accumulators) where the registers hold them
-   * (AVX-512 has 32), 3 with 8-lane vectors (AVX2's 16 registers: 12 accumulators, a broadcast and
-   * the panel vectors, where 16 accumulators spill).
-   */
-  static final int ROW_PANEL_TOKENS = L == 8 ? 3 : 4;
-
   /** The most rows any strip tile reads from a decoded panel. */
   static final int MAX_STRIP_ROWS = ONE_VECTOR_ROWS;
 
@@ -213,19 +206,16 @@ final class PanelKernels {
       int outStride,
       int outOffset,
       float[] scratch) {
-    for (int t = 0; t < tokens; t += ROW_PANEL_TOKENS) {
+    for (int t = 0; t < tokens; t += 4) {
       // Missing tokens of the last tile repeat the last one; their results are dropped.
       int last = tokens - 1;
       int x0 = t * cols;
       int x1 = Math.min(t + 1, last) * cols;
       int x2 = Math.min(t + 2, last) * cols;
+      int x3 = Math.min(t + 3, last) * cols;
       // the strip tile with the roles swapped: panel rows along lanes, tokens broadcast
-      if (ROW_PANEL_TOKENS == 3) {
-        tile3x4(panelT, cols, x, x0, x1, x2, scratch);
-      } else {
-        tile4x4(panelT, 0, cols, x, x0, x1, x2, Math.min(t + 3, last) * cols, scratch);
-      }
-      int n = Math.min(ROW_PANEL_TOKENS, tokens - t);
+      tile4x4(panelT, 0, cols, x, x0, x1, x2, x3, scratch);
+      int n = Math.min(4, tokens - t);
       for (int i = 0; i < n; i++) {
         System.arraycopy(scratch, i * GROUP, out, (t + i) * outStride + outOffset, nRows);
       }
@@ -328,64 +318,6 @@ final class PanelKernels {
     c31.intoArray(scratch, 13 * L);
     c32.intoArray(scratch, 14 * L);
     c33.intoArray(scratch, 15 * L);
-  }
-
-  /**
-   * {@link #tile4x4} for 3 broadcast tokens of a row panel ({@link #ROW_PANEL_TOKENS}): {@code
-   * scratch[(i · 4 + v) · L + lane]} for token i &lt; 3, the same FMA chains.
-   */
-  private static void tile3x4(
-      float[] lanes, int cols, float[] a, int a0, int a1, int a2, float[] scratch) {
-    if (!VECTOR) {
-      tileScalar(lanes, 0, cols, a, a0, a1, a2, a2, 4, scratch);
-      return;
-    }
-    var c00 = FloatVector.zero(F);
-    var c01 = c00;
-    var c02 = c00;
-    var c03 = c00;
-    var c10 = c00;
-    var c11 = c00;
-    var c12 = c00;
-    var c13 = c00;
-    var c20 = c00;
-    var c21 = c00;
-    var c22 = c00;
-    var c23 = c00;
-    for (int k = 0; k < cols; k++) {
-      int xo = k * GROUP;
-      var x0 = FloatVector.fromArray(F, lanes, xo);
-      var x1 = FloatVector.fromArray(F, lanes, xo + L);
-      var x2 = FloatVector.fromArray(F, lanes, xo + 2 * L);
-      var x3 = FloatVector.fromArray(F, lanes, xo + 3 * L);
-      var b = FloatVector.broadcast(F, a[a0 + k]);
-      c00 = b.fma(x0, c00);
-      c01 = b.fma(x1, c01);
-      c02 = b.fma(x2, c02);
-      c03 = b.fma(x3, c03);
-      b = FloatVector.broadcast(F, a[a1 + k]);
-      c10 = b.fma(x0, c10);
-      c11 = b.fma(x1, c11);
-      c12 = b.fma(x2, c12);
-      c13 = b.fma(x3, c13);
-      b = FloatVector.broadcast(F, a[a2 + k]);
-      c20 = b.fma(x0, c20);
-      c21 = b.fma(x1, c21);
-      c22 = b.fma(x2, c22);
-      c23 = b.fma(x3, c23);
-    }
-    c00.intoArray(scratch, 0);
-    c01.intoArray(scratch, L);
-    c02.intoArray(scratch, 2 * L);
-    c03.intoArray(scratch, 3 * L);
-    c10.intoArray(scratch, 4 * L);
-    c11.intoArray(scratch, 5 * L);
-    c12.intoArray(scratch, 6 * L);
-    c13.intoArray(scratch, 7 * L);
-    c20.intoArray(scratch, 8 * L);
-    c21.intoArray(scratch, 9 * L);
-    c22.intoArray(scratch, 10 * L);
-    c23.intoArray(scratch, 11 * L);
   }
 
   private static void tile4x2(
