@@ -83,42 +83,6 @@ class UnpackedMatrixTest {
     }
   }
 
-  /**
-   * The slices a small batch decodes inside the previous panel's tile ({@link
-   * WeightMatrix#decodeColumns}) hold the scalar reference's values, bit for bit, and nothing
-   * outside their columns is written.
-   */
-  @ParameterizedTest
-  @MethodSource("shapes")
-  void columnSlicesEqualTheScalarReferenceExactly(WeightType f, int rows, int cols) {
-    WeightMatrix m = quantized(f, rows, cols);
-    int chunk = m.decodeChunk();
-    if (chunk == 0) {
-      return; // decodes whole rows only (float formats, or no vector decoder at this width)
-    }
-    int nRows = Math.min(rows, 3);
-    int r0 = rows - nRows;
-    float[] expected = new float[cols];
-    for (int c0 = 0; c0 < cols; c0 += chunk) {
-      int c1 = Math.min(cols, c0 + 2 * chunk);
-      float[] slice = new float[nRows * cols];
-      java.util.Arrays.fill(slice, Float.NaN);
-      m.decodeColumns(r0, nRows, c0, c1, slice);
-      for (int i = 0; i < nRows; i++) {
-        m.decodeRowScalar(r0 + i, expected, 0);
-        for (int c = 0; c < cols; c++) {
-          int bits = Float.floatToRawIntBits(slice[i * cols + c]);
-          if (c < c0 || c >= c1) {
-            assertEquals(Float.floatToRawIntBits(Float.NaN), bits, f + " wrote column " + c);
-          } else {
-            assertEquals(
-                Float.floatToRawIntBits(expected[c]), bits, f + " row " + (r0 + i) + " col " + c);
-          }
-        }
-      }
-    }
-  }
-
   @ParameterizedTest
   @MethodSource("shapes")
   void multiplyMatchesAFloat64ReferenceForManyTokenCounts(WeightType f, int rows, int cols) {
