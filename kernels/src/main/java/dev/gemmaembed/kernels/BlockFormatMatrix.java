@@ -37,24 +37,6 @@ public final class BlockFormatMatrix extends WeightMatrix {
   }
 
   @Override
-  int decodeChunk() {
-    return BlockVectors.SUPPORTED ? format.blockValues() : 0;
-  }
-
-  /** Checks each row's scales when its first block is decoded, as {@link #decodeRow} does. */
-  @Override
-  void decodeColumns(int r0, int nRows, int c0, int c1, float[] dst) {
-    long skip = (long) (c0 / format.blockValues()) * format.blockBytes();
-    for (int i = 0; i < nRows; i++) {
-      if (c0 == 0) {
-        checkScales(r0 + i);
-      }
-      BlockVectorDecoder.decode(
-          format, data, (r0 + i) * rowBytes + skip, c1 - c0, dst, i * cols + c0);
-    }
-  }
-
-  @Override
   void decodeRowScalar(int r, float[] dst, int off) {
     checkScales(r);
     format.dequantize(data, r * rowBytes, cols, dst, off);

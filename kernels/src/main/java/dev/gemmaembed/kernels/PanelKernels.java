@@ -102,6 +102,16 @@ final class PanelKernels {
       int outOffset,
       int t0,
       float[] scratch) {
+    if (nRows == ONE_VECTOR_ROWS && n <= L) {
+      tile8x1(xT, cols, w, scratch);
+      store(scratch, 1, 0, n, nRows, out, outStride, outOffset, t0);
+      return;
+    }
+    if (nRows == TWO_VECTOR_ROWS && n <= 2 * L) {
+      tile6x2(xT, cols, w, scratch);
+      store(scratch, 2, 0, n, nRows, out, outStride, outOffset, t0);
+      return;
+    }
     // Missing panel rows repeat the last one; their results are computed and dropped.
     int w0 = 0;
     int w1 = Math.min(1, nRows - 1) * cols;
@@ -126,43 +136,6 @@ final class PanelKernels {
         tile4x1(xT, base + v * L, cols, w, w0, w1, w2, w3, scratch);
         store(scratch, 1, v * L, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
       }
-    }
-  }
-
-  /**
-   * Decodes the next panel's weights in slices while a tall tile runs on the current one: {@link
-   * #columns} decodes columns {@code [c0, c1)} of every row of that panel.
-   */
-  interface NextPanel {
-    void columns(int c0, int c1);
-  }
-
-  /**
-   * {@link #multiplyStrip} for a full tall panel ({@link #stripRows}{@code (n)} rows, more than
-   * {@value #TILE_ROWS}) of a single group of tokens ({@code n <= 2 L}), calling {@code
-   * next.columns} (when not null) before each run of {@code chunk} k-steps, so the next panel's
-   * decode (conversions, scale multiplies, stores) sits between this panel's FMAs and the core
-   * overlaps the two instead of running them one after the other. {@code chunk} divides {@code
-   * cols}; the FMA chain of each output is the same as without slices.
-   */
-  static void multiplyTall(
-      float[] xT,
-      int n,
-      int cols,
-      float[] w,
-      NextPanel next,
-      int chunk,
-      float[] out,
-      int outStride,
-      int outOffset,
-      int t0,
-      float[] scratch) {
-    if (n <= L) {
-      tile8x1(xT, cols, w, next, chunk, scratch);
-      store(scratch, 1, 0, n, ONE_VECTOR_ROWS, out, outStride, outOffset, t0);
-    } else {
-      tile6x2(xT, cols, w, next, chunk, scratch);
-      store(scratch, 2, 0, n, TWO_VECTOR_ROWS, out, outStride, outOffset, t0);
     }
   }
 
@@ -388,10 +361,9 @@ final class PanelKernels {
    * The tall tile of one token vector: {@code scratch[r · L + lane] = Σ_k w[r · cols + k] · xT[k ·
    * GROUP + lane]} for the 8 panel rows r, as FMA chains over k.
    */
-  private static void tile8x1(
-      float[] xT, int cols, float[] w, NextPanel next, int chunk, float[] scratch) {
+  private static void tile8x1(float[] xT, int cols, float[] w, float[] scratch) {
     if (!VECTOR) {
-      tallTileScalar(xT, cols, w, ONE_VECTOR_ROWS, 1, next, chunk, scratch);
+      tallTileScalar(xT, cols, w, ONE_VECTOR_ROWS, 1, scratch);
       return;
     }
     var c0 = FloatVector.zero(F);
@@ -402,21 +374,16 @@ final class PanelKernels {
     var c5 = c0;
     var c6 = c0;
     var c7 = c0;
-    for (int kc = 0; kc < cols; kc += chunk) {
-      if (next != null) {
-        next.columns(kc, kc + chunk);
-      }
-      for (int k = kc; k < kc + chunk; k++) {
-        var x0 = FloatVector.fromArray(F, xT, k * GROUP);
-        c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
-        c1 = FloatVector.broadcast(F, w[cols + k]).fma(x0, c1);
-        c2 = FloatVector.broadcast(F, w[2 * cols + k]).fma(x0, c2);
-        c3 = FloatVector.broadcast(F, w[3 * cols + k]).fma(x0, c3);
-        c4 = FloatVector.broadcast(F, w[4 * cols + k]).fma(x0, c4);
-        c5 = FloatVector.broadcast(F, w[5 * cols + k]).fma(x0, c5);
-        c6 = FloatVector.broadcast(F, w[6 * cols + k]).fma(x0, c6);
-        c7 = FloatVector.broadcast(F, w[7 * cols + k]).fma(x0, c7);
-      }
+    for (int k = 0; k < cols; k++) {
+      var x0 = FloatVector.fromArray(F, xT, k * GROUP);
+      c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
+      c1 = FloatVector.broadcast(F, w[cols + k]).fma(x0, c1);
+      c2 = FloatVector.broadcast(F, w[2 * cols + k]).fma(x0, c2);
+      c3 = FloatVector.broadcast(F, w[3 * cols + k]).fma(x0, c3);
+      c4 = FloatVector.broadcast(F, w[4 * cols + k]).fma(x0, c4);
+      c5 = FloatVector.broadcast(F, w[5 * cols + k]).fma(x0, c5);
+      c6 = FloatVector.broadcast(F, w[6 * cols + k]).fma(x0, c6);
+      c7 = FloatVector.broadcast(F, w[7 * cols + k]).fma(x0, c7);
     }
     c0.intoArray(scratch, 0);
     c1.intoArray(scratch, L);
@@ -432,10 +399,9 @@ final class PanelKernels {
    * The tall tile of two token vectors: {@code scratch[(r · 2 + v) · L + lane] = Σ_k w[r · cols +
    * k] · xT[k · GROUP + v · L + lane]} for the 6 panel rows r, as FMA chains over k.
    */
-  private static void tile6x2(
-      float[] xT, int cols, float[] w, NextPanel next, int chunk, float[] scratch) {
+  private static void tile6x2(float[] xT, int cols, float[] w, float[] scratch) {
     if (!VECTOR) {
-      tallTileScalar(xT, cols, w, TWO_VECTOR_ROWS, 2, next, chunk, scratch);
+      tallTileScalar(xT, cols, w, TWO_VECTOR_ROWS, 2, scratch);
       return;
     }
     var c00 = FloatVector.zero(F);
@@ -450,33 +416,28 @@ final class PanelKernels {
     var c41 = c00;
     var c50 = c00;
     var c51 = c00;
-    for (int kc = 0; kc < cols; kc += chunk) {
-      if (next != null) {
-        next.columns(kc, kc + chunk);
-      }
-      for (int k = kc; k < kc + chunk; k++) {
-        int xo = k * GROUP;
-        var x0 = FloatVector.fromArray(F, xT, xo);
-        var x1 = FloatVector.fromArray(F, xT, xo + L);
-        var b = FloatVector.broadcast(F, w[k]);
-        c00 = b.fma(x0, c00);
-        c01 = b.fma(x1, c01);
-        b = FloatVector.broadcast(F, w[cols + k]);
-        c10 = b.fma(x0, c10);
-        c11 = b.fma(x1, c11);
-        b = FloatVector.broadcast(F, w[2 * cols + k]);
-        c20 = b.fma(x0, c20);
-        c21 = b.fma(x1, c21);
-        b = FloatVector.broadcast(F, w[3 * cols + k]);
-        c30 = b.fma(x0, c30);
-        c31 = b.fma(x1, c31);
-        b = FloatVector.broadcast(F, w[4 * cols + k]);
-        c40 = b.fma(x0, c40);
-        c41 = b.fma(x1, c41);
-        b = FloatVector.broadcast(F, w[5 * cols + k]);
-        c50 = b.fma(x0, c50);
-        c51 = b.fma(x1, c51);
-      }
+    for (int k = 0; k < cols; k++) {
+      int xo = k * GROUP;
+      var x0 = FloatVector.fromArray(F, xT, xo);
+      var x1 = FloatVector.fromArray(F, xT, xo + L);
+      var b = FloatVector.broadcast(F, w[k]);
+      c00 = b.fma(x0, c00);
+      c01 = b.fma(x1, c01);
+      b = FloatVector.broadcast(F, w[cols + k]);
+      c10 = b.fma(x0, c10);
+      c11 = b.fma(x1, c11);
+      b = FloatVector.broadcast(F, w[2 * cols + k]);
+      c20 = b.fma(x0, c20);
+      c21 = b.fma(x1, c21);
+      b = FloatVector.broadcast(F, w[3 * cols + k]);
+      c30 = b.fma(x0, c30);
+      c31 = b.fma(x1, c31);
+      b = FloatVector.broadcast(F, w[4 * cols + k]);
+      c40 = b.fma(x0, c40);
+      c41 = b.fma(x1, c41);
+      b = FloatVector.broadcast(F, w[5 * cols + k]);
+      c50 = b.fma(x0, c50);
+      c51 = b.fma(x1, c51);
     }
     c00.intoArray(scratch, 0);
     c01.intoArray(scratch, L);
@@ -494,19 +455,7 @@ final class PanelKernels {
 
   /** The scalar twin of the tall tiles: the same FMA chain per output element. */
   private static void tallTileScalar(
-      float[] xT,
-      int cols,
-      float[] w,
-      int nRows,
-      int vectors,
-      NextPanel next,
-      int chunk,
-      float[] scratch) {
-    if (next != null) {
-      for (int kc = 0; kc < cols; kc += chunk) {
-        next.columns(kc, kc + chunk);
-      }
-    }
+      float[] xT, int cols, float[] w, int nRows, int vectors, float[] scratch) {
     int width = vectors * L;
     for (int r = 0; r < nRows; r++) {
       int c0 = r * width;

@@ -30,26 +30,9 @@ public final class Q4_0Matrix extends WeightMatrix {
       decodeRowScalar(r, dst, off);
       return;
     }
-    decode(r, 0, cols, dst, off);
-  }
-
-  @Override
-  int decodeChunk() {
-    return BlockVectors.SUPPORTED ? BLOCK : 0;
-  }
-
-  @Override
-  void decodeColumns(int r0, int nRows, int c0, int c1, float[] dst) {
-    for (int i = 0; i < nRows; i++) {
-      decode(r0 + i, c0, c1, dst, i * cols);
-    }
-  }
-
-  /** The Vector API decode of columns {@code [c0, c1)} of row r into {@code dst[off + c]}. */
-  private void decode(int r, int c0, int c1, float[] dst, int off) {
-    long o = r * rowBytes + (long) (c0 / BLOCK) * BLOCK_BYTES;
+    long o = r * rowBytes;
     int l = BlockVectors.L;
-    for (int b = c0; b < c1; b += BLOCK, o += BLOCK_BYTES) {
+    for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
       var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(LE_SHORT, o)));
       // Elements [p, p + l) live in the low nibbles of bytes [p, p + l) for p < 16, else in the
       // high nibbles of bytes [p − 16, p − 16 + l).

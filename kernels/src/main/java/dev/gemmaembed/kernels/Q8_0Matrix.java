@@ -28,26 +28,9 @@ public final class Q8_0Matrix extends WeightMatrix {
       decodeRowScalar(r, dst, off);
       return;
     }
-    decode(r, 0, cols, dst, off);
-  }
-
-  @Override
-  int decodeChunk() {
-    return BlockVectors.SUPPORTED ? BLOCK : 0;
-  }
-
-  @Override
-  void decodeColumns(int r0, int nRows, int c0, int c1, float[] dst) {
-    for (int i = 0; i < nRows; i++) {
-      decode(r0 + i, c0, c1, dst, i * cols);
-    }
-  }
-
-  /** The Vector API decode of columns {@code [c0, c1)} of row r into {@code dst[off + c]}. */
-  private void decode(int r, int c0, int c1, float[] dst, int off) {
-    long o = r * rowBytes + (long) (c0 / BLOCK) * BLOCK_BYTES;
+    long o = r * rowBytes;
     int l = BlockVectors.L;
-    for (int b = c0; b < c1; b += BLOCK, o += BLOCK_BYTES) {
+    for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
       var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(LE_SHORT, o)));
       for (int p = 0; p < BLOCK; p += l) {
         var q =

@@ -118,23 +118,6 @@ public abstract class WeightMatrix {
   /** The scalar reference of {@link #decodeRow}. */
   abstract void decodeRowScalar(int r, float[] dst, int off);
 
-  /**
-   * Columns per slice that {@link #decodeColumns} decodes (one block), or 0 where the format only
-   * decodes whole rows; small batches then decode each panel before its tile instead of inside the
-   * previous one.
-   */
-  int decodeChunk() {
-    return 0;
-  }
-
-  /**
-   * Decodes columns {@code [c0, c1)} (whole {@link #decodeChunk} slices) of rows {@code [r0, r0 +
-   * nRows)} into {@code dst[i · cols + c]}, the values {@link #decodeRow} gives them, bit for bit.
-   */
-  void decodeColumns(int r0, int nRows, int c0, int c1, float[] dst) {
-    throw new UnsupportedOperationException(type + " decodes whole rows only");
-  }
-
   /** Whether a {@link #pack packed} float32 copy is worth its memory for this format. */
   boolean gainsFromPacking() {
     return false;
@@ -246,46 +229,15 @@ public abstract class WeightMatrix {
       float[] xT, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
     Objects.checkFromToIndex(rowStart, rowEnd, rows);
     Scratch s = SCRATCH.get().fit(cols);
-    int r = rowStart;
     int tall = PanelKernels.stripRows(tokens);
-    if (tall > PanelKernels.TILE_ROWS) {
-      // Full tall panels; while one runs, the next is decoded in slices inside its tile when the
-      // format can decode a column range (see PanelKernels#multiplyTall).
-      int chunk = decodeChunk();
-      boolean decoded = false;
-      for (; rowEnd - r >= tall; r += tall) {
-        if (!decoded) {
-          for (int i = 0; i < tall; i++) {
-            decodeRow(r + i, s.panel, i * cols);
-          }
-        }
-        decoded = chunk > 0 && rowEnd - r >= 2 * tall;
-        PanelKernels.multiplyTall(
-            xT,
-            tokens,
-            cols,
-            s.panel,
-            decoded ? s.next.of(this, r + tall, tall, s.nextPanel) : null,
-            decoded ? chunk : cols,
-            out,
-            outStride,
-            outOffset + r,
-            0,
-            s.tile);
-        if (decoded) {
-          float[] t = s.panel;
-          s.panel = s.nextPanel;
-          s.nextPanel = t;
-        }
-      }
-    }
-    for (; r < rowEnd; r += PanelKernels.TILE_ROWS) {
-      int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+    for (int r = rowStart; r < rowEnd; ) {
+      int nRows = rowEnd - r >= tall ? tall : Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
       for (int i = 0; i < nRows; i++) {
         decodeRow(r + i, s.panel, i * cols);
       }
       PanelKernels.multiplyStrip(
           xT, tokens, cols, s.panel, nRows, out, outStride, outOffset + r, 0, s.tile);
+      r += nRows;
     }
   }
 
@@ -301,8 +253,6 @@ public abstract class WeightMatrix {
    */
   private static final class Scratch {
     float[] panel = new float[0];
-    float[] nextPanel = new float[0];
-    final NextPanelDecode next = new NextPanelDecode();
     float[] strip = new float[0];
     float[] rowsBuffer = new float[0];
     float[] panelT = new float[0];
@@ -312,7 +262,6 @@ public abstract class WeightMatrix {
     Scratch fit(int cols) {
       if (panel.length < PanelKernels.MAX_STRIP_ROWS * cols) {
         panel = new float[PanelKernels.MAX_STRIP_ROWS * cols];
-        nextPanel = new float[PanelKernels.MAX_STRIP_ROWS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
       }
@@ -324,27 +273,6 @@ public abstract class WeightMatrix {
       if (strip.length < n) {
         strip = new float[n];
       }
-    }
-  }
-
-  /** The next tall panel's rows, decoded slice by slice inside the current panel's tile. */
-  private static final class NextPanelDecode implements PanelKernels.NextPanel {
-    private WeightMatrix matrix;
-    private int row;
-    private int nRows;
-    private float[] dst;
-
-    NextPanelDecode of(WeightMatrix matrix, int row, int nRows, float[] dst) {
-      this.matrix = matrix;
-      this.row = row;
-      this.nRows = nRows;
-      this.dst = dst;
-      return this;
-    }
-
-    @Override
-    public void columns(int c0, int c1) {
-      matrix.decodeColumns(row, nRows, c0, c1, dst);
     }
   }
 }
