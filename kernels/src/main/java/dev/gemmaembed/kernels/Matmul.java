@@ -54,11 +54,7 @@ public final class Matmul {
       if (job.add(w, out, outStride, outOffset)) {
         job.run(pool, x, tokens);
       } else {
-        boolean small = tokens < WeightMatrix.ROW_LANES_MIN_TOKENS;
-        if (small) {
-          job.transposeTokens(x, tokens, w.cols());
-        }
-        job.runByRows(pool, w, x, tokens, out, outStride, outOffset, small);
+        job.runByRows(pool, w, x, tokens, out, outStride, outOffset);
       }
     } finally {
       job.clear();
@@ -113,25 +109,8 @@ public final class Matmul {
     } finally {
       job.clear();
     }
-    // One after the other; a small batch is transposed once for all the unpacked matrices.
-    job = job();
-    try {
-      boolean small = tokens < WeightMatrix.ROW_LANES_MIN_TOKENS;
-      boolean transposed = false;
-      for (int i = 0; i < ws.length; i++) {
-        if (ws[i].packed() != null) {
-          multiply(pool, ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
-          continue;
-        }
-        if (small && !transposed) {
-          job.transposeTokens(x, tokens, ws[i].cols());
-          transposed = true;
-        }
-        job.runByRows(pool, ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i], small);
-        job.byRows = null;
-      }
-    } finally {
-      job.clear();
+    for (int i = 0; i < ws.length; i++) {
+      multiply(pool, ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
     }
   }
 
@@ -170,12 +149,6 @@ public final class Matmul {
     /** A matrix without a packed form, split by rows (then count is 0). */
     WeightMatrix byRows;
 
-    /** Whether {@link #byRows} reads the tokens from {@link #xT} rather than {@link #x}. */
-    boolean byRowsTransposed;
-
-    /** A small batch's tokens as {@link WeightMatrix#transposeTokens} lays them out. */
-    float[] xT = new float[0];
-
     float[] x;
     int tokens;
     int blocksPerPanel;
@@ -203,17 +176,6 @@ public final class Matmul {
       return true;
     }
 
-    /**
-     * Transposes a small batch once, for {@link #runByRows} of each unpacked matrix that reads it.
-     */
-    void transposeTokens(float[] x, int tokens, int cols) {
-      int n = WeightMatrix.transposedLength(tokens, cols);
-      if (xT.length < n) {
-        xT = new float[n];
-      }
-      WeightMatrix.transposeTokens(x, tokens, cols, xT);
-    }
-
     void runByRows(
         ComputePool pool,
         WeightMatrix w,
@@ -221,10 +183,8 @@ public final class Matmul {
         int tokens,
         float[] out,
         int outStride,
-        int outOffset,
-        boolean transposed) {
+        int outOffset) {
       byRows = w;
-      byRowsTransposed = transposed;
       this.x = x;
       this.tokens = tokens;
       outs[0] = out;
@@ -273,11 +233,7 @@ public final class Matmul {
     @Override
     public void run(int from, int to) {
       if (byRows != null) {
-        if (byRowsTransposed) {
-          byRows.multiplyTransposed(xT, tokens, outs[0], outStrides[0], outOffsets[0], from, to);
-        } else {
-          byRows.multiply(x, tokens, outs[0], outStrides[0], outOffsets[0], from, to);
-        }
+        byRows.multiply(x, tokens, outs[0], outStrides[0], outOffsets[0], from, to);
         return;
       }
       int i = 0;

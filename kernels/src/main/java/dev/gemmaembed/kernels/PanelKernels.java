@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
- * {@link #multiplyStrip} runs lanes along tokens (a small batch of tokens, transposed, times up to
- * {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes along rows (a transposed
- * panel of up to {@link #GROUP} rows times any number of tokens).
+ * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
+ * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
+ * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
  *
  * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
  * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal
@@ -33,35 +33,10 @@ final class PanelKernels {
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;
 
-  /**
-   * Decoded rows per strip tile when a small batch's tokens fill one vector: 8 independent FMA
-   * chains (a 4-row tile has 4, fewer than the FMA latency × pipes of Zen or Intel cores).
-   */
-  static final int ONE_VECTOR_ROWS = 8;
-
-  /**
-   * Decoded rows per strip tile when the tokens fill two vectors: 12 chains, 15 vector registers
-   * with the two token vectors and the broadcast (AVX2 has 16).
-   */
-  static final int TWO_VECTOR_ROWS = 6;
-
-  /** The most rows any strip tile reads from a decoded panel. */
-  static final int MAX_STRIP_ROWS = ONE_VECTOR_ROWS;
+  /** Tokens per transposed strip (128 with AVX-512: 384 KB of a 768-wide strip, L2-resident). */
+  static final int STRIP_TOKENS = 2 * GROUP;
 
   private PanelKernels() {}
-
-  /**
-   * Rows per decoded panel for a small batch of {@code tokens} (tokens along lanes): a tall tile
-   * when every token fits in one or two vectors, so that one short query still keeps enough FMA
-   * chains in flight; {@value #TILE_ROWS} otherwise. Only the tiling depends on it: each output
-   * stays the same chain.
-   */
-  static int stripRows(int tokens) {
-    if (tokens <= L) {
-      return ONE_VECTOR_ROWS;
-    }
-    return tokens <= 2 * L ? TWO_VECTOR_ROWS : TILE_ROWS;
-  }
 
   /**
    * Transposes tokens {@code [t0, t0 + n)} of {@code x} into groups of {@link #GROUP} tokens:
@@ -102,16 +77,6 @@ final class PanelKernels {
       int outOffset,
       int t0,
       float[] scratch) {
-    if (nRows == ONE_VECTOR_ROWS && n <= L) {
-      tile8x1(xT, cols, w, scratch);
-      store(scratch, 1, 0, n, nRows, out, outStride, outOffset, t0);
-      return;
-    }
-    if (nRows == TWO_VECTOR_ROWS && n <= 2 * L) {
-      tile6x2(xT, cols, w, scratch);
-      store(scratch, 2, 0, n, nRows, out, outStride, outOffset, t0);
-      return;
-    }
     // Missing panel rows repeat the last one; their results are computed and dropped.
     int w0 = 0;
     int w1 = Math.min(1, nRows - 1) * cols;
@@ -355,118 +320,6 @@ final class PanelKernels {
     c1.intoArray(scratch, L);
     c2.intoArray(scratch, 2 * L);
     c3.intoArray(scratch, 3 * L);
-  }
-
-  /**
-   * The tall tile of one token vector: {@code scratch[r · L + lane] = Σ_k w[r · cols + k] · xT[k ·
-   * GROUP + lane]} for the 8 panel rows r, as FMA chains over k.
-   */
-  private static void tile8x1(float[] xT, int cols, float[] w, float[] scratch) {
-    if (!VECTOR) {
-      tallTileScalar(xT, cols, w, ONE_VECTOR_ROWS, 1, scratch);
-      return;
-    }
-    var c0 = FloatVector.zero(F);
-    var c1 = c0;
-    var c2 = c0;
-    var c3 = c0;
-    var c4 = c0;
-    var c5 = c0;
-    var c6 = c0;
-    var c7 = c0;
-    for (int k = 0; k < cols; k++) {
-      var x0 = FloatVector.fromArray(F, xT, k * GROUP);
-      c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
-      c1 = FloatVector.broadcast(F, w[cols + k]).fma(x0, c1);
-      c2 = FloatVector.broadcast(F, w[2 * cols + k]).fma(x0, c2);
-      c3 = FloatVector.broadcast(F, w[3 * cols + k]).fma(x0, c3);
-      c4 = FloatVector.broadcast(F, w[4 * cols + k]).fma(x0, c4);
-      c5 = FloatVector.broadcast(F, w[5 * cols + k]).fma(x0, c5);
-      c6 = FloatVector.broadcast(F, w[6 * cols + k]).fma(x0, c6);
-      c7 = FloatVector.broadcast(F, w[7 * cols + k]).fma(x0, c7);
-    }
-    c0.intoArray(scratch, 0);
-    c1.intoArray(scratch, L);
-    c2.intoArray(scratch, 2 * L);
-    c3.intoArray(scratch, 3 * L);
-    c4.intoArray(scratch, 4 * L);
-    c5.intoArray(scratch, 5 * L);
-    c6.intoArray(scratch, 6 * L);
-    c7.intoArray(scratch, 7 * L);
-  }
-
-  /**
-   * The tall tile of two token vectors: {@code scratch[(r · 2 + v) · L + lane] = Σ_k w[r · cols +
-   * k] · xT[k · GROUP + v · L + lane]} for the 6 panel rows r, as FMA chains over k.
-   */
-  private static void tile6x2(float[] xT, int cols, float[] w, float[] scratch) {
-    if (!VECTOR) {
-      tallTileScalar(xT, cols, w, TWO_VECTOR_ROWS, 2, scratch);
-      return;
-    }
-    var c00 = FloatVector.zero(F);
-    var c01 = c00;
-    var c10 = c00;
-    var c11 = c00;
-    var c20 = c00;
-    var c21 = c00;
-    var c30 = c00;
-    var c31 = c00;
-    var c40 = c00;
-    var c41 = c00;
-    var c50 = c00;
-    var c51 = c00;
-    for (int k = 0; k < cols; k++) {
-      int xo = k * GROUP;
-      var x0 = FloatVector.fromArray(F, xT, xo);
-      var x1 = FloatVector.fromArray(F, xT, xo + L);
-      var b = FloatVector.broadcast(F, w[k]);
-      c00 = b.fma(x0, c00);
-      c01 = b.fma(x1, c01);
-      b = FloatVector.broadcast(F, w[cols + k]);
-      c10 = b.fma(x0, c10);
-      c11 = b.fma(x1, c11);
-      b = FloatVector.broadcast(F, w[2 * cols + k]);
-      c20 = b.fma(x0, c20);
-      c21 = b.fma(x1, c21);
-      b = FloatVector.broadcast(F, w[3 * cols + k]);
-      c30 = b.fma(x0, c30);
-      c31 = b.fma(x1, c31);
-      b = FloatVector.broadcast(F, w[4 * cols + k]);
-      c40 = b.fma(x0, c40);
-      c41 = b.fma(x1, c41);
-      b = FloatVector.broadcast(F, w[5 * cols + k]);
-      c50 = b.fma(x0, c50);
-      c51 = b.fma(x1, c51);
-    }
-    c00.intoArray(scratch, 0);
-    c01.intoArray(scratch, L);
-    c10.intoArray(scratch, 2 * L);
-    c11.intoArray(scratch, 3 * L);
-    c20.intoArray(scratch, 4 * L);
-    c21.intoArray(scratch, 5 * L);
-    c30.intoArray(scratch, 6 * L);
-    c31.intoArray(scratch, 7 * L);
-    c40.intoArray(scratch, 8 * L);
-    c41.intoArray(scratch, 9 * L);
-    c50.intoArray(scratch, 10 * L);
-    c51.intoArray(scratch, 11 * L);
-  }
-
-  /** The scalar twin of the tall tiles: the same FMA chain per output element. */
-  private static void tallTileScalar(
-      float[] xT, int cols, float[] w, int nRows, int vectors, float[] scratch) {
-    int width = vectors * L;
-    for (int r = 0; r < nRows; r++) {
-      int c0 = r * width;
-      java.util.Arrays.fill(scratch, c0, c0 + width, 0f);
-      for (int k = 0; k < cols; k++) {
-        float a = w[r * cols + k];
-        for (int j = 0; j < width; j++) {
-          scratch[c0 + j] = Math.fma(a, xT[k * GROUP + j], scratch[c0 + j]);
-        }
-      }
-    }
   }
 
   /**

@@ -17,9 +17,8 @@ import java.util.Objects;
  *       small per-thread float32 panels that many tokens reuse ({@link PanelKernels}), so the inner
  *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
- *       rows) and stream every token past it; smaller batches transpose the tokens once per product
- *       (lanes along tokens, shared by every thread's row range through {@link Matmul}) and stream
- *       them past each decoded panel of 4 to 8 rows ({@link PanelKernels#stripRows});
+ *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
+ *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose decoded
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedF32Matrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks.
@@ -173,9 +172,7 @@ public abstract class WeightMatrix {
    * {@code out[t * outStride + outOffset + r] = Σ_c x[t * cols + c] · W[r][c]} for every token
    * {@code t < tokens} and row {@code rowStart <= r < rowEnd}; {@code x} is {@code tokens × cols}.
    * A format may override this with a kernel of its own (it then does not gain from packing), as
-   * long as every output stays one fixed sequence of operations whatever the batch and row range;
-   * it then overrides {@link #multiplyTransposed} too, which {@link Matmul} calls for small
-   * batches.
+   * long as every output stays one fixed sequence of operations whatever the batch and row range.
    */
   public void multiply(
       float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
@@ -198,46 +195,17 @@ public abstract class WeightMatrix {
       }
       return;
     }
-    s.fitTokens(tokens, cols);
-    transposeTokens(x, tokens, cols, s.strip);
-    multiplyTransposed(s.strip, tokens, out, outStride, outOffset, rowStart, rowEnd);
-  }
-
-  /**
-   * The activations of a small batch ({@code tokens < }{@value #ROW_LANES_MIN_TOKENS}) as {@link
-   * #multiplyTransposed} reads them: groups of {@link PanelKernels#GROUP} tokens along lanes, into
-   * {@code xT} (at least {@link #transposedLength} floats). {@link Matmul} transposes once per
-   * product and shares the result with every thread's row range, rather than each range transposing
-   * all tokens again (a sixth of a 16-token Q4_0 query's time before).
-   */
-  static void transposeTokens(float[] x, int tokens, int cols, float[] xT) {
-    PanelKernels.transpose(x, 0, tokens, cols, xT);
-  }
-
-  /** Floats {@link #transposeTokens} writes for {@code tokens} tokens of {@code cols} values. */
-  static int transposedLength(int tokens, int cols) {
-    return (tokens + PanelKernels.GROUP - 1) / PanelKernels.GROUP * PanelKernels.GROUP * cols;
-  }
-
-  /**
-   * {@link #multiply} for a small batch whose tokens {@link #transposeTokens} has transposed into
-   * {@code xT} (read only, so threads share it): each panel of {@link PanelKernels#stripRows} rows
-   * is decoded once and every token group streams past it, the same FMA chain per output as every
-   * other path.
-   */
-  void multiplyTransposed(
-      float[] xT, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
-    Objects.checkFromToIndex(rowStart, rowEnd, rows);
-    Scratch s = SCRATCH.get().fit(cols);
-    int tall = PanelKernels.stripRows(tokens);
-    for (int r = rowStart; r < rowEnd; ) {
-      int nRows = rowEnd - r >= tall ? tall : Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
-      for (int i = 0; i < nRows; i++) {
-        decodeRow(r + i, s.panel, i * cols);
+    for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
+      int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
+      PanelKernels.transpose(x, t0, n, cols, s.strip);
+      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
+        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+        for (int i = 0; i < nRows; i++) {
+          decodeRow(r + i, s.panel, i * cols);
+        }
+        PanelKernels.multiplyStrip(
+            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
       }
-      PanelKernels.multiplyStrip(
-          xT, tokens, cols, s.panel, nRows, out, outStride, outOffset + r, 0, s.tile);
-      r += nRows;
     }
   }
 
@@ -247,9 +215,8 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Per-thread buffers: the decoded panel of up to 8 rows and the transposed token strip (tokens
-   * along lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's
-   * accumulators.
+   * Per-thread buffers: the decoded 4-row panel and the transposed token strip (tokens along
+   * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
    */
   private static final class Scratch {
     float[] panel = new float[0];
@@ -260,19 +227,13 @@ public abstract class WeightMatrix {
         new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.MAX_STRIP_ROWS * cols) {
-        panel = new float[PanelKernels.MAX_STRIP_ROWS * cols];
+      if (panel.length < PanelKernels.TILE_ROWS * cols) {
+        panel = new float[PanelKernels.TILE_ROWS * cols];
+        strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
       }
       return this;
-    }
-
-    void fitTokens(int tokens, int cols) {
-      int n = transposedLength(tokens, cols);
-      if (strip.length < n) {
-        strip = new float[n];
-      }
     }
   }
 }
