@@ -147,8 +147,9 @@ class UnpackedMatrixTest {
   @MethodSource("shapes")
   void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
     WeightMatrix m = quantized(f, rows, cols);
-    // 37 tokens run along lanes (transposed activations), 150 take the rows-along-lanes path.
-    for (int tokens : new int[] {37, 150}) {
+    // Up to 2 vectors of tokens run in tall tiles (8 or 6 rows, with 4-row tiles for the rest of
+    // a row range), 37 tokens along lanes in 4-row tiles, 150 take the rows-along-lanes path.
+    for (int tokens : new int[] {1, 8, 13, 16, 37, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
   }
