@@ -152,7 +152,7 @@ final class PanelKernels {
       int x2 = Math.min(t + 2, last) * cols;
       int x3 = Math.min(t + 3, last) * cols;
       // the strip tile with the roles swapped: panel rows along lanes, tokens broadcast
-      tile4x4(panelT, 0, cols, x, x0, x1, x2, x3, scratch);
+      rowTile4x4(panelT, cols, x, x0, x1, x2, x3, scratch);
       int n = Math.min(4, tokens - t);
       for (int i = 0; i < n; i++) {
         System.arraycopy(scratch, i * GROUP, out, (t + i) * outStride + outOffset, nRows);
@@ -179,9 +179,87 @@ final class PanelKernels {
   }
 
   /**
+   * {@link #tile4x4} for a row panel (lanes from offset 0, tokens broadcast). A method of its own
+   * rather than a second caller of tile4x4: sharing one compiled tile between the strip and the
+   * row-panel callers cost the Q4_0 batch path 3-4% (C2 laid the shared loop out worse; see
+   * bench/README.md, "The width switch stays outside the tile loops").
+   */
+  private static void rowTile4x4(
+      float[] panelT, int cols, float[] x, int x0, int x1, int x2, int x3, float[] scratch) {
+    if (!VECTOR) {
+      tileScalar(panelT, 0, cols, x, x0, x1, x2, x3, 4, scratch);
+      return;
+    }
+    rowTile4x4Vector(panelT, cols, x, x0, x1, x2, x3, scratch);
+  }
+
+  private static void rowTile4x4Vector(
+      float[] panelT, int cols, float[] x, int x0, int x1, int x2, int x3, float[] scratch) {
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c02 = c00;
+    var c03 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c12 = c00;
+    var c13 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c22 = c00;
+    var c23 = c00;
+    var c30 = c00;
+    var c31 = c00;
+    var c32 = c00;
+    var c33 = c00;
+    for (int k = 0; k < cols; k++) {
+      int wo = k * GROUP;
+      var w0 = FloatVector.fromArray(F, panelT, wo);
+      var w1 = FloatVector.fromArray(F, panelT, wo + L);
+      var w2 = FloatVector.fromArray(F, panelT, wo + 2 * L);
+      var w3 = FloatVector.fromArray(F, panelT, wo + 3 * L);
+      var b = FloatVector.broadcast(F, x[x0 + k]);
+      c00 = b.fma(w0, c00);
+      c01 = b.fma(w1, c01);
+      c02 = b.fma(w2, c02);
+      c03 = b.fma(w3, c03);
+      b = FloatVector.broadcast(F, x[x1 + k]);
+      c10 = b.fma(w0, c10);
+      c11 = b.fma(w1, c11);
+      c12 = b.fma(w2, c12);
+      c13 = b.fma(w3, c13);
+      b = FloatVector.broadcast(F, x[x2 + k]);
+      c20 = b.fma(w0, c20);
+      c21 = b.fma(w1, c21);
+      c22 = b.fma(w2, c22);
+      c23 = b.fma(w3, c23);
+      b = FloatVector.broadcast(F, x[x3 + k]);
+      c30 = b.fma(w0, c30);
+      c31 = b.fma(w1, c31);
+      c32 = b.fma(w2, c32);
+      c33 = b.fma(w3, c33);
+    }
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c02.intoArray(scratch, 2 * L);
+    c03.intoArray(scratch, 3 * L);
+    c10.intoArray(scratch, 4 * L);
+    c11.intoArray(scratch, 5 * L);
+    c12.intoArray(scratch, 6 * L);
+    c13.intoArray(scratch, 7 * L);
+    c20.intoArray(scratch, 8 * L);
+    c21.intoArray(scratch, 9 * L);
+    c22.intoArray(scratch, 10 * L);
+    c23.intoArray(scratch, 11 * L);
+    c30.intoArray(scratch, 12 * L);
+    c31.intoArray(scratch, 13 * L);
+    c32.intoArray(scratch, 14 * L);
+    c33.intoArray(scratch, 15 * L);
+  }
+
+  /**
    * The 4 × 4-vector register tile: {@code scratch[(r · 4 + v) · L + lane] = Σ_k a[a_r + k] ·
    * lanes[base + k · GROUP + v · L + lane]} as an FMA chain over k, for the four broadcast rows
-   * {@code a_0 .. a_3} (weight rows of a strip, or tokens of a row panel).
+   * {@code a_0 .. a_3} (weight rows of a strip).
    */
   private static void tile4x4(
       float[] lanes,
