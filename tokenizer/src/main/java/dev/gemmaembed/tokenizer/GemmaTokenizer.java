@@ -3,6 +3,7 @@ package dev.gemmaembed.tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -273,24 +274,25 @@ public final class GemmaTokenizer {
 
   /**
    * {@link #fromVocabulary(List, float[], int[], SpecialTokens)} through the opt-in tokenizer cache
-   * (system property {@value #CACHE_DIR_PROPERTY}): the derived merges and index are stored under a
-   * key made of {@code sourceDigest} and {@code specials}, and a later load with the same key reads
-   * them back without reading {@code pieces}, {@code scores} or {@code tokenTypes}.
+   * (system property {@value #CACHE_DIR_PROPERTY}): the derived merges and index are stored with a
+   * copy of {@code source}, and a later load of the same {@code source} bytes and {@code specials}
+   * reads them back without reading {@code pieces}, {@code scores} or {@code tokenTypes}. An entry
+   * is found by checksums of {@code source} but used only when its copy equals {@code source} byte
+   * for byte, so no vocabulary ever gets another's entry.
    *
-   * @param sourceDigest a digest of the bytes the three arrays were read from (a GGUF file's {@code
-   *     tokenizer.ggml.*} values): equal bytes must give equal arrays
+   * @param source the bytes the three arrays were read from, as the file encodes them (a GGUF
+   *     file's {@code tokenizer.ggml.*} values, read in place from the mapped file): equal bytes
+   *     must give equal arrays
    */
   public static GemmaTokenizer fromVocabulary(
       List<String> pieces,
       float[] scores,
       int[] tokenTypes,
       SpecialTokens specials,
-      String sourceDigest) {
+      List<MemorySegment> source) {
     return new GemmaTokenizer(
         TokenizerCache.loadVocabulary(
-            sourceDigest,
-            specials,
-            () -> VocabularyImport.build(pieces, scores, tokenTypes, specials)));
+            source, specials, () -> VocabularyImport.build(pieces, scores, tokenTypes, specials)));
   }
 
   // ---------------------------------------------------------------- encoding

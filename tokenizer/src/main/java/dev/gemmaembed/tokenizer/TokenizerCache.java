@@ -2,27 +2,43 @@ package dev.gemmaembed.tokenizer;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+import java.util.zip.Checksum;
 
 /**
  * A compact binary copy of a parsed tokenizer, keyed by the SHA-256 of the tokenizer.json and
  * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine; or, for a
- * vocabulary imported from arrays (a GGUF file's {@code tokenizer.ggml.*}), by a digest of the
+ * vocabulary imported from arrays (a GGUF file's {@code tokenizer.ggml.*}), by checksums of the
  * bytes those arrays were read from and the special tokens, so that the vocabulary's merges and
  * index are derived once per machine. Loading the binary form takes a fraction of either, most of
  * all in a fresh JVM.
+ *
+ * <p>A vocabulary's entry also holds a copy of those source bytes, and is used only when the copy
+ * equals the bytes being loaded: checksums (CRC-32C and CRC-32, cheap before the JIT has compiled
+ * anything) only find the entry, and can be made to collide by a crafted file, which must never get
+ * its tokenizer read back for another file's vocabulary. Comparing the ~6 MB costs about what the
+ * checksums cost; a SHA-256 of them, 0.1-0.5 s in a fresh JVM, would cost more than the cache
+ * saves.
  *
  * <p>Opt-in, so that a library never writes to the user's disk unasked: the cache is used only
  * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed} command
@@ -44,7 +60,10 @@ final class TokenizerCache {
   private static final int JUNCTIONS_FROM_SPLITS = 2; // derived from the pieces when first needed
 
   /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
-  private static final int VERSION = 4;
+  private static final int VERSION = 5;
+
+  /** Little-endian: the order of the hardware this runs on, so bulk copies need no byte swaps. */
+  private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
   private TokenizerCache() {}
 
@@ -61,18 +80,31 @@ final class TokenizerCache {
   /** Parses tokenizer.json (+ config) bytes, through the cache when it is enabled. */
   static Definition load(byte[] json, String source, byte[] config, String configSource) {
     if (!enabled() || directory() == null) return parse(json, source, config, configSource);
-    return cached(key(json, config), () -> parse(json, source, config, configSource));
+    // the key is a SHA-256 of every byte parsed: nothing left to compare
+    return cached(key(json, config), List.of(), () -> parse(json, source, config, configSource));
   }
 
   /**
    * Builds a vocabulary's definition with {@code build}, through the cache when it is enabled.
    *
-   * @param sourceDigest digest of the bytes the vocabulary's pieces, scores and token types were
-   *     read from: equal bytes must give equal arrays
+   * @param source the bytes the vocabulary's pieces, scores and token types were read from: equal
+   *     bytes must give equal arrays
    */
   static Definition loadVocabulary(
-      String sourceDigest, SpecialTokens sp, Supplier<Definition> build) {
+      List<MemorySegment> source, SpecialTokens sp, Supplier<Definition> build) {
     if (!enabled() || directory() == null || sp == null) return build.get();
+    return loadVocabulary(checksums(source), source, sp, build);
+  }
+
+  /**
+   * {@link #loadVocabulary(List, SpecialTokens, Supplier)} with the source's checksums given: the
+   * entry under them and {@code sp} is used only when it holds the same {@code source} bytes.
+   */
+  static Definition loadVocabulary(
+      String sourceChecksums,
+      List<MemorySegment> source,
+      SpecialTokens sp,
+      Supplier<Definition> build) {
     String specials =
         sp.bos()
             + ","
@@ -88,19 +120,50 @@ final class TokenizerCache {
     return cached(
         "vocabulary-"
             + sha256(
-                (VERSION + "\n" + sourceDigest + "\n" + specials).getBytes(StandardCharsets.UTF_8),
+                (VERSION + "\n" + sourceChecksums + "\n" + specials)
+                    .getBytes(StandardCharsets.UTF_8),
                 null,
                 null),
+        source,
         build);
   }
 
-  /** The cached definition under {@code key}, else {@code parse}'s, written to the cache. */
-  private static Definition cached(String key, Supplier<Definition> parse) {
+  /**
+   * CRC-32C and CRC-32 (64 bits) of the bytes of {@code source}, in order, and each part's length:
+   * what finds a vocabulary's entry. Not collision-resistant, so an entry is checked against the
+   * bytes before use.
+   */
+  static String checksums(List<MemorySegment> source) {
+    CRC32C c = new CRC32C();
+    CRC32 d = new CRC32();
+    StringBuilder lengths = new StringBuilder();
+    for (MemorySegment part : source) {
+      update(c, part);
+      update(d, part);
+      lengths.append('-').append(part.byteSize());
+    }
+    return String.format(Locale.ROOT, "%08x-%08x%s", c.getValue(), d.getValue(), lengths);
+  }
+
+  private static void update(Checksum checksum, MemorySegment part) {
+    // a direct buffer (for a mapped file), which the CRC intrinsics read in place, in chunks that a
+    // buffer can hold
+    for (long at = 0, n = part.byteSize(); at < n; at += 1 << 30) {
+      checksum.update(part.asSlice(at, Math.min(1 << 30, n - at)).asByteBuffer());
+    }
+  }
+
+  /**
+   * The cached definition under {@code key} if its file holds exactly the {@code source} bytes,
+   * else {@code parse}'s, written to the cache with them.
+   */
+  private static Definition cached(
+      String key, List<MemorySegment> source, Supplier<Definition> parse) {
     Path dir = directory();
     Path file = dir.resolve(PREFIX + VERSION + "-" + key + ".bin");
     if (Files.isRegularFile(file)) {
       try {
-        Definition d = read(Files.readAllBytes(file));
+        Definition d = readFile(file, source);
         if (d != null) return d;
       } catch (IOException | RuntimeException e) {
         // corrupt or unreadable: parse and rewrite below
@@ -111,7 +174,7 @@ final class TokenizerCache {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, key, ".tmp");
       try {
-        Files.write(tmp, write(d));
+        writeFile(tmp, source, write(d));
         // A rename replaces whatever has the name: only ever a regular cache file.
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
             && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -131,6 +194,58 @@ final class TokenizerCache {
       // read-only or full disk: run without the cache
     }
     return d;
+  }
+
+  /**
+   * A cache file: {@code MAGIC, VERSION}, the number of source parts, each part's length, the
+   * parts' bytes, then the definition block of {@link #write(Definition)}.
+   */
+  static void writeFile(Path file, List<MemorySegment> source, byte[] definition)
+      throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(16 + 8 * source.size()).order(ORDER);
+    head.putLong(MAGIC).putInt(VERSION).putInt(source.size());
+    for (MemorySegment part : source) head.putLong(part.byteSize());
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      writeFully(ch, head.flip());
+      // straight from the mapped source: no heap copy of the ~6 MB
+      for (MemorySegment part : source) {
+        for (long at = 0, n = part.byteSize(); at < n; at += 1 << 30) {
+          writeFully(ch, part.asSlice(at, Math.min(1 << 30, n - at)).asByteBuffer());
+        }
+      }
+      writeFully(ch, ByteBuffer.wrap(definition));
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) ch.write(b);
+  }
+
+  /**
+   * The definition in a cache file, or null when the file is not one of this version or does not
+   * hold exactly the {@code source} bytes. The file is mapped for the read and unmapped after it,
+   * so its bytes never take heap, and the comparison reads both copies in place.
+   */
+  static Definition readFile(Path file, List<MemorySegment> source) throws IOException {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+      long head = 16 + 8L * source.size();
+      if (m.byteSize() < head) return null;
+      ByteBuffer b = m.asSlice(0, head).asByteBuffer().order(ORDER);
+      if (b.getLong() != MAGIC || b.getInt() != VERSION || b.getInt() != source.size()) {
+        return null;
+      }
+      long at = head;
+      for (MemorySegment part : source) {
+        long n = b.getLong();
+        if (n != part.byteSize() || n > m.byteSize() - at) return null;
+        if (m.asSlice(at, n).mismatch(part) != -1) return null;
+        at += n;
+      }
+      return read(m.asSlice(at).asByteBuffer());
+    }
   }
 
   /** Deletes cache files of other format versions and temp files left behind over an hour ago. */
@@ -182,11 +297,12 @@ final class TokenizerCache {
   // ------------------------------------------------------------------ format
 
   private static final class Out {
-    ByteBuffer b = ByteBuffer.allocate(1 << 20);
+    ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ORDER);
 
     void need(int n) {
       if (b.remaining() < n) {
-        ByteBuffer nb = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + n + 1024));
+        ByteBuffer nb =
+            ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + n + 1024)).order(ORDER);
         b.flip();
         nb.put(b);
         b = nb;
@@ -233,8 +349,17 @@ final class TokenizerCache {
     }
   }
 
-  private static int[] ints(ByteBuffer b) {
+  /** A count of {@code bytes}-byte elements that the rest of {@code b} can hold. */
+  private static int count(ByteBuffer b, int bytes) {
     int n = b.getInt();
+    if (n < 0 || n > b.remaining() / bytes) {
+      throw new IllegalStateException("bad count " + n + " at " + (b.position() - 4));
+    }
+    return n;
+  }
+
+  private static int[] ints(ByteBuffer b) {
+    int n = count(b, 4);
     int[] a = new int[n];
     b.asIntBuffer().get(a);
     b.position(b.position() + 4 * n);
@@ -242,7 +367,7 @@ final class TokenizerCache {
   }
 
   private static long[] longs(ByteBuffer b) {
-    int n = b.getInt();
+    int n = count(b, 8);
     long[] a = new long[n];
     b.asLongBuffer().get(a);
     b.position(b.position() + 8 * n);
@@ -250,7 +375,7 @@ final class TokenizerCache {
   }
 
   private static char[] chars(ByteBuffer b) {
-    int n = b.getInt();
+    int n = count(b, 2);
     char[] a = new char[n];
     b.asCharBuffer().get(a);
     b.position(b.position() + 2 * n);
@@ -258,14 +383,14 @@ final class TokenizerCache {
   }
 
   private static String str(ByteBuffer b) {
-    int n = b.getInt();
-    if (n < 0) return null;
-    char[] a = new char[n];
-    b.asCharBuffer().get(a);
-    b.position(b.position() + 2 * n);
-    return new String(a);
+    if (b.getInt(b.position()) == -1) {
+      b.getInt();
+      return null;
+    }
+    return new String(chars(b));
   }
 
+  /** The definition block of a cache file. */
   static byte[] write(Definition d) {
     Out o = new Out();
     o.l(MAGIC);
@@ -390,11 +515,14 @@ final class TokenizerCache {
     };
   }
 
-  /** Reads a cache file; null if it is not one of this version. */
-  static Definition read(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    if (bytes.length < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
-    if (b.getLong(bytes.length - 8) != MAGIC) return null;
+  /**
+   * Reads a definition block, from {@code b}'s position to its limit; null if it is not one of this
+   * version.
+   */
+  static Definition read(ByteBuffer b) {
+    b.order(ORDER);
+    if (b.remaining() < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
+    if (b.getLong(b.limit() - 8) != MAGIC) return null;
     PieceTable pieces = PieceTable.of(ints(b), chars(b));
     int mergeKind = b.getInt();
     PieceIndex index;

@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +38,7 @@ class CacheTest {
     long t1 = System.nanoTime();
     byte[] bin = TokenizerCache.write(parsed);
     long t2 = System.nanoTime();
-    Definition read = TokenizerCache.read(bin);
+    Definition read = TokenizerCache.read(ByteBuffer.wrap(bin));
     long t3 = System.nanoTime();
     System.out.printf(
         "JSON parse %.0f ms, binary write %.0f ms (%.1f MB), binary read %.0f ms%n",
@@ -76,7 +79,7 @@ class CacheTest {
       // truncate the file: it must be ignored and rewritten
       byte[] bytes = Files.readAllBytes(files.get(0));
       Files.write(files.get(0), Arrays.copyOf(bytes, bytes.length / 2));
-      assertNull(TokenizerCache.read(Files.readAllBytes(files.get(0))));
+      assertNull(TokenizerCache.readFile(files.get(0), List.of()));
       GemmaTokenizer third = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
       assertArrayEquals(first.encode("ab ababc"), third.encode("ab ababc"));
       assertArrayEquals(bytes, Files.readAllBytes(files.get(0)));
@@ -85,6 +88,79 @@ class CacheTest {
       assertArrayEquals(
           first.encode("ab ababc"),
           GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc"));
+    } finally {
+      if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
+      else System.setProperty(TokenizerCache.DIR_PROPERTY, old);
+    }
+  }
+
+  /** A small SentencePiece-style vocabulary: "ab" is a piece (merged from "a" "b") or not. */
+  private static Definition smallVocabulary(String piece5) {
+    return VocabularyImport.build(
+        List.of("<unk>", "<bos>", "<eos>", "a", "b", piece5),
+        new float[] {0, 0, 0, 0, 0, -1},
+        new int[] {2, 3, 3, 1, 1, 1},
+        SMALL_SPECIALS);
+  }
+
+  private static final SpecialTokens SMALL_SPECIALS = new SpecialTokens(1, 2, 0, -1, true, false);
+
+  @Test
+  void aVocabularyEntryIsUsedOnlyForTheBytesItWasBuiltFrom(@TempDir Path dir) throws IOException {
+    String old = System.getProperty(TokenizerCache.DIR_PROPERTY);
+    System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
+    try {
+      // Two sources with the same checksums (given here; GgufTokenizerCacheTest in core forges a
+      // real CRC collision): the same entry, which holds the bytes it was built from.
+      List<MemorySegment> first = List.of(MemorySegment.ofArray(new byte[] {1, 2, 3}));
+      List<MemorySegment> second = List.of(MemorySegment.ofArray(new byte[] {1, 2, 4}));
+      List<MemorySegment> longer = List.of(MemorySegment.ofArray(new byte[] {1, 2, 3, 4}));
+      List<MemorySegment> split =
+          List.of(MemorySegment.ofArray(new byte[] {1, 2}), MemorySegment.ofArray(new byte[] {3}));
+      String same = "00000000-00000000-3";
+      int[] merged = {1, 5};
+      int[] unmerged = {1, 3, 4};
+      Supplier<Definition> mustHit =
+          () -> {
+            throw new AssertionError("built although the entry holds these bytes");
+          };
+      GemmaTokenizer a =
+          new GemmaTokenizer(
+              TokenizerCache.loadVocabulary(
+                  same, first, SMALL_SPECIALS, () -> smallVocabulary("ab")));
+      assertArrayEquals(merged, a.encode("ab"));
+      assertArrayEquals(
+          merged,
+          new GemmaTokenizer(TokenizerCache.loadVocabulary(same, first, SMALL_SPECIALS, mustHit))
+              .encode("ab"));
+      List<Path> files;
+      try (var s = Files.list(dir)) {
+        files = s.toList();
+      }
+      assertEquals(1, files.size(), files.toString());
+      // other bytes under the same key: built from their own arrays, and the entry replaced
+      for (List<MemorySegment> other : List.of(second, longer, split)) {
+        assertArrayEquals(
+            unmerged,
+            new GemmaTokenizer(
+                    TokenizerCache.loadVocabulary(
+                        same, other, SMALL_SPECIALS, () -> smallVocabulary("ba")))
+                .encode("ab"));
+        assertNull(TokenizerCache.readFile(files.get(0), first));
+        assertArrayEquals(
+            unmerged,
+            new GemmaTokenizer(TokenizerCache.loadVocabulary(same, other, SMALL_SPECIALS, mustHit))
+                .encode("ab"));
+      }
+      assertArrayEquals(
+          merged,
+          new GemmaTokenizer(
+                  TokenizerCache.loadVocabulary(
+                      same, first, SMALL_SPECIALS, () -> smallVocabulary("ab")))
+              .encode("ab"));
+      try (var s = Files.list(dir)) {
+        assertEquals(files, s.toList());
+      }
     } finally {
       if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
       else System.setProperty(TokenizerCache.DIR_PROPERTY, old);

@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -35,7 +41,25 @@ class FromVocabularyTest {
   private static Definition derived; // the same vocabulary with the derived, sorted merge table
 
   /** {@code tokenizer.ggml.tokens/scores/token_type}. */
-  record Vocabulary(List<String> pieces, float[] scores, int[] types) {}
+  record Vocabulary(List<String> pieces, float[] scores, int[] types) {
+    /** The three arrays' elements as a GGUF file encodes them (little-endian). */
+    List<MemorySegment> encoded() {
+      ByteArrayOutputStream tokens = new ByteArrayOutputStream();
+      for (String p : pieces) {
+        byte[] b = p.getBytes(StandardCharsets.UTF_8);
+        tokens.writeBytes(
+            ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(b.length).array());
+        tokens.writeBytes(b);
+      }
+      MemorySegment s = MemorySegment.ofArray(new byte[4 * scores.length]);
+      MemorySegment t = MemorySegment.ofArray(new byte[4 * types.length]);
+      for (int i = 0; i < scores.length; i++) {
+        s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, scores[i]);
+        t.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i, types[i]);
+      }
+      return List.of(MemorySegment.ofArray(tokens.toByteArray()), s, t);
+    }
+  }
 
   /** What a GGUF built from the bundled tokenizer.json holds. */
   static Vocabulary ggufStyleVocabulary(GemmaTokenizer src) {
@@ -195,15 +219,22 @@ class FromVocabularyTest {
     System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
     try {
       SpecialTokens sp = SpecialTokens.embeddingGemma();
+      List<MemorySegment> source = vocabulary.encoded();
       GemmaTokenizer.fromVocabulary(
-          vocabulary.pieces(), vocabulary.scores(), vocabulary.types(), sp, "digest-1");
+          vocabulary.pieces(), vocabulary.scores(), vocabulary.types(), sp, source);
       List<Path> files;
       try (var s = Files.list(dir)) {
         files = s.toList();
       }
       assertEquals(1, files.size(), files.toString());
+      // the file: the source bytes, then the definition block
       byte[] bin = Files.readAllBytes(files.get(0));
-      assertArrayEquals(bin, TokenizerCache.write(TokenizerCache.read(bin)));
+      byte[] block = TokenizerCache.write(TokenizerCache.readFile(files.get(0), source));
+      assertArrayEquals(
+          block, Arrays.copyOfRange(bin, bin.length - block.length, bin.length), "block");
+      assertEquals(
+          16 + 8 * 3 + source.stream().mapToLong(MemorySegment::byteSize).sum() + block.length,
+          bin.length);
       // a hit reads nothing of the arrays
       List<String> unreadable =
           new AbstractList<>() {
@@ -218,24 +249,24 @@ class FromVocabularyTest {
             }
           };
       GemmaTokenizer cached =
-          GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, "digest-1");
+          GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, source);
       for (GoldenCorpus.Row row : GoldenCorpus.rows()) {
         assertArrayEquals(gguf.encode(row.text(), true), cached.encode(row.text(), true), row.id());
       }
       String longWord = "▁".repeat(3) + "internationalization".repeat(4) + "ünïcödé".repeat(9);
       assertArrayEquals(gguf.encode(longWord, true), cached.encode(longWord, true));
-      // another digest or other special tokens: another entry, built from the arrays (here
+      // other source bytes or other special tokens: another entry, built from the arrays (here
       // inconsistent ones, which a miss rejects)
+      List<MemorySegment> other = List.of(MemorySegment.ofArray(new byte[] {1}));
       assertThrows(
           TokenizerException.class,
-          () ->
-              GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, "digest-2"));
+          () -> GemmaTokenizer.fromVocabulary(unreadable, new float[0], new int[0], sp, other));
       GemmaTokenizer.fromVocabulary(
           vocabulary.pieces(),
           vocabulary.scores(),
           vocabulary.types(),
           new SpecialTokens(2, 1, 3, 0, true, false),
-          "digest-1");
+          source);
       try (var s = Files.list(dir)) {
         assertEquals(2, s.filter(f -> f.toString().endsWith(".bin")).count());
       }

@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.List;
-import java.util.zip.Checksum;
 
 /**
  * A metadata array. Storage is proportional to the file bytes it came from: integers keep their
@@ -126,17 +125,14 @@ public final class GgufArray {
   }
 
   /**
-   * Feeds the elements' bytes, as the file encodes them (a string's u64 length and UTF-8 bytes), to
-   * {@code checksum}: equal bytes, equal elements.
+   * The elements' bytes as the file encodes them (a string's u64 length and UTF-8 bytes), in place
+   * in the mapped file: equal bytes, equal elements.
    */
-  public void updateChecksum(Checksum checksum) {
+  public MemorySegment encoded() {
     if (encoded == null) {
       throw new IllegalStateException(elementType + " array of arrays has no flat encoding");
     }
-    // asByteBuffer: a direct buffer, which the CRC intrinsics read in place, in chunks it can hold
-    for (long at = 0, n = encoded.byteSize(); at < n; at += 1 << 30) {
-      checksum.update(encoded.asSlice(at, Math.min(1 << 30, n - at)).asByteBuffer());
-    }
+    return encoded;
   }
 
   /** A copy of a FLOAT32 array. */

@@ -18,13 +18,12 @@ import dev.gemmaembed.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32;
-import java.util.zip.CRC32C;
 
 /**
  * Loads an EmbeddingGemma GGUF: llama.cpp's {@code gemma-embedding} architecture (spec §6.3, Dense
@@ -365,30 +364,6 @@ public final class GgufModelLoader {
   }
 
   /**
-   * A digest of the vocabulary arrays' bytes, the tokenizer cache's key: CRC-32C and CRC-32 (64
-   * bits) and each array's length. Checksums, not a cryptographic hash: SHA-256 of these ~6 MB
-   * takes 0.2-0.5 s in a fresh JVM, before it is compiled, where the CRC intrinsics take about 10
-   * ms; the cache holds the user's own files, and a file crafted to collide with one of them could
-   * only get that file's tokenizer for itself.
-   */
-  static String vocabularyDigest(GgufArray tokens, GgufArray scores, GgufArray types) {
-    CRC32C c = new CRC32C();
-    CRC32 d = new CRC32();
-    StringBuilder lengths = new StringBuilder();
-    for (GgufArray a : new GgufArray[] {tokens, scores, types}) {
-      if (a == null) {
-        lengths.append("-absent");
-        continue;
-      }
-      a.updateChecksum(c);
-      a.updateChecksum(d);
-      lengths.append('-').append(a.elementType()).append(a.length());
-    }
-    return String.format(
-        java.util.Locale.ROOT, "gguf-%08x-%08x%s", c.getValue(), d.getValue(), lengths);
-  }
-
-  /**
    * The SentencePiece vocabulary of {@code tokenizer.ggml.*} (llama.cpp's "llama" tokenizer model).
    */
   static GemmaTokenizer tokenizer(GgufFile gguf, GgufMetadata meta) {
@@ -432,13 +407,15 @@ public final class GgufModelLoader {
             meta.bool("tokenizer.ggml.add_bos_token", true),
             meta.bool("tokenizer.ggml.add_eos_token", false));
     try {
-      // the strings are decoded as the tokenizer reads them, and not at all on a cache hit
+      // The strings are decoded as the tokenizer reads them, and not at all on a cache hit. The
+      // arrays' bytes identify the vocabulary (element types fixed above; a file without token
+      // types has one part fewer).
+      List<MemorySegment> source =
+          typeArray == null
+              ? List.of(tokens.encoded(), scoreArray.encoded())
+              : List.of(tokens.encoded(), scoreArray.encoded(), typeArray.encoded());
       return GemmaTokenizer.fromVocabulary(
-          tokens.strings(),
-          scoreArray.toFloatArray(),
-          types,
-          specials,
-          vocabularyDigest(tokens, scoreArray, typeArray));
+          tokens.strings(), scoreArray.toFloatArray(), types, specials, source);
     } catch (TokenizerException e) {
       throw new ConfigException(gguf.path(), "tokenizer.ggml.*: " + e.getMessage(), e);
     }
