@@ -3,6 +3,7 @@ package dev.gemmaembed.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,21 +12,27 @@ import picocli.CommandLine.Command;
     name = "gemma-embed",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Pure-Java EmbeddingGemma-300M text embeddings.",
-    subcommands = {
-      EmbedCommand.class,
-      SimilarityCommand.class,
-      SearchCommand.class,
-      PullCommand.class,
-      SynthCommand.class,
-      QuantizeCommand.class,
-      InspectCommand.class,
-      TokenizeCommand.class,
-      BenchCommand.class,
-      ServeCommand.class,
-      CommandLine.HelpCommand.class,
-    })
+    description = "Pure-Java EmbeddingGemma-300M text embeddings.")
 public final class GemmaEmbed implements Runnable {
+
+  /**
+   * The subcommands, in the order help lists them. Registered with code rather than the
+   * annotation's {@code subcommands}, so that a process builds only the one it runs (see {@link
+   * #newCommandLine(CliEnvironment, String[])}).
+   */
+  private static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          EmbedCommand.class,
+          SimilarityCommand.class,
+          SearchCommand.class,
+          PullCommand.class,
+          SynthCommand.class,
+          QuantizeCommand.class,
+          InspectCommand.class,
+          TokenizeCommand.class,
+          BenchCommand.class,
+          ServeCommand.class,
+          CommandLine.HelpCommand.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +58,10 @@ public final class GemmaEmbed implements Runnable {
     return environment;
   }
 
+  private static String name(Class<?> subcommand) {
+    return subcommand.getAnnotation(Command.class).name();
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(System.err);
@@ -60,7 +71,7 @@ public final class GemmaEmbed implements Runnable {
     StartupTrace.mark("main");
     CliEnvironment environment = CliEnvironment.system();
     UserCache.enableTokenizerCache(environment);
-    int status = newCommandLine(environment).execute(args);
+    int status = newCommandLine(environment, args).execute(args);
     StartupTrace.mark("exit");
     System.exit(status);
   }
@@ -75,7 +86,26 @@ public final class GemmaEmbed implements Runnable {
    * distinct exit code per failure ({@link ExitCodes}), UTF-8 help and errors on its streams.
    */
   public static CommandLine newCommandLine(CliEnvironment environment) {
+    return newCommandLine(environment, new String[0]);
+  }
+
+  /**
+   * {@link #newCommandLine(CliEnvironment)} for running {@code args}: when the first argument names
+   * a subcommand, only that one is built. Building a command's model reflects over its options and
+   * mixins, before the JIT has compiled anything: a few hundred milliseconds for all of them, most
+   * of a short job's time in picocli. Anything else (no arguments, {@code help}, {@code --version},
+   * a typo) gets every subcommand, for the help and the suggestions.
+   */
+  static CommandLine newCommandLine(CliEnvironment environment, String[] args) {
     CommandLine cl = new CommandLine(new GemmaEmbed(environment));
+    String first = args.length > 0 ? args[0] : null;
+    boolean named =
+        SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first)) && !"help".equals(first);
+    for (Class<?> c : SUBCOMMANDS) {
+      if (!named || name(c).equals(first)) {
+        cl.addSubcommand(name(c), c);
+      }
+    }
     ErrorHandler errors = new ErrorHandler();
     cl.setExecutionExceptionHandler(errors);
     cl.setParameterExceptionHandler(errors);

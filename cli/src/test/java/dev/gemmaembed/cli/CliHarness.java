@@ -56,7 +56,7 @@ final class CliHarness {
       var errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
       var environment =
           new CliEnvironment(env, new ByteArrayInputStream(stdin), out, errStream, false, 0, home);
-      int exit = GemmaEmbed.newCommandLine(environment).execute(args);
+      int exit = GemmaEmbed.newCommandLine(environment, args).execute(args);
       errStream.flush();
       return new Result(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
