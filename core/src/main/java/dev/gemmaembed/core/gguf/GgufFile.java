@@ -154,6 +154,51 @@ public final class GgufFile {
     }
   }
 
+  /**
+   * Whether {@code b[from, to)} is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no
+   * surrogates, nothing above U+10FFFF), exactly what a strict UTF-8 decoder accepts.
+   */
+  static boolean isUtf8(byte[] b, int from, int to) {
+    int k = from;
+    while (k < to) {
+      int c = b[k] & 0xFF;
+      if (c < 0x80) {
+        k++;
+        continue;
+      }
+      int more;
+      int lo = 0x80; // the bounds of the second byte
+      int hi = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        more = 1;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        more = 2;
+        if (c == 0xE0) lo = 0xA0; // overlong below U+0800
+        if (c == 0xED) hi = 0x9F; // surrogates
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        more = 3;
+        if (c == 0xF0) lo = 0x90; // overlong below U+10000
+        if (c == 0xF4) hi = 0x8F; // above U+10FFFF
+      } else {
+        return false;
+      }
+      if (to - k <= more) {
+        return false;
+      }
+      int c1 = b[k + 1] & 0xFF;
+      if (c1 < lo || c1 > hi) {
+        return false;
+      }
+      for (int j = 2; j <= more; j++) {
+        if ((b[k + j] & 0xC0) != 0x80) {
+          return false;
+        }
+      }
+      k += more + 1;
+    }
+    return true;
+  }
+
   /** The bytes of {@code tensor}, a view into the mapping. */
   public MemorySegment bytes(GgufTensor tensor) {
     return data.asSlice(tensor.offset(), tensor.byteSize());
@@ -436,8 +481,8 @@ public final class GgufFile {
         HeapWindow window = new HeapWindow();
         for (int i = 0; i < len; i++) {
           starts[i] = pos;
-          if (!skipAsciiString(window)) {
-            skipString(what + "[" + i + "]"); // non-ASCII or malformed: checked, named
+          if (!skipValidString(window)) {
+            skipString(what + "[" + i + "]"); // malformed or past the window: checked, named
           }
         }
         long first = len == 0 ? pos : starts[0];
@@ -504,12 +549,13 @@ public final class GgufFile {
     }
 
     /**
-     * Skips the string at {@code pos} if it fits the file and is all ASCII (nearly every piece of a
-     * vocabulary), reading it from a heap copy; else leaves {@code pos} and returns false. Opening
-     * a file reads 262,144 pieces before the JIT has compiled anything, and there one segment
-     * access per byte cost more than a fresh process's whole tokenizer build.
+     * Skips the string at {@code pos} if it fits the file and is valid UTF-8, reading it from a
+     * heap copy; else leaves {@code pos} and returns false. Opening a file reads 262,144 pieces
+     * (three quarters of Gemma's are not ASCII) before the JIT has compiled anything, and there one
+     * segment access per byte, or a charset decoder per piece, cost more than a fresh process's
+     * whole tokenizer build.
      */
-    private boolean skipAsciiString(HeapWindow w) {
+    private boolean skipValidString(HeapWindow w) {
       if (size - pos < 8 || !w.cover(pos, 8)) {
         return false;
       }
@@ -522,10 +568,9 @@ public final class GgufFile {
       if (len < 0 || len > size - pos - 8 || !w.cover(pos + 8, len)) {
         return false;
       }
-      for (int k = at + 8, end = at + 8 + (int) len; k < end; k++) {
-        if (b[k] < 0) {
-          return false;
-        }
+      at = (int) (pos - w.start); // the window may have moved
+      if (!isUtf8(b, at + 8, at + 8 + (int) len)) {
+        return false;
       }
       pos += 8 + len;
       return true;

@@ -12,9 +12,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -274,6 +279,62 @@ class GgufFileTest {
         "duplicate tensor name 't'");
   }
 
+  /** What the JDK's strict UTF-8 decoder accepts. */
+  private static boolean decodes(byte[] b) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void theArrayStringCheckAcceptsExactlyWhatTheUtf8DecoderAccepts() {
+    // every non-ASCII byte followed by every byte, then (3- and 4-byte leads) by each bound of a
+    // continuation byte, with one byte before (inside the range) and one after (outside); then
+    // random 4-8 byte runs of lead and continuation bytes, where 4-byte forms and their bounds live
+    int[] interesting = {
+      0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF,
+      0xF0, 0xF3, 0xF4, 0xF5, 0xFF
+    };
+    byte[] b = new byte[5];
+    int checked = 0;
+    for (int b0 = 0x80; b0 <= 0xFF; b0++) {
+      for (int b1 = 0; b1 <= 0xFF; b1++) {
+        for (int b2 : b0 >= 0xE0 ? interesting : new int[] {0x80}) {
+          b[0] = 'x';
+          b[1] = (byte) b0;
+          b[2] = (byte) b1;
+          b[3] = (byte) b2;
+          b[4] = (byte) 0xFF; // out of range: must not be read
+          for (int end = 2; end <= 4; end++) {
+            byte[] in = Arrays.copyOfRange(b, 0, end);
+            assertEquals(decodes(in), GgufFile.isUtf8(b, 0, end), HexFormat.of().formatHex(in));
+            checked++;
+          }
+        }
+      }
+    }
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < 300_000; i++) {
+      byte[] in = new byte[4 + r.nextInt(5)];
+      for (int k = 0; k < in.length; k++) {
+        in[k] =
+            (byte)
+                (r.nextInt(4) == 0 ? r.nextInt(256) : interesting[r.nextInt(interesting.length)]);
+      }
+      assertEquals(decodes(in), GgufFile.isUtf8(in, 0, in.length), HexFormat.of().formatHex(in));
+      checked++;
+    }
+    assertTrue(GgufFile.isUtf8("ü€𝄞 ok".getBytes(StandardCharsets.UTF_8), 0, 10));
+    assertTrue(checked > 800_000, "checked " + checked);
+  }
+
   @Test
   void rejectsMalformedMetadata() throws Exception {
     fails(new Bytes().header(0, 1).str("k").u32(13).u8(0), "unknown value type 13");
@@ -281,7 +342,7 @@ class GgufFileTest {
     fails(
         new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}),
         "not valid UTF-8");
-    // An array's ASCII strings take a fast path; the first non-ASCII one is still decoded, checked.
+    // An array's strings take a fast path; the first malformed one is still decoded, named.
     fails(
         new Bytes()
             .header(0, 1)
