@@ -156,7 +156,8 @@ final class EmbedCommand implements Callable<Integer> {
     boolean tokens = tokenEmbeddings(fmt);
     Inputs.Opened in = inputs.open(env, this::warn);
     try (TextSource source = in.source();
-        Embedder embedder = modelOptions.load(env)) {
+        Embedder embedder =
+            inputs.onCommandLine() ? modelOptions.loadForShortJob(env) : modelOptions.load(env)) {
       StartupTrace.mark("loaded");
       EmbedOptions options = embedding.resolve(embedder, null);
       if (tokens) {

@@ -48,14 +48,29 @@ final class ModelOptions {
 
   /** Finds and loads the model; the caller closes it. */
   Embedder load(CliEnvironment env) {
-    return load(env, LoadOptions.DEFAULT_MAX_BATCH_TOKENS);
+    return load(env, LoadOptions.DEFAULT_MAX_BATCH_TOKENS, false);
   }
 
   /**
    * As {@link #load(CliEnvironment)}, with forward passes of up to {@code maxBatchTokens} tokens.
    */
   Embedder load(CliEnvironment env, int maxBatchTokens) {
-    LoadOptions options = LoadOptions.defaults().withMaxBatchTokens(maxBatchTokens);
+    return load(env, maxBatchTokens, false);
+  }
+
+  /**
+   * As {@link #load(CliEnvironment)} for a short job, one whose texts are on the command line (the
+   * launcher gives it its quick JVM options too): typically a single forward pass, for which
+   * packing a float model's weights ({@link LoadOptions#packWeights}, the same vectors) and
+   * compacting the heap after the load cost more than they save.
+   */
+  Embedder loadForShortJob(CliEnvironment env) {
+    return load(env, LoadOptions.DEFAULT_MAX_BATCH_TOKENS, true);
+  }
+
+  private Embedder load(CliEnvironment env, int maxBatchTokens, boolean shortJob) {
+    LoadOptions options =
+        LoadOptions.defaults().withMaxBatchTokens(maxBatchTokens).withPackWeights(!shortJob);
     if (threads != null) {
       if (threads < 1) {
         throw new ParameterException(
@@ -81,7 +96,9 @@ final class ModelOptions {
       // Loading leaves garbage that young collections have already promoted (a GGUF vocabulary's
       // 262k decoded strings, the tokenizer's build tables): one full collection now gives the
       // heap back down to the model's live size before a long job, instead of carrying it.
-      System.gc();
+      if (!shortJob) {
+        System.gc();
+      }
       return embedder;
     } catch (InvalidInputException e) {
       throw e;

@@ -63,7 +63,8 @@ final class SimilarityCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     CliEnvironment env = root.environment();
     float[][] matrix;
-    try (Embedder embedder = modelOptions.load(env)) {
+    // its texts are always on the command line
+    try (Embedder embedder = modelOptions.loadForShortJob(env)) {
       EmbedOptions options = embedding.resolve(embedder, DEFAULT_PROMPT);
       List<float[]> vectors = embedder.embedAll(texts, options);
       int n = vectors.size();

@@ -50,6 +50,11 @@ final class TextInputs {
     }
   }
 
+  /** Whether the texts are the command's arguments (after {@link #check}): a short job. */
+  boolean onCommandLine() {
+    return input == null;
+  }
+
   /** Opens the texts (after {@link #check}). */
   Inputs.Opened open(CliEnvironment env, Consumer<String> warn) throws IOException {
     return input == null

@@ -52,7 +52,8 @@ public final class Embedder implements AutoCloseable {
     this.arena = arena;
     this.model = model;
     // packed weights freed on close; activation buffers sized for the batch budget
-    this.encoder = model.encoder().newEncoder(arena, options.maxBatchTokens());
+    this.encoder =
+        model.encoder().newEncoder(arena, options.maxBatchTokens(), options.packWeights());
     this.pool = new ComputePool(options.threads());
     this.prompts = new Prompts(model.prompts());
     this.rules = new InputRules(model, prompts, dimensions());

@@ -12,8 +12,14 @@ import dev.gemmaembed.kernels.WeightType;
  * @param quantize null to compute with the weights as stored; Q8_0 or Q4_0 to quantize every float
  *     matrix of a Hugging Face model (token table and Dense included) in memory at load time, with
  *     ggml's reference quantizer (the same blocks {@code gemma-embed quantize} writes)
+ * @param packWeights copy the float matrices into the product kernels' panel layout at load
+ *     (default): every pass after runs on the copy. False leaves them as stored, and each product
+ *     decodes the panels it needs as it goes: a process that runs one pass (a query on the command
+ *     line) skips the copy (406 MB for the full-size float32 model, the larger part of its load
+ *     time). The vectors are bitwise the same either way; quantized matrices never pack
  */
-public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) {
+public record LoadOptions(
+    int threads, int maxBatchTokens, WeightType quantize, boolean packWeights) {
 
   /**
    * 2048 tokens, EmbeddingGemma's longest sequence, so one buffer set serves every batch (it is
@@ -26,7 +32,12 @@ public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) 
 
   public static LoadOptions defaults() {
     return new LoadOptions(
-        Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS, null);
+        Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS, null, true);
+  }
+
+  /** Options that pack the weights (see {@link #packWeights()}). */
+  public LoadOptions(int threads, int maxBatchTokens, WeightType quantize) {
+    this(threads, maxBatchTokens, quantize, true);
   }
 
   public LoadOptions {
@@ -47,15 +58,20 @@ public record LoadOptions(int threads, int maxBatchTokens, WeightType quantize) 
   }
 
   public LoadOptions withThreads(int n) {
-    return new LoadOptions(n, maxBatchTokens, quantize);
+    return new LoadOptions(n, maxBatchTokens, quantize, packWeights);
   }
 
   public LoadOptions withMaxBatchTokens(int n) {
-    return new LoadOptions(threads, n, quantize);
+    return new LoadOptions(threads, n, quantize, packWeights);
   }
 
   /** Quantize a float checkpoint's matrices to {@code format} at load time (null: as stored). */
   public LoadOptions withQuantize(WeightType format) {
-    return new LoadOptions(threads, maxBatchTokens, format);
+    return new LoadOptions(threads, maxBatchTokens, format, packWeights);
+  }
+
+  /** Whether to pack the float matrices at load (see {@link #packWeights()}). */
+  public LoadOptions withPackWeights(boolean pack) {
+    return new LoadOptions(threads, maxBatchTokens, quantize, pack);
   }
 }

@@ -1,5 +1,6 @@
 package dev.gemmaembed.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.Embedder;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * resources/golden/eg2-shapes/make_eg2_fixtures.py} (shared/tools/eg2's writer and reference): two
  * other shapes (13 layers with hidden ≠ heads × head_dim; 4 query heads over 2 kv heads with a 4×
  * wider global head) on 21 sequences up to 1,324 tokens, and the tiny model in BF16 against the
- * reference run on its BF16 weights.
+ * reference run on its BF16 weights; each with its weights packed at load and not, to the same
+ * bits.
  */
 class Eg2ShapesTest {
 
@@ -63,8 +65,15 @@ class Eg2ShapesTest {
     cases.forEach(c -> ids.add(c.ids()));
     double worstCos = 1;
     double worstAbs = 0;
-    try (Embedder e = Embedder.load(model, LoadOptions.defaults().withThreads(2))) {
+    try (Embedder e = Embedder.load(model, LoadOptions.defaults().withThreads(2));
+        Embedder asStored =
+            Embedder.load(model, LoadOptions.defaults().withThreads(2).withPackWeights(false))) {
       List<float[]> vectors = e.embedTokenIds(ids, 0);
+      // the weights not packed at load: products decode their panels as they go, to the same bits
+      List<float[]> unpacked = asStored.embedTokenIds(ids, 0);
+      for (int i = 0; i < ids.size(); i++) {
+        assertArrayEquals(vectors.get(i), unpacked.get(i), golden + " unpacked, sequence " + i);
+      }
       for (Eg2Golden.Case c : cases) {
         float[][] got = {vectors.get(c.index()), null, null, null};
         for (int k = 0; k < Eg2Golden.MATRYOSHKA.length; k++) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Property tests: a text's vector is bitwise identical whether embedded alone or in any batch (any
- * companions, lengths, positions, batch-size limits) and with any thread count.
+ * companions, lengths, positions, batch-size limits), with any thread count, and with the weights
+ * packed at load or not ({@link LoadOptions#packWeights()}).
  */
 class InvarianceTest {
 
@@ -34,6 +35,14 @@ class InvarianceTest {
     EMBEDDERS.add(
         Embedder.load(
             TinyModel.dir(), LoadOptions.defaults().withThreads(2).withMaxBatchTokens(97)));
+    // weights as stored: products decode their panels as they go
+    EMBEDDERS.add(
+        Embedder.load(
+            TinyModel.dir(), LoadOptions.defaults().withThreads(2).withPackWeights(false)));
+    EMBEDDERS.add(
+        Embedder.load(
+            TinyModel.dir(),
+            LoadOptions.defaults().withThreads(3).withMaxBatchTokens(97).withPackWeights(false)));
     texts = new ArrayList<>();
     Golden.cases("golden.jsonl", "embedding_numpy").forEach(c -> texts.add(c.text()));
     for (int i = 0; i < 40; i++) {

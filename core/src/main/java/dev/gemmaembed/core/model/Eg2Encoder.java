@@ -80,7 +80,7 @@ final class Eg2Encoder implements Encoder {
     }
   }
 
-  Eg2Encoder(Eg2Config cfg, Eg2Weights weights, Arena arena, int passTokens) {
+  Eg2Encoder(Eg2Config cfg, Eg2Weights weights, Arena arena, int passTokens, boolean packWeights) {
     if (passTokens < 1) {
       throw new IllegalArgumentException("passTokens must be >= 1, got " + passTokens);
     }
@@ -105,13 +105,15 @@ final class Eg2Encoder implements Encoder {
     ropeSoFar = ropeTables(Math.min(ROPE_STEP, cfg.maxPositions()));
     embedScale = cfg.embedScale(weights.embedTokens().matrix().type());
     pleScale = (float) (1.0 / Math.sqrt(cfg.hidden()));
-    for (WeightMatrix m : weights.productMatrices()) {
-      if (m != weights.pleProjection()) {
+    if (packWeights) {
+      for (WeightMatrix m : weights.productMatrices()) {
+        if (m != weights.pleProjection()) {
+          m.pack(arena);
+        }
+      }
+      for (WeightMatrix m : pleSlices) {
         m.pack(arena);
       }
-    }
-    for (WeightMatrix m : pleSlices) {
-      m.pack(arena);
     }
   }
 

@@ -26,7 +26,7 @@ public record Eg2Model(Eg2Config config, Eg2Weights weights) implements EncoderM
   }
 
   @Override
-  public Encoder newEncoder(Arena arena, int passTokens) {
-    return new Eg2Encoder(config, weights, arena, passTokens);
+  public Encoder newEncoder(Arena arena, int passTokens, boolean packWeights) {
+    return new Eg2Encoder(config, weights, arena, passTokens, packWeights);
   }
 }

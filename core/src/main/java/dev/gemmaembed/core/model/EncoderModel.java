@@ -32,7 +32,8 @@ public interface EncoderModel {
 
   /**
    * An encoder whose packed weights live in {@code arena} (freed with it) and whose activation
-   * buffers suit batches of up to {@code passTokens} tokens.
+   * buffers suit batches of up to {@code passTokens} tokens; {@code packWeights} false: the weights
+   * stay as stored (the same vectors; see {@code LoadOptions.packWeights}).
    */
-  Encoder newEncoder(Arena arena, int passTokens);
+  Encoder newEncoder(Arena arena, int passTokens, boolean packWeights);
 }

@@ -28,8 +28,8 @@ public record Gemma3Model(ModelConfig config, EncoderWeights weights) implements
   }
 
   @Override
-  public Encoder newEncoder(Arena arena, int passTokens) {
-    GemmaEncoder encoder = new GemmaEncoder(config, weights, arena, passTokens);
+  public Encoder newEncoder(Arena arena, int passTokens, boolean packWeights) {
+    GemmaEncoder encoder = new GemmaEncoder(config, weights, arena, passTokens, packWeights);
     return new Encoder() {
       @Override
       public <R> R forward(int[][] sequences, ComputePool pool, Function<float[], R> use) {

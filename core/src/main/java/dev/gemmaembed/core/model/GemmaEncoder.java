@@ -29,9 +29,11 @@ public final class GemmaEncoder {
   /**
    * An encoder whose packed weights are allocated in {@code arena} (so they are freed with it), and
    * whose activation buffers are sized for {@code passTokens}, the caller's batch budget (see
-   * {@link PassPool}).
+   * {@link PassPool}); {@code packWeights} false leaves the weights as stored (bitwise the same
+   * products).
    */
-  public GemmaEncoder(ModelConfig cfg, EncoderWeights weights, Arena arena, int passTokens) {
+  public GemmaEncoder(
+      ModelConfig cfg, EncoderWeights weights, Arena arena, int passTokens, boolean packWeights) {
     if (passTokens < 1) {
       throw new IllegalArgumentException("passTokens must be >= 1, got " + passTokens);
     }
@@ -41,10 +43,12 @@ public final class GemmaEncoder {
     this.passes =
         new PassPool<>(
             passTokens, capacity -> new EncoderPass(cfg, weights, capacity), p -> p.capacity);
-    for (LayerWeights l : weights.layers()) {
-      for (WeightMatrix m :
-          new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
-        m.pack(arena);
+    if (packWeights) {
+      for (LayerWeights l : weights.layers()) {
+        for (WeightMatrix m :
+            new WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+          m.pack(arena);
+        }
       }
     }
   }
