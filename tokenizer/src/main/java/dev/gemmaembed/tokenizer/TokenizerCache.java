@@ -26,19 +26,18 @@ import java.util.zip.CRC32C;
 import java.util.zip.Checksum;
 
 /**
- * A compact binary copy of a parsed tokenizer, keyed by the SHA-256 of the tokenizer.json and
- * tokenizer_config.json bytes, so that the 16 MB JSON is parsed once per machine; or, for a
- * vocabulary imported from arrays (a GGUF file's {@code tokenizer.ggml.*}), by checksums of the
- * bytes those arrays were read from and the special tokens, so that the vocabulary's merges and
- * index are derived once per machine. Loading the binary form takes a fraction of either, most of
- * all in a fresh JVM.
+ * A compact binary copy of a parsed tokenizer, so that the 16 MB tokenizer.json (with
+ * tokenizer_config.json) is parsed once per machine, or a vocabulary imported from arrays (a GGUF
+ * file's {@code tokenizer.ggml.*}) has its merges and index derived once per machine. Loading the
+ * binary form takes a fraction of either, most of all in a fresh JVM.
  *
- * <p>A vocabulary's entry also holds a copy of those source bytes, and is used only when the copy
- * equals the bytes being loaded: checksums (CRC-32C and CRC-32, cheap before the JIT has compiled
- * anything) only find the entry, and can be made to collide by a crafted file, which must never get
- * its tokenizer read back for another file's vocabulary. Comparing the ~6 MB costs about what the
- * checksums cost; a SHA-256 of them, 0.1-0.5 s in a fresh JVM, would cost more than the cache
- * saves.
+ * <p>An entry holds a copy of the bytes it was made from (the two JSON files; the arrays' bytes)
+ * and is used only when that copy equals the bytes being loaded, compared in place with the file
+ * mapped. It is found by checksums of those bytes (CRC-32C and CRC-32, cheap before the JIT has
+ * compiled anything; a vocabulary's special tokens too), which a crafted file can make collide: it
+ * may then evict another file's entry, but never get its tokenizer read back for another file. A
+ * SHA-256 of the 6-17 MB, 0.1-0.5 s in a fresh JVM, would cost more than the cache saves; the
+ * comparison costs about what the checksums cost.
  *
  * <p>Opt-in, so that a library never writes to the user's disk unasked: the cache is used only
  * where system property {@value #DIR_PROPERTY} names its directory (the {@code gemma-embed} command
@@ -80,8 +79,12 @@ final class TokenizerCache {
   /** Parses tokenizer.json (+ config) bytes, through the cache when it is enabled. */
   static Definition load(byte[] json, String source, byte[] config, String configSource) {
     if (!enabled() || directory() == null) return parse(json, source, config, configSource);
-    // the key is a SHA-256 of every byte parsed: nothing left to compare
-    return cached(key(json, config), List.of(), () -> parse(json, source, config, configSource));
+    List<MemorySegment> bytes =
+        config == null
+            ? List.of(MemorySegment.ofArray(json))
+            : List.of(MemorySegment.ofArray(json), MemorySegment.ofArray(config));
+    return cached(
+        key("json", checksums(bytes)), bytes, () -> parse(json, source, config, configSource));
   }
 
   /**
@@ -117,21 +120,24 @@ final class TokenizerCache {
             + sp.addBos()
             + ","
             + sp.addEos();
-    return cached(
-        "vocabulary-"
-            + sha256(
-                (VERSION + "\n" + sourceChecksums + "\n" + specials)
-                    .getBytes(StandardCharsets.UTF_8),
-                null,
-                null),
-        source,
-        build);
+    return cached(key("vocabulary", sourceChecksums + "\n" + specials), source, build);
+  }
+
+  /** A cache file's key: {@code kind} and a SHA-256 of the format version and {@code identity}. */
+  private static String key(String kind, String identity) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] digest = md.digest((VERSION + "\n" + identity).getBytes(StandardCharsets.UTF_8));
+      return kind + "-" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
    * CRC-32C and CRC-32 (64 bits) of the bytes of {@code source}, in order, and each part's length:
-   * what finds a vocabulary's entry. Not collision-resistant, so an entry is checked against the
-   * bytes before use.
+   * what finds an entry. Not collision-resistant, so an entry is checked against the bytes before
+   * use.
    */
   static String checksums(List<MemorySegment> source) {
     CRC32C c = new CRC32C();
@@ -272,26 +278,6 @@ final class TokenizerCache {
         source,
         config == null ? null : new ByteArrayInputStream(config),
         configSource);
-  }
-
-  static String key(byte[] json, byte[] config) {
-    return sha256(
-        ByteBuffer.allocate(12).putInt(VERSION).putLong(json.length).array(), json, config);
-  }
-
-  private static String sha256(byte[] head, byte[] json, byte[] config) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(head);
-      if (json != null) md.update(json);
-      if (config != null) {
-        md.update((byte) 1);
-        md.update(config);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   // ------------------------------------------------------------------ format
