@@ -7,6 +7,9 @@
 # `gemma-embed synth --arch embeddinggemma2 --preset full --dtype bf16`), else the full-size
 # synthetic model (1.2 GB, written to a temporary folder) quantized with `gemma-embed quantize
 # --type q4_0`.
+# The tokenizer cache lives under the temporary folder (XDG_CACHE_HOME), filled by a `tokenize` run
+# first, as a user's earlier runs fill theirs: the figure is a warm start's whatever another build
+# sharing ~/.cache did to it (a build of another cache format prunes the others' files).
 # Usage: cli/scripts/memory-check.sh [MODEL.gguf|MODEL_DIR] [THREADS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,6 +26,8 @@ if [ -z "$model" ]; then
 fi
 zcat "$root/tokenizer/src/test/resources/golden/public.jsonl.gz" | awk 'NR <= 1000' > "$work/texts.jsonl"
 unset GEMMA_EMBED_JAVA_OPTS
+export XDG_CACHE_HOME="$work/cache"
+"$root/gemma-embed" tokenize --model "$model" hello >/dev/null
 /usr/bin/time -v -o "$work/time.log" "$root/gemma-embed" embed --model "$model" --input "$work/texts.jsonl" \
   --output "$work/out.npy" --threads "$threads" --quiet
 grep -E "Elapsed|Maximum resident set size|Exit status" "$work/time.log" | sed 's/^\s*//'
