@@ -42,8 +42,8 @@ import java.util.Map;
  *
  * tokenizer.json is parsed with Jackson's streaming parser. Where system property {@value
  * #CACHE_DIR_PROPERTY} names a directory (the command line sets it; a library leaves the disk alone
- * by default), the parsed form is kept there in a binary cache keyed by the SHA-256 of the file
- * bytes, so only the first load on a machine pays for the JSON.
+ * by default), the parsed form is kept there in a binary cache with a copy of the file bytes, used
+ * only for those same bytes, so only the first load on a machine pays for the JSON.
  *
  * <p>Instances are immutable and thread-safe; {@link #encodeBatch} runs sequentially on the calling
  * thread (parallelize across threads yourself if wanted).
