@@ -9,7 +9,8 @@
 # output and exit. Time on a shared machine is inflated: the load average is printed alongside, and
 # so is the CPU time (user + system, from /usr/bin/time when present), which load inflates less.
 # The tokenizer cache lives under the temporary folder (XDG_CACHE_HOME): the warm-up fills it, as a
-# user's first run does.
+# user's first run does. The baseline has a cache folder of its own: a build with another cache
+# format deletes the other format's files when it writes its own.
 # Models: the arguments (Hugging Face folders or GGUF files); none: the full-size synthetic model
 # (1.2 GB, under a temporary folder) and its Q4_0 GGUF. A folder is compared with llama.cpp through
 # its f32 GGUF (gemma-embed quantize DIR M.gguf --type f32).
@@ -57,9 +58,10 @@ cpu() { # key
 # One traced run: appends "<key> <phase> <ms>" lines (wall and CPU included) to $work/results.
 ours() { # key launcher command...
   local key="$1" launcher="$2"; shift 2
-  local t0 t1
+  local t0 t1 cache="$work/cache"
+  [ "$launcher" = "$ge" ] || cache="$work/cache-baseline"
   t0="$(now)"
-  GEMMA_EMBED_TRACE_T0="$t0" "${timer[@]}" "$launcher" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  XDG_CACHE_HOME="$cache" GEMMA_EMBED_TRACE_T0="$t0" "${timer[@]}" "$launcher" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   t1="$(now)"
   awk -v k="$key" '$1 == "gemma-embed" && $2 == "startup" { print k, $3, $4 }' "$work/err" >> "$work/results"
   echo "$key wall $(( (t1 - t0) / 1000 ))" | awk '{ print $1, $2, $3 / 1000 }' >> "$work/results"
