@@ -12,8 +12,8 @@
 #   (make the EG2 folders with: gemma-embed synth --arch embeddinggemma2 --preset full
 #   [--dtype bf16] --out DIR; EG1: gemma-embed synth --preset full --out DIR)
 # GEMMA_EMBED defaults to this worktree's launcher, BENCH_JAR to bench/target/benchmarks.jar.
-# Environment: ROUNDS (5), SECONDS16 (8), WARMUP16 (6), SKIP_THROUGHPUT=1 (only the 1×16 rounds),
-# SKIP_JMH=1 (no JMH).
+# Environment: ROUNDS (5; 0: no 1×16 rounds), SECONDS16 (8), WARMUP16 (6), SKIP_THROUGHPUT=1 (no
+# 8×512/64×32), SKIP_JMH=1 (no JMH), SKIP_LAYER_JMH=1 (no Eg2LayerBenchmark).
 set -euo pipefail
 if [ -e /work/bench.lock ] && [ -z "${EG2_FIGURES_LOCKED:-}" ]; then
   exec env EG2_FIGURES_LOCKED=1 flock /work/bench.lock "$0" "$@"
@@ -31,7 +31,7 @@ bench() { "$ge" bench --threads 2 "$@" 2>&1 | tail -2 | tr '\n' ' '; }
 tokps() { sed -n 's/.*"tokens_per_second":\([0-9.]*\).*/\1/p'; }
 peak=""
 if [ -z "${SKIP_JMH:-}" ]; then
-  peak="$(jmh FmaPeakBenchmark -t 2 -wi 2 -i 3 | awk '/fma12Chains:flops/ {print $(NF-3)}')"
+  peak="$(jmh FmaPeakBenchmark -t 2 -wi 2 -i 3 | awk '/^FmaPeakBenchmark.fma12Chains:flops/ {print $4}')"
   say "FmaPeak 2 threads: $peak GFLOP/s"
 fi
 if [ -z "${SKIP_THROUGHPUT:-}" ]; then
@@ -46,7 +46,7 @@ if [ -z "${SKIP_THROUGHPUT:-}" ]; then
     say "EG2 f32 ${1}x${2}: $t tok/s $frac  [$line]"
   done
   if [ -z "${SKIP_JMH:-}" ]; then
-    say "FmaPeak 2 threads again: $(jmh FmaPeakBenchmark -t 2 -wi 2 -i 3 | awk '/fma12Chains:flops/ {print $(NF-3)}') GFLOP/s"
+    say "FmaPeak 2 threads again: $(jmh FmaPeakBenchmark -t 2 -wi 2 -i 3 | awk '/^FmaPeakBenchmark.fma12Chains:flops/ {print $4}') GFLOP/s"
   fi
 fi
 log="$(mktemp)"
@@ -60,7 +60,7 @@ for r in $(seq "$rounds"); do
     echo "$r ${m%%:*} $p50 $cpu" >>"$log"
   done
 done
-python3 - "$log" <<'EOF'
+[ "$rounds" -gt 0 ] && python3 - "$log" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 by = {}
@@ -76,7 +76,7 @@ for m in ("eg2-f32", "eg2-bf16"):
           f"median of per-round p50 ratios {statistics.median(pair):.3f}, "
           f"median of per-round CPU ratios {statistics.median(cpu):.3f}")
 EOF
-if [ -z "${SKIP_JMH:-}" ]; then
+if [ -z "${SKIP_JMH:-}" ] && [ -z "${SKIP_LAYER_JMH:-}" ]; then
   jmh Eg2LayerBenchmark -wi 2 -i 3 | grep -E '^Eg2LayerBenchmark\.' || true
 fi
 say done
