@@ -245,18 +245,20 @@ final class Eg2Encoder implements Encoder {
     int[][] sequences;
     int layerIndex;
     Eg2LayerWeights layer;
+
+    /** The layer after {@link #layer}, or null after the last. */
+    Eg2LayerWeights next;
+
     RopeTable rope;
 
     final ComputePool.RangeBody embedRows = this::embedRows;
-    final ComputePool.RangeBody pleNorm = this::pleNorm;
-    final ComputePool.RangeBody inputNorm = this::inputNorm;
+    final ComputePool.RangeBody layerInputs = this::layerInputs;
     final ComputePool.RangeBody qkvNormRope = this::qkvNormRope;
     final ComputePool.RangeBody attentionResidual = this::attentionResidual;
     final ComputePool.RangeBody geluGate = this::geluGate;
     final ComputePool.RangeBody feedForwardResidual = this::feedForwardResidual;
     final ComputePool.RangeBody pleGelu = this::pleGelu;
-    final ComputePool.RangeBody pleResidual = this::pleResidual;
-    final ComputePool.RangeBody finalNorm = this::finalNorm;
+    final ComputePool.RangeBody closeLayer = this::closeLayer;
 
     Pass(int capacity) {
       this.capacity = capacity;
@@ -310,26 +312,30 @@ final class Eg2Encoder implements Encoder {
       RopeTable[] ropes = ropeFor(longest);
       try {
         pool.parallelFor(sequences.length, 1, embedRows);
+        layerIndex = 0;
+        layer = weights.layers().get(0);
+        Matmul.multiply(pool, pleSlices[0], x0, n, ple);
+        pool.parallelFor(n, 8, layerInputs);
         for (int l = 0; l < cfg.layers(); l++) {
           layer(l, ropes[ropeSlot[l]], n, sequences.length, pool);
         }
-        pool.parallelFor(n, 8, finalNorm);
         Matmul.multiply(pool, weights.embeddingProjection(), h, n, out);
       } finally {
         this.sequences = null;
         this.layer = null;
+        this.next = null;
         this.rope = null;
       }
     }
 
+    /**
+     * Layer l, from its inputs (h = rms(x; in), ple = Q_l, made by the previous step) to the next
+     * layer's inputs (or, after the last layer, h = rms(x; norm)).
+     */
     private void layer(int l, RopeTable table, int n, int nSeq, ComputePool pool) {
       layerIndex = l;
       layer = weights.layers().get(l);
       rope = table;
-      // this layer's PLE input: Q_i = rms(x0 · Wple_iᵀ · H^-1/2; ple_norm)
-      Matmul.multiply(pool, pleSlices[l], x0, n, ple);
-      pool.parallelFor(n, 8, pleNorm);
-      pool.parallelFor(n, 8, inputNorm);
       qkvWeights[0] = layer.q();
       qkvWeights[1] = layer.k();
       qkvWeights[2] = layer.v();
@@ -348,7 +354,13 @@ final class Eg2Encoder implements Encoder {
       Matmul.multiply(pool, layer.pleGate(), x, n, pleGate);
       pool.parallelFor(n, 8, pleGelu);
       Matmul.multiply(pool, layer.pleProjection(), pleGate, n, h);
-      pool.parallelFor(n, 8, pleResidual);
+      // the next layer's PLE input (ple is free: pleGelu has consumed Q_l), then one loop that
+      // closes this layer and makes the next one's inputs
+      next = l + 1 < cfg.layers() ? weights.layers().get(l + 1) : null;
+      if (next != null) {
+        Matmul.multiply(pool, pleSlices[l + 1], x0, n, ple);
+      }
+      pool.parallelFor(n, 8, closeLayer);
     }
 
     /**
@@ -368,19 +380,23 @@ final class Eg2Encoder implements Encoder {
       }
     }
 
-    private void pleNorm(int from, int to) {
-      int p = cfg.pleDim();
+    /** The first layer's inputs: {@link #layerInput} for tokens {@code [from, to)}. */
+    private void layerInputs(int from, int to) {
       for (int t = from; t < to; t++) {
-        SimdKernels.scale(ple, t * p, p, pleScale);
-        SimdKernels.rmsNorm(ple, t * p, p, weights.pleNorm(), cfg.rmsEps(), ple, t * p);
+        layerInput(t, layer);
       }
     }
 
-    private void inputNorm(int from, int to) {
+    /**
+     * Token t's inputs of layer {@code w}: Q = rms(ple · H^-1/2; ple_norm) in place (ple holds x₀ ·
+     * Wpleᵀ of that layer) and h = rms(x; input_layernorm).
+     */
+    private void layerInput(int t, Eg2LayerWeights w) {
+      int p = cfg.pleDim();
       int hd = cfg.hidden();
-      for (int t = from; t < to; t++) {
-        SimdKernels.rmsNorm(x, t * hd, hd, layer.inputNorm(), cfg.rmsEps(), h, t * hd);
-      }
+      SimdKernels.scale(ple, t * p, p, pleScale);
+      SimdKernels.rmsNorm(ple, t * p, p, weights.pleNorm(), cfg.rmsEps(), ple, t * p);
+      SimdKernels.rmsNorm(x, t * hd, hd, w.inputNorm(), cfg.rmsEps(), h, t * hd);
     }
 
     /** Per head: q = rope(rms(q; q_norm)), k = rope(rms(k; k_norm)), v = rms(v) without weight. */
@@ -441,21 +457,22 @@ final class Eg2Encoder implements Encoder {
       }
     }
 
-    /** x += rms(h; post_per_layer_input_norm); x *= layer_scalar (the whole stream). */
-    private void pleResidual(int from, int to) {
+    /**
+     * x += rms(h; post_per_layer_input_norm); x *= layer_scalar (the whole stream); then the next
+     * layer's inputs ({@link #layerInput}), or after the last layer h = rms(x; norm), the input of
+     * embedding_projection.
+     */
+    private void closeLayer(int from, int to) {
       int hd = cfg.hidden();
       for (int t = from; t < to; t++) {
         SimdKernels.rmsNorm(h, t * hd, hd, layer.plePostNorm(), cfg.rmsEps(), h, t * hd);
         SimdKernels.add(x, t * hd, h, t * hd, hd);
         SimdKernels.scale(x, t * hd, hd, layer.layerScalar());
-      }
-    }
-
-    /** h = rms(x; norm), the input of embedding_projection. */
-    private void finalNorm(int from, int to) {
-      int hd = cfg.hidden();
-      for (int t = from; t < to; t++) {
-        SimdKernels.rmsNorm(x, t * hd, hd, weights.finalNorm(), cfg.rmsEps(), h, t * hd);
+        if (next != null) {
+          layerInput(t, next);
+        } else {
+          SimdKernels.rmsNorm(x, t * hd, hd, weights.finalNorm(), cfg.rmsEps(), h, t * hd);
+        }
       }
     }
   }

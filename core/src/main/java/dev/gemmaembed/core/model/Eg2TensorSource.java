@@ -45,6 +45,11 @@ final class Eg2TensorSource implements TensorSource {
   }
 
   @Override
+  public TokenEmbeddings table(String name, int rows, int cols) {
+    return inner.table(prefix + name, rows, cols);
+  }
+
+  @Override
   public float[] vector(String name, int n) {
     return inner.vector(prefix + name, n);
   }

@@ -78,9 +78,8 @@ public record Eg2Weights(
                   h),
               src.vector(b + "layer_scalar", 1)[0]));
     }
-    WeightMatrix table = src.matrix("embed_tokens.weight", cfg.vocabSize(), h);
     return new Eg2Weights(
-        () -> table,
+        src.table("embed_tokens.weight", cfg.vocabSize(), h),
         src.matrix(either(src, PLE_PROJECTION[0], PLE_PROJECTION[1]), cfg.layers() * p, h),
         src.vector(either(src, PLE_NORM[0], PLE_NORM[1]), p),
         List.copyOf(layers),

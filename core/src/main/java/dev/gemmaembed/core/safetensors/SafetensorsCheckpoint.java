@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.model.TensorSource;
+import dev.gemmaembed.core.model.TokenEmbeddings;
 import dev.gemmaembed.kernels.WeightMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -104,6 +105,11 @@ public final class SafetensorsCheckpoint implements TensorSource {
   @Override
   public WeightMatrix matrix(String name, int rows, int cols) {
     return shard(name).matrix(name, rows, cols);
+  }
+
+  @Override
+  public TokenEmbeddings table(String name, int rows, int cols) {
+    return shard(name).table(name, rows, cols);
   }
 
   @Override

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.model.PositionalTokenTable;
+import dev.gemmaembed.core.model.TokenEmbeddings;
+import dev.gemmaembed.kernels.WeightMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,16 +41,27 @@ public final class SafetensorsFile {
 
   private final Path path;
   private final MemorySegment data;
+
+  /** Where {@link #data} starts in the file (8 + the header length). */
+  private final long dataStart;
+
+  /** The arena of the mapping of {@link #path}, or null for an image parsed from memory. */
+  private final Arena mappedIn;
+
   private final Map<String, TensorInfo> tensors;
   private final Map<String, String> metadata;
 
   private SafetensorsFile(
       Path path,
       MemorySegment data,
+      long dataStart,
+      Arena mappedIn,
       Map<String, TensorInfo> tensors,
       Map<String, String> metadata) {
     this.path = path;
     this.data = data;
+    this.dataStart = dataStart;
+    this.mappedIn = mappedIn;
     this.tensors = tensors;
     this.metadata = metadata;
   }
@@ -62,7 +76,7 @@ public final class SafetensorsFile {
     } catch (IOException e) {
       throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
     }
-    return parse(file, whole);
+    return parse(file, whole, arena);
   }
 
   /**
@@ -70,6 +84,10 @@ public final class SafetensorsFile {
    * errors. The returned object views {@code whole} without copying.
    */
   public static SafetensorsFile parse(Path file, MemorySegment whole) {
+    return parse(file, whole, null);
+  }
+
+  private static SafetensorsFile parse(Path file, MemorySegment whole, Arena mappedIn) {
     long size = whole.byteSize();
     if (size < 8) {
       throw new CheckpointException(
@@ -94,7 +112,8 @@ public final class SafetensorsFile {
     MemorySegment dataSection = whole.asSlice(8 + headerLen);
     Map<String, String> metadata = new LinkedHashMap<>();
     Map<String, TensorInfo> tensors = parseHeader(file, header, dataSection.byteSize(), metadata);
-    return new SafetensorsFile(file, dataSection, tensors, Collections.unmodifiableMap(metadata));
+    return new SafetensorsFile(
+        file, dataSection, 8 + headerLen, mappedIn, tensors, Collections.unmodifiableMap(metadata));
   }
 
   private static Map<String, TensorInfo> parseHeader(
@@ -268,6 +287,18 @@ public final class SafetensorsFile {
   public TensorInfo require(String name) {
     return find(name)
         .orElseThrow(() -> new CheckpointException(path, "missing tensor '" + name + "'"));
+  }
+
+  /**
+   * {@code matrix}, the view of {@code tensor}, as a token table: read row by row from the file
+   * ({@link PositionalTokenTable}) when this file was opened from disk, else over the image.
+   */
+  public TokenEmbeddings rowTable(TensorInfo tensor, WeightMatrix matrix) {
+    if (mappedIn == null) {
+      return () -> matrix;
+    }
+    return PositionalTokenTable.open(
+        path, tensor.name(), dataStart + tensor.begin(), matrix, mappedIn);
   }
 
   /** The bytes of {@code tensor}, a view into the mapping. */

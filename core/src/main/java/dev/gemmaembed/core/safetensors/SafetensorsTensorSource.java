@@ -2,6 +2,7 @@ package dev.gemmaembed.core.safetensors;
 
 import dev.gemmaembed.core.CheckpointException;
 import dev.gemmaembed.core.model.TensorSource;
+import dev.gemmaembed.core.model.TokenEmbeddings;
 import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.kernels.WeightType;
 import java.util.Arrays;
@@ -38,6 +39,13 @@ public final class SafetensorsTensorSource implements TensorSource {
     TensorInfo t = file.require(name);
     checkShape(t, rows, cols);
     return view(t, rows, cols);
+  }
+
+  @Override
+  public TokenEmbeddings table(String name, int rows, int cols) {
+    TensorInfo t = file.require(name);
+    checkShape(t, rows, cols);
+    return file.rowTable(t, view(t, rows, cols));
   }
 
   @Override

@@ -2,13 +2,19 @@ package dev.gemmaembed.core.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.model.PositionalTokenTable;
+import dev.gemmaembed.core.model.TokenEmbeddings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +89,56 @@ class SafetensorsFileTest {
       CheckpointException missing =
           assertThrows(CheckpointException.class, () -> src.vector("zzz", 1));
       assertTrue(missing.getMessage().contains("missing tensor 'zzz'"), missing.getMessage());
+    }
+  }
+
+  /**
+   * A table of a file on disk is read with positional reads (not through the mapping), giving the
+   * same rows as the mapped matrix; one of an image in memory stays the mapped matrix.
+   */
+  @Test
+  void tablesOfFilesReadRowsFromTheFile() throws IOException {
+    float[] values = new float[7 * 3];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i - 10) * 0.375f;
+    }
+    byte[] bf16 = new byte[values.length * 2];
+    ByteBuffer b = ByteBuffer.wrap(bf16).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putShort((short) (Float.floatToIntBits(v) >>> 16));
+    }
+    byte[] data = new byte[4 + values.length * 4 + bf16.length];
+    System.arraycopy(floats(values), 0, data, 4, values.length * 4);
+    System.arraycopy(bf16, 0, data, 4 + values.length * 4, bf16.length);
+    Path p =
+        file(
+            "table.safetensors",
+            """
+        {"pad":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},
+         "f32":{"dtype":"F32","shape":[7,3],"data_offsets":[4,88]},
+         "bf16":{"dtype":"BF16","shape":[7,3],"data_offsets":[88,130]}}""",
+            data);
+    try (Arena arena = Arena.ofConfined()) {
+      SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsFile.open(p, arena));
+      for (String name : new String[] {"f32", "bf16"}) {
+        TokenEmbeddings table = src.table(name, 7, 3);
+        assertInstanceOf(PositionalTokenTable.class, table);
+        assertSame(table.matrix().type(), src.matrix(name, 7, 3).type());
+        for (int r = 0; r < 7; r++) {
+          float[] read = new float[4];
+          float[] mapped = new float[4];
+          table.readRow(r, read, 1);
+          src.matrix(name, 7, 3).readRow(r, mapped, 1);
+          assertArrayEquals(mapped, read, name + " row " + r);
+          assertArrayEquals(
+              Arrays.copyOfRange(values, 3 * r, 3 * r + 3), Arrays.copyOfRange(read, 1, 4));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> table.readRow(7, new float[3], 0));
+      }
+      SafetensorsTensorSource inMemory =
+          new SafetensorsTensorSource(
+              SafetensorsFile.parse(p, MemorySegment.ofArray(Files.readAllBytes(p))));
+      assertFalse(inMemory.table("f32", 7, 3) instanceof PositionalTokenTable);
     }
   }
 
