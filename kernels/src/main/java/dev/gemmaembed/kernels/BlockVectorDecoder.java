@@ -225,7 +225,9 @@ final class BlockVectorDecoder {
 
   /**
    * Q4_K rows: the eight 6-bit scales and mins of a block come from two loads of its 12 packed
-   * bytes (bytes 0–7 as a long, 8–11 as an int) instead of a byte load per field.
+   * bytes (bytes 0–7 as a long, 8–11 as an int) instead of a byte load per field, and the nibbles
+   * are split in int lanes. Thread CPU of a full 1152 × 768 decode on AVX2: 342 µs per-block
+   * dispatch and byte loads, 269 µs with the packed loads, 224 µs with int lanes too (Q4_0 161 µs).
    */
   private static void q4KRow(MemorySegment s, long o, int blocks, float[] y, int off) {
     for (int b = 0; b < blocks; b++, o += BlockFormat.Q4_K.blockBytes(), off += 256) {
@@ -358,10 +360,14 @@ final class BlockVectorDecoder {
       float[] y,
       int dstA,
       int dstB) {
-    IntVector raw = ints(bytes(s, ql));
-    IntVector h = ints(bytes(s, qh)).lanewise(VectorOperators.LSHR, hShift);
-    IntVector qa = raw.and(0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
-    IntVector qb = raw.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).sub(32);
+    // byte lanes here: the int-lane form of this pair ran 2.6× slower (AVX2, thread CPU)
+    ByteVector raw = bytes(s, ql);
+    ByteVector h = bytes(s, qh).lanewise(VectorOperators.LSHR, hShift);
+    ByteVector qa =
+        raw.and((byte) 0x0F)
+            .or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30))
+            .sub((byte) 32);
+    ByteVector qb = raw.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
     floats(qa).mul(da).intoArray(y, dstA);
     floats(qb).mul(db).intoArray(y, dstB);
   }
