@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -173,5 +175,26 @@ class BlockFormatMatrixTest {
     assertThrows(IllegalArgumentException.class, () -> new BlockFormatMatrix(f, seg, 2, bv));
     assertEquals(3L * f.blockBytes(), new BlockFormatMatrix(f, seg, 3, bv).byteSize());
     assertEquals(ValueLayout.JAVA_BYTE.byteSize(), 1);
+  }
+
+  /**
+   * The Q4_K scale and min fields that the vector decoder reads from two loads of the 12 packed
+   * bytes (bytes 0–7 as a long, 8–11 as an int) equal the reference's byte-by-byte {@code
+   * get_scale_min_k4}, for random packings (every bit of every byte set in some of them).
+   */
+  @Test
+  void packedK4ScalesAndMinsMatchTheByteWiseReference() {
+    MemorySegment packed = MemorySegment.ofArray(new byte[12]);
+    byte[] bytes = new byte[12];
+    for (int trial = 0; trial < 20_000; trial++) {
+      RNG.nextBytes(bytes);
+      MemorySegment.copy(MemorySegment.ofArray(bytes), 0, packed, 0, 12);
+      long lo = packed.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+      int hi = packed.get(BlockFormat.LE_INT, 8);
+      for (int j = 0; j < 8; j++) {
+        assertEquals(BlockFormat.k4Scale(packed, 0, j), BlockVectorDecoder.k4Scale(lo, hi, j));
+        assertEquals(BlockFormat.k4Min(packed, 0, j), BlockVectorDecoder.k4Min(lo, hi, j));
+      }
+    }
   }
 }
