@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A read-only weight matrix of {@code rows × cols} over rows of {@link WeightType} blocks in a
@@ -51,6 +52,8 @@ public abstract class WeightMatrix {
   private static final int DECODED_ROW_GRAIN = 64;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final AtomicLong CALLS = new AtomicLong();
 
   private final WeightType type;
 
@@ -185,6 +188,23 @@ public abstract class WeightMatrix {
    */
   public void multiply(
       float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+    multiply(x, tokens, out, outStride, outOffset, rowStart, rowEnd, 0);
+  }
+
+  /**
+   * As {@link #multiply(float[], int, float[], int, int, int, int)}, as one part of the parallel
+   * product {@code call} (from {@link #newCall}; 0: none): the parts a thread runs for one call
+   * share that thread's transposed token strip, since they all read the same unchanged {@code x}.
+   */
+  final void multiply(
+      float[] x,
+      int tokens,
+      float[] out,
+      int outStride,
+      int outOffset,
+      int rowStart,
+      int rowEnd,
+      long call) {
     PackedMatrix p = packed;
     if (p != null) {
       p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
@@ -206,16 +226,28 @@ public abstract class WeightMatrix {
     }
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
-      PanelKernels.transpose(x, t0, n, cols, s.strip);
-      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
-        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+      s.transpose(x, t0, n, cols, call);
+      boolean tall = TallStripKernels.fits(n);
+      int tileRows = tall ? TallStripKernels.ROWS : PanelKernels.TILE_ROWS;
+      for (int r = rowStart; r < rowEnd; r += tileRows) {
+        int nRows = Math.min(tileRows, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        PanelKernels.multiplyStrip(
-            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        if (tall) {
+          TallStripKernels.multiplyStrip(
+              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        } else {
+          PanelKernels.multiplyStrip(
+              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        }
       }
     }
+  }
+
+  /** A new id for the parts of one parallel product whose activations do not change meanwhile. */
+  static long newCall() {
+    return CALLS.incrementAndGet();
   }
 
   @Override
@@ -228,6 +260,8 @@ public abstract class WeightMatrix {
    * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
    */
   private static final class Scratch {
+    static final int PANEL_ROWS = Math.max(PanelKernels.TILE_ROWS, TallStripKernels.ROWS);
+
     float[] panel = new float[0];
     float[] strip = new float[0];
     float[] rowsBuffer = new float[0];
@@ -235,12 +269,36 @@ public abstract class WeightMatrix {
     final float[] tile =
         new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
 
+    /** What {@link #strip} holds: tokens [stripT0, stripT0 + stripN) of call stripCall. */
+    private long stripCall;
+
+    private int stripT0;
+    private int stripN;
+    private int stripCols;
+
+    /**
+     * Transposes tokens {@code [t0, t0 + n)} of {@code x} into {@link #strip}, unless it already
+     * holds them for this call (a 16-token query's product reaches a thread as several row ranges,
+     * and re-transposing for each cost as much as an eighth of its decode and multiply-adds).
+     */
+    void transpose(float[] x, int t0, int n, int cols, long call) {
+      if (call != 0 && call == stripCall && t0 == stripT0 && n == stripN && cols == stripCols) {
+        return;
+      }
+      PanelKernels.transpose(x, t0, n, cols, strip);
+      stripCall = call;
+      stripT0 = t0;
+      stripN = n;
+      stripCols = cols;
+    }
+
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.TILE_ROWS * cols) {
-        panel = new float[PanelKernels.TILE_ROWS * cols];
+      if (panel.length < PANEL_ROWS * cols) {
+        panel = new float[PANEL_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
+        stripCall = 0;
       }
       return this;
     }
