@@ -227,8 +227,9 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      boolean tall = TallStripKernels.fits(n);
-      int tileRows = tall ? TallStripKernels.ROWS : PanelKernels.TILE_ROWS;
+      int tallRows = TallStripKernels.rows(n);
+      boolean tall = tallRows > 0;
+      int tileRows = tall ? tallRows : PanelKernels.TILE_ROWS;
       for (int r = rowStart; r < rowEnd; r += tileRows) {
         int nRows = Math.min(tileRows, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
@@ -260,7 +261,10 @@ public abstract class WeightMatrix {
    * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
    */
   private static final class Scratch {
-    static final int PANEL_ROWS = Math.max(PanelKernels.TILE_ROWS, TallStripKernels.ROWS);
+    static final int PANEL_ROWS =
+        Math.max(
+            PanelKernels.TILE_ROWS,
+            Math.max(TallStripKernels.ROWS, TallStripKernels.ROWS_ONE_VECTOR));
 
     float[] panel = new float[0];
     float[] strip = new float[0];
