@@ -183,10 +183,10 @@ public abstract class WeightMatrix {
   /**
    * {@code out[t * outStride + outOffset + r] = Σ_c x[t * cols + c] · W[r][c]} for every token
    * {@code t < tokens} and row {@code rowStart <= r < rowEnd}; {@code x} is {@code tokens × cols}.
-   * A format may override this with a kernel of its own (it then does not gain from packing), as
-   * long as every output stays one fixed sequence of operations whatever the batch and row range.
+   * Final: {@link Matmul} runs the parts of a parallel product through the package-private overload
+   * below, which an override of this one would not see.
    */
-  public void multiply(
+  public final void multiply(
       float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
     multiply(x, tokens, out, outStride, outOffset, rowStart, rowEnd, 0);
   }
@@ -227,21 +227,13 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      int tallRows = TallStripKernels.rows(n);
-      boolean tall = tallRows > 0;
-      int tileRows = tall ? tallRows : PanelKernels.TILE_ROWS;
-      for (int r = rowStart; r < rowEnd; r += tileRows) {
-        int nRows = Math.min(tileRows, rowEnd - r);
+      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
+        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        if (tall) {
-          TallStripKernels.multiplyStrip(
-              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
-        } else {
-          PanelKernels.multiplyStrip(
-              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
-        }
+        PanelKernels.multiplyStrip(
+            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
       }
     }
   }
@@ -261,11 +253,6 @@ public abstract class WeightMatrix {
    * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
    */
   private static final class Scratch {
-    static final int PANEL_ROWS =
-        Math.max(
-            PanelKernels.TILE_ROWS,
-            Math.max(TallStripKernels.ROWS, TallStripKernels.ROWS_ONE_VECTOR));
-
     float[] panel = new float[0];
     float[] strip = new float[0];
     float[] rowsBuffer = new float[0];
@@ -297,8 +284,8 @@ public abstract class WeightMatrix {
     }
 
     Scratch fit(int cols) {
-      if (panel.length < PANEL_ROWS * cols) {
-        panel = new float[PANEL_ROWS * cols];
+      if (panel.length < PanelKernels.TILE_ROWS * cols) {
+        panel = new float[PanelKernels.TILE_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
