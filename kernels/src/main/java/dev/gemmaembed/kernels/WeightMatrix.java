@@ -269,8 +269,8 @@ public abstract class WeightMatrix {
 
     /**
      * Transposes tokens {@code [t0, t0 + n)} of {@code x} into {@link #strip}, unless it already
-     * holds them for this call (a 16-token query's product reaches a thread as several row ranges,
-     * and re-transposing for each cost as much as an eighth of its decode and multiply-adds).
+     * holds them for this call: a 16-token query's product reaches a thread as a dozen 64-row
+     * ranges, and transposing for each took a Q4_0 query from 41 to 48 ms (bench/README.md).
      */
     void transpose(float[] x, int t0, int n, int cols, long call) {
       if (call != 0 && call == stripCall && t0 == stripT0 && n == stripN && cols == stripCols) {
