@@ -54,7 +54,8 @@ public final class Matmul {
       if (job.add(w, out, outStride, outOffset)) {
         job.run(pool, x, tokens);
       } else {
-        job.runByRows(pool, w, x, tokens, out, outStride, outOffset);
+        job.addByRows(w, out, outStride, outOffset);
+        job.runByRows(pool, x, tokens);
       }
     } finally {
       job.clear();
@@ -64,7 +65,9 @@ public final class Matmul {
   /**
    * {@code outs[i][outOffsets[i] + t · ws[i].rows() + r] = (x · ws[i]ᵀ)[t][r]} for matrices of
    * equal width (several outputs may share one array at disjoint offsets), as one parallel loop
-   * when all of them are packed (one after the other otherwise).
+   * packed or not: units of packed panels and token blocks when all of them are packed, else row
+   * ranges of each matrix's {@link WeightMatrix#rowGrain()} (for a short query, one loop instead of
+   * three keeps both threads busy through k and v's few rows).
    */
   public static void multiplyAll(
       ComputePool pool,
@@ -106,11 +109,13 @@ public final class Matmul {
         job.run(pool, x, tokens);
         return;
       }
+      job.clear();
+      for (int i = 0; i < ws.length; i++) {
+        job.addByRows(ws[i], outs[i], ws[i].rows(), outOffsets[i]);
+      }
+      job.runByRows(pool, x, tokens);
     } finally {
       job.clear();
-    }
-    for (int i = 0; i < ws.length; i++) {
-      multiply(pool, ws[i], x, tokens, outs[i], ws[i].rows(), outOffsets[i]);
     }
   }
 
@@ -146,8 +151,18 @@ public final class Matmul {
 
     int count;
 
-    /** A matrix without a packed form, split by rows (then count is 0). */
-    WeightMatrix byRows;
+    /**
+     * Matrices split by rows (then count is 0): {@code byRows[i]} with its grain and first unit
+     * ({@code rowUnitStart[byRowsCount]}: total); outputs as for packed products.
+     */
+    WeightMatrix[] byRows = new WeightMatrix[4];
+
+    int[] rowGrains = new int[4];
+    int[] rowUnitStart = new int[5];
+    int byRowsCount;
+
+    /** The by-rows products' {@link WeightMatrix#newCall} id. */
+    long call;
 
     float[] x;
     int tokens;
@@ -176,21 +191,34 @@ public final class Matmul {
       return true;
     }
 
-    void runByRows(
-        ComputePool pool,
-        WeightMatrix w,
-        float[] x,
-        int tokens,
-        float[] out,
-        int outStride,
-        int outOffset) {
-      byRows = w;
+    /** Adds a product split by rows of {@code w}'s grain (packed or not). */
+    void addByRows(WeightMatrix w, float[] out, int outStride, int outOffset) {
+      int i = byRowsCount;
+      if (i == byRows.length) {
+        byRows = Arrays.copyOf(byRows, 2 * i);
+        rowGrains = Arrays.copyOf(rowGrains, 2 * i);
+        rowUnitStart = Arrays.copyOf(rowUnitStart, 2 * i + 1);
+      }
+      if (i >= outs.length) {
+        outs = Arrays.copyOf(outs, 2 * i);
+        outStrides = Arrays.copyOf(outStrides, 2 * i);
+        outOffsets = Arrays.copyOf(outOffsets, 2 * i);
+      }
+      int grain = w.rowGrain();
+      byRows[i] = w;
+      rowGrains[i] = grain;
+      rowUnitStart[i + 1] = rowUnitStart[i] + (w.rows() + grain - 1) / grain;
+      outs[i] = out;
+      outStrides[i] = outStride;
+      outOffsets[i] = outOffset;
+      byRowsCount++;
+    }
+
+    void runByRows(ComputePool pool, float[] x, int tokens) {
       this.x = x;
       this.tokens = tokens;
-      outs[0] = out;
-      outStrides[0] = outStride;
-      outOffsets[0] = outOffset;
-      pool.parallelFor(w.rows(), w.rowGrain(), this);
+      this.call = WeightMatrix.newCall();
+      pool.parallelFor(rowUnitStart[byRowsCount], 1, this);
     }
 
     void run(ComputePool pool, float[] x, int tokens) {
@@ -220,20 +248,21 @@ public final class Matmul {
 
     void clear() {
       Arrays.fill(mats, 0, count, null);
-      Arrays.fill(outs, 0, Math.max(1, count), null);
+      Arrays.fill(outs, 0, Math.max(count, byRowsCount), null);
+      Arrays.fill(byRows, 0, byRowsCount, null);
       count = 0;
-      byRows = null;
+      byRowsCount = 0;
       x = null;
     }
 
     boolean idle() {
-      return count == 0 && byRows == null;
+      return count == 0 && byRowsCount == 0;
     }
 
     @Override
     public void run(int from, int to) {
-      if (byRows != null) {
-        byRows.multiply(x, tokens, outs[0], outStrides[0], outOffsets[0], from, to);
+      if (byRowsCount > 0) {
+        runRows(from, to);
         return;
       }
       int i = 0;
@@ -259,6 +288,23 @@ public final class Matmul {
             outOffsets[i],
             r0,
             Math.min(m.rows(), r0 + TileKernels.W));
+        u = end;
+      }
+    }
+
+    /** Units {@code [from, to)} of the by-rows products: one call per matrix they touch. */
+    private void runRows(int from, int to) {
+      int i = 0;
+      int u = from;
+      while (u < to) {
+        while (u >= rowUnitStart[i + 1]) {
+          i++;
+        }
+        int end = Math.min(to, rowUnitStart[i + 1]);
+        WeightMatrix w = byRows[i];
+        int r0 = (u - rowUnitStart[i]) * rowGrains[i];
+        int r1 = Math.min(w.rows(), (end - rowUnitStart[i]) * rowGrains[i]);
+        w.multiply(x, tokens, outs[i], outStrides[i], outOffsets[i], r0, r1, call);
         u = end;
       }
     }

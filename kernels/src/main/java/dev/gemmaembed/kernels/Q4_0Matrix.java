@@ -5,7 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0 blocks (spec §6.2; GGML type id 2): 18 bytes, an fp16 scale d then 16 bytes; byte j holds
@@ -19,6 +21,10 @@ public final class Q4_0Matrix extends WeightMatrix {
   private static final int BLOCK = WeightType.Q4_0.blockSize();
   private static final int BLOCK_BYTES = WeightType.Q4_0.blockBytes();
   private static final int HALF = BLOCK / 2;
+
+  /** Ints matching the float lanes one to one. */
+  private static final VectorSpecies<Integer> I =
+      BlockVectors.SUPPORTED ? BlockVectors.F.withLanes(int.class) : null;
 
   public Q4_0Matrix(MemorySegment data, int rows, int cols) {
     super(WeightType.Q4_0, data, rows, cols);
@@ -34,19 +40,26 @@ public final class Q4_0Matrix extends WeightMatrix {
     int l = BlockVectors.L;
     for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
       var d = FloatVector.broadcast(BlockVectors.F, Float.float16ToFloat(data.get(LE_SHORT, o)));
-      // Elements [p, p + l) live in the low nibbles of bytes [p, p + l) for p < 16, else in the
-      // high nibbles of bytes [p − 16, p − 16 + l).
-      for (int p = 0; p < BLOCK; p += l) {
-        var bytes =
-            ByteVector.fromMemorySegment(
-                BlockVectors.B, data, o + 2 + p % HALF, ByteOrder.LITTLE_ENDIAN);
-        var nibbles =
-            p < HALF
-                ? bytes.and((byte) 0x0F)
-                : bytes.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
-        ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, BlockVectors.F, 0))
+      // Bytes [p, p + l) hold elements [p, p + l) in their low nibbles and [p + 16, p + 16 + l)
+      // in their high ones. The nibbles are split in int lanes: x86 has no byte shift, and the
+      // Vector API's emulated one made this decode 1.9x slower (SmallBatchBenchmark.decode, all
+      // 1152 rows of 768: 225 against 120 µs).
+      for (int p = 0; p < HALF; p += l) {
+        var q =
+            (IntVector)
+                ByteVector.fromMemorySegment(
+                        BlockVectors.B, data, o + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0);
+        ((FloatVector) q.and(0x0F).sub(8).convertShape(VectorOperators.I2F, BlockVectors.F, 0))
             .mul(d)
             .intoArray(dst, off + b + p);
+        ((FloatVector)
+                q.lanewise(VectorOperators.ASHR, 4)
+                    .and(0x0F)
+                    .sub(8)
+                    .convertShape(VectorOperators.I2F, BlockVectors.F, 0))
+            .mul(d)
+            .intoArray(dst, off + b + HALF + p);
       }
     }
   }

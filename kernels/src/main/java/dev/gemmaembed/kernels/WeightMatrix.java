@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A read-only weight matrix of {@code rows × cols} over rows of {@link WeightType} blocks in a
@@ -51,6 +52,8 @@ public abstract class WeightMatrix {
   private static final int DECODED_ROW_GRAIN = 64;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final AtomicLong CALLS = new AtomicLong();
 
   private final WeightType type;
 
@@ -180,11 +183,28 @@ public abstract class WeightMatrix {
   /**
    * {@code out[t * outStride + outOffset + r] = Σ_c x[t * cols + c] · W[r][c]} for every token
    * {@code t < tokens} and row {@code rowStart <= r < rowEnd}; {@code x} is {@code tokens × cols}.
-   * A format may override this with a kernel of its own (it then does not gain from packing), as
-   * long as every output stays one fixed sequence of operations whatever the batch and row range.
+   * Final: {@link Matmul} runs the parts of a parallel product through the package-private overload
+   * below, which an override of this one would not see.
    */
-  public void multiply(
+  public final void multiply(
       float[] x, int tokens, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+    multiply(x, tokens, out, outStride, outOffset, rowStart, rowEnd, 0);
+  }
+
+  /**
+   * As {@link #multiply(float[], int, float[], int, int, int, int)}, as one part of the parallel
+   * product {@code call} (from {@link #newCall}; 0: none): the parts a thread runs for one call
+   * share that thread's transposed token strip, since they all read the same unchanged {@code x}.
+   */
+  final void multiply(
+      float[] x,
+      int tokens,
+      float[] out,
+      int outStride,
+      int outOffset,
+      int rowStart,
+      int rowEnd,
+      long call) {
     PackedMatrix p = packed;
     if (p != null) {
       p.multiplyTokens(x, 0, tokens, out, outStride, outOffset, rowStart, rowEnd);
@@ -206,7 +226,7 @@ public abstract class WeightMatrix {
     }
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
-      PanelKernels.transpose(x, t0, n, cols, s.strip);
+      s.transpose(x, t0, n, cols, call);
       for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
         int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
@@ -216,6 +236,11 @@ public abstract class WeightMatrix {
             s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
       }
     }
+  }
+
+  /** A new id for the parts of one parallel product whose activations do not change meanwhile. */
+  static long newCall() {
+    return CALLS.incrementAndGet();
   }
 
   @Override
@@ -235,12 +260,36 @@ public abstract class WeightMatrix {
     final float[] tile =
         new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
 
+    /** What {@link #strip} holds: tokens [stripT0, stripT0 + stripN) of call stripCall. */
+    private long stripCall;
+
+    private int stripT0;
+    private int stripN;
+    private int stripCols;
+
+    /**
+     * Transposes tokens {@code [t0, t0 + n)} of {@code x} into {@link #strip}, unless it already
+     * holds them for this call: a 16-token query's product reaches a thread as a dozen 64-row
+     * ranges, and transposing for each took a Q4_0 query from 41 to 48 ms (bench/README.md).
+     */
+    void transpose(float[] x, int t0, int n, int cols, long call) {
+      if (call != 0 && call == stripCall && t0 == stripT0 && n == stripN && cols == stripCols) {
+        return;
+      }
+      PanelKernels.transpose(x, t0, n, cols, strip);
+      stripCall = call;
+      stripT0 = t0;
+      stripN = n;
+      stripCols = cols;
+    }
+
     Scratch fit(int cols) {
       if (panel.length < PanelKernels.TILE_ROWS * cols) {
         panel = new float[PanelKernels.TILE_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
+        stripCall = 0;
       }
       return this;
     }
