@@ -10,6 +10,7 @@ import dev.gemmaembed.core.model.FiniteWeights;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
 import dev.gemmaembed.core.model.PoolingMode;
+import dev.gemmaembed.core.model.PositionalTokenTable;
 import dev.gemmaembed.core.model.SentenceTransformerHead;
 import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.tokenizer.GemmaTokenizer;
@@ -97,12 +98,12 @@ public final class GgufModelLoader {
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights =
         new EncoderWeights(
-            GgufTokenTable.open(
-                gguf,
-                table,
+            PositionalTokenTable.open(
+                gguf.path(),
+                table.name(),
+                gguf.dataOffset() + table.offset(),
                 loaded.embedTokens().matrix(),
-                arena,
-                (row, cols) -> src.view(table, row, 1, cols)),
+                arena),
             loaded.layers(),
             loaded.finalNorm());
     if (dense.isEmpty()) {

@@ -6,7 +6,6 @@ import dev.gemmaembed.kernels.BlockFormat;
 import dev.gemmaembed.kernels.BlockFormatMatrix;
 import dev.gemmaembed.kernels.WeightMatrix;
 import dev.gemmaembed.kernels.WeightType;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -71,19 +70,12 @@ public final class GgufTensorSource implements TensorSource {
     }
   }
 
+  /** A {@code rows × cols} matrix of {@code t}'s type over its mapped bytes. */
   private WeightMatrix view(GgufTensor t, int rows, int cols) {
-    return view(t, file.bytes(t), rows, cols);
-  }
-
-  /**
-   * A {@code rows × cols} matrix of {@code t}'s type over {@code bytes} (part of that tensor, or a
-   * copy).
-   */
-  WeightMatrix view(GgufTensor t, MemorySegment bytes, int rows, int cols) {
     if (!t.type().computable()) {
       throw unsupported(t);
     }
-    return t.type().matrix(bytes, rows, cols);
+    return t.type().matrix(file.bytes(t), rows, cols);
   }
 
   @Override

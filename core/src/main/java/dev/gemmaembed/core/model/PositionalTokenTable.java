@@ -14,14 +14,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
- * A token table of a mapped checkpoint file, looked up with positional reads of just the requested
- * rows instead of through the mapping. A lookup touches a row of 1–3 KB at a random place of a
- * table of 268–805 MB; through a mapping every such touch maps the kernel's whole fault-around
- * window (64 KB) into the process, so after a few thousand distinct tokens the table holds more
- * resident memory than all the other weights together (EmbeddingGemma 2's BF16 table: 248 MB after
- * 1000 texts). A read from the page cache costs about a microsecond per token and returns the same
- * bytes, so the vectors do not change. {@link #matrix()} (for re-encoding the table) is the mapped
- * matrix.
+ * A token table of a mapped checkpoint file (safetensors or GGUF), looked up with positional reads
+ * of just the requested rows instead of through the mapping. A lookup touches a row of a few
+ * hundred bytes to 3 KB at a random place of a table of 113–805 MB; through a mapping every such
+ * touch maps the kernel's whole fault-around window (64 KB) into the process, so after a few
+ * thousand distinct tokens the table holds more resident memory than all the other weights together
+ * (EmbeddingGemma 2's BF16 table: 248 MB after 1000 texts). A read from the page cache costs about
+ * a microsecond per token and returns the same bytes, so the vectors do not change. {@link
+ * #matrix()} (for re-encoding the table) is the mapped matrix.
  */
 public final class PositionalTokenTable implements TokenEmbeddings {
 
