@@ -2,6 +2,7 @@ package dev.gemmaembed.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gemmaembed.core.NonFiniteOutputException;
+import dev.gemmaembed.core.Utf8;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.Embedder;
+import dev.gemmaembed.core.Utf8;
 import dev.gemmaembed.testing.TinyModel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

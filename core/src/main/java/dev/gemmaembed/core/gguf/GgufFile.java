@@ -1,6 +1,7 @@
 package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.Utf8;
 import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -152,51 +153,6 @@ public final class GgufFile {
     if (header.isMapped()) {
       header.unload();
     }
-  }
-
-  /**
-   * Whether {@code b[from, to)} is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no
-   * surrogates, nothing above U+10FFFF), exactly what a strict UTF-8 decoder accepts.
-   */
-  static boolean isUtf8(byte[] b, int from, int to) {
-    int k = from;
-    while (k < to) {
-      int c = b[k] & 0xFF;
-      if (c < 0x80) {
-        k++;
-        continue;
-      }
-      int more;
-      int lo = 0x80; // the bounds of the second byte
-      int hi = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) {
-        more = 1;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        more = 2;
-        if (c == 0xE0) lo = 0xA0; // overlong below U+0800
-        if (c == 0xED) hi = 0x9F; // surrogates
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        more = 3;
-        if (c == 0xF0) lo = 0x90; // overlong below U+10000
-        if (c == 0xF4) hi = 0x8F; // above U+10FFFF
-      } else {
-        return false;
-      }
-      if (to - k <= more) {
-        return false;
-      }
-      int c1 = b[k + 1] & 0xFF;
-      if (c1 < lo || c1 > hi) {
-        return false;
-      }
-      for (int j = 2; j <= more; j++) {
-        if ((b[k + j] & 0xC0) != 0x80) {
-          return false;
-        }
-      }
-      k += more + 1;
-    }
-    return true;
   }
 
   /** The bytes of {@code tensor}, a view into the mapping. */
@@ -569,7 +525,7 @@ public final class GgufFile {
         return false;
       }
       at = (int) (pos - w.start); // the window may have moved
-      if (!isUtf8(b, at + 8, at + 8 + (int) len)) {
+      if (Utf8.firstInvalid(b, at + 8, at + 8 + (int) len) >= 0) {
         return false;
       }
       pos += 8 + len;

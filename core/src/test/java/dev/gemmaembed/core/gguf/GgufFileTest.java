@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.Utf8;
 import dev.gemmaembed.kernels.WeightType;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
@@ -314,7 +315,8 @@ class GgufFileTest {
           b[4] = (byte) 0xFF; // out of range: must not be read
           for (int end = 2; end <= 4; end++) {
             byte[] in = Arrays.copyOfRange(b, 0, end);
-            assertEquals(decodes(in), GgufFile.isUtf8(b, 0, end), HexFormat.of().formatHex(in));
+            assertEquals(
+                decodes(in), Utf8.firstInvalid(b, 0, end) < 0, HexFormat.of().formatHex(in));
             checked++;
           }
         }
@@ -328,10 +330,11 @@ class GgufFileTest {
             (byte)
                 (r.nextInt(4) == 0 ? r.nextInt(256) : interesting[r.nextInt(interesting.length)]);
       }
-      assertEquals(decodes(in), GgufFile.isUtf8(in, 0, in.length), HexFormat.of().formatHex(in));
+      assertEquals(
+          decodes(in), Utf8.firstInvalid(in, 0, in.length) < 0, HexFormat.of().formatHex(in));
       checked++;
     }
-    assertTrue(GgufFile.isUtf8("ü€𝄞 ok".getBytes(StandardCharsets.UTF_8), 0, 10));
+    assertTrue(Utf8.firstInvalid("ü€𝄞 ok".getBytes(StandardCharsets.UTF_8), 0, 10) < 0);
     assertTrue(checked > 800_000, "checked " + checked);
   }
 
