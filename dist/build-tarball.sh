@@ -30,11 +30,11 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
 
 cp "$jar" "$stage/lib/gemma-embed.jar"
 # One owner of the JVM defaults: scripts/jvm-options, the argument file every launcher passes,
-# less its -Xshare:off: the AOT cache below is class-data sharing, and the jlinked runtime has no
-# default CDS archive that the line would otherwise keep out.
+# less its -XX:AOTMode=off: the AOT cache below is class-data sharing, and the jlinked runtime has
+# no default CDS archive that the line would otherwise keep out.
 {
-  grep -vx -e '-Xshare:off' "$root/scripts/jvm-options"
-  echo "# This archive's copy: without -Xshare:off, for the AOT cache lib/gemma-embed.aot."
+  grep -vx -e '-XX:AOTMode=off' "$root/scripts/jvm-options"
+  echo "# This archive's copy: without -XX:AOTMode=off, for the AOT cache lib/gemma-embed.aot."
 } > "$stage/lib/jvm-options"
 
 # AOT cache (JEP 483, 515): the classes a short embed job loads and links, and its method

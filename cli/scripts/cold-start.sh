@@ -61,7 +61,10 @@ ours() { # key launcher command...
   local t0 t1 cache="$work/cache"
   [ "$launcher" = "$ge" ] || cache="$work/cache-baseline"
   t0="$(now)"
-  XDG_CACHE_HOME="$cache" GEMMA_EMBED_TRACE_T0="$t0" "${timer[@]}" "$launcher" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  # stderr through a pipe, read to its end: the launcher's filter may pass the last marks on just
+  # after the JVM has exited (see StartupTrace)
+  XDG_CACHE_HOME="$cache" GEMMA_EMBED_TRACE_T0="$t0" "${timer[@]}" "$launcher" "$@" 2>&1 >/dev/null | cat >"$work/err" \
+    || { cat "$work/err" >&2; exit 1; }
   t1="$(now)"
   awk -v k="$key" '$1 == "gemma-embed" && $2 == "startup" { print k, $3, $4 }' "$work/err" >> "$work/results"
   echo "$key wall $(( (t1 - t0) / 1000 ))" | awk '{ print $1, $2, $3 / 1000 }' >> "$work/results"

@@ -42,9 +42,11 @@ public record CliEnvironment(
     variables = Map.copyOf(variables);
   }
 
-  /** The real process environment (and, under the launcher, stderr put back on descriptor 2). */
+  /**
+   * The real process environment (and, under the launcher, a stderr that is put back on descriptor
+   * 2 before its first byte).
+   */
   public static CliEnvironment system() {
-    LauncherStderr.reclaim();
     String tty = System.getProperty(TTY_PROPERTY);
     // Without the launcher, Console.isTerminal() (stdin and stdout are a terminal) is the best
     // guess.
@@ -57,7 +59,7 @@ public record CliEnvironment(
         System.getenv(),
         System.in,
         new FileOutputStream(FileDescriptor.out),
-        System.err,
+        LauncherStderr.stderr(),
         terminal,
         Integer.getInteger(COLUMNS_PROPERTY, 0),
         home());

@@ -1,6 +1,11 @@
 package dev.gemmaembed.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Start-up breakdown for {@code cli/scripts/cold-start.sh}: when the environment variable {@link
@@ -13,6 +18,9 @@ final class StartupTrace {
   static final String T0_VARIABLE = "GEMMA_EMBED_TRACE_T0";
 
   private static final long T0 = t0();
+
+  private static final FileOutputStream RAW_STDERR =
+      T0 < 0 ? null : new FileOutputStream(FileDescriptor.err);
 
   private StartupTrace() {}
 
@@ -31,8 +39,16 @@ final class StartupTrace {
     }
     Instant now = Instant.now();
     double ms = ((now.getEpochSecond() * 1_000_000_000L + now.getNano()) - T0) / 1e6;
-    System.err.println(
-        "gemma-embed startup " + phase + " " + String.format(java.util.Locale.ROOT, "%.1f", ms));
-    System.err.flush();
+    String line =
+        "gemma-embed startup " + phase + " " + String.format(Locale.ROOT, "%.1f", ms) + "\n";
+    // Straight to descriptor 2, not through System.err: a mark must not move the launcher's stderr
+    // back (LauncherStderr), or a traced run would pay for what an untraced one does not. Under
+    // the launcher the line may therefore pass its filter and arrive just after the JVM exits:
+    // cold-start.sh reads stderr through a pipe, to its end.
+    try {
+      RAW_STDERR.write(line.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // stderr closed: no breakdown
+    }
   }
 }

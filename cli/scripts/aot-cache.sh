@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes cli/target/gemma-embed.aot, the AOT cache (JEPs 483, 514, 515) that ./gemma-embed passes to
+# a short job: the classes such a job loads and links, and its method profiles, recorded by a
+# training run (AotTraining: embed, similarity and tokenize on a tiny synthetic model folder and a
+# Q4_0 GGUF of it) with the launcher's short-job options. Run by the cli module's package phase,
+# after the jar is built; about 15 s.
+# A cache is tied to the JVM that wrote it and to the jar's path, size and time stamp: the build
+# rewrites it with the jar, and a JVM that cannot use it (another JDK, a rebuilt jar) runs without
+# it. The last step checks that this one is used (-XX:AOTMode=on fails otherwise).
+# Usage: cli/scripts/aot-cache.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/scripts/select-jdk.sh"
+# the paths as ./gemma-embed spells them: the cache records the jar's path
+jar="$root/cli/target/gemma-embed.jar"
+aot="$root/cli/target/gemma-embed.aot"
+java="$JAVA_HOME/bin/java"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+rm -f "$aot"
+opts=("@$root/scripts/jvm-options" "@$root/scripts/jvm-options-quick")
+export XDG_CACHE_HOME="$work/cache"
+run() { # log-name java-arguments...
+  local log="$work/$1.log"
+  shift
+  "$java" "$@" >"$log" 2>&1 || { echo "aot-cache: failed: java $*" >&2; cat "$log" >&2; exit 1; }
+}
+run synth "${opts[@]}" -jar "$jar" synth --preset tiny --out "$work/tiny"
+run quantize "${opts[@]}" -jar "$jar" quantize "$work/tiny" "$work/tiny-q4_0.gguf" --type q4_0
+# The training JVM writes the cache when it exits (it starts a second JVM to assemble it).
+run train "${opts[@]}" -XX:AOTMode=record -XX:AOTCacheOutput="$work/gemma-embed.aot" \
+  -cp "$jar" dev.gemmaembed.cli.AotTraining "$work/tiny" "$work/tiny-q4_0.gguf"
+run check "${opts[@]}" -XX:AOTCache="$work/gemma-embed.aot" -XX:AOTMode=on \
+  -jar "$jar" embed --model "$work/tiny-q4_0.gguf" hello
+mv "$work/gemma-embed.aot" "$aot"
+echo "aot-cache: $aot ($(($(wc -c <"$aot") / 1048576)) MB)"
