@@ -7,19 +7,15 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -58,8 +54,11 @@ final class TokenizerCache {
   private static final int JUNCTIONS_STORED = 1;
   private static final int JUNCTIONS_FROM_SPLITS = 2; // derived from the pieces when first needed
 
-  /** Bump whenever parsing semantics or the layout below change: old files are then ignored. */
-  private static final int VERSION = 5;
+  /**
+   * Bump whenever parsing semantics, the layout below or the file names change: old files are then
+   * ignored, and pruned at the next write. 6: names hold the checksums themselves, not a SHA-256.
+   */
+  private static final int VERSION = 6;
 
   /** Little-endian: the order of the hardware this runs on, so bulk copies need no byte swaps. */
   private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -120,18 +119,17 @@ final class TokenizerCache {
             + sp.addBos()
             + ","
             + sp.addEos();
-    return cached(key("vocabulary", sourceChecksums + "\n" + specials), source, build);
+    return cached(key("vocabulary", sourceChecksums + "-" + specials), source, build);
   }
 
-  /** A cache file's key: {@code kind} and a SHA-256 of the format version and {@code identity}. */
+  /**
+   * A cache file's key: {@code kind} and {@code identity} as they are (hex digits, decimal numbers,
+   * {@code true}/{@code false}, commas and dashes: a file name on every file system). No digest:
+   * SHA-256 alone (its provider's start-up) cost a fresh JVM about 30 ms of a 250 ms tokenizer
+   * load.
+   */
   private static String key(String kind, String identity) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] digest = md.digest((VERSION + "\n" + identity).getBytes(StandardCharsets.UTF_8));
-      return kind + "-" + HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return kind + "-" + identity;
   }
 
   /**
@@ -148,7 +146,11 @@ final class TokenizerCache {
       update(d, part);
       lengths.append('-').append(part.byteSize());
     }
-    return String.format(Locale.ROOT, "%08x-%08x%s", c.getValue(), d.getValue(), lengths);
+    HexFormat hex = HexFormat.of();
+    return hex.toHexDigits((int) c.getValue())
+        + "-"
+        + hex.toHexDigits((int) d.getValue())
+        + lengths;
   }
 
   private static void update(Checksum checksum, MemorySegment part) {

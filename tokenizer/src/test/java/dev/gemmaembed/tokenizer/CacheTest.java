@@ -72,7 +72,11 @@ class CacheTest {
       }
       assertEquals(1, files.size(), files.toString());
       assertTrue(
-          files.get(0).getFileName().toString().matches("tokenizer-v\\d+-json-[0-9a-f]{64}\\.bin"),
+          files
+              .get(0)
+              .getFileName()
+              .toString()
+              .matches("tokenizer-v\\d+-json-[0-9a-f]{8}-[0-9a-f]{8}-\\d+\\.bin"),
           files.get(0).toString());
       GemmaTokenizer second = GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null);
       assertArrayEquals(first.encode("ab ababc"), second.encode("ab ababc"));
