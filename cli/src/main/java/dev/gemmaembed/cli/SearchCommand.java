@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
       "",
       "Long documents are searched in passages: a document longer than --passage-tokens (512) is "
           + "split into passages of at most that many tokens, overlapping by --overlap (64) tokens, "
-          + "each cut back to a line boundary when one lies in its last 20%; prompt, title, passage "
+          + "each cut back to a line boundary when one lies in its last 20%%; prompt, title, passage "
           + "and <bos>/<eos> always fit the model's window. Each passage is embedded on its own with "
           + "the document's prompt and title. A result shows the document, the passage's lines and "
           + "its text (--show characters); a document appears once, at its best passage, unless "

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,27 @@ class HelpTextTest {
             sub.getKey() + ": description element ends mid-sentence: " + paragraph);
       }
     }
+  }
+
+  @Test
+  void everyHelpIsFormattedWithoutAPicocliWarning() {
+    // picocli warns on System.err, outside the command line's streams, when a description is not a
+    // valid format string (a lone '%'), and then prints it unformatted
+    PrintStream saved = System.err;
+    var warnings = new ByteArrayOutputStream();
+    List<String> commands = new ArrayList<>();
+    System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    try {
+      for (String sub : GemmaEmbed.newCommandLine().getSubcommands().keySet()) {
+        commands.add(sub);
+        var r = CliHarness.exec(sub, "--help");
+        assertEquals(0, r.exit(), sub + ": " + r);
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertTrue(commands.size() >= 10, commands.toString());
+    assertEquals("", warnings.toString(StandardCharsets.UTF_8));
   }
 
   @Test
