@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Writes cli/target/gemma-embed.aot, the AOT cache (JEPs 483, 514, 515) that ./gemma-embed passes to
 # a short job: the classes such a job loads and links, and its method profiles, recorded by a
-# training run (AotTraining: embed, similarity and tokenize on a tiny synthetic model folder and a
-# Q4_0 GGUF of it) with the launcher's short-job options. Run by the cli module's package phase,
-# after the jar is built; about 15 s.
+# training run (AotTraining: embed, similarity, search and tokenize on a tiny synthetic model
+# folder and a Q4_0 GGUF of it) with the launcher's short-job options. Run by the cli module's
+# package phase, after the jar is built; about 15 s.
 # A cache is tied to the JVM that wrote it and to the jar's path, size and time stamp: the build
 # rewrites it with the jar, and a JVM that cannot use it (another JDK, a rebuilt jar) runs without
 # it. The last step checks that this one is used (-XX:AOTMode=on fails otherwise).

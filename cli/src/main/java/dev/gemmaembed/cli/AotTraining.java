@@ -42,6 +42,7 @@ final class AotTraining {
             List.of("embed", "--model", gguf, "hello"),
             List.of("embed", "--model", gguf, "--threads", "2", "hello", "a second text"),
             List.of("similarity", "--model", gguf, "a cat", "a dog"),
+            List.of("search", "--model", gguf, "--query", "a pet", "a cat", "a car"),
             List.of("tokenize", "--model", folder, "hello"),
             List.of("tokenize", "--model", gguf, "hello"));
     for (List<String> job : jobs) {
