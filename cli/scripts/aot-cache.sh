@@ -6,7 +6,8 @@
 # package phase, after the jar is built; about 15 s.
 # A cache is tied to the JVM that wrote it and to the jar's path, size and time stamp: the build
 # rewrites it with the jar, and a JVM that cannot use it (another JDK, a rebuilt jar) runs without
-# it. The last step checks that this one is used (-XX:AOTMode=on fails otherwise).
+# it, silently. The last steps check that this one is used (-XX:AOTMode=on fails otherwise) and
+# that one that cannot be used prints nothing.
 # Usage: cli/scripts/aot-cache.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,5 +33,14 @@ run train "${opts[@]}" -XX:AOTMode=record -XX:AOTCacheOutput="$work/gemma-embed.
   -cp "$jar" dev.gemmaembed.cli.AotTraining "$work/tiny" "$work/tiny-q4_0.gguf"
 run check "${opts[@]}" -XX:AOTCache="$work/gemma-embed.aot" -XX:AOTMode=on \
   -jar "$jar" embed --model "$work/tiny-q4_0.gguf" hello
+# A cache that a JVM cannot use (here: not a cache at all) is passed over in silence: nothing on
+# stderr but the JVM's incubator line (the launcher's filter drops it), nothing extra on stdout.
+printf 'not an AOT cache' >"$work/bad.aot"
+run bad "${opts[@]}" -XX:AOTCache="$work/bad.aot" -jar "$jar" tokenize --model "$work/tiny" hello
+if [ "$(grep -v '^WARNING: Using incubator modules' "$work/bad.log")" != '{"ids":[2,23391,1]}' ]; then
+  echo "aot-cache: an unusable AOT cache is not passed over in silence:" >&2
+  cat "$work/bad.log" >&2
+  exit 1
+fi
 mv "$work/gemma-embed.aot" "$aot"
 echo "aot-cache: $aot ($(($(wc -c <"$aot") / 1048576)) MB)"
