@@ -3,6 +3,7 @@ package dev.gemmaembed.core;
 import dev.gemmaembed.core.gguf.GgufModelLoader;
 import dev.gemmaembed.core.model.Architecture;
 import dev.gemmaembed.core.model.Encoder;
+import dev.gemmaembed.core.model.EncoderWarmUp;
 import dev.gemmaembed.core.model.HfModelLoader;
 import dev.gemmaembed.core.model.LoadedModel;
 import dev.gemmaembed.core.model.ModelConfig;
@@ -45,12 +46,15 @@ public final class Embedder implements AutoCloseable {
   private final Prompts prompts;
   private final InputRules rules;
   private final int maxBatchTokens;
+  private final EncoderWarmUp.Request warmUp;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private Embedder(Arena arena, LoadedModel model, LoadOptions options) {
+  private Embedder(
+      Arena arena, LoadedModel model, LoadOptions options, EncoderWarmUp.Request warmUp) {
     this.arena = arena;
     this.model = model;
+    this.warmUp = warmUp;
     // packed weights freed on close; activation buffers sized for the batch budget
     this.encoder =
         model.encoder().newEncoder(arena, options.maxBatchTokens(), options.packWeights());
@@ -81,17 +85,26 @@ public final class Embedder implements AutoCloseable {
   public static Embedder load(Path path, LoadOptions options) {
     requireVectorModule();
     Arena arena = Arena.ofShared();
+    EncoderWarmUp.Request warmUp = new EncoderWarmUp.Request();
     try {
+      Supplier<LoadedModel> load =
+          () ->
+              byKind(
+                  path,
+                  dir -> HfModelLoader.load(dir, arena),
+                  file -> GgufModelLoader.load(file, arena));
+      // a one-pass job (weights left unpacked) warms the kernels up while the tokenizer loads;
+      // matrices about to be quantized would be warmed up in the wrong format
       LoadedModel model =
-          byKind(
-              path,
-              dir -> HfModelLoader.load(dir, arena),
-              file -> GgufModelLoader.load(file, arena));
+          !options.packWeights() && options.quantize() == null
+              ? EncoderWarmUp.whileLoading(warmUp, load)
+              : load.get();
       if (options.quantize() != null) {
         model = WeightQuantizer.quantize(model, options.quantize(), arena);
       }
-      return new Embedder(arena, model, options);
+      return new Embedder(arena, model, options, warmUp);
     } catch (RuntimeException e) {
+      warmUp.close();
       arena.close();
       throw e;
     }
@@ -351,6 +364,7 @@ public final class Embedder implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("this Embedder is closed");
       }
+      warmUp.stop(); // the real pass takes over the cores
       return work.get();
     } finally {
       lock.unlock();
@@ -430,6 +444,7 @@ public final class Embedder implements AutoCloseable {
       }
       closed = true;
       pool.close();
+      warmUp.close();
       arena.close();
     } finally {
       lock.unlock();

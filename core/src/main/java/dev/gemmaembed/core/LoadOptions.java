@@ -16,7 +16,9 @@ import dev.gemmaembed.kernels.WeightType;
  *     (default): every pass after runs on the copy. False leaves them as stored, and each product
  *     decodes the panels it needs as it goes: a process that runs one pass (a query on the command
  *     line) skips the copy (406 MB for the full-size float32 model, the larger part of its load
- *     time). The vectors are bitwise the same either way; quantized matrices never pack
+ *     time); such a load, unless it quantizes, also runs the kernels on a background thread while
+ *     the tokenizer loads, so the JIT has compiled them by the first pass ({@code EncoderWarmUp}).
+ *     The vectors are bitwise the same either way; quantized matrices never pack
  */
 public record LoadOptions(
     int threads, int maxBatchTokens, WeightType quantize, boolean packWeights) {

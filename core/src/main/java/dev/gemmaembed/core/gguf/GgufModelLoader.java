@@ -5,6 +5,7 @@ import dev.gemmaembed.core.ConfigException;
 import dev.gemmaembed.core.Prompts;
 import dev.gemmaembed.core.model.ConfigRanges;
 import dev.gemmaembed.core.model.DenseLayer;
+import dev.gemmaembed.core.model.EncoderWarmUp;
 import dev.gemmaembed.core.model.EncoderWeights;
 import dev.gemmaembed.core.model.FiniteWeights;
 import dev.gemmaembed.core.model.LoadedModel;
@@ -94,6 +95,7 @@ public final class GgufModelLoader {
     }
     ModelConfig cfg = config(gguf, meta, arch);
     EncoderWeights loaded = EncoderWeights.load(cfg, src);
+    EncoderWarmUp.offer(cfg, loaded); // while the tokenizer is built
     FiniteWeights.checkNorms(loaded, file, GgufNames::fromHf);
     GgufTensor table = gguf.require("token_embd.weight");
     EncoderWeights weights =

@@ -130,10 +130,9 @@ final class EncoderPass {
    * hidden states in {@link #x}, sequence after sequence.
    */
   void run(int[][] sequences, int tokens, ComputePool pool, RopeCache.Tables ropes) {
-    this.sequences = sequences;
     begin(pool, tokens, lengths(sequences));
     try {
-      pool.parallelFor(nSeq, 1, embedRows);
+      embed(sequences);
       for (int l = 0; l < cfg.layers(); l++) {
         layer(weights.layers().get(l), ropes.forLayer(cfg.fullAttention()[l]), cfg.radius(l));
       }
@@ -170,6 +169,12 @@ final class EncoderPass {
       }
       t += length[s];
     }
+  }
+
+  /** The scaled token embeddings of {@code sequences} (those {@link #begin} set up) into x. */
+  void embed(int[][] sequences) {
+    this.sequences = sequences;
+    pool.parallelFor(nSeq, 1, embedRows);
   }
 
   void end() {

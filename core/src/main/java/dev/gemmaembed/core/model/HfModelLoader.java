@@ -23,6 +23,7 @@ public final class HfModelLoader {
   static LoadedModel loadGemma3(Path dir, Arena arena) {
     ModelConfig cfg = HfConfigReader.read(dir.resolve("config.json"));
     EncoderWeights weights = EncoderWeights.load(cfg, SafetensorsCheckpoint.open(dir, arena));
+    EncoderWarmUp.offer(cfg, weights); // while the Dense head and the tokenizer load
     Path single = dir.resolve(SafetensorsCheckpoint.SINGLE);
     FiniteWeights.checkNorms(
         weights,
