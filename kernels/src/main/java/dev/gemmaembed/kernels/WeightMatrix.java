@@ -51,6 +51,13 @@ public abstract class WeightMatrix {
   /** Rows per parallel work unit of an unpacked matrix: one 64-row decoded panel (AVX-512). */
   private static final int DECODED_ROW_GRAIN = 64;
 
+  /**
+   * Rows per parallel work unit of an unpacked matrix in a product of at most {@link
+   * PanelKernels#TALL_MAX_TOKENS} tokens: whole tall tiles, and small enough units (20 µs of a
+   * 16-token product) that the threads finish a product close together.
+   */
+  private static final int TALL_ROW_GRAIN = 8 * PanelKernels.TALL_ROWS;
+
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private static final AtomicLong CALLS = new AtomicLong();
@@ -171,13 +178,17 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this: a packed
-   * panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a small-batch
-   * unit's token transposition stays small next to its products.
+   * Row ranges handed to {@link #multiply} by a parallel split of a {@code tokens}-token product
+   * start at multiples of this: a packed panel; or decoded rows: 8 tall tiles for a short query, or
+   * 64 rows: a large-batch panel with AVX-512, and enough rows that a unit's decode and token
+   * transposition stay small next to its products.
    */
-  public int rowGrain() {
+  public int rowGrain(int tokens) {
     PackedMatrix p = packed;
-    return p != null ? PackedMatrix.W : DECODED_ROW_GRAIN;
+    if (p != null) {
+      return PackedMatrix.W;
+    }
+    return tokens <= PanelKernels.TALL_MAX_TOKENS ? TALL_ROW_GRAIN : DECODED_ROW_GRAIN;
   }
 
   /**
@@ -227,13 +238,20 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
-        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+      boolean tall = n <= PanelKernels.TALL_MAX_TOKENS;
+      int tileRows = tall ? PanelKernels.TALL_ROWS : PanelKernels.TILE_ROWS;
+      for (int r = rowStart; r < rowEnd; r += tileRows) {
+        int nRows = Math.min(tileRows, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        PanelKernels.multiplyStrip(
-            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        if (tall) {
+          PanelKernels.multiplyStripTall(
+              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        } else {
+          PanelKernels.multiplyStrip(
+              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
+        }
       }
     }
   }
@@ -284,8 +302,8 @@ public abstract class WeightMatrix {
     }
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.TILE_ROWS * cols) {
-        panel = new float[PanelKernels.TILE_ROWS * cols];
+      if (panel.length < PanelKernels.TALL_ROWS * cols) {
+        panel = new float[PanelKernels.TALL_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];
