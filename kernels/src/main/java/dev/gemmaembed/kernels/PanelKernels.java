@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
  * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
- * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
- * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
+ * transposed, times up to {@value #TILE_ROWS} decoded rows; {@link #multiplyStripTall}: a strip of
+ * up to 2 vectors of tokens times up to {@value #TALL_ROWS} rows); {@link #multiplyRowPanel} runs
+ * lanes along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
  *
  * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
  * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
  *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
- *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
+ *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip
+ *       (6-row ones for a strip of up to 2 vectors of tokens, a short query), each panel's rows
+ *       prefetched while the panel before runs;
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose packed
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedMatrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks: float32 panels, or for
@@ -248,7 +250,8 @@ public abstract class WeightMatrix {
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        s.sink += touch(r + nRows, Math.min(rowEnd, r + nRows + tileRows));
+        // past rowEnd too: the next row range is likely this or the other thread's next unit
+        s.sink += touch(r + nRows, Math.min(rows, r + nRows + tileRows));
         if (tall) {
           PanelKernels.multiplyStripTall(
               s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
