@@ -28,11 +28,9 @@ public final class ComputePool implements AutoCloseable {
   private static final long SPIN_NANOS = 200_000;
 
   /**
-   * Chunks per thread: enough to even out a descheduled or slower thread, few enough to be cheap (a
-   * claim is one CAS). 32 lets a short query's products run one 48-row unit per chunk (16–48 units
-   * of ≈ 20 µs), so the threads finish a product within one unit of each other.
+   * Chunks per thread: enough to even out a descheduled or slower thread, few enough to be cheap.
    */
-  private static final int CHUNKS_PER_THREAD = 32;
+  private static final int CHUNKS_PER_THREAD = 8;
 
   /** Chunk count and index share 16-bit fields of {@link #cursor}. */
   private static final int MAX_CHUNKS = 0xFFFF;
@@ -82,8 +80,8 @@ public final class ComputePool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code body} over {@code [0, n)} split into at most {@code threads × 32} chunks of as
-   * equal a number of grains as possible; every chunk starts at a multiple of {@code grain}.
+   * Runs {@code body} over {@code [0, n)} split into at most {@code threads × 8} chunks of as equal
+   * a number of grains as possible; every chunk starts at a multiple of {@code grain}.
    */
   public void parallelFor(int n, int grain, RangeBody body) {
     if (n <= 0) {

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * while its token block streams past, and token blocks give every thread work even when a matrix
  * has fewer panels than the pool has threads (a 768 → 256 projection has 4). Several matrices
  * sharing one input ({@link #multiplyAll}: q/k/v, gate/up) share one loop. Other matrices are split
- * by output rows on their {@link WeightMatrix#rowGrain(int)}. No split changes how any output
- * element is computed.
+ * by output rows on their {@link WeightMatrix#rowGrain()}. No split changes how any output element
+ * is computed.
  */
 public final class Matmul {
 
@@ -54,7 +54,7 @@ public final class Matmul {
       if (job.add(w, out, outStride, outOffset)) {
         job.run(pool, x, tokens);
       } else {
-        job.addByRows(w, out, outStride, outOffset, tokens);
+        job.addByRows(w, out, outStride, outOffset);
         job.runByRows(pool, x, tokens);
       }
     } finally {
@@ -66,8 +66,8 @@ public final class Matmul {
    * {@code outs[i][outOffsets[i] + t · ws[i].rows() + r] = (x · ws[i]ᵀ)[t][r]} for matrices of
    * equal width (several outputs may share one array at disjoint offsets), as one parallel loop
    * packed or not: units of packed panels and token blocks when all of them are packed, else row
-   * ranges of each matrix's {@link WeightMatrix#rowGrain(int)} (for a short query, one loop instead
-   * of three keeps both threads busy through k and v's few rows).
+   * ranges of each matrix's {@link WeightMatrix#rowGrain()} (for a short query, one loop instead of
+   * three keeps both threads busy through k and v's few rows).
    */
   public static void multiplyAll(
       ComputePool pool,
@@ -111,7 +111,7 @@ public final class Matmul {
       }
       job.clear();
       for (int i = 0; i < ws.length; i++) {
-        job.addByRows(ws[i], outs[i], ws[i].rows(), outOffsets[i], tokens);
+        job.addByRows(ws[i], outs[i], ws[i].rows(), outOffsets[i]);
       }
       job.runByRows(pool, x, tokens);
     } finally {
@@ -191,8 +191,8 @@ public final class Matmul {
       return true;
     }
 
-    /** Adds a {@code tokens}-token product split by rows of {@code w}'s grain (packed or not). */
-    void addByRows(WeightMatrix w, float[] out, int outStride, int outOffset, int tokens) {
+    /** Adds a product split by rows of {@code w}'s grain (packed or not). */
+    void addByRows(WeightMatrix w, float[] out, int outStride, int outOffset) {
       int i = byRowsCount;
       if (i == byRows.length) {
         byRows = Arrays.copyOf(byRows, 2 * i);
@@ -204,7 +204,7 @@ public final class Matmul {
         outStrides = Arrays.copyOf(outStrides, 2 * i);
         outOffsets = Arrays.copyOf(outOffsets, 2 * i);
       }
-      int grain = w.rowGrain(tokens);
+      int grain = w.rowGrain();
       byRows[i] = w;
       rowGrains[i] = grain;
       rowUnitStart[i + 1] = rowUnitStart[i] + (w.rows() + grain - 1) / grain;

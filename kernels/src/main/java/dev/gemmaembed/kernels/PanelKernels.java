@@ -6,9 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
  * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
- * transposed, times up to {@value #TILE_ROWS} decoded rows; {@link #multiplyStripTall}: a strip of
- * up to 2 vectors of tokens times up to {@value #TALL_ROWS} rows); {@link #multiplyRowPanel} runs
- * lanes along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
+ * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
+ * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
  *
  * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
  * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal
@@ -36,17 +35,6 @@ final class PanelKernels {
 
   /** Tokens per transposed strip (128 with AVX-512: 384 KB of a 768-wide strip, L2-resident). */
   static final int STRIP_TOKENS = 2 * GROUP;
-
-  /**
-   * Weight rows per tall tile ({@link #multiplyStripTall}), for a strip of at most {@link
-   * #TALL_MAX_TOKENS} tokens: 6 rows × 2 vectors keep 12 FMA chains in flight, enough to cover the
-   * FMA latency (5 cycles × 2 pipes on Zen 2), where the 4 × 2 tile's 8 chains leave the pipes a
-   * fifth idle; 12 accumulators + 2 token vectors + 1 broadcast fit AVX2's 16 registers.
-   */
-  static final int TALL_ROWS = 6;
-
-  /** Strips of at most this many tokens (2 vectors: 16 with AVX2) run in tall tiles. */
-  static final int TALL_MAX_TOKENS = 2 * L;
 
   private PanelKernels() {}
 
@@ -114,40 +102,6 @@ final class PanelKernels {
         store(scratch, 1, v * L, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
       }
     }
-  }
-
-  /**
-   * As {@link #multiplyStrip} for a strip of {@code n <= TALL_MAX_TOKENS} tokens and up to {@link
-   * #TALL_ROWS} panel rows, in one tall tile: the same FMA chain per output element, so the same
-   * bits.
-   */
-  static void multiplyStripTall(
-      float[] xT,
-      int n,
-      int cols,
-      float[] w,
-      int nRows,
-      float[] out,
-      int outStride,
-      int outOffset,
-      int t0,
-      float[] scratch) {
-    // Missing panel rows repeat the last one; their results are computed and dropped.
-    int last = nRows - 1;
-    int w1 = Math.min(1, last) * cols;
-    int w2 = Math.min(2, last) * cols;
-    int w3 = Math.min(3, last) * cols;
-    int w4 = Math.min(4, last) * cols;
-    int w5 = Math.min(5, last) * cols;
-    int vectors = (n + L - 1) / L;
-    if (!VECTOR) {
-      tallScalar(xT, cols, w, w1, w2, w3, w4, w5, vectors, scratch);
-    } else if (vectors == 2) {
-      tile6x2(xT, cols, w, w1, w2, w3, w4, w5, scratch);
-    } else {
-      tile6x1(xT, cols, w, w1, w2, w3, w4, w5, scratch);
-    }
-    store(scratch, vectors, 0, n, nRows, out, outStride, outOffset, t0);
   }
 
   /**
@@ -444,114 +398,6 @@ final class PanelKernels {
     c1.intoArray(scratch, L);
     c2.intoArray(scratch, 2 * L);
     c3.intoArray(scratch, 3 * L);
-  }
-
-  /**
-   * The 6-row × 2-vector tile on a strip's first group: {@code scratch[(r · 2 + v) · L + lane] =
-   * Σ_k w[w_r + k] · xT[k · GROUP + v · L + lane]} as an FMA chain over k, rows at {@code w_0 = 0,
-   * w1 .. w5}.
-   */
-  private static void tile6x2(
-      float[] xT, int cols, float[] w, int w1, int w2, int w3, int w4, int w5, float[] scratch) {
-    var c00 = FloatVector.zero(F);
-    var c01 = c00;
-    var c10 = c00;
-    var c11 = c00;
-    var c20 = c00;
-    var c21 = c00;
-    var c30 = c00;
-    var c31 = c00;
-    var c40 = c00;
-    var c41 = c00;
-    var c50 = c00;
-    var c51 = c00;
-    for (int k = 0; k < cols; k++) {
-      int xo = k * GROUP;
-      var x0 = FloatVector.fromArray(F, xT, xo);
-      var x1 = FloatVector.fromArray(F, xT, xo + L);
-      var b = FloatVector.broadcast(F, w[k]);
-      c00 = b.fma(x0, c00);
-      c01 = b.fma(x1, c01);
-      b = FloatVector.broadcast(F, w[w1 + k]);
-      c10 = b.fma(x0, c10);
-      c11 = b.fma(x1, c11);
-      b = FloatVector.broadcast(F, w[w2 + k]);
-      c20 = b.fma(x0, c20);
-      c21 = b.fma(x1, c21);
-      b = FloatVector.broadcast(F, w[w3 + k]);
-      c30 = b.fma(x0, c30);
-      c31 = b.fma(x1, c31);
-      b = FloatVector.broadcast(F, w[w4 + k]);
-      c40 = b.fma(x0, c40);
-      c41 = b.fma(x1, c41);
-      b = FloatVector.broadcast(F, w[w5 + k]);
-      c50 = b.fma(x0, c50);
-      c51 = b.fma(x1, c51);
-    }
-    c00.intoArray(scratch, 0);
-    c01.intoArray(scratch, L);
-    c10.intoArray(scratch, 2 * L);
-    c11.intoArray(scratch, 3 * L);
-    c20.intoArray(scratch, 4 * L);
-    c21.intoArray(scratch, 5 * L);
-    c30.intoArray(scratch, 6 * L);
-    c31.intoArray(scratch, 7 * L);
-    c40.intoArray(scratch, 8 * L);
-    c41.intoArray(scratch, 9 * L);
-    c50.intoArray(scratch, 10 * L);
-    c51.intoArray(scratch, 11 * L);
-  }
-
-  /** {@link #tile6x2} for a strip of one vector of tokens (6 chains). */
-  private static void tile6x1(
-      float[] xT, int cols, float[] w, int w1, int w2, int w3, int w4, int w5, float[] scratch) {
-    var c0 = FloatVector.zero(F);
-    var c1 = c0;
-    var c2 = c0;
-    var c3 = c0;
-    var c4 = c0;
-    var c5 = c0;
-    for (int k = 0; k < cols; k++) {
-      var x0 = FloatVector.fromArray(F, xT, k * GROUP);
-      c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
-      c1 = FloatVector.broadcast(F, w[w1 + k]).fma(x0, c1);
-      c2 = FloatVector.broadcast(F, w[w2 + k]).fma(x0, c2);
-      c3 = FloatVector.broadcast(F, w[w3 + k]).fma(x0, c3);
-      c4 = FloatVector.broadcast(F, w[w4 + k]).fma(x0, c4);
-      c5 = FloatVector.broadcast(F, w[w5 + k]).fma(x0, c5);
-    }
-    c0.intoArray(scratch, 0);
-    c1.intoArray(scratch, L);
-    c2.intoArray(scratch, 2 * L);
-    c3.intoArray(scratch, 3 * L);
-    c4.intoArray(scratch, 4 * L);
-    c5.intoArray(scratch, 5 * L);
-  }
-
-  /** The scalar twin of the tall tiles: the same FMA chain per output element. */
-  private static void tallScalar(
-      float[] xT,
-      int cols,
-      float[] w,
-      int w1,
-      int w2,
-      int w3,
-      int w4,
-      int w5,
-      int vectors,
-      float[] scratch) {
-    int width = vectors * L;
-    for (int r = 0; r < TALL_ROWS; r++) {
-      int wr = r == 0 ? 0 : r == 1 ? w1 : r == 2 ? w2 : r == 3 ? w3 : r == 4 ? w4 : w5;
-      int c0 = r * width;
-      java.util.Arrays.fill(scratch, c0, c0 + width, 0f);
-      for (int k = 0; k < cols; k++) {
-        float a = w[wr + k];
-        for (int j = 0; j < width; j++) {
-          scratch[c0 + j] = Math.fma(a, xT[k * GROUP + j], scratch[c0 + j]);
-        }
-      }
-    }
   }
 
   /**

@@ -19,9 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
  *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
- *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip
- *       (6-row ones for a strip of up to 2 vectors of tokens, a short query), each panel's rows
- *       prefetched while the panel before runs;
+ *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose packed
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedMatrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks: float32 panels, or for
@@ -52,16 +50,6 @@ public abstract class WeightMatrix {
 
   /** Rows per parallel work unit of an unpacked matrix: one 64-row decoded panel (AVX-512). */
   private static final int DECODED_ROW_GRAIN = 64;
-
-  /**
-   * Rows per parallel work unit of an unpacked matrix in a product of at most {@link
-   * PanelKernels#TALL_MAX_TOKENS} tokens: whole tall tiles, and small enough units (20 µs of a
-   * 16-token product) that the threads finish a product close together.
-   */
-  private static final int TALL_ROW_GRAIN = 8 * PanelKernels.TALL_ROWS;
-
-  /** Bytes per cache line (x86, arm64). */
-  private static final int CACHE_LINE = 64;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -183,17 +171,13 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Row ranges handed to {@link #multiply} by a parallel split of a {@code tokens}-token product
-   * start at multiples of this: a packed panel; or decoded rows: 8 tall tiles for a short query, or
-   * 64 rows: a large-batch panel with AVX-512, and enough rows that a unit's decode and token
-   * transposition stay small next to its products.
+   * Row ranges handed to {@link #multiply} by a parallel split start at multiples of this: a packed
+   * panel, or 64 decoded rows: a large-batch panel with AVX-512, and enough rows that a small-batch
+   * unit's token transposition stays small next to its products.
    */
-  public int rowGrain(int tokens) {
+  public int rowGrain() {
     PackedMatrix p = packed;
-    if (p != null) {
-      return PackedMatrix.W;
-    }
-    return tokens <= PanelKernels.TALL_MAX_TOKENS ? TALL_ROW_GRAIN : DECODED_ROW_GRAIN;
+    return p != null ? PackedMatrix.W : DECODED_ROW_GRAIN;
   }
 
   /**
@@ -243,40 +227,15 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      boolean tall = n <= PanelKernels.TALL_MAX_TOKENS;
-      int tileRows = tall ? PanelKernels.TALL_ROWS : PanelKernels.TILE_ROWS;
-      for (int r = rowStart; r < rowEnd; r += tileRows) {
-        int nRows = Math.min(tileRows, rowEnd - r);
+      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
+        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
-        // past rowEnd too: the next row range is likely this or the other thread's next unit
-        s.sink += touch(r + nRows, Math.min(rows, r + nRows + tileRows));
-        if (tall) {
-          PanelKernels.multiplyStripTall(
-              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
-        } else {
-          PanelKernels.multiplyStrip(
-              s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
-        }
+        PanelKernels.multiplyStrip(
+            s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
       }
     }
-  }
-
-  /**
-   * Reads one byte of each cache line of rows {@code [from, to)} and returns their sum: a prefetch
-   * of the next tile's rows, whose lines then arrive while the current tile runs. Decoding a mapped
-   * row straight from memory has only the few lines in flight that the out-of-order window reaches
-   * (under a row of decode), and a short query's product is otherwise stalled on memory for every
-   * tile's first rows; these independent loads put the whole next tile in flight at once.
-   */
-  private int touch(int from, int to) {
-    int sum = 0;
-    long end = to * rowBytes;
-    for (long o = from * rowBytes; o < end; o += CACHE_LINE) {
-      sum += data.get(ValueLayout.JAVA_BYTE, o);
-    }
-    return sum;
   }
 
   /** A new id for the parts of one parallel product whose activations do not change meanwhile. */
@@ -300,9 +259,6 @@ public abstract class WeightMatrix {
     float[] panelT = new float[0];
     final float[] tile =
         new float[PanelKernels.TILE_ROWS * PanelKernels.TILE_VECTORS * PanelKernels.L];
-
-    /** Sum of the prefetching loads ({@link #touch}), kept so that they are not optimized away. */
-    int sink;
 
     /** What {@link #strip} holds: tokens [stripT0, stripT0 + stripN) of call stripCall. */
     private long stripCall;
@@ -328,8 +284,8 @@ public abstract class WeightMatrix {
     }
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.TALL_ROWS * cols) {
-        panel = new float[PanelKernels.TALL_ROWS * cols];
+      if (panel.length < PanelKernels.TILE_ROWS * cols) {
+        panel = new float[PanelKernels.TILE_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];

@@ -170,7 +170,7 @@ class SimdVsScalarTest {
     F32Matrix plain = F32Matrix.of(w, rows, cols);
     F32Matrix packed = F32Matrix.of(w, rows, cols);
     packed.pack(Arena.ofAuto());
-    assertEquals(PackedF32Matrix.W, packed.rowGrain(1));
+    assertEquals(PackedF32Matrix.W, packed.rowGrain());
     float[] full = new float[tokens * rows];
     ScalarKernels.matmulFmaChain(plain, x, tokens, full);
     for (int[] range : new int[][] {{0, rows}, {3, 61}, {60, 130}, {149, 150}, {64, 128}}) {
