@@ -24,8 +24,16 @@ import java.util.Random;
  *
  * A jar argument {@code path@name=value,...} sets system properties while that jar loads and runs
  * its first job (static finals read then keep them), for A/B of a switch in one build.
+ *
+ * <p>Other job shapes: {@code -Dab.texts=1 -Dab.tokens=16} (a short query); {@code -Dab.reps=N}
+ * times N jobs back to back per jar and round and reports the mean per job (a 16-token job is a
+ * few tens of milliseconds, too short to time alone on a shared machine).
  */
 public class AbInProcess {
+
+  private static final int TEXTS = Integer.getInteger("ab.texts", 4);
+  private static final int TOKENS = Integer.getInteger("ab.tokens", 256);
+  private static final int REPS = Integer.getInteger("ab.reps", 1);
 
   public static void main(String[] args) throws Exception {
     Path model = Path.of(args[0]);
@@ -56,7 +64,7 @@ public class AbInProcess {
       for (String p : props) {
         System.clearProperty(p.split("=")[0]);
       }
-      for (int w = 0; w < 3; w++) {
+      for (int w = 0; w < 3 * REPS; w++) {
         embed[j].invoke(embedders[j], job, 0);
       }
       reference = reference == null ? out : reference;
@@ -76,9 +84,11 @@ public class AbInProcess {
         int j = r % 2 == 0 ? k : n - 1 - k;
         long c0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
-        embed[j].invoke(embedders[j], job, 0);
-        wall[j][r] = (System.nanoTime() - t0) / 1e6;
-        cpu[j][r] = (os.getProcessCpuTime() - c0) / 1e6;
+        for (int rep = 0; rep < REPS; rep++) {
+          embed[j].invoke(embedders[j], job, 0);
+        }
+        wall[j][r] = (System.nanoTime() - t0) / 1e6 / REPS;
+        cpu[j][r] = (os.getProcessCpuTime() - c0) / 1e6 / REPS;
       }
       for (int j = 0; j < n; j++) {
         line.append(String.format(" %8.1f (cpu %8.1f)", wall[j][r], cpu[j][r]));
@@ -89,17 +99,17 @@ public class AbInProcess {
     report("cpu", cpu);
   }
 
-  /** 4 texts of 256 ids: bos, 254 ids inside the vocabulary (seed 42), eos. */
+  /** TEXTS texts of TOKENS ids: bos, ids inside the vocabulary (seed 42), eos. */
   private static List<int[]> job() {
     Random rng = new Random(42);
     List<int[]> job = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      int[] ids = new int[256];
+    for (int i = 0; i < TEXTS; i++) {
+      int[] ids = new int[TOKENS];
       ids[0] = 2;
-      for (int t = 1; t < 255; t++) {
+      for (int t = 1; t < TOKENS - 1; t++) {
         ids[t] = 300 + rng.nextInt(200_000);
       }
-      ids[255] = 1;
+      ids[TOKENS - 1] = 1;
       job.add(ids);
     }
     return job;
@@ -115,7 +125,7 @@ public class AbInProcess {
       System.out.printf(
           "%s jar %d: median %.1f ms/job (%.1f tok/s), speed vs jar 0 %.4f, median of per-round"
               + " ratios %.4f%n",
-          what, j, median(ms[j]), 1024 / median(ms[j]) * 1000, base / median(ms[j]), median(ratio));
+          what, j, median(ms[j]), TEXTS * TOKENS / median(ms[j]) * 1000, base / median(ms[j]), median(ratio));
     }
   }
 
