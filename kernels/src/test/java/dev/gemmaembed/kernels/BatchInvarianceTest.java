@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,21 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BatchInvarianceTest {
 
   private static final Random RNG = new Random(7);
-  private static final ComputePool[] POOLS = new ComputePool[3];
-
-  @BeforeAll
-  static void pools() {
-    for (int i = 0; i < POOLS.length; i++) {
-      POOLS[i] = new ComputePool(i + 1);
-    }
-  }
-
-  @AfterAll
-  static void close() {
-    for (ComputePool p : POOLS) {
-      p.close();
-    }
-  }
+  @RegisterExtension static final ThreadPools POOLS = new ThreadPools();
 
   @Test
   void matmulRowOfAToken() {
@@ -41,7 +26,7 @@ class BatchInvarianceTest {
           SimdVsScalarTest.allFormats(SimdVsScalarTest.random(rows * cols), rows, cols)) {
         float[] token = SimdVsScalarTest.random(cols);
         float[] alone = new float[rows];
-        Matmul.multiply(POOLS[0], m, token, 1, alone);
+        Matmul.multiply(POOLS.single(), m, token, 1, alone);
         for (int batch : new int[] {2, 3, 4, 5, 8, 9, 17, 64, 130}) {
           for (ComputePool pool : POOLS) {
             int at = RNG.nextInt(batch);
@@ -86,7 +71,8 @@ class BatchInvarianceTest {
       float[] v1 = SimdVsScalarTest.random(len * kvs);
       float[] alone = new float[len * qs];
       new BatchAttention(heads, kvHeads, d)
-          .run(POOLS[0], q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f, alone);
+          .run(
+              POOLS.single(), q1, k1, v1, new int[] {0}, new int[] {len}, 1, radius, 0.125f, alone);
       for (int[] others : new int[][] {{1}, {40, 3}, {130, 9, 64}}) {
         for (ComputePool pool : POOLS) {
           // the sequence sits after the others

@@ -2,8 +2,7 @@ package dev.gemmaembed.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,21 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MatmulByRowsTest {
 
-  private static final ComputePool[] POOLS = new ComputePool[3];
-
-  @BeforeAll
-  static void pools() {
-    for (int i = 0; i < POOLS.length; i++) {
-      POOLS[i] = new ComputePool(i + 1);
-    }
-  }
-
-  @AfterAll
-  static void close() {
-    for (ComputePool p : POOLS) {
-      p.close();
-    }
-  }
+  @RegisterExtension static final ThreadPools POOLS = new ThreadPools();
 
   @ParameterizedTest
   @ValueSource(ints = {1, 5, 13, 16, 37, 150})

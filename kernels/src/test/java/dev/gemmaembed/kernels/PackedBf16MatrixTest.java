@@ -7,9 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,21 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PackedBf16MatrixTest {
 
   private static final Random RNG = new Random(16);
-  private static final ComputePool[] POOLS = new ComputePool[3];
-
-  @BeforeAll
-  static void pools() {
-    for (int i = 0; i < POOLS.length; i++) {
-      POOLS[i] = new ComputePool(i + 1);
-    }
-  }
-
-  @AfterAll
-  static void close() {
-    for (ComputePool p : POOLS) {
-      p.close();
-    }
-  }
+  @RegisterExtension static final ThreadPools POOLS = new ThreadPools();
 
   /** Random bf16 bits, little-endian, with some ±0, subnormals and large values mixed in. */
   private static MemorySegment bf16Bits(int n) {
