@@ -18,11 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       exact only while a lane's sum fits 16 bits, e.g. int4 × int8 over one 32-wide block);
  *   <li>{@code maddwd}: C2's auto-vectorized {@code out[i] += a[2i]*b[2i] + a[2i+1]*b[2i+1]} over
  *       short arrays (vpmaddwd; the only widening integer multiply-add C2 emits on AVX2);
- *   <li>{@code fma peak}: 12 independent FMA chains, no loads (JMH's FmaPeakBenchmark in one file).
  * </ul>
  *
- * Each runs on THREADS threads at once; ROUNDS rounds, the last one printed (the earlier ones are
- * the JIT's warm-up). Usage:
+ * The machine's FMA peak, for scale, is JMH's {@code FmaPeakBenchmark}. Each runs on THREADS
+ * threads at once; ROUNDS rounds, the last one printed (the earlier ones are the JIT's warm-up).
+ * Usage:
  *
  * <pre>
  * java --add-modules jdk.incubator.vector bench/scripts/IntMacVsFma.java 2 5
@@ -55,12 +55,10 @@ public class IntMacVsFma {
       double fma = rate(threads, () -> floatTile(fw, TOKENS_F, REPS)) * N * 8 * REPS;
       double shorts = rate(threads, () -> shortTile(w, TOKENS_S, REPS)) * N * 8 * REPS;
       double maddwd = rate(threads, () -> maddwd(pairsA, pairsB, REPS)) * 2 * N * REPS;
-      double peak = rate(threads, () -> fmaPeak(REPS)) * REPS * 100L * 12 * 8 * 2;
       if (r == rounds) {
         System.out.printf(
-            "threads %d: fma %.1f GMAC/s, short mul+add %.1f GMAC/s, maddwd %.1f GMAC/s;"
-                + " fma peak %.1f GFLOP/s%n",
-            threads, fma / 1e9, shorts / 1e9, maddwd / 1e9, peak / 1e9);
+            "threads %d: fma %.1f GMAC/s, short mul+add %.1f GMAC/s, maddwd %.1f GMAC/s%n",
+            threads, fma / 1e9, shorts / 1e9, maddwd / 1e9);
       }
     }
   }
@@ -149,34 +147,5 @@ public class IntMacVsFma {
       }
     }
     return out[5];
-  }
-
-  static long fmaPeak(int reps) {
-    var m = FloatVector.broadcast(F, 0.999999f);
-    var a = FloatVector.broadcast(F, 1e-7f);
-    float result = 0;
-    for (int r = 0; r < reps; r++) {
-      var c0 = FloatVector.broadcast(F, r);
-      FloatVector c1 = c0.add(1f), c2 = c0.add(2f), c3 = c0.add(3f), c4 = c0.add(4f);
-      FloatVector c5 = c0.add(5f), c6 = c0.add(6f), c7 = c0.add(7f), c8 = c0.add(8f);
-      FloatVector c9 = c0.add(9f), c10 = c0.add(10f), c11 = c0.add(11f);
-      for (int i = 0; i < 100; i++) {
-        c0 = c0.fma(m, a);
-        c1 = c1.fma(m, a);
-        c2 = c2.fma(m, a);
-        c3 = c3.fma(m, a);
-        c4 = c4.fma(m, a);
-        c5 = c5.fma(m, a);
-        c6 = c6.fma(m, a);
-        c7 = c7.fma(m, a);
-        c8 = c8.fma(m, a);
-        c9 = c9.fma(m, a);
-        c10 = c10.fma(m, a);
-        c11 = c11.fma(m, a);
-      }
-      result += c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).lane(0);
-      result += c8.add(c9).add(c10).add(c11).lane(0);
-    }
-    return (long) result;
   }
 }
