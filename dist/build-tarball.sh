@@ -2,8 +2,9 @@
 # Builds TARGET/NAME.tar.gz, the download that runs without a JDK:
 #   NAME/bin/gemma-embed     the launcher (src/bin/gemma-embed)
 #   NAME/lib/gemma-embed.jar the CLI (cli/target/gemma-embed.jar, everything in one jar)
-#   NAME/lib/jvm-options     the JVM defaults: the repository's scripts/jvm-options, CDS allowed
-#   NAME/lib/gemma-embed.aot an AOT cache trained by the jlinked runtime on a short embed job
+#   NAME/lib/launch.sh, NAME/lib/jvm-options, NAME/lib/jvm-options-quick
+#                            the JVM defaults: the repository's scripts/ files of the same names
+#   NAME/lib/gemma-embed.aot the AOT cache for short jobs, trained by the jlinked runtime
 #   NAME/runtime/            a jlink image of the modules the jar needs (jdeps) + jdk.incubator.vector
 #   NAME/README.md, LICENSE  the repository's (Apache License 2.0)
 # jlink links from the JDK's jmods/ or, where the JDK has none (Temurin 25), from its run-time
@@ -29,30 +30,17 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
   --compress zip-6 --output "$stage/runtime"
 
 cp "$jar" "$stage/lib/gemma-embed.jar"
-# One owner of the JVM defaults: scripts/jvm-options, the argument file every launcher passes,
-# less its -XX:AOTMode=off: the AOT cache below is class-data sharing, and the jlinked runtime has
-# no default CDS archive that the line would otherwise keep out.
-{
-  grep -vx -e '-XX:AOTMode=off' "$root/scripts/jvm-options"
-  echo "# This archive's copy: without -XX:AOTMode=off, for the AOT cache lib/gemma-embed.aot."
-} > "$stage/lib/jvm-options"
+# One owner of the JVM defaults and of how a launcher picks them: the repository's scripts/launch.sh
+# and the argument files it passes, copied as they are.
+cp "$root/scripts/launch.sh" "$root/scripts/jvm-options" "$root/scripts/jvm-options-quick" "$stage/lib/"
 
-# AOT cache (JEP 483, 515): the classes a short embed job loads and links, and its method
-# profiles, written by a training run of the jlinked runtime itself (a cache loads only into the
-# JVM that wrote it, and from any folder the archive is unpacked to). The job: the jar's own
-# synthetic tiny model, embedded as bin/gemma-embed runs it.
+# The AOT cache for short jobs (JEPs 483, 515), trained as the repository's is
+# (cli/scripts/aot-cache.sh), but by the jlinked runtime itself, in a clean environment: a cache
+# loads only into the JVM that wrote it (and from any folder the archive is unpacked to).
 train="$target/aot-training"
 rm -rf "$train" && mkdir -p "$train/home"
-in_clean_env() {
-  env -i HOME="$train/home" PATH=/usr/bin:/bin "$stage/runtime/bin/java" "@$stage/lib/jvm-options" \
-    -Dgemma-embed.stderr.tty=false -Dgemma-embed.stderr.fd=3 "$@" 3>&2
-}
-in_clean_env -jar "$stage/lib/gemma-embed.jar" synth --out "$train/tiny" > "$train/synth.log" 2>&1 \
-  || { cat "$train/synth.log" >&2; exit 1; }
-in_clean_env -XX:AOTCacheOutput="$stage/lib/gemma-embed.aot" -jar "$stage/lib/gemma-embed.jar" \
-  embed --model "$train/tiny" "hello" "A second, longer sentence to embed in the same batch." \
-  > "$train/embed.log" 2>&1 || { cat "$train/embed.log" >&2; exit 1; }
-[ -s "$stage/lib/gemma-embed.aot" ] || { echo "build-tarball: no AOT cache written" >&2; exit 1; }
+env -i HOME="$train/home" PATH=/usr/bin:/bin bash "$root/cli/scripts/aot-cache.sh" \
+  "$stage/runtime/bin/java" "$stage/lib" "$stage/lib/gemma-embed.jar" "$stage/lib/gemma-embed.aot"
 printf '%s\n' "$version" > "$stage/lib/version"
 install -m 755 "$root/dist/src/bin/gemma-embed" "$stage/bin/gemma-embed"
 cp "$root/README.md" "$root/LICENSE" "$stage/"

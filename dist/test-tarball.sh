@@ -37,10 +37,12 @@ embed_gives_a_vector() {
 }
 check embed embed_gives_a_vector
 # the AOT cache the build trained loads into the unpacked runtime from this folder (AOTMode=on
-# stops the JVM when it cannot), and the vector is the same bit for bit without it
+# stops the JVM when it cannot), and the vector is the same bit for bit without it; _JAVA_OPTIONS
+# comes after the launcher's options (JDK_JAVA_OPTIONS would come before jvm-options-quick's
+# AOTMode and be overridden)
 aot_cache_loads() {
-  clean JDK_JAVA_OPTIONS=-XX:AOTMode=on "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-on.json" \
-    && clean JDK_JAVA_OPTIONS=-XX:AOTMode=off "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-off.json" \
+  clean _JAVA_OPTIONS=-XX:AOTMode=on "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-on.json" \
+    && clean _JAVA_OPTIONS=-XX:AOTMode=off "$app/bin/gemma-embed" embed --model "$work/tiny" hello > "$work/aot-off.json" \
     && grep -q '"embedding":\[' "$work/aot-on.json" && cmp -s "$work/aot-on.json" "$work/aot-off.json"
 }
 check aot-cache aot_cache_loads

@@ -8,18 +8,27 @@
 # rewrites it with the jar, and a JVM that cannot use it (another JDK, a rebuilt jar) runs without
 # it, silently. The last steps check that this one is used (-XX:AOTMode=on fails otherwise) and
 # that one that cannot be used prints nothing.
-# Usage: cli/scripts/aot-cache.sh
+# The download's build (dist/build-tarball.sh) trains its own with its jlinked runtime, from the
+# folder it unpacks to: the arguments name that JVM, the folder of its jvm-options files, its jar
+# and the cache to write.
+# Usage: cli/scripts/aot-cache.sh [JAVA OPTIONS_DIR JAR AOT_CACHE]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-source "$root/scripts/select-jdk.sh"
-# the paths as ./gemma-embed spells them: the cache records the jar's path
-jar="$root/cli/target/gemma-embed.jar"
-aot="$root/cli/target/gemma-embed.aot"
-java="$JAVA_HOME/bin/java"
+if [ $# -eq 4 ]; then
+  java="$1" options="$2" jar="$3" aot="$4"
+elif [ $# -eq 0 ]; then
+  source "$root/scripts/select-jdk.sh"
+  java="$JAVA_HOME/bin/java" options="$root/scripts"
+  # the paths as ./gemma-embed spells them: the cache records the jar's path
+  jar="$root/cli/target/gemma-embed.jar" aot="$root/cli/target/gemma-embed.aot"
+else
+  echo "usage: cli/scripts/aot-cache.sh [JAVA OPTIONS_DIR JAR AOT_CACHE]" >&2
+  exit 2
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rm -f "$aot"
-opts=("@$root/scripts/jvm-options" "@$root/scripts/jvm-options-quick")
+opts=("@$options/jvm-options" "@$options/jvm-options-quick")
 export XDG_CACHE_HOME="$work/cache"
 run() { # log-name java-arguments...
   local log="$work/$1.log"
