@@ -27,8 +27,15 @@ final class Bpe {
   final PieceIndex index;
   final Merges merges;
   private final boolean mergesByText;
+
+  /**
+   * Per BMP character, the canonical id of its one-character piece plus 2 (1: no such piece, 0: not
+   * looked up yet), filled as characters are met. Built whole at load, this walked the 262,144
+   * pieces before the JIT had compiled anything: about 100 ms of a one-text job. Racy but safe: an
+   * entry is one int, and every thread computes the same value for it.
+   */
   private final int[] bmpIds = new int[65536];
-  private final PieceIndexInt suppIds;
+
   private final int[] byteIds = new int[256];
   private final boolean byteFallback;
   private final boolean allBytes;
@@ -74,20 +81,6 @@ final class Bpe {
     this.fuseUnk = fuseUnk;
     this.ignoreMerges = ignoreMerges;
     this.splitChar = splitChar;
-    Arrays.fill(bmpIds, -1);
-    PieceIndexInt supp = new PieceIndexInt();
-    char[] chars = pieces.chars();
-    for (int id = 0; id < pieces.size(); id++) {
-      int len = pieces.length(id);
-      if (len == 0 || len > 2 || !pieces.has(id)) continue;
-      int cp = pieces.firstCodePoint(id);
-      if (Character.charCount(cp) != len) continue;
-      if (index.get(chars, pieces.start(id), len) != id)
-        continue; // duplicate string: lowest id wins
-      if (cp < 65536) bmpIds[cp] = id;
-      else supp.put(cp, id);
-    }
-    this.suppIds = supp;
     boolean all = true;
     for (int b = 0; b < 256; b++) {
       byteIds[b] = index.get(bytePiece(b));
@@ -104,8 +97,17 @@ final class Bpe {
     return "<0x" + hex.charAt(b >>> 4) + hex.charAt(b & 15) + ">";
   }
 
+  /** The canonical id of the piece that is code point {@code cp} alone, or -1. */
   int charId(int cp) {
-    return cp < 65536 ? bmpIds[cp] : suppIds.get(cp);
+    if (cp >= 65536) {
+      return index.get(Character.toChars(cp), 0, 2);
+    }
+    int v = bmpIds[cp];
+    if (v == 0) {
+      v = index.get(new char[] {(char) cp}, 0, 1) + 2;
+      bmpIds[cp] = v;
+    }
+    return v - 2;
   }
 
   /**
@@ -189,7 +191,7 @@ final class Bpe {
   private void encodeWord(char[] text, int start, int end, int hash, Sink sink) {
     int len = end - start;
     if (len == 1) {
-      int id = bmpIds[text[start]];
+      int id = charId(text[start]);
       if (id >= 0) {
         sink.add(id, start, end);
         return;
@@ -267,7 +269,7 @@ final class Bpe {
         cp = Character.toCodePoint(c, text[i + 1]);
         len = 2;
       }
-      int tid = cp < 65536 ? bmpIds[cp] : suppIds.get(cp);
+      int tid = charId(cp);
       if (n + 6 > sink.symId.length) { // byte fallback can add 4 symbols per character
         sink.ensureSymbols(n + 6 + (end - i));
       }
@@ -493,49 +495,5 @@ final class Bpe {
     keys[i] = k;
     aux[i] = a;
     return n;
-  }
-
-  /** Small int → int open-addressing map for supplementary-plane single-character pieces. */
-  static final class PieceIndexInt {
-    private int[] keys = new int[16];
-    private int[] vals = new int[16];
-    private int count;
-
-    PieceIndexInt() {
-      Arrays.fill(keys, -1);
-    }
-
-    void put(int k, int v) {
-      if (count * 2 >= keys.length) {
-        int[] ok = keys;
-        int[] ov = vals;
-        keys = new int[ok.length * 2];
-        vals = new int[ok.length * 2];
-        Arrays.fill(keys, -1);
-        count = 0;
-        for (int i = 0; i < ok.length; i++) if (ok[i] != -1) put(ok[i], ov[i]);
-      }
-      int m = keys.length - 1;
-      int i = (k * 0x9E3779B9) & m;
-      while (keys[i] != -1 && keys[i] != k) i = (i + 1) & m;
-      if (keys[i] == -1) count++;
-      keys[i] = k;
-      vals[i] = v;
-    }
-
-    int get(int k) {
-      int m = keys.length - 1;
-      int i = (k * 0x9E3779B9) & m;
-      while (true) {
-        int slot = keys[i];
-        if (slot == k) {
-          return vals[i];
-        }
-        if (slot == -1) {
-          return -1;
-        }
-        i = (i + 1) & m;
-      }
-    }
   }
 }

@@ -1,12 +1,14 @@
 package dev.gemmaembed.tokenizer;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -57,8 +59,9 @@ final class TokenizerCache {
   /**
    * Bump whenever parsing semantics, the layout below or the file names change: old files are then
    * ignored, and pruned at the next write. 6: names hold the checksums themselves, not a SHA-256.
+   * 7: the definition block ends with its CRC-32C; added tokens stored column by column.
    */
-  private static final int VERSION = 6;
+  private static final int VERSION = 7;
 
   /** Little-endian: the order of the hardware this runs on, so bulk copies need no byte swaps. */
   private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -231,28 +234,43 @@ final class TokenizerCache {
   }
 
   /**
-   * The definition in a cache file, or null when the file is not one of this version or does not
-   * hold exactly the {@code source} bytes. The file is mapped for the read and unmapped after it,
-   * so its bytes never take heap, and the comparison reads both copies in place.
+   * The definition in a cache file, or null when the file is not one of this version, does not hold
+   * exactly the {@code source} bytes, or is damaged: cut short (even while it is read), its
+   * definition block failing its CRC-32C, or its counts and tables not fitting together. The file
+   * is read front to back through a small buffer and never mapped: a mapped file cut short under
+   * the reader faults on its lost pages, which the JVM reports as an {@link InternalError} instead
+   * of an exception a miss could catch.
    */
   static Definition readFile(Path file, List<MemorySegment> source) throws IOException {
-    try (Arena arena = Arena.ofConfined();
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-      long head = 16 + 8L * source.size();
-      if (m.byteSize() < head) return null;
-      ByteBuffer b = m.asSlice(0, head).asByteBuffer().order(ORDER);
-      if (b.getLong() != MAGIC || b.getInt() != VERSION || b.getInt() != source.size()) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      return readFile(ch, ch.size(), source);
+    }
+  }
+
+  /**
+   * {@link #readFile(Path, List)} of the {@code size} bytes that {@code ch} held when it was opened
+   * (it may have been cut short since).
+   */
+  static Definition readFile(FileChannel ch, long size, List<MemorySegment> source)
+      throws IOException {
+    try (In in = new In(ch, size)) {
+      if (in.left() < 16 + 8L * source.size()
+          || in.getLong() != MAGIC
+          || in.getInt() != VERSION
+          || in.getInt() != source.size()) {
         return null;
       }
-      long at = head;
-      for (MemorySegment part : source) {
-        long n = b.getLong();
-        if (n != part.byteSize() || n > m.byteSize() - at) return null;
-        if (m.asSlice(at, n).mismatch(part) != -1) return null;
-        at += n;
+      long[] lengths = new long[source.size()];
+      for (int i = 0; i < lengths.length; i++) {
+        lengths[i] = in.getLong();
+        if (lengths[i] != source.get(i).byteSize()) return null;
       }
-      return read(m.asSlice(at).asByteBuffer());
+      for (MemorySegment part : source) {
+        if (!in.matches(part)) return null;
+      }
+      return read(in);
+    } catch (EOFException | RuntimeException e) {
+      return null; // cut short, or parts that do not fit together: damaged
     }
   }
 
@@ -337,45 +355,154 @@ final class TokenizerCache {
     }
   }
 
-  /** A count of {@code bytes}-byte elements that the rest of {@code b} can hold. */
-  private static int count(ByteBuffer b, int bytes) {
-    int n = b.getInt();
-    if (n < 0 || n > b.remaining() / bytes) {
-      throw new IllegalStateException("bad count " + n + " at " + (b.position() - 4));
+  /**
+   * A cache file (or a definition block alone) read front to back through a 256 KiB buffer, with a
+   * CRC-32C of the bytes read between {@link #startSum} and {@link #endSum}. Every count is checked
+   * against the bytes left before anything is allocated for it; input that ends early is an {@link
+   * EOFException}.
+   */
+  private static final class In implements AutoCloseable {
+    private final Arena arena = Arena.ofConfined();
+    private final ReadableByteChannel ch;
+    private final ByteBuffer buf; // [position, limit): read, not yet consumed
+    private long unread; // bytes of the input not yet in the buffer
+    private final CRC32C crc = new CRC32C();
+    private boolean summing;
+    private int summedTo; // buffer position up to which the CRC has the consumed bytes
+
+    In(ReadableByteChannel ch, long size) {
+      this.ch = ch;
+      this.buf = arena.allocate(1 << 18).asByteBuffer().order(ORDER).flip();
+      this.unread = size;
     }
-    return n;
-  }
 
-  private static int[] ints(ByteBuffer b) {
-    int n = count(b, 4);
-    int[] a = new int[n];
-    b.asIntBuffer().get(a);
-    b.position(b.position() + 4 * n);
-    return a;
-  }
-
-  private static long[] longs(ByteBuffer b) {
-    int n = count(b, 8);
-    long[] a = new long[n];
-    b.asLongBuffer().get(a);
-    b.position(b.position() + 8 * n);
-    return a;
-  }
-
-  private static char[] chars(ByteBuffer b) {
-    int n = count(b, 2);
-    char[] a = new char[n];
-    b.asCharBuffer().get(a);
-    b.position(b.position() + 2 * n);
-    return a;
-  }
-
-  private static String str(ByteBuffer b) {
-    if (b.getInt(b.position()) == -1) {
-      b.getInt();
-      return null;
+    /** Bytes of the input not consumed yet. */
+    long left() {
+      return unread + buf.remaining();
     }
-    return new String(chars(b));
+
+    /** Makes at least {@code n} (at most the buffer's capacity) bytes readable. */
+    private void need(int n) throws IOException {
+      if (buf.remaining() >= n) return;
+      sum();
+      buf.compact();
+      while (buf.position() < n) {
+        int got = ch.read(buf);
+        if (got < 0) throw new EOFException("tokenizer cache file cut short");
+        unread -= got;
+      }
+      buf.flip();
+      summedTo = 0;
+    }
+
+    /** Adds the bytes consumed since the last call to the CRC, when summing. */
+    private void sum() {
+      if (summing && buf.position() > summedTo) {
+        crc.update(buf.duplicate().position(summedTo).limit(buf.position()));
+      }
+      summedTo = buf.position();
+    }
+
+    void startSum() {
+      summedTo = buf.position();
+      summing = true;
+    }
+
+    /** The CRC-32C of the bytes consumed since {@link #startSum}. */
+    int endSum() {
+      sum();
+      summing = false;
+      return (int) crc.getValue();
+    }
+
+    int getInt() throws IOException {
+      need(4);
+      return buf.getInt();
+    }
+
+    long getLong() throws IOException {
+      need(8);
+      return buf.getLong();
+    }
+
+    /** A count of {@code bytes}-byte elements that the rest of the input can hold. */
+    int count(int bytes) throws IOException {
+      int n = getInt();
+      if (n < 0 || n > left() / bytes) {
+        throw new IllegalStateException("bad count " + n);
+      }
+      return n;
+    }
+
+    int[] ints() throws IOException {
+      int[] a = new int[count(4)];
+      for (int done = 0; done < a.length; ) {
+        need(4);
+        int k = Math.min(a.length - done, buf.remaining() / 4);
+        buf.asIntBuffer().get(a, done, k);
+        buf.position(buf.position() + 4 * k);
+        done += k;
+      }
+      return a;
+    }
+
+    long[] longs() throws IOException {
+      long[] a = new long[count(8)];
+      for (int done = 0; done < a.length; ) {
+        need(8);
+        int k = Math.min(a.length - done, buf.remaining() / 8);
+        buf.asLongBuffer().get(a, done, k);
+        buf.position(buf.position() + 8 * k);
+        done += k;
+      }
+      return a;
+    }
+
+    char[] chars() throws IOException {
+      char[] a = new char[count(2)];
+      for (int done = 0; done < a.length; ) {
+        need(2);
+        int k = Math.min(a.length - done, buf.remaining() / 2);
+        buf.asCharBuffer().get(a, done, k);
+        buf.position(buf.position() + 2 * k);
+        done += k;
+      }
+      return a;
+    }
+
+    String str() throws IOException {
+      need(4);
+      if (buf.getInt(buf.position()) == -1) {
+        buf.getInt();
+        return null;
+      }
+      return new String(chars());
+    }
+
+    /** Whether the next {@code part.byteSize()} bytes equal {@code part}'s, consuming them. */
+    boolean matches(MemorySegment part) throws IOException {
+      long n = part.byteSize();
+      if (n > left()) return false;
+      for (long at = 0; at < n; ) {
+        need(1);
+        int k = (int) Math.min(n - at, buf.remaining());
+        if (MemorySegment.ofBuffer(buf).asSlice(0, k).mismatch(part.asSlice(at, k)) != -1) {
+          return false;
+        }
+        buf.position(buf.position() + k);
+        at += k;
+      }
+      return true;
+    }
+
+    boolean atEnd() throws IOException {
+      return left() == 0 && !buf.hasRemaining();
+    }
+
+    @Override
+    public void close() {
+      arena.close();
+    }
   }
 
   /** The definition block of a cache file. */
@@ -416,24 +543,40 @@ final class TokenizerCache {
     o.chars(d.normFrom(), d.normFrom().length);
     o.chars(d.normTo(), d.normTo().length);
     o.i(d.splitChar());
-    o.i(d.added().size());
-    for (AddedToken a : d.added()) {
-      o.i(a.id());
-      o.str(a.content());
-      o.i(
+    // Added tokens column by column (thousands for Gemma: one read each, not three per token).
+    List<AddedToken> added = d.added();
+    int na = added.size();
+    int[] ids = new int[na];
+    int[] flags = new int[na];
+    int[] lengths = new int[na];
+    StringBuilder contents = new StringBuilder();
+    for (int i = 0; i < na; i++) {
+      AddedToken a = added.get(i);
+      ids[i] = a.id();
+      flags[i] =
           (a.special() ? 1 : 0)
               | (a.singleWord() ? 2 : 0)
               | (a.lstrip() ? 4 : 0)
               | (a.rstrip() ? 8 : 0)
-              | (a.normalized() ? 16 : 0));
+              | (a.normalized() ? 16 : 0);
+      lengths[i] = a.content().length();
+      contents.append(a.content());
     }
+    o.ints(ids, na);
+    o.ints(flags, na);
+    o.ints(lengths, na);
+    o.chars(contents.toString().toCharArray(), contents.length());
     o.ints(d.prefix(), d.prefix().length);
     o.ints(d.suffix(), d.suffix().length);
     writeDecoder(o, d.decoder());
     o.i(d.bos());
     o.i(d.eos());
     o.i(d.pad());
-    o.l(MAGIC); // trailer: detects truncated files
+    o.l(MAGIC);
+    // trailer: the CRC-32C of the block so far, which a read checks (a damaged block is a miss)
+    CRC32C crc = new CRC32C();
+    crc.update(o.b.array(), 0, o.b.position());
+    o.i((int) crc.getValue());
     ByteBuffer b = o.b;
     byte[] out = new byte[b.position()];
     b.flip();
@@ -485,81 +628,96 @@ final class TokenizerCache {
     }
   }
 
-  private static Decoder readDecoder(ByteBuffer b) {
-    int t = b.getInt();
+  /** Nesting limit of decoder sequences (Gemma's: one), so that a damaged block cannot recurse. */
+  private static final int MAX_DECODER_DEPTH = 8;
+
+  private static Decoder readDecoder(In in, int depth) throws IOException {
+    int t = in.getInt();
     return switch (t) {
       case 0 -> null;
       case 1 -> {
-        int n = b.getInt();
+        int n = in.count(4);
+        if (depth >= MAX_DECODER_DEPTH) throw new IllegalStateException("decoders nest too deep");
         List<Decoder> steps = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) steps.add(readDecoder(b));
+        for (int i = 0; i < n; i++) steps.add(readDecoder(in, depth + 1));
         yield new Decoder.Sequence(List.copyOf(steps));
       }
-      case 2 -> new Decoder.Replace(str(b), str(b));
+      case 2 -> new Decoder.Replace(in.str(), in.str());
       case 3 -> new Decoder.ByteFallback();
       case 4 -> new Decoder.Fuse();
-      case 5 -> new Decoder.Strip(b.getInt(), b.getInt(), b.getInt());
+      case 5 -> new Decoder.Strip(in.getInt(), in.getInt(), in.getInt());
       default -> throw new IllegalStateException("bad decoder tag " + t);
     };
   }
 
   /**
-   * Reads a definition block, from {@code b}'s position to its limit; null if it is not one of this
-   * version.
+   * Reads a definition block, which must end the input; null if it is not one of this version or
+   * fails its CRC-32C.
    */
-  static Definition read(ByteBuffer b) {
-    b.order(ORDER);
-    if (b.remaining() < 24 || b.getLong() != MAGIC || b.getInt() != VERSION) return null;
-    if (b.getLong(b.limit() - 8) != MAGIC) return null;
-    PieceTable pieces = PieceTable.of(ints(b), chars(b));
-    int mergeKind = b.getInt();
+  private static Definition read(In in) throws IOException {
+    in.startSum();
+    if (in.left() < 24 || in.getLong() != MAGIC || in.getInt() != VERSION) return null;
+    PieceTable pieces = PieceTable.of(in.ints(), in.chars());
+    int mergeKind = in.getInt();
     PieceIndex index;
     Merges merges;
     if (mergeKind == MERGES_TABLE) {
-      int[] l = ints(b);
-      int[] r = ints(b);
-      int[] res = ints(b);
-      index = new PieceIndex(pieces, ints(b));
-      merges = new MergeTable(l, r, res, longs(b), ints(b));
+      int[] l = in.ints();
+      int[] r = in.ints();
+      int[] res = in.ints();
+      index = new PieceIndex(pieces, in.ints());
+      merges = new MergeTable(l, r, res, in.longs(), in.ints());
     } else if (mergeKind == MERGES_SCORE_RANKED) {
-      index = new PieceIndex(pieces, ints(b));
+      index = new PieceIndex(pieces, in.ints());
       merges =
           ScoreRankedMerges.restore(
-              pieces, index, ints(b), longs(b), b.getInt(), b.getInt(), b.getInt());
+              pieces, index, in.ints(), in.longs(), in.getInt(), in.getInt(), in.getInt());
     } else {
       return null;
     }
-    int junctionKind = b.getInt();
+    int junctionKind = in.getInt();
     Junctions stored = null;
     if (junctionKind == JUNCTIONS_STORED) {
-      long[] small = longs(b);
-      long[] jkeys = longs(b);
-      stored = new Junctions(small, jkeys, b.getInt());
+      long[] small = in.longs();
+      long[] jkeys = in.longs();
+      stored = new Junctions(small, jkeys, in.getInt());
     } else if (junctionKind != JUNCTIONS_NONE && junctionKind != JUNCTIONS_FROM_SPLITS) {
       return null;
     }
-    int unk = b.getInt();
-    int flags = b.getInt();
-    char[] from = chars(b);
-    char[] to = chars(b);
-    int split = b.getInt();
-    int na = b.getInt();
-    List<AddedToken> added = new ArrayList<>(na);
-    for (int i = 0; i < na; i++) {
-      int id = b.getInt();
-      String content = str(b);
-      int f = b.getInt();
+    int unk = in.getInt();
+    int flags = in.getInt();
+    char[] from = in.chars();
+    char[] to = in.chars();
+    int split = in.getInt();
+    int[] ids = in.ints();
+    int[] addedFlags = in.ints();
+    int[] lengths = in.ints();
+    char[] contents = in.chars();
+    if (addedFlags.length != ids.length || lengths.length != ids.length) return null;
+    List<AddedToken> added = new ArrayList<>(ids.length);
+    for (int i = 0, at = 0; i < ids.length; i++) {
+      int f = addedFlags[i];
+      String content = new String(contents, at, lengths[i]); // bounds checked: damaged if not
+      at += lengths[i];
       added.add(
           new AddedToken(
-              id, content, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, (f & 8) != 0, (f & 16) != 0));
+              ids[i],
+              content,
+              (f & 1) != 0,
+              (f & 2) != 0,
+              (f & 4) != 0,
+              (f & 8) != 0,
+              (f & 16) != 0));
     }
-    int[] prefix = ints(b);
-    int[] suffix = ints(b);
-    Decoder dec = readDecoder(b);
-    int bos = b.getInt();
-    int eos = b.getInt();
-    int pad = b.getInt();
-    if (b.getLong() != MAGIC || b.hasRemaining()) return null;
+    int[] prefix = in.ints();
+    int[] suffix = in.ints();
+    Decoder dec = readDecoder(in, 0);
+    int bos = in.getInt();
+    int eos = in.getInt();
+    int pad = in.getInt();
+    if (in.getLong() != MAGIC) return null;
+    int crc = in.endSum();
+    if (in.getInt() != crc || !in.atEnd()) return null;
     PieceIndex pieceIndex = index;
     return new Definition(
         pieces,

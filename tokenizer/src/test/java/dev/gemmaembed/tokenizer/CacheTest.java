@@ -10,9 +10,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,7 +30,7 @@ class CacheTest {
   }
 
   @Test
-  void binaryFormRoundTripsAndEncodesTheCorpusIdentically() throws IOException {
+  void binaryFormRoundTripsAndEncodesTheCorpusIdentically(@TempDir Path dir) throws IOException {
     byte[] json = resource("tokenizer.json.gz");
     byte[] cfg = resource("tokenizer_config.json.gz");
     long t0 = System.nanoTime();
@@ -37,8 +38,10 @@ class CacheTest {
         TokenizerCache.parse(json, "tokenizer.json.gz", cfg, "tokenizer_config.json.gz");
     long t1 = System.nanoTime();
     byte[] bin = TokenizerCache.write(parsed);
+    Path file = Files.createFile(dir.resolve("block.bin"));
+    TokenizerCache.writeFile(file, List.of(), bin);
     long t2 = System.nanoTime();
-    Definition read = TokenizerCache.read(ByteBuffer.wrap(bin));
+    Definition read = TokenizerCache.readFile(file, List.of());
     long t3 = System.nanoTime();
     System.out.printf(
         "JSON parse %.0f ms, binary write %.0f ms (%.1f MB), binary read %.0f ms%n",
@@ -92,6 +95,56 @@ class CacheTest {
       assertArrayEquals(
           first.encode("ab ababc"),
           GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc"));
+    } finally {
+      if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
+      else System.setProperty(TokenizerCache.DIR_PROPERTY, old);
+    }
+  }
+
+  @Test
+  void aDamagedCacheFileIsAMissAndIsRewritten(@TempDir Path dir) throws IOException {
+    String old = System.getProperty(TokenizerCache.DIR_PROPERTY);
+    System.setProperty(TokenizerCache.DIR_PROPERTY, dir.toString());
+    try {
+      byte[] json =
+          LoadingTest.tiny(LoadingTest.TINY_MODEL, "")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      List<MemorySegment> source = List.of(MemorySegment.ofArray(json));
+      int[] expected =
+          GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc");
+      Path file;
+      try (var s = Files.list(dir)) {
+        file = s.findFirst().orElseThrow();
+      }
+      byte[] good = Files.readAllBytes(file);
+      assertNotNull(TokenizerCache.readFile(file, source));
+      List<byte[]> damaged = new java.util.ArrayList<>();
+      for (int i = 1; i < 8; i++) {
+        damaged.add(Arrays.copyOf(good, good.length * i / 8)); // cut short
+      }
+      damaged.add(Arrays.copyOf(good, good.length + 1)); // a byte too many
+      // one bit flipped in the header, the source copy, the definition block and its CRC
+      for (int at : new int[] {0, 13, 20, 40, good.length / 2, good.length - 30, good.length - 1}) {
+        byte[] b = good.clone();
+        b[at] ^= 0x10;
+        damaged.add(b);
+      }
+      for (byte[] b : damaged) {
+        Files.write(file, b);
+        assertNull(TokenizerCache.readFile(file, source), "read back a damaged file");
+        assertArrayEquals(
+            expected,
+            GemmaTokenizer.fromStreams(new ByteArrayInputStream(json), null).encode("ab ababc"));
+        assertArrayEquals(good, Files.readAllBytes(file), "the damaged file is rewritten");
+      }
+      // cut short once open for reading: a miss (a mapping of the file would fault on its lost
+      // pages, an InternalError that no miss catches)
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+          FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        long size = ch.size();
+        w.truncate(good.length / 2);
+        assertNull(TokenizerCache.readFile(ch, size, source));
+      }
     } finally {
       if (old == null) System.clearProperty(TokenizerCache.DIR_PROPERTY);
       else System.setProperty(TokenizerCache.DIR_PROPERTY, old);

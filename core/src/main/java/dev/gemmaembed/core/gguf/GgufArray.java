@@ -1,17 +1,22 @@
 package dev.gemmaembed.core.gguf;
 
+import dev.gemmaembed.core.CheckpointException;
+import dev.gemmaembed.core.Utf8;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A metadata array. Storage is proportional to the file bytes it came from: integers keep their
  * width ({@code byte[]}, {@code short[]}, {@code int[]}, {@code long[]}), FLOAT32 is a {@code
  * float[]}, FLOAT64 a {@code double[]}, BOOL a {@code boolean[]}, nested arrays a {@code
- * GgufArray[]}, and strings stay in the mapped file (their start offsets are kept; they are
- * validated as UTF-8 when the file is opened and decoded on access).
+ * GgufArray[]}, and strings stay in the mapped file (their start offsets are kept; they are checked
+ * as UTF-8 and decoded on access: a string that is not UTF-8 is a {@link CheckpointException}
+ * naming the file, the array, the element and its offset when it is read).
  */
 public final class GgufArray {
 
@@ -21,17 +26,53 @@ public final class GgufArray {
   private final MemorySegment strings;
   private final MemorySegment encoded; // the elements as the file holds them; null: nested arrays
 
+  // A STRING array's: every string shorter than 0x80 bytes (each u64 length is 8 ASCII bytes);
+  // the file and the array's name, for the error of a string that is not UTF-8.
+  private final boolean shortStrings;
+  private final Path file;
+  private final String what;
+
   GgufArray(
       GgufValueType elementType,
       int length,
       Object storage,
       MemorySegment strings,
       MemorySegment encoded) {
+    this(elementType, length, storage, strings, encoded, false, null, null);
+  }
+
+  private GgufArray(
+      GgufValueType elementType,
+      int length,
+      Object storage,
+      MemorySegment strings,
+      MemorySegment encoded,
+      boolean shortStrings,
+      Path file,
+      String what) {
     this.elementType = elementType;
     this.length = length;
     this.storage = storage;
     this.strings = strings;
     this.encoded = encoded;
+    this.shortStrings = shortStrings;
+    this.file = file;
+    this.what = what;
+  }
+
+  /**
+   * A STRING array: its strings start (u64 length, then the bytes) at offsets {@code starts} of
+   * {@code file}, and {@code encoded} holds them all; {@code what} names the array in errors.
+   */
+  static GgufArray ofStrings(
+      long[] starts,
+      MemorySegment whole,
+      MemorySegment encoded,
+      boolean shortStrings,
+      Path file,
+      String what) {
+    return new GgufArray(
+        GgufValueType.STRING, starts.length, starts, whole, encoded, shortStrings, file, what);
   }
 
   public GgufValueType elementType() {
@@ -74,8 +115,22 @@ public final class GgufArray {
     }
     long start = ((long[]) storage)[i];
     long len = strings.get(GgufFile.U64, start);
-    return new String(
-        strings.asSlice(start + 8, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    byte[] b = strings.asSlice(start + 8, len).toArray(ValueLayout.JAVA_BYTE);
+    if (Utf8.firstInvalid(b) >= 0) {
+      throw notUtf8(i);
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private CheckpointException notUtf8(int i) {
+    return new CheckpointException(
+        file,
+        what
+            + "["
+            + i
+            + "]: string at offset "
+            + (((long[]) storage)[i] + 8)
+            + " is not valid UTF-8");
   }
 
   public GgufArray arrayAt(int i) {
@@ -85,31 +140,31 @@ public final class GgufArray {
     throw new IllegalStateException(elementType + " array is not an array of arrays");
   }
 
-  /** The strings of a STRING array, decoded on access from one heap copy the list holds. */
+  /**
+   * The strings of a STRING array, decoded on access from one heap copy of them that the list makes
+   * and checks as UTF-8 at its first access (the first string that is not UTF-8 is named then). Not
+   * for use by several threads at once.
+   */
   public List<String> strings() {
     if (elementType != GgufValueType.STRING) {
       throw new IllegalStateException(elementType + " array is not a STRING array");
     }
-    if (length == 0) {
-      return List.of();
-    }
-    // One heap copy of all the strings' bytes when they fit an array: a vocabulary's 262,144 pieces
-    // are read once each, before the JIT has compiled anything, where a few segment accesses per
-    // piece cost more than the decoding.
     long[] starts = (long[]) storage;
-    long from = starts[0];
-    long to = starts[length - 1] + 8 + strings.get(GgufFile.U64, starts[length - 1]);
-    byte[] bytes =
-        to - from <= Integer.MAX_VALUE - 8
-            ? strings.asSlice(from, to - from).toArray(ValueLayout.JAVA_BYTE)
-            : null;
     return new AbstractList<>() {
+      private byte[] bytes; // every string's u64 length and bytes, from starts[0] on; checked
+
       @Override
       public String get(int index) {
+        Objects.checkIndex(index, length);
         if (bytes == null) {
-          return stringAt(index);
+          long from = starts[0];
+          long to = from + encoded.byteSize();
+          if (to - from > Integer.MAX_VALUE - 8) {
+            return stringAt(index); // too large for one copy: each checked as it is read
+          }
+          bytes = checked(encoded.toArray(ValueLayout.JAVA_BYTE));
         }
-        int at = (int) (starts[index] - from);
+        int at = (int) (starts[index] - starts[0]);
         int len = 0; // a u64 below 2^31 here: the strings fit one array
         for (int k = 3; k >= 0; k--) {
           len = (len << 8) | (bytes[at + k] & 0xFF);
@@ -125,6 +180,32 @@ public final class GgufArray {
   }
 
   /**
+   * {@code copy} (this array's encoded strings) once every string in it is UTF-8. Read before the
+   * JIT has compiled anything (a vocabulary's 262,144 pieces, three quarters of Gemma's not ASCII),
+   * one UTF-8 check per string costs several times one check of the whole copy; and with every
+   * length below 0x80 (its eight bytes ASCII), the copy is UTF-8 exactly when each string is: a
+   * multi-byte sequence never spans an ASCII byte. Else, or when the whole check fails, each string
+   * is checked, and the first bad one named.
+   */
+  private byte[] checked(byte[] copy) {
+    if (shortStrings && Utf8.firstInvalid(copy) < 0) {
+      return copy;
+    }
+    long[] starts = (long[]) storage;
+    for (int i = 0; i < length; i++) {
+      int at = (int) (starts[i] - starts[0]);
+      int len = 0;
+      for (int k = 3; k >= 0; k--) {
+        len = (len << 8) | (copy[at + k] & 0xFF);
+      }
+      if (Utf8.firstInvalid(copy, at + 8, at + 8 + len) >= 0) {
+        throw notUtf8(i);
+      }
+    }
+    return copy;
+  }
+
+  /**
    * The elements' bytes as the file encodes them (a string's u64 length and UTF-8 bytes), in place
    * in the mapped file: equal bytes, equal elements.
    */
@@ -133,6 +214,14 @@ public final class GgufArray {
       throw new IllegalStateException(elementType + " array of arrays has no flat encoding");
     }
     return encoded;
+  }
+
+  /** A copy of an INT32 array. */
+  public int[] toIntArray() {
+    if (storage instanceof int[] a && elementType == GgufValueType.INT32) {
+      return a.clone();
+    }
+    throw new IllegalStateException(elementType + " array is not an INT32 array");
   }
 
   /** A copy of a FLOAT32 array. */

@@ -1,7 +1,6 @@
 package dev.gemmaembed.core.gguf;
 
 import dev.gemmaembed.core.CheckpointException;
-import dev.gemmaembed.core.Utf8;
 import dev.gemmaembed.kernels.WeightType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -31,9 +30,10 @@ import java.util.Optional;
  * (default 32), then the data section; all little-endian.
  *
  * <p>Everything is validated before a tensor is handed out: every count and length against the
- * bytes left in the file (so nothing is allocated from an unchecked count), strings as UTF-8,
- * tensor shapes and sizes against their type, offsets aligned, inside the data section and not
- * overlapping. Errors are {@link CheckpointException}s naming the file, and the key or tensor.
+ * bytes left in the file (so nothing is allocated from an unchecked count), strings as UTF-8 (an
+ * array's strings when they are read: see {@link GgufArray}), tensor shapes and sizes against their
+ * type, offsets aligned, inside the data section and not overlapping. Errors are {@link
+ * CheckpointException}s naming the file, and the key or tensor.
  */
 public final class GgufFile {
 
@@ -433,16 +433,11 @@ public final class GgufFile {
         return new GgufArray(et, len, storage, null, src);
       }
       if (et == GgufValueType.STRING) {
-        long[] starts = new long[len];
-        HeapWindow window = new HeapWindow();
-        for (int i = 0; i < len; i++) {
-          starts[i] = pos;
-          if (!skipValidString(window)) {
-            skipString(what + "[" + i + "]"); // malformed or past the window: checked, named
-          }
-        }
-        long first = len == 0 ? pos : starts[0];
-        return new GgufArray(et, len, starts, seg, seg.asSlice(first, pos - first));
+        long first = pos;
+        StringWalk walk = new StringWalk();
+        long[] starts = walk.walk(len, what);
+        return GgufArray.ofStrings(
+            starts, seg, seg.asSlice(first, pos - first), walk.lengthBits < 0x80, file, what);
       }
       GgufArray[] nested = new GgufArray[len];
       for (int i = 0; i < len; i++) {
@@ -486,72 +481,63 @@ public final class GgufFile {
     }
 
     /**
-     * Validates a string of an array without keeping it (most vocabulary pieces are ASCII: checked
-     * bytewise).
+     * The walk over an array's strings: their start offsets, each length checked to fit the file.
+     * Their bytes are checked as UTF-8 when first read ({@link GgufArray#strings()}): opening a
+     * file walks 262,144 pieces before the JIT has compiled anything, and a UTF-8 check of their 4
+     * MB cost about as much as the rest of the header, for a vocabulary that a tokenizer cache hit
+     * never reads. The lengths are read from a heap copy of up to 1 MiB of the mapping, where one
+     * segment access per piece would cost more than the walk.
      */
-    private void skipString(String what) {
-      MemorySegment bytes = stringBytes(what);
-      long n = bytes.byteSize();
-      for (long i = 0; i < n; i++) {
-        if (bytes.get(ValueLayout.JAVA_BYTE, i) < 0) {
-          try {
-            utf8.decode(bytes.asByteBuffer());
-          } catch (CharacterCodingException e) {
-            throw fail(what + ": string at offset " + (pos - n) + " is not valid UTF-8");
-          }
-          return;
-        }
-      }
-    }
-
-    /**
-     * Skips the string at {@code pos} if it fits the file and is valid UTF-8, reading it from a
-     * heap copy; else leaves {@code pos} and returns false. Opening a file reads 262,144 pieces
-     * (three quarters of Gemma's are not ASCII) before the JIT has compiled anything, and there one
-     * segment access per byte, or a charset decoder per piece, cost more than a fresh process's
-     * whole tokenizer build.
-     */
-    private boolean skipValidString(HeapWindow w) {
-      if (size - pos < 8 || !w.cover(pos, 8)) {
-        return false;
-      }
-      int at = (int) (pos - w.start);
-      byte[] b = w.bytes;
-      long len = 0;
-      for (int k = 7; k >= 0; k--) {
-        len = (len << 8) | (b[at + k] & 0xFF);
-      }
-      if (len < 0 || len > size - pos - 8 || !w.cover(pos + 8, len)) {
-        return false;
-      }
-      at = (int) (pos - w.start); // the window may have moved
-      if (Utf8.firstInvalid(b, at + 8, at + 8 + (int) len) >= 0) {
-        return false;
-      }
-      pos += 8 + len;
-      return true;
-    }
-
-    /** A heap copy of up to 1 MiB of the mapping, refilled as a walk moves past its end. */
-    private final class HeapWindow {
+    private final class StringWalk {
       final byte[] bytes = new byte[(int) Math.min(1 << 20, size - pos)];
-      long start;
+      long start; // file offset of bytes[0]
       int filled;
+      long lengthBits; // the OR of every length
 
-      /**
-       * Whether {@code [from, from + n)} is in the copy, after refilling it from there if need be.
-       */
-      boolean cover(long from, long n) {
-        if (from >= start && from + n <= start + filled) {
-          return true;
+      long[] walk(int len, String what) {
+        long[] starts = new long[len];
+        for (int i = 0; i < len; i++) {
+          starts[i] = pos;
+          long n = lengthInCopy();
+          if (n < 0) { // past the copy: move it here
+            refill(pos);
+            n = lengthInCopy();
+            if (n < 0) { // longer than the copy, a bad length or the end of the file: named
+              n = stringBytes(what + "[" + i + "]").byteSize();
+              lengthBits |= n;
+              continue;
+            }
+          }
+          lengthBits |= n;
+          pos += 8 + n;
         }
-        if (n > bytes.length) {
-          return false;
+        return starts;
+      }
+
+      /** The length of the string at {@code pos} when it and its bytes are in the copy, else -1. */
+      private long lengthInCopy() {
+        long at = pos - start;
+        if (at + 8 > filled) {
+          return -1;
         }
+        int k = (int) at;
+        byte[] b = bytes;
+        long n =
+            (b[k] & 0xFFL)
+                | (b[k + 1] & 0xFFL) << 8
+                | (b[k + 2] & 0xFFL) << 16
+                | (b[k + 3] & 0xFFL) << 24
+                | (b[k + 4] & 0xFFL) << 32
+                | (b[k + 5] & 0xFFL) << 40
+                | (b[k + 6] & 0xFFL) << 48
+                | (b[k + 7] & 0xFFL) << 56;
+        return n < 0 || n > filled - at - 8 ? -1 : n;
+      }
+
+      private void refill(long from) {
         start = from;
         filled = (int) Math.min(bytes.length, size - from);
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, from, bytes, 0, filled);
-        return n <= filled;
       }
     }
 

@@ -386,19 +386,18 @@ public final class GgufModelLoader {
       throw meta.invalid(
           "tokenizer.ggml.scores", scoreArray.length() + " scores for " + n + " tokens");
     }
-    int[] types = new int[n];
     GgufArray typeArray =
         meta.optArray("tokenizer.ggml.token_type", GgufValueType.INT32).orElse(null);
+    int[] types;
     if (typeArray == null) {
+      types = new int[n];
       java.util.Arrays.fill(types, 1);
     } else {
       if (typeArray.length() != n) {
         throw meta.invalid(
             "tokenizer.ggml.token_type", typeArray.length() + " types for " + n + " tokens");
       }
-      for (int i = 0; i < n; i++) {
-        types[i] = (int) typeArray.longAt(i);
-      }
+      types = typeArray.toIntArray();
     }
     // llama.cpp's defaults for a SentencePiece vocabulary when a key is absent.
     SpecialTokens specials =

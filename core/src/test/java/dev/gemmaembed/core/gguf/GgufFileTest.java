@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -338,6 +339,58 @@ class GgufFileTest {
     assertTrue(checked > 800_000, "checked " + checked);
   }
 
+  /** The strings of array 'k' of a file holding only that, after opening it. */
+  private List<String> arrayStrings(Bytes b, Arena arena) throws Exception {
+    return GgufFile.open(write(b), arena).get("k").orElseThrow().asArray().strings();
+  }
+
+  private static Bytes stringArray(byte[]... strings) {
+    Bytes b = new Bytes().header(0, 1).str("k").u32(9).u32(8).u64(strings.length);
+    for (byte[] s : strings) {
+      b.u64(s.length).raw(s);
+    }
+    return b;
+  }
+
+  @Test
+  void anArraysStringsAreCheckedAsUtf8WhenRead() throws Exception {
+    byte[] bad = {(byte) 0xC3, 0x28};
+    String longText = "ü".repeat(100); // 200 bytes: its length is not one ASCII byte
+    byte[] longOk = longText.getBytes(StandardCharsets.UTF_8);
+    try (Arena arena = Arena.ofConfined()) {
+      // opening reads no string; the first read checks them all and names the first bad one
+      List<String> strings = arrayStrings(stringArray("ok".getBytes(), bad, bad), arena);
+      CheckpointException e = assertThrows(CheckpointException.class, () -> strings.get(0));
+      assertTrue(
+          e.getMessage().endsWith("metadata 'k'[1]: string at offset 67 is not valid UTF-8"),
+          e.getMessage());
+      GgufArray array =
+          GgufFile.open(write(stringArray("ok".getBytes(), bad)), arena)
+              .get("k")
+              .orElseThrow()
+              .asArray();
+      assertEquals("ok", array.stringAt(0));
+      assertThrows(CheckpointException.class, () -> array.stringAt(1));
+      // a lead byte at a string's end and a continuation byte at the next one's start: each
+      // string is malformed, though together they would be a well-formed "©"
+      byte[] lead = {(byte) 0xC2};
+      byte[] continuation = {(byte) 0xA9};
+      e =
+          assertThrows(
+              CheckpointException.class,
+              () -> arrayStrings(stringArray(lead, continuation), arena).get(1));
+      assertTrue(e.getMessage().contains("'k'[0]: string at offset"), e.getMessage());
+      // a string of 0x80 bytes or more: each string is checked on its own
+      assertEquals(
+          List.of(longText, "ok"), arrayStrings(stringArray(longOk, "ok".getBytes()), arena));
+      e =
+          assertThrows(
+              CheckpointException.class,
+              () -> arrayStrings(stringArray(longOk, "ok".getBytes(), bad), arena).get(0));
+      assertTrue(e.getMessage().contains("'k'[2]: string at offset"), e.getMessage());
+    }
+  }
+
   @Test
   void rejectsMalformedMetadata() throws Exception {
     fails(new Bytes().header(0, 1).str("k").u32(13).u8(0), "unknown value type 13");
@@ -345,18 +398,6 @@ class GgufFileTest {
     fails(
         new Bytes().header(0, 1).str("k").u32(8).u64(2).raw(new byte[] {(byte) 0xC3, 0x28}),
         "not valid UTF-8");
-    // An array's strings take a fast path; the first malformed one is still decoded, named.
-    fails(
-        new Bytes()
-            .header(0, 1)
-            .str("k")
-            .u32(9)
-            .u32(8)
-            .u64(2)
-            .str("ok")
-            .u64(2)
-            .raw(new byte[] {(byte) 0xC3, 0x28}),
-        "'k'[1]: string at offset 67 is not valid UTF-8");
     fails(
         new Bytes().header(0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2),
         "duplicate metadata key 'k'");
