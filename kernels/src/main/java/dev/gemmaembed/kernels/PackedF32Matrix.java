@@ -67,6 +67,42 @@ final class PackedF32Matrix extends PackedMatrix {
     TileKernels.tile4(a, a0, a1, a2, a3, cols, data, off, PANEL_ROW_BYTES, c, c0, c1, c2, c3);
   }
 
+  /** Six tokens at a time, each panel in two halves, where {@link TileKernels#SIX_ROW_TILES}. */
+  @Override
+  int wideTiles(
+      float[] x, int tokenFrom, int tokenTo, float[] out, int outStride, int o, long off) {
+    if (!TileKernels.SIX_ROW_TILES) {
+      return tokenFrom;
+    }
+    int t = tokenFrom;
+    for (; t + 6 <= tokenTo; t += 6) {
+      int xo = t * cols;
+      for (int h = 0; h < W; h += W / 2) {
+        int co = t * outStride + o + h;
+        TileKernels.tile6Half(
+            x,
+            xo,
+            xo + cols,
+            xo + 2 * cols,
+            xo + 3 * cols,
+            xo + 4 * cols,
+            xo + 5 * cols,
+            cols,
+            data,
+            off + (long) h * Float.BYTES,
+            PANEL_ROW_BYTES,
+            out,
+            co,
+            co + outStride,
+            co + 2 * outStride,
+            co + 3 * outStride,
+            co + 4 * outStride,
+            co + 5 * outStride);
+      }
+    }
+    return t;
+  }
+
   @Override
   void tile1(float[] a, int a0, long off, float[] c, int c0) {
     TileKernels.tile1(a, a0, cols, data, off, PANEL_ROW_BYTES, c, c0);
