@@ -67,11 +67,22 @@ final class PackedF32Matrix extends PackedMatrix {
     TileKernels.tile4(a, a0, a1, a2, a3, cols, data, off, PANEL_ROW_BYTES, c, c0, c1, c2, c3);
   }
 
-  /** Six tokens at a time, each panel in two halves, where {@link TileKernels#SIX_ROW_TILES}. */
+  /**
+   * Below this many tokens a product streams its weights from memory more than it computes on them,
+   * and the half-panel tiles, which read each panel's cache lines in two passes, cost time: one
+   * 16-token text on the full-size float32 model, one Zen 2 thread, took 103–107 ms with them and
+   * 94–96 ms without (bench/README.md).
+   */
+  private static final int SIX_ROW_MIN_TOKENS = 48;
+
+  /**
+   * Six tokens at a time, each panel in two halves, where {@link TileKernels#SIX_ROW_TILES} and the
+   * token range has at least {@value #SIX_ROW_MIN_TOKENS} tokens.
+   */
   @Override
   int wideTiles(
       float[] x, int tokenFrom, int tokenTo, float[] out, int outStride, int o, long off) {
-    if (!TileKernels.SIX_ROW_TILES) {
+    if (!TileKernels.SIX_ROW_TILES || tokenTo - tokenFrom < SIX_ROW_MIN_TOKENS) {
       return tokenFrom;
     }
     int t = tokenFrom;
