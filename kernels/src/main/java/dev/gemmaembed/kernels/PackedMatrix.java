@@ -99,10 +99,19 @@ abstract sealed class PackedMatrix permits PackedF32Matrix, PackedBf16Matrix {
     }
   }
 
+  /**
+   * Runs the first tokens of {@code [tokenFrom, tokenTo)} through the storage's wider token tiles,
+   * if it has any, into a whole panel as {@link #tile4} would; returns the first token left.
+   */
+  int wideTiles(
+      float[] x, int tokenFrom, int tokenTo, float[] out, int outStride, int o, long off) {
+    return tokenFrom;
+  }
+
   /** A whole panel straight into {@code out} (columns {@code o .. o + W}). */
   private void wholePanel(
       float[] x, int tokenFrom, int tokenTo, float[] out, int outStride, int o, long off) {
-    int t = tokenFrom;
+    int t = wideTiles(x, tokenFrom, tokenTo, out, outStride, o, off);
     for (; t + 4 <= tokenTo; t += 4) {
       int xo = t * cols;
       int co = t * outStride + o;

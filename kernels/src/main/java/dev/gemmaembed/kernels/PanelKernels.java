@@ -30,6 +30,12 @@ final class PanelKernels {
   /** Token vectors per register tile (4 × 4 accumulators + 4 token vectors in registers). */
   static final int TILE_VECTORS = 4;
 
+  /**
+   * Row panels run 6-token tiles where vectors are 256 bits wide: AVX2's 16 registers cannot hold
+   * the 4 × 4 tile (see {@link #multiplyRowPanelBy6}); AVX-512 and NEON have 32.
+   */
+  private static final boolean SIX_TOKEN_ROW_TILES = VECTOR && F.vectorBitSize() == 256;
+
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;
 
@@ -144,6 +150,10 @@ final class PanelKernels {
       int outStride,
       int outOffset,
       float[] scratch) {
+    if (SIX_TOKEN_ROW_TILES) {
+      multiplyRowPanelBy6(panelT, nRows, cols, x, tokens, out, outStride, outOffset, scratch);
+      return;
+    }
     for (int t = 0; t < tokens; t += 4) {
       // Missing tokens of the last tile repeat the last one; their results are dropped.
       int last = tokens - 1;
@@ -158,6 +168,103 @@ final class PanelKernels {
         System.arraycopy(scratch, i * GROUP, out, (t + i) * outStride + outOffset, nRows);
       }
     }
+  }
+
+  /**
+   * {@link #multiplyRowPanel} with 6 tokens × 2 vectors of rows per register tile: 12 accumulators,
+   * 2 row vectors and a broadcast fit the 16 registers of AVX2, where the 4 × 4 tile's 21 live
+   * vectors spill (on this 2-core Zen 2, one thread, 768-wide panel of 32 rows × 512 tokens: 87
+   * against 55 GFLOP/s, bench/README.md). The panel is covered in halves of 2 vectors of rows.
+   */
+  private static void multiplyRowPanelBy6(
+      float[] panelT,
+      int nRows,
+      int cols,
+      float[] x,
+      int tokens,
+      float[] out,
+      int outStride,
+      int outOffset,
+      float[] scratch) {
+    int last = tokens - 1;
+    for (int t = 0; t < tokens; t += 6) {
+      // Missing tokens of the last tile repeat the last one; their results are dropped.
+      int x0 = t * cols;
+      int x1 = Math.min(t + 1, last) * cols;
+      int x2 = Math.min(t + 2, last) * cols;
+      int x3 = Math.min(t + 3, last) * cols;
+      int x4 = Math.min(t + 4, last) * cols;
+      int x5 = Math.min(t + 5, last) * cols;
+      int n = Math.min(6, tokens - t);
+      for (int h = 0; h < nRows; h += 2 * L) {
+        rowTile6x2Vector(panelT, h, cols, x, x0, x1, x2, x3, x4, x5, scratch);
+        int rows = Math.min(2 * L, nRows - h);
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(scratch, i * 2 * L, out, (t + i) * outStride + outOffset + h, rows);
+        }
+      }
+    }
+  }
+
+  private static void rowTile6x2Vector(
+      float[] panelT,
+      int h,
+      int cols,
+      float[] x,
+      int x0,
+      int x1,
+      int x2,
+      int x3,
+      int x4,
+      int x5,
+      float[] scratch) {
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c30 = c00;
+    var c31 = c00;
+    var c40 = c00;
+    var c41 = c00;
+    var c50 = c00;
+    var c51 = c00;
+    for (int k = 0; k < cols; k++) {
+      int wo = k * GROUP + h;
+      var w0 = FloatVector.fromArray(F, panelT, wo);
+      var w1 = FloatVector.fromArray(F, panelT, wo + L);
+      var b = FloatVector.broadcast(F, x[x0 + k]);
+      c00 = b.fma(w0, c00);
+      c01 = b.fma(w1, c01);
+      b = FloatVector.broadcast(F, x[x1 + k]);
+      c10 = b.fma(w0, c10);
+      c11 = b.fma(w1, c11);
+      b = FloatVector.broadcast(F, x[x2 + k]);
+      c20 = b.fma(w0, c20);
+      c21 = b.fma(w1, c21);
+      b = FloatVector.broadcast(F, x[x3 + k]);
+      c30 = b.fma(w0, c30);
+      c31 = b.fma(w1, c31);
+      b = FloatVector.broadcast(F, x[x4 + k]);
+      c40 = b.fma(w0, c40);
+      c41 = b.fma(w1, c41);
+      b = FloatVector.broadcast(F, x[x5 + k]);
+      c50 = b.fma(w0, c50);
+      c51 = b.fma(w1, c51);
+    }
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 2 * L);
+    c11.intoArray(scratch, 3 * L);
+    c20.intoArray(scratch, 4 * L);
+    c21.intoArray(scratch, 5 * L);
+    c30.intoArray(scratch, 6 * L);
+    c31.intoArray(scratch, 7 * L);
+    c40.intoArray(scratch, 8 * L);
+    c41.intoArray(scratch, 9 * L);
+    c50.intoArray(scratch, 10 * L);
+    c51.intoArray(scratch, 11 * L);
   }
 
   /**

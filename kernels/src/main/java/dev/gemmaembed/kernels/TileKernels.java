@@ -160,6 +160,86 @@ final class TileKernels {
   }
 
   /**
+   * Whether {@link #tile6Half} is the faster tile: where vectors are 256 bits wide (AVX2), whose 16
+   * registers cannot hold {@link #tile4}'s 16 accumulators, 4 B vectors and a broadcast; AVX-512
+   * and NEON have 32.
+   */
+  static final boolean SIX_ROW_TILES = VECTOR && F.vectorBitSize() == 256;
+
+  /**
+   * Six A rows times half a B strip (its 2 vectors from byte {@code bOff}), into C rows {@code
+   * c0..c5} (2 vectors each): the same chain as {@link #tile4}, in 12 accumulators. Only where
+   * {@link #SIX_ROW_TILES}.
+   */
+  static void tile6Half(
+      float[] a,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int a4,
+      int a5,
+      int kLen,
+      MemorySegment b,
+      long bOff,
+      long bStride,
+      float[] c,
+      int c0,
+      int c1,
+      int c2,
+      int c3,
+      int c4,
+      int c5) {
+    var c00 = FloatVector.zero(F);
+    var c01 = c00;
+    var c10 = c00;
+    var c11 = c00;
+    var c20 = c00;
+    var c21 = c00;
+    var c30 = c00;
+    var c31 = c00;
+    var c40 = c00;
+    var c41 = c00;
+    var c50 = c00;
+    var c51 = c00;
+    for (int k = 0; k < kLen; k++) {
+      long bo = bOff + k * bStride;
+      var w0 = FloatVector.fromMemorySegment(F, b, bo, NATIVE);
+      var w1 = FloatVector.fromMemorySegment(F, b, bo + VB, NATIVE);
+      var x = FloatVector.broadcast(F, a[a0 + k]);
+      c00 = x.fma(w0, c00);
+      c01 = x.fma(w1, c01);
+      x = FloatVector.broadcast(F, a[a1 + k]);
+      c10 = x.fma(w0, c10);
+      c11 = x.fma(w1, c11);
+      x = FloatVector.broadcast(F, a[a2 + k]);
+      c20 = x.fma(w0, c20);
+      c21 = x.fma(w1, c21);
+      x = FloatVector.broadcast(F, a[a3 + k]);
+      c30 = x.fma(w0, c30);
+      c31 = x.fma(w1, c31);
+      x = FloatVector.broadcast(F, a[a4 + k]);
+      c40 = x.fma(w0, c40);
+      c41 = x.fma(w1, c41);
+      x = FloatVector.broadcast(F, a[a5 + k]);
+      c50 = x.fma(w0, c50);
+      c51 = x.fma(w1, c51);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c1);
+    c11.intoArray(c, c1 + L);
+    c20.intoArray(c, c2);
+    c21.intoArray(c, c2 + L);
+    c30.intoArray(c, c3);
+    c31.intoArray(c, c3 + L);
+    c40.intoArray(c, c4);
+    c41.intoArray(c, c4 + L);
+    c50.intoArray(c, c5);
+    c51.intoArray(c, c5 + L);
+  }
+
+  /**
    * Three A rows times one B strip: the same chain as {@link #tile4}, for the three query heads
    * that share EmbeddingGemma's kv head (12 accumulators).
    */

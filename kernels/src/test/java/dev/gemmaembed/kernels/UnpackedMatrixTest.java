@@ -60,6 +60,8 @@ class UnpackedMatrixTest {
                   Arguments.of(f, 3, 64 * unit),
                   Arguments.of(f, 7, 96 * unit),
                   Arguments.of(f, 13, 160 * unit),
+                  // 256-bit row panels run in halves of 16 rows: a partial second half
+                  Arguments.of(f, 21, 64 * unit),
                   Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
                   Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
             });
@@ -148,8 +150,9 @@ class UnpackedMatrixTest {
   void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
     WeightMatrix m = quantized(f, rows, cols);
     // Up to 2 vectors of tokens run in tall tiles (8 or 6 rows, with 4-row tiles for the rest of
-    // a row range), 37 tokens along lanes in 4-row tiles, 150 take the rows-along-lanes path.
-    for (int tokens : new int[] {1, 8, 13, 16, 37, 150}) {
+    // a row range), 37 tokens along lanes in 4-row tiles, 131 and 150 take the rows-along-lanes
+    // path (in 4- or 6-token tiles; 131 leaves a ragged last tile of either).
+    for (int tokens : new int[] {1, 8, 13, 16, 37, 131, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
   }
