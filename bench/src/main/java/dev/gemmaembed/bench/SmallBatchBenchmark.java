@@ -32,6 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       weights quantized.
  * </ul>
  *
+ * <p>The fork runs the CLI launcher's collector and compiler mode (scripts/jvm-options: SerialGC,
+ * C2 only): C2 schedules a tile's loop differently under another collector, and a 6 × 2 tile that
+ * kept its 12 accumulators in registers under the JDK's default G1 spilled 5 of them to the stack
+ * under SerialGC, faster here and 50 % slower in {@code gemma-embed bench} (bench/README, "Short
+ * queries, fourth round").
+ *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SmallBatchBenchmark
  * </pre>
@@ -42,7 +48,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    jvmArgsAppend = {
+      "--add-modules",
+      "jdk.incubator.vector",
+      "--enable-native-access=ALL-UNNAMED",
+      "-XX:+UseSerialGC",
+      "-XX:-TieredCompilation"
+    })
 @State(Scope.Benchmark)
 public class SmallBatchBenchmark {
 
