@@ -9,11 +9,12 @@
 #
 # Env: TEXTS (4), TOKENS (256), REPS (jobs per timing, 1), LOCK (/work/bench.lock),
 #      JAVA_OPTS (extra JVM options, after the launcher's).
-# The JVM runs the launcher's options (scripts/jvm-options: SerialGC, C2 only, ...), as `gemma-embed
-# bench` does: C2 schedules a kernel's loop differently under another collector, and a 6 × 2 tile
-# that kept its 12 accumulators in registers under G1 spilled 5 of them under SerialGC (1 thread,
-# 16 tokens: 74.5 vs 110 ms CPU per job, bench/README "Short queries, fourth round"), so a harness
-# on the JDK's defaults (G1, tiered) measured a different program from the CLI.
+# The JVM runs the launcher's options (scripts/jvm-options: SerialGC, C2 only, loop strip mining,
+# ...), as `gemma-embed bench` does: C2 compiles a kernel's loop differently without strip mining
+# (G1's default, off under SerialGC unless asked for), and a 6 × 2 tile that kept its 12
+# accumulators in registers under G1 spilled 5 of them under plain SerialGC (1 thread, 16 tokens:
+# 74.5 vs 110 ms CPU per job, bench/README "Short queries, fourth round"), so a harness on the JDK's
+# defaults measured a different program from the CLI.
 # Copy the jars first if a build may replace them meanwhile.
 set -euo pipefail
 if [ $# -lt 5 ]; then

@@ -32,11 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       weights quantized.
  * </ul>
  *
- * <p>The fork runs the CLI launcher's collector and compiler mode (scripts/jvm-options: SerialGC,
- * C2 only): C2 schedules a tile's loop differently under another collector, and a 6 × 2 tile that
- * kept its 12 accumulators in registers under the JDK's default G1 spilled 5 of them to the stack
- * under SerialGC, faster here and 50 % slower in {@code gemma-embed bench} (bench/README, "Short
- * queries, fourth round").
+ * <p>The fork runs the CLI launcher's collector, compiler mode and loop strip mining
+ * (scripts/jvm-options: SerialGC, C2 only, counted-loop safepoints every 1000 iterations): C2
+ * compiles a tile's loop differently without strip mining (G1's default, off under SerialGC unless
+ * asked for), and a 6 × 2 tile that kept its 12 accumulators in registers under G1 spilled 5 of
+ * them to the stack under plain SerialGC, faster here and 50 % slower in {@code gemma-embed bench}
+ * (bench/README, "Short queries, fourth round", and "AVX2 tiles and loop strip mining").
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SmallBatchBenchmark
@@ -53,7 +54,9 @@ import org.openjdk.jmh.annotations.Warmup;
       "jdk.incubator.vector",
       "--enable-native-access=ALL-UNNAMED",
       "-XX:+UseSerialGC",
-      "-XX:-TieredCompilation"
+      "-XX:-TieredCompilation",
+      "-XX:+UseCountedLoopSafepoints",
+      "-XX:LoopStripMiningIter=1000"
     })
 @State(Scope.Benchmark)
 public class SmallBatchBenchmark {

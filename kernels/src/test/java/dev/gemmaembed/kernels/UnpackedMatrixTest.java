@@ -149,9 +149,9 @@ class UnpackedMatrixTest {
   @MethodSource("shapes")
   void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
     WeightMatrix m = quantized(f, rows, cols);
-    // Up to 2 vectors of tokens run in tall tiles (8 or 6 rows, with 4-row tiles for the rest of
-    // a row range), 37 tokens along lanes in 4-row tiles, 131 and 150 take the rows-along-lanes
-    // path (in 4- or 6-token tiles; 131 leaves a ragged last tile of either).
+    // 1, 8, 13 and 16 tokens run along lanes in 4-row tiles of 1 or 2 vectors, 37 in 4-vector
+    // tiles too; 131 and 150 take the rows-along-lanes path (in 4- or 6-token tiles; 131 leaves a
+    // ragged last tile of either).
     for (int tokens : new int[] {1, 8, 13, 16, 37, 131, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
