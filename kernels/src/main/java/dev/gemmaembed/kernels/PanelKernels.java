@@ -31,10 +31,11 @@ final class PanelKernels {
   static final int TILE_VECTORS = 4;
 
   /**
-   * Row panels run 6-token tiles where vectors are 256 bits wide: AVX2's 16 registers cannot hold
-   * the 4 × 4 tile (see {@link #multiplyRowPanelBy6}); AVX-512 and NEON have 32.
+   * Vectors are 256 bits wide: AVX2, whose 16 registers cannot hold a 4 × 4 tile's 16 accumulators,
+   * 4 operand vectors and a broadcast (AVX-512 and NEON have 32). Row panels then run 6-token tiles
+   * ({@link #multiplyRowPanelBy6}) and strips tiles of at most 2 vectors.
    */
-  private static final boolean SIX_TOKEN_ROW_TILES = VECTOR && F.vectorBitSize() == 256;
+  private static final boolean SIXTEEN_REGISTERS = VECTOR && F.vectorBitSize() == 256;
 
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;
@@ -94,6 +95,15 @@ final class PanelKernels {
       int vectors = (tokens + L - 1) / L;
       int v = 0;
       if (vectors == TILE_VECTORS) {
+        if (SIXTEEN_REGISTERS) {
+          // two 4 × 2 tiles rather than a 4 × 4 that spills 7 accumulators: one 32-token text on
+          // Q4_0, one Zen 2 thread, 119-120 against 172 ms (bench/README.md)
+          for (; v < vectors; v += 2) {
+            tile4x2(xT, base + v * L, cols, w, w0, w1, w2, w3, scratch);
+            store(scratch, 2, v * L, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
+          }
+          continue;
+        }
         tile4x4(xT, base, cols, w, w0, w1, w2, w3, scratch);
         store(scratch, TILE_VECTORS, 0, tokens, nRows, out, outStride, outOffset, t0 + g * GROUP);
         continue;
@@ -150,7 +160,7 @@ final class PanelKernels {
       int outStride,
       int outOffset,
       float[] scratch) {
-    if (SIX_TOKEN_ROW_TILES) {
+    if (SIXTEEN_REGISTERS) {
       multiplyRowPanelBy6(panelT, nRows, cols, x, tokens, out, outStride, outOffset, scratch);
       return;
     }
