@@ -27,6 +27,14 @@ final class PanelKernels {
   /** Weight rows per register tile. */
   static final int TILE_ROWS = 4;
 
+  /**
+   * Weight rows per panel of a strip of one token vector (at most {@link #L} tokens: a short
+   * query), multiplied by {@link #tile8x1}. With a single token vector a 4-row tile is 4 FMA
+   * chains, half of what keeps two FMA ports busy at a 4-cycle latency; 8 rows are 8 chains, and 10
+   * registers.
+   */
+  static final int ONE_VECTOR_ROWS = 8;
+
   /** Token vectors per register tile (4 × 4 accumulators + 4 token vectors in registers). */
   static final int TILE_VECTORS = 4;
 
@@ -49,9 +57,14 @@ final class PanelKernels {
    * Transposes tokens {@code [t0, t0 + n)} of {@code x} into groups of {@link #GROUP} tokens:
    * column k of the group's token j goes to {@code xT[(g · cols + k) · GROUP + j]}. The stride
    * between k-steps is the constant {@code GROUP}, which lets C2 hoist every bounds check of the
-   * tile loops. Lanes past the last token up to its vector's end are zeroed.
+   * tile loops. Lanes past the last token up to its vector's end are zeroed. A strip of at most
+   * {@link #L} tokens is one vector, laid out {@link #transposeOneVector densely} instead.
    */
   static void transpose(float[] x, int t0, int n, int cols, float[] xT) {
+    if (n <= L) {
+      transposeOneVector(x, t0, n, cols, xT);
+      return;
+    }
     for (int j = 0; j < n; j++) {
       int src = (t0 + j) * cols;
       int dst = (j / GROUP) * cols * GROUP + j % GROUP;
@@ -69,9 +82,32 @@ final class PanelKernels {
   }
 
   /**
+   * A strip of one token vector ({@code n ≤ L}) packed dense, k-steps {@link #L} apart: at the
+   * group's stride of 4 vectors its k-steps would sit 256 bytes apart with AVX-512, one cache line
+   * in four used, all in a quarter of L1's sets, and the tile would read them from L2.
+   */
+  private static void transposeOneVector(float[] x, int t0, int n, int cols, float[] xT) {
+    java.util.Arrays.fill(xT, 0, cols * L, 0f);
+    for (int j = 0; j < n; j++) {
+      int src = (t0 + j) * cols;
+      for (int k = 0; k < cols; k++) {
+        xT[k * L + j] = x[src + k];
+      }
+    }
+  }
+
+  /**
+   * Decoded rows per panel for a strip of {@code n} tokens: what {@link #multiplyStrip} takes as
+   * {@code nRows} at most.
+   */
+  static int panelRows(int n) {
+    return n <= L ? ONE_VECTOR_ROWS : TILE_ROWS;
+  }
+
+  /**
    * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · cols + k] · x[t0 + j][k]} (as an
    * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows r
-   * &lt; nRows.
+   * &lt; nRows ≤ {@link #panelRows}(n).
    */
   static void multiplyStrip(
       float[] xT,
@@ -84,6 +120,11 @@ final class PanelKernels {
       int outOffset,
       int t0,
       float[] scratch) {
+    if (n <= L) { // one token vector: k-steps L apart (transpose), up to 8 rows (panelRows)
+      tile8x1(xT, cols, w, nRows, scratch);
+      store(scratch, 1, 0, n, nRows, out, outStride, outOffset, t0);
+      return;
+    }
     // Missing panel rows repeat the last one; their results are computed and dropped.
     int w0 = 0;
     int w1 = Math.min(1, nRows - 1) * cols;
@@ -515,6 +556,60 @@ final class PanelKernels {
     c1.intoArray(scratch, L);
     c2.intoArray(scratch, 2 * L);
     c3.intoArray(scratch, 3 * L);
+  }
+
+  /**
+   * 8 rows × the one token vector of a strip of at most {@link #L} tokens (k-steps {@link #L}
+   * apart), missing rows repeating the last one (results dropped).
+   */
+  private static void tile8x1(float[] xT, int cols, float[] w, int nRows, float[] scratch) {
+    if (!VECTOR) {
+      for (int r = 0; r < ONE_VECTOR_ROWS; r++) {
+        int wr = Math.min(r, nRows - 1) * cols;
+        java.util.Arrays.fill(scratch, r * L, (r + 1) * L, 0f);
+        for (int k = 0; k < cols; k++) {
+          for (int j = 0; j < L; j++) {
+            scratch[r * L + j] = Math.fma(w[wr + k], xT[k * L + j], scratch[r * L + j]);
+          }
+        }
+      }
+      return;
+    }
+    int w0 = 0;
+    int w1 = Math.min(1, nRows - 1) * cols;
+    int w2 = Math.min(2, nRows - 1) * cols;
+    int w3 = Math.min(3, nRows - 1) * cols;
+    int w4 = Math.min(4, nRows - 1) * cols;
+    int w5 = Math.min(5, nRows - 1) * cols;
+    int w6 = Math.min(6, nRows - 1) * cols;
+    int w7 = Math.min(7, nRows - 1) * cols;
+    var c0 = FloatVector.zero(F);
+    var c1 = c0;
+    var c2 = c0;
+    var c3 = c0;
+    var c4 = c0;
+    var c5 = c0;
+    var c6 = c0;
+    var c7 = c0;
+    for (int k = 0; k < cols; k++) {
+      var x0 = FloatVector.fromArray(F, xT, k * L);
+      c0 = FloatVector.broadcast(F, w[w0 + k]).fma(x0, c0);
+      c1 = FloatVector.broadcast(F, w[w1 + k]).fma(x0, c1);
+      c2 = FloatVector.broadcast(F, w[w2 + k]).fma(x0, c2);
+      c3 = FloatVector.broadcast(F, w[w3 + k]).fma(x0, c3);
+      c4 = FloatVector.broadcast(F, w[w4 + k]).fma(x0, c4);
+      c5 = FloatVector.broadcast(F, w[w5 + k]).fma(x0, c5);
+      c6 = FloatVector.broadcast(F, w[w6 + k]).fma(x0, c6);
+      c7 = FloatVector.broadcast(F, w[w7 + k]).fma(x0, c7);
+    }
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+    c4.intoArray(scratch, 4 * L);
+    c5.intoArray(scratch, 5 * L);
+    c6.intoArray(scratch, 6 * L);
+    c7.intoArray(scratch, 7 * L);
   }
 
   /**

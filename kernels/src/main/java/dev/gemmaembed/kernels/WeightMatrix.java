@@ -227,8 +227,9 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      for (int r = rowStart; r < rowEnd; r += PanelKernels.TILE_ROWS) {
-        int nRows = Math.min(PanelKernels.TILE_ROWS, rowEnd - r);
+      int panelRows = PanelKernels.panelRows(n);
+      for (int r = rowStart; r < rowEnd; r += panelRows) {
+        int nRows = Math.min(panelRows, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
           decodeRow(r + i, s.panel, i * cols);
         }
@@ -249,8 +250,9 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Per-thread buffers: the decoded 4-row panel and the transposed token strip (tokens along
-   * lanes), the decoded and transposed 64-row panel (rows along lanes), the tile's accumulators.
+   * Per-thread buffers: the decoded panel (4 or 8 rows, {@link PanelKernels#panelRows}) and the
+   * transposed token strip (tokens along lanes), the decoded and transposed 64-row panel (rows
+   * along lanes), the tile's accumulators.
    */
   private static final class Scratch {
     float[] panel = new float[0];
@@ -284,8 +286,8 @@ public abstract class WeightMatrix {
     }
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.TILE_ROWS * cols) {
-        panel = new float[PanelKernels.TILE_ROWS * cols];
+      if (panel.length < PanelKernels.ONE_VECTOR_ROWS * cols) {
+        panel = new float[PanelKernels.ONE_VECTOR_ROWS * cols];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];

@@ -149,9 +149,9 @@ class UnpackedMatrixTest {
   @MethodSource("shapes")
   void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
     WeightMatrix m = quantized(f, rows, cols);
-    // 1, 8, 13 and 16 tokens run along lanes in 4-row tiles of 1 or 2 vectors, 37 in 4-vector
-    // tiles too; 131 and 150 take the rows-along-lanes path (in 4- or 6-token tiles; 131 leaves a
-    // ragged last tile of either).
+    // 1, 8, 13 and 16 tokens run along lanes: one vector in 8-row tiles (a dense strip), or 2
+    // vectors in 4-row tiles (AVX2); 37 in 4-vector tiles too; 131 and 150 take the
+    // rows-along-lanes path (in 4- or 6-token tiles; 131 leaves a ragged last tile of either).
     for (int tokens : new int[] {1, 8, 13, 16, 37, 131, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
