@@ -2,7 +2,8 @@
 # Builds TARGET/NAME.tar.gz, the download that runs without a JDK:
 #   NAME/bin/gemma-embed     the launcher (src/bin/gemma-embed)
 #   NAME/lib/gemma-embed.jar the CLI (cli/target/gemma-embed.jar, everything in one jar)
-#   NAME/lib/launch.sh, NAME/lib/jvm-options, NAME/lib/jvm-options-quick
+#   NAME/lib/launch.sh, NAME/lib/jvm-options, NAME/lib/jvm-options-quick,
+#   NAME/lib/compiler-directives-quick.json
 #                            the JVM defaults: the repository's scripts/ files of the same names
 #   NAME/lib/gemma-embed.aot the AOT cache for short jobs, trained by the jlinked runtime
 #   NAME/runtime/            a jlink image of the modules the jar needs (jdeps) + jdk.incubator.vector
@@ -32,7 +33,8 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
 cp "$jar" "$stage/lib/gemma-embed.jar"
 # One owner of the JVM defaults and of how a launcher picks them: the repository's scripts/launch.sh
 # and the argument files it passes, copied as they are.
-cp "$root/scripts/launch.sh" "$root/scripts/jvm-options" "$root/scripts/jvm-options-quick" "$stage/lib/"
+cp "$root/scripts/launch.sh" "$root/scripts/jvm-options" "$root/scripts/jvm-options-quick" \
+  "$root/scripts/compiler-directives-quick.json" "$stage/lib/"
 
 # The AOT cache for short jobs (JEPs 483, 515), trained as the repository's is
 # (cli/scripts/aot-cache.sh), but by the jlinked runtime itself, in a clean environment: a cache

@@ -40,8 +40,23 @@ run quantize "${opts[@]}" -jar "$jar" quantize "$work/tiny" "$work/tiny-q4_0.ggu
 # The training JVM writes the cache when it exits (it starts a second JVM to assemble it).
 run train "${opts[@]}" -XX:AOTMode=record -XX:AOTCacheOutput="$work/gemma-embed.aot" \
   -cp "$jar" dev.gemmaembed.cli.AotTraining "$work/tiny" "$work/tiny-q4_0.gguf"
-run check "${opts[@]}" -XX:AOTCache="$work/gemma-embed.aot" -XX:AOTMode=on \
-  -jar "$jar" embed --model "$work/tiny-q4_0.gguf" hello
+# A short job with the options a launcher gives it (launch.sh: jvm-options-quick, the compiler
+# directives, this cache), AOTMode=on failing it unless the cache is used; its standard output must
+# be the vector alone: a line of the JVM's there would go into the user's vectors.
+source "$options/launch.sh"
+unset GEMMA_EMBED_JAVA_OPTS
+check=(embed --model "$work/tiny-q4_0.gguf" hello)
+_gemma_embed_jvm_options "$options" "$jar" "$work/gemma-embed.aot" "${check[@]}"
+if ! "$java" "${jvm_opts[@]}" -XX:AOTMode=on -jar "$jar" "${check[@]}" >"$work/check.out" 2>"$work/check.log"; then
+  echo "aot-cache: failed: java ${jvm_opts[*]} -XX:AOTMode=on -jar $jar ${check[*]}" >&2
+  cat "$work/check.log" >&2
+  exit 1
+fi
+if [ "$(wc -l <"$work/check.out")" -ne 1 ] || ! grep -q '^{"index":0,"embedding":\[' "$work/check.out"; then
+  echo "aot-cache: a short job's standard output is not its vector alone:" >&2
+  head -c 300 "$work/check.out" >&2
+  exit 1
+fi
 # A cache that a JVM cannot use (here: not a cache at all) is passed over in silence: nothing on
 # stderr but the JVM's incubator line (the launcher's filter drops it), nothing extra on stdout.
 printf 'not an AOT cache' >"$work/bad.aot"
