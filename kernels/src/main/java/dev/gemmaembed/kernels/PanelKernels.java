@@ -39,11 +39,10 @@ final class PanelKernels {
   static final int TILE_VECTORS = 4;
 
   /**
-   * Vectors are 256 bits wide: AVX2, whose 16 registers cannot hold a 4 × 4 tile's 16 accumulators,
-   * 4 operand vectors and a broadcast (AVX-512 and NEON have 32). Row panels then run 6-token tiles
-   * ({@link #multiplyRowPanelBy6}) and strips tiles of at most 2 vectors.
+   * {@link VectorWidth#SIXTEEN_REGISTERS}: row panels then run 6-token tiles ({@link
+   * #multiplyRowPanelBy6}) and strips tiles of at most 2 vectors.
    */
-  private static final boolean SIXTEEN_REGISTERS = VECTOR && F.vectorBitSize() == 256;
+  private static final boolean SIXTEEN_REGISTERS = VectorWidth.SIXTEEN_REGISTERS;
 
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;

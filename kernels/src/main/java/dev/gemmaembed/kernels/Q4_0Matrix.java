@@ -70,12 +70,13 @@ public final class Q4_0Matrix extends WeightMatrix {
     long o = r * rowBytes;
     for (int b = 0; b < cols; b += BLOCK, o += BLOCK_BYTES) {
       float d = Float.float16ToFloat(data.get(LE_SHORT, o));
+      // (n − 8)·d rounded once, as fma: exactly the decode's bits (a zero is +0 whatever d's
+      // sign, where (n − 8)·d would give −0 for a negative d)
+      float minus8d = -8f * d;
       for (int j = 0; j < HALF; j++) {
         int q = data.get(ValueLayout.JAVA_BYTE, o + 2 + j) & 0xFF;
-        // (n − 8)·d rounded once, as fma: exactly the decode's bits (a zero is +0 whatever d's
-        // sign, where (n − 8)·d would give −0 for a negative d)
-        dst[off + b + j] = Math.fma(q & 0x0F, d, -8f * d);
-        dst[off + b + HALF + j] = Math.fma(q >> 4, d, -8f * d);
+        dst[off + b + j] = Math.fma(q & 0x0F, d, minus8d);
+        dst[off + b + HALF + j] = Math.fma(q >> 4, d, minus8d);
       }
     }
   }

@@ -160,11 +160,10 @@ final class TileKernels {
   }
 
   /**
-   * Whether {@link #tile6Half} is the faster tile: where vectors are 256 bits wide (AVX2), whose 16
-   * registers cannot hold {@link #tile4}'s 16 accumulators, 4 B vectors and a broadcast; AVX-512
-   * and NEON have 32.
+   * Whether {@link #tile6Half} is the faster tile: where {@link #tile4}'s 16 accumulators, 4 B
+   * vectors and a broadcast do not fit the registers ({@link VectorWidth#SIXTEEN_REGISTERS}).
    */
-  static final boolean SIX_ROW_TILES = VECTOR && F.vectorBitSize() == 256;
+  static final boolean SIX_ROW_TILES = VectorWidth.SIXTEEN_REGISTERS;
 
   /**
    * Six A rows times half a B strip (its 2 vectors from byte {@code bOff}), into C rows {@code

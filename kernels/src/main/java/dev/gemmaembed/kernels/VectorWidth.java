@@ -28,6 +28,14 @@ final class VectorWidth {
   static final boolean VECTOR;
 
   /**
+   * Vectors are 256 bits wide (AVX2), whose 16 registers cannot hold a 4 × 4 register tile's 16
+   * accumulators, 4 operand vectors and a broadcast (AVX-512 and NEON have 32): the tiles then come
+   * in register-safe shapes (PanelKernels' 6 × 2 row tiles and 4 × 2 strip tiles, TileKernels'
+   * 6-token half-panel tiles).
+   */
+  static final boolean SIXTEEN_REGISTERS;
+
+  /**
    * Float lanes of the chosen width: the unit of the kernels' data layouts (packed panels, tile
    * strips). Scalar mode lays data out as 256-bit vectors would (8 lanes).
    */
@@ -63,6 +71,7 @@ final class VectorWidth {
     }
     F = species;
     VECTOR = species != null;
+    SIXTEEN_REGISTERS = VECTOR && species.vectorBitSize() == 256;
     L = VECTOR ? species.length() : 8;
   }
 
