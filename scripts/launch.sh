@@ -3,13 +3,12 @@
 # same command line and treat stderr the same way. The caller names where things are:
 #   gemma_embed_exec JAVA OPTIONS_DIR JAR AOT_CACHE CLI_ARGUMENTS...
 # OPTIONS_DIR holds jvm-options and jvm-options-quick (java @argument files) and the short job's
-# compiler-directives-quick.json; AOT_CACHE is the cache
-# the build trained for short jobs (cli/scripts/aot-cache.sh), used when it is newer than JAR.
+# compiler-directives-quick.json; AOT_CACHE is the cache the build trained for short jobs
+# (cli/scripts/aot-cache.sh), used when it is newer than JAR.
 
 # The options for CLI_ARGUMENTS, into the array jvm_opts: jvm-options for every job, and for a short
 # job (a command whose texts are on its command line) jvm-options-quick, its compiler directives and
-# the AOT cache after them.
-# GEMMA_EMBED_JAVA_OPTS replaces all of these.
+# the AOT cache after them. GEMMA_EMBED_JAVA_OPTS replaces all of these.
 _gemma_embed_jvm_options() { # OPTIONS_DIR JAR AOT_CACHE CLI_ARGUMENTS...
   local dir="$1" jar="$2" aot="$3" quick arg
   shift 3
@@ -40,11 +39,10 @@ _gemma_embed_jvm_options() { # OPTIONS_DIR JAR AOT_CACHE CLI_ARGUMENTS...
   esac
 }
 
-# The JVM prints "WARNING: Using incubator modules" first thing on stderr (after "1 compiler
-# directives added" in a short job). Its stderr therefore starts on a pipe through this filter, which
-# drops those lines; the real stderr waits on descriptor
-# 3, and the CLI moves it back to 2 (dup2) before its first message (LauncherStderr), so its own
-# messages go straight out, in order. Why not simpler: no JVM option silences that line, and a
+# The JVM prints "WARNING: Using incubator modules" first thing on stderr (after "N compiler
+# directives added" in a short job). Its stderr therefore starts on a pipe through this filter,
+# which drops those lines; the real stderr waits on descriptor 3, and the CLI moves it back to 2
+# (dup2) before its first message (LauncherStderr), so its own messages go straight out, in order. Why not simpler: no JVM option silences that line, and a
 # filter alone would leave stderr a pipe for the whole run (no terminal, so no progress bar; the
 # last messages arriving after exit).
 _gemma_embed_drop_incubator_warning() {
@@ -54,7 +52,7 @@ _gemma_embed_drop_incubator_warning() {
     if [[ $line == "WARNING: Using incubator modules"* ]]; then
       break
     fi
-    if [[ $line != "1 compiler directives added" ]]; then
+    if ! [[ $line =~ ^[0-9]+\ compiler\ directives\ added$ ]]; then
       printf '%s\n' "$line"
     fi
   done
