@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 inner kernels of an unpacked {@link WeightMatrix} product, on decoded weight panels:
  * {@link #multiplyStrip} runs lanes along tokens (a strip of up to {@link #STRIP_TOKENS} tokens,
- * transposed, times up to {@value #TILE_ROWS} decoded rows); {@link #multiplyRowPanel} runs lanes
- * along rows (a transposed panel of up to {@link #GROUP} rows times any number of tokens).
+ * transposed, times up to {@value #TILE_ROWS} decoded rows, or a short query's strip of one or two
+ * vectors times 8 or 16 rows); {@link #multiplyRowPanel} runs lanes along rows (a transposed panel
+ * of up to {@link #GROUP} rows times any number of tokens).
  *
  * <p>Each k-step broadcasts one value per row (or token) and fuses it with 4 vectors of the other
  * operand, so a 4 × 4 register tile keeps 16 accumulators live and there is no horizontal
@@ -15,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * …, cols − 1 from +0 — the same chain whichever path, tile, strip, lane, batch or thread computed
  * it, in the interpreter, C1 and C2 alike. That is what makes results bitwise independent of batch
  * composition and thread count ({@code reduceLanes}, whose lane order is unspecified, is never
- * used). Lanes past the last token or row hold zeros (or repeat the last one) and their results are
- * dropped.
+ * used). Lanes past the last token or row hold zeros (or repeat the last one, or an earlier panel's
+ * row) and their results are dropped.
  */
 final class PanelKernels {
 
@@ -28,12 +29,26 @@ final class PanelKernels {
   static final int TILE_ROWS = 4;
 
   /**
-   * Weight rows per panel of a strip of one token vector (at most {@link #L} tokens: a short
-   * query), multiplied by {@link #tile8x1}. With a single token vector a 4-row tile is 4 FMA
-   * chains, half of what keeps two FMA ports busy at a 4-cycle latency; 8 rows are 8 chains, and 10
-   * registers.
+   * Token vectors of a short strip (a short query), multiplied on a panel of rows {@link
+   * #SHORT_PANEL_STRIDE} apart by a tile of all its vectors: 2 with 32 registers ({@link
+   * #tile16x1}, {@link #tile8x2}), 1 with 16 ({@link #tile8x1}; 2 vectors of 8 rows would need 19
+   * registers).
    */
-  static final int ONE_VECTOR_ROWS = 8;
+  private static final int SHORT_VECTORS = VectorWidth.SIXTEEN_REGISTERS ? 1 : 2;
+
+  /**
+   * Floats between the decoded rows of a short strip's panel. A constant, so that the tile reads
+   * every row at a fixed displacement from one moving index: with rows {@code cols} apart, C2 kept
+   * the row offsets in registers and recomputed 7 of the 8 addresses each k-step (LEAs on the FMA
+   * ports), and a 16-row tile had too few registers for its offsets at all (bench/README, "Short
+   * strips"). 2048 + 16: EmbeddingGemma 2's widest input (2048) fits, and rows 8,256 bytes apart
+   * spread over L1's sets, where a multiple of 4 KiB would put every row's k-step in one set. A
+   * wider matrix takes the 4-row tiles.
+   */
+  static final int SHORT_PANEL_STRIDE = 2064;
+
+  /** The most rows a short strip's panel holds ({@link #shortPanelRows}). */
+  private static final int SHORT_ROWS_MAX = VectorWidth.SIXTEEN_REGISTERS ? 8 : 16;
 
   /** Token vectors per register tile (4 × 4 accumulators + 4 token vectors in registers). */
   static final int TILE_VECTORS = 4;
@@ -56,12 +71,12 @@ final class PanelKernels {
    * Transposes tokens {@code [t0, t0 + n)} of {@code x} into groups of {@link #GROUP} tokens:
    * column k of the group's token j goes to {@code xT[(g · cols + k) · GROUP + j]}. The stride
    * between k-steps is the constant {@code GROUP}, which lets C2 hoist every bounds check of the
-   * tile loops. Lanes past the last token up to its vector's end are zeroed. A strip of at most
-   * {@link #L} tokens is one vector, laid out {@link #transposeOneVector densely} instead.
+   * tile loops. Lanes past the last token up to its vector's end are zeroed. A {@link #isShort
+   * short} strip is laid out {@link #transposeShort densely} instead.
    */
   static void transpose(float[] x, int t0, int n, int cols, float[] xT) {
-    if (n <= L) {
-      transposeOneVector(x, t0, n, cols, xT);
+    if (isShort(n, cols)) {
+      transposeShort(x, t0, n, cols, xT);
       return;
     }
     for (int j = 0; j < n; j++) {
@@ -81,32 +96,58 @@ final class PanelKernels {
   }
 
   /**
-   * A strip of one token vector ({@code n ≤ L}) packed dense, k-steps {@link #L} apart: at the
-   * group's stride of 4 vectors its k-steps would sit 256 bytes apart with AVX-512, one cache line
-   * in four used, all in a quarter of L1's sets, and the tile would read them from L2.
+   * Whether a strip of {@code n} tokens of {@code cols} columns is short: at most {@link
+   * #SHORT_VECTORS} token vectors, on rows that fit {@link #SHORT_PANEL_STRIDE}.
    */
-  private static void transposeOneVector(float[] x, int t0, int n, int cols, float[] xT) {
-    java.util.Arrays.fill(xT, 0, cols * L, 0f);
+  static boolean isShort(int n, int cols) {
+    return n <= SHORT_VECTORS * L && cols <= SHORT_PANEL_STRIDE;
+  }
+
+  /**
+   * A short strip of v token vectors packed dense, k-steps v · {@link #L} apart: at the group's
+   * stride of 4 vectors its k-steps would sit 256 bytes apart with AVX-512, one cache line in four
+   * used, all in a quarter of L1's sets, and the tile would read them from L2.
+   */
+  private static void transposeShort(float[] x, int t0, int n, int cols, float[] xT) {
+    int width = (n + L - 1) / L * L;
+    java.util.Arrays.fill(xT, 0, cols * width, 0f);
     for (int j = 0; j < n; j++) {
       int src = (t0 + j) * cols;
       for (int k = 0; k < cols; k++) {
-        xT[k * L + j] = x[src + k];
+        xT[k * width + j] = x[src + k];
       }
     }
   }
 
   /**
    * Decoded rows per panel for a strip of {@code n} tokens: what {@link #multiplyStrip} takes as
-   * {@code nRows} at most.
+   * {@code nRows} at most. A short strip's tile holds 16 accumulators (8 with 16 registers): 16
+   * rows of one vector, or 8 of two.
    */
-  static int panelRows(int n) {
-    return n <= L ? ONE_VECTOR_ROWS : TILE_ROWS;
+  static int panelRows(int n, int cols) {
+    if (!isShort(n, cols)) {
+      return TILE_ROWS;
+    }
+    return n <= L ? SHORT_ROWS_MAX : SHORT_ROWS_MAX / 2;
+  }
+
+  /**
+   * Floats between decoded panel rows for a strip of {@code n} tokens ({@link #panelRows} rows).
+   */
+  static int panelStride(int n, int cols) {
+    return isShort(n, cols) ? SHORT_PANEL_STRIDE : cols;
+  }
+
+  /** The floats a decoded panel of any strip over rows of {@code cols} columns needs. */
+  static int panelFloats(int cols) {
+    return Math.max(SHORT_ROWS_MAX * SHORT_PANEL_STRIDE, TILE_ROWS * cols);
   }
 
   /**
    * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · cols + k] · x[t0 + j][k]} (as an
    * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows r
-   * &lt; nRows ≤ {@link #panelRows}(n).
+   * &lt; nRows ≤ {@link #panelRows}(n, cols), rows {@link #panelStride}(n, cols) apart in {@code
+   * w}.
    */
   static void multiplyStrip(
       float[] xT,
@@ -119,9 +160,19 @@ final class PanelKernels {
       int outOffset,
       int t0,
       float[] scratch) {
-    if (n <= L) { // one token vector: k-steps L apart (transpose), up to 8 rows (panelRows)
-      tile8x1(xT, cols, w, nRows, scratch);
-      store(scratch, 1, 0, n, nRows, out, outStride, outOffset, t0);
+    if (isShort(n, cols)) {
+      int vectors = (n + L - 1) / L;
+      // Panel rows past nRows hold whatever an earlier panel left there: computed and dropped.
+      if (!VECTOR) {
+        shortTileScalar(xT, vectors, cols, w, nRows, scratch);
+      } else if (vectors == 2) {
+        tile8x2(xT, cols, w, scratch);
+      } else if (SIXTEEN_REGISTERS) {
+        tile8x1(xT, cols, w, scratch);
+      } else {
+        tile16x1(xT, cols, w, scratch);
+      }
+      store(scratch, vectors, 0, n, nRows, out, outStride, outOffset, t0);
       return;
     }
     // Missing panel rows repeat the last one; their results are computed and dropped.
@@ -558,30 +609,135 @@ final class PanelKernels {
   }
 
   /**
-   * 8 rows × the one token vector of a strip of at most {@link #L} tokens (k-steps {@link #L}
-   * apart), missing rows repeating the last one (results dropped).
+   * 16 rows × the one token vector of a short strip: {@code scratch[r · L + lane] = Σ_k w[r · }
+   * {@link #SHORT_PANEL_STRIDE} {@code + k] · xT[k · L + lane]} as an FMA chain over k. 16 chains
+   * hide the FMA latency on two ports with one token load per 16 broadcast FMAs: on the AVX-512
+   * Xeon, one thread, 768 columns, 123-137 GFLOP/s against 87-94 for the 8-row tile at {@code
+   * cols}-apart rows it replaces.
    */
-  private static void tile8x1(float[] xT, int cols, float[] w, int nRows, float[] scratch) {
-    if (!VECTOR) {
-      for (int r = 0; r < ONE_VECTOR_ROWS; r++) {
-        int wr = Math.min(r, nRows - 1) * cols;
-        java.util.Arrays.fill(scratch, r * L, (r + 1) * L, 0f);
-        for (int k = 0; k < cols; k++) {
-          for (int j = 0; j < L; j++) {
-            scratch[r * L + j] = Math.fma(w[wr + k], xT[k * L + j], scratch[r * L + j]);
-          }
-        }
-      }
-      return;
+  private static void tile16x1(float[] xT, int cols, float[] w, float[] scratch) {
+    var c0 = FloatVector.zero(F);
+    var c1 = c0;
+    var c2 = c0;
+    var c3 = c0;
+    var c4 = c0;
+    var c5 = c0;
+    var c6 = c0;
+    var c7 = c0;
+    var c8 = c0;
+    var c9 = c0;
+    var c10 = c0;
+    var c11 = c0;
+    var c12 = c0;
+    var c13 = c0;
+    var c14 = c0;
+    var c15 = c0;
+    for (int k = 0; k < cols; k++) {
+      var x0 = FloatVector.fromArray(F, xT, k * L);
+      c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
+      c1 = FloatVector.broadcast(F, w[SHORT_PANEL_STRIDE + k]).fma(x0, c1);
+      c2 = FloatVector.broadcast(F, w[2 * SHORT_PANEL_STRIDE + k]).fma(x0, c2);
+      c3 = FloatVector.broadcast(F, w[3 * SHORT_PANEL_STRIDE + k]).fma(x0, c3);
+      c4 = FloatVector.broadcast(F, w[4 * SHORT_PANEL_STRIDE + k]).fma(x0, c4);
+      c5 = FloatVector.broadcast(F, w[5 * SHORT_PANEL_STRIDE + k]).fma(x0, c5);
+      c6 = FloatVector.broadcast(F, w[6 * SHORT_PANEL_STRIDE + k]).fma(x0, c6);
+      c7 = FloatVector.broadcast(F, w[7 * SHORT_PANEL_STRIDE + k]).fma(x0, c7);
+      c8 = FloatVector.broadcast(F, w[8 * SHORT_PANEL_STRIDE + k]).fma(x0, c8);
+      c9 = FloatVector.broadcast(F, w[9 * SHORT_PANEL_STRIDE + k]).fma(x0, c9);
+      c10 = FloatVector.broadcast(F, w[10 * SHORT_PANEL_STRIDE + k]).fma(x0, c10);
+      c11 = FloatVector.broadcast(F, w[11 * SHORT_PANEL_STRIDE + k]).fma(x0, c11);
+      c12 = FloatVector.broadcast(F, w[12 * SHORT_PANEL_STRIDE + k]).fma(x0, c12);
+      c13 = FloatVector.broadcast(F, w[13 * SHORT_PANEL_STRIDE + k]).fma(x0, c13);
+      c14 = FloatVector.broadcast(F, w[14 * SHORT_PANEL_STRIDE + k]).fma(x0, c14);
+      c15 = FloatVector.broadcast(F, w[15 * SHORT_PANEL_STRIDE + k]).fma(x0, c15);
     }
-    int w0 = 0;
-    int w1 = Math.min(1, nRows - 1) * cols;
-    int w2 = Math.min(2, nRows - 1) * cols;
-    int w3 = Math.min(3, nRows - 1) * cols;
-    int w4 = Math.min(4, nRows - 1) * cols;
-    int w5 = Math.min(5, nRows - 1) * cols;
-    int w6 = Math.min(6, nRows - 1) * cols;
-    int w7 = Math.min(7, nRows - 1) * cols;
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+    c4.intoArray(scratch, 4 * L);
+    c5.intoArray(scratch, 5 * L);
+    c6.intoArray(scratch, 6 * L);
+    c7.intoArray(scratch, 7 * L);
+    c8.intoArray(scratch, 8 * L);
+    c9.intoArray(scratch, 9 * L);
+    c10.intoArray(scratch, 10 * L);
+    c11.intoArray(scratch, 11 * L);
+    c12.intoArray(scratch, 12 * L);
+    c13.intoArray(scratch, 13 * L);
+    c14.intoArray(scratch, 14 * L);
+    c15.intoArray(scratch, 15 * L);
+  }
+
+  /**
+   * 8 rows × the two token vectors of a short strip (k-steps 2 · {@link #L} apart): {@code
+   * scratch[(r · 2 + v) · L + lane]}, 16 chains as {@link #tile16x1}.
+   */
+  private static void tile8x2(float[] xT, int cols, float[] w, float[] scratch) {
+    var c0 = FloatVector.zero(F);
+    var c1 = c0;
+    var c2 = c0;
+    var c3 = c0;
+    var c4 = c0;
+    var c5 = c0;
+    var c6 = c0;
+    var c7 = c0;
+    var c8 = c0;
+    var c9 = c0;
+    var c10 = c0;
+    var c11 = c0;
+    var c12 = c0;
+    var c13 = c0;
+    var c14 = c0;
+    var c15 = c0;
+    for (int k = 0; k < cols; k++) {
+      var x0 = FloatVector.fromArray(F, xT, k * 2 * L);
+      var x1 = FloatVector.fromArray(F, xT, k * 2 * L + L);
+      var b0 = FloatVector.broadcast(F, w[k]);
+      c0 = b0.fma(x0, c0);
+      c1 = b0.fma(x1, c1);
+      var b1 = FloatVector.broadcast(F, w[SHORT_PANEL_STRIDE + k]);
+      c2 = b1.fma(x0, c2);
+      c3 = b1.fma(x1, c3);
+      var b2 = FloatVector.broadcast(F, w[2 * SHORT_PANEL_STRIDE + k]);
+      c4 = b2.fma(x0, c4);
+      c5 = b2.fma(x1, c5);
+      var b3 = FloatVector.broadcast(F, w[3 * SHORT_PANEL_STRIDE + k]);
+      c6 = b3.fma(x0, c6);
+      c7 = b3.fma(x1, c7);
+      var b4 = FloatVector.broadcast(F, w[4 * SHORT_PANEL_STRIDE + k]);
+      c8 = b4.fma(x0, c8);
+      c9 = b4.fma(x1, c9);
+      var b5 = FloatVector.broadcast(F, w[5 * SHORT_PANEL_STRIDE + k]);
+      c10 = b5.fma(x0, c10);
+      c11 = b5.fma(x1, c11);
+      var b6 = FloatVector.broadcast(F, w[6 * SHORT_PANEL_STRIDE + k]);
+      c12 = b6.fma(x0, c12);
+      c13 = b6.fma(x1, c13);
+      var b7 = FloatVector.broadcast(F, w[7 * SHORT_PANEL_STRIDE + k]);
+      c14 = b7.fma(x0, c14);
+      c15 = b7.fma(x1, c15);
+    }
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+    c4.intoArray(scratch, 4 * L);
+    c5.intoArray(scratch, 5 * L);
+    c6.intoArray(scratch, 6 * L);
+    c7.intoArray(scratch, 7 * L);
+    c8.intoArray(scratch, 8 * L);
+    c9.intoArray(scratch, 9 * L);
+    c10.intoArray(scratch, 10 * L);
+    c11.intoArray(scratch, 11 * L);
+    c12.intoArray(scratch, 12 * L);
+    c13.intoArray(scratch, 13 * L);
+    c14.intoArray(scratch, 14 * L);
+    c15.intoArray(scratch, 15 * L);
+  }
+
+  /** {@link #tile16x1} in 8 rows, for 16 registers. */
+  private static void tile8x1(float[] xT, int cols, float[] w, float[] scratch) {
     var c0 = FloatVector.zero(F);
     var c1 = c0;
     var c2 = c0;
@@ -592,14 +748,14 @@ final class PanelKernels {
     var c7 = c0;
     for (int k = 0; k < cols; k++) {
       var x0 = FloatVector.fromArray(F, xT, k * L);
-      c0 = FloatVector.broadcast(F, w[w0 + k]).fma(x0, c0);
-      c1 = FloatVector.broadcast(F, w[w1 + k]).fma(x0, c1);
-      c2 = FloatVector.broadcast(F, w[w2 + k]).fma(x0, c2);
-      c3 = FloatVector.broadcast(F, w[w3 + k]).fma(x0, c3);
-      c4 = FloatVector.broadcast(F, w[w4 + k]).fma(x0, c4);
-      c5 = FloatVector.broadcast(F, w[w5 + k]).fma(x0, c5);
-      c6 = FloatVector.broadcast(F, w[w6 + k]).fma(x0, c6);
-      c7 = FloatVector.broadcast(F, w[w7 + k]).fma(x0, c7);
+      c0 = FloatVector.broadcast(F, w[k]).fma(x0, c0);
+      c1 = FloatVector.broadcast(F, w[SHORT_PANEL_STRIDE + k]).fma(x0, c1);
+      c2 = FloatVector.broadcast(F, w[2 * SHORT_PANEL_STRIDE + k]).fma(x0, c2);
+      c3 = FloatVector.broadcast(F, w[3 * SHORT_PANEL_STRIDE + k]).fma(x0, c3);
+      c4 = FloatVector.broadcast(F, w[4 * SHORT_PANEL_STRIDE + k]).fma(x0, c4);
+      c5 = FloatVector.broadcast(F, w[5 * SHORT_PANEL_STRIDE + k]).fma(x0, c5);
+      c6 = FloatVector.broadcast(F, w[6 * SHORT_PANEL_STRIDE + k]).fma(x0, c6);
+      c7 = FloatVector.broadcast(F, w[7 * SHORT_PANEL_STRIDE + k]).fma(x0, c7);
     }
     c0.intoArray(scratch, 0);
     c1.intoArray(scratch, L);
@@ -609,6 +765,25 @@ final class PanelKernels {
     c5.intoArray(scratch, 5 * L);
     c6.intoArray(scratch, 6 * L);
     c7.intoArray(scratch, 7 * L);
+  }
+
+  /**
+   * The scalar twin of the short-strip tiles: {@code vectors} token vectors (k-steps {@code vectors
+   * · L} apart), {@code nRows} rows {@link #SHORT_PANEL_STRIDE} apart; the same FMA chain per
+   * output element, so the same bits.
+   */
+  private static void shortTileScalar(
+      float[] xT, int vectors, int cols, float[] w, int nRows, float[] scratch) {
+    int width = vectors * L;
+    for (int r = 0; r < nRows; r++) {
+      java.util.Arrays.fill(scratch, r * width, (r + 1) * width, 0f);
+      for (int k = 0; k < cols; k++) {
+        float a = w[r * SHORT_PANEL_STRIDE + k];
+        for (int j = 0; j < width; j++) {
+          scratch[r * width + j] = Math.fma(a, xT[k * width + j], scratch[r * width + j]);
+        }
+      }
+    }
   }
 
   /**

@@ -227,11 +227,12 @@ public abstract class WeightMatrix {
     for (int t0 = 0; t0 < tokens; t0 += PanelKernels.STRIP_TOKENS) {
       int n = Math.min(PanelKernels.STRIP_TOKENS, tokens - t0);
       s.transpose(x, t0, n, cols, call);
-      int panelRows = PanelKernels.panelRows(n);
+      int panelRows = PanelKernels.panelRows(n, cols);
+      int rowStride = PanelKernels.panelStride(n, cols);
       for (int r = rowStart; r < rowEnd; r += panelRows) {
         int nRows = Math.min(panelRows, rowEnd - r);
         for (int i = 0; i < nRows; i++) {
-          decodeRow(r + i, s.panel, i * cols);
+          decodeRow(r + i, s.panel, i * rowStride);
         }
         PanelKernels.multiplyStrip(
             s.strip, n, cols, s.panel, nRows, out, outStride, outOffset + r, t0, s.tile);
@@ -250,7 +251,7 @@ public abstract class WeightMatrix {
   }
 
   /**
-   * Per-thread buffers: the decoded panel (4 or 8 rows, {@link PanelKernels#panelRows}) and the
+   * Per-thread buffers: the decoded panel (4 to 16 rows, {@link PanelKernels#panelRows}) and the
    * transposed token strip (tokens along lanes), the decoded and transposed 64-row panel (rows
    * along lanes), the tile's accumulators.
    */
@@ -286,8 +287,8 @@ public abstract class WeightMatrix {
     }
 
     Scratch fit(int cols) {
-      if (panel.length < PanelKernels.ONE_VECTOR_ROWS * cols) {
-        panel = new float[PanelKernels.ONE_VECTOR_ROWS * cols];
+      if (strip.length < PanelKernels.STRIP_TOKENS * cols) {
+        panel = new float[PanelKernels.panelFloats(cols)];
         strip = new float[PanelKernels.STRIP_TOKENS * cols];
         rowsBuffer = new float[PanelKernels.GROUP * cols];
         panelT = new float[PanelKernels.GROUP * cols];

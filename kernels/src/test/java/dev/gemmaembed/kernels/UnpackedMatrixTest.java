@@ -63,7 +63,9 @@ class UnpackedMatrixTest {
                   // 256-bit row panels run in halves of 16 rows: a partial second half
                   Arguments.of(f, 21, 64 * unit),
                   Arguments.of(f, 33, 768 * unit / Math.min(unit, 3)),
-                  Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)));
+                  Arguments.of(f, 5, 1152 * unit / Math.min(unit, 3)),
+                  // wider than a short strip's panel stride (2064): short queries take 4-row tiles
+                  Arguments.of(f, 3, 2304));
             });
   }
 
@@ -149,10 +151,11 @@ class UnpackedMatrixTest {
   @MethodSource("shapes")
   void eachOutputIsTheInOrderFmaChainBitForBit(WeightType f, int rows, int cols) {
     WeightMatrix m = quantized(f, rows, cols);
-    // 1, 8, 13 and 16 tokens run along lanes: one vector in 8-row tiles (a dense strip), or 2
-    // vectors in 4-row tiles (AVX2); 37 in 4-vector tiles too; 131 and 150 take the
-    // rows-along-lanes path (in 4- or 6-token tiles; 131 leaves a ragged last tile of either).
-    for (int tokens : new int[] {1, 8, 13, 16, 37, 131, 150}) {
+    // 1, 8, 13, 16, 17, 24 and 32 tokens run along lanes: short strips of one or two vectors in
+    // 16-, 8-row tiles (AVX-512) or one vector in 8-row tiles (AVX2, where 2 vectors take 4-row
+    // tiles); 37 in 4-vector tiles too; 131 and 150 take the rows-along-lanes path (in 4- or
+    // 6-token tiles; 131 leaves a ragged last tile of either).
+    for (int tokens : new int[] {1, 8, 13, 16, 17, 24, 32, 37, 131, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
   }
@@ -174,6 +177,20 @@ class UnpackedMatrixTest {
             Float.floatToRawIntBits(c),
             Float.floatToRawIntBits(actual[t * rows + r]),
             "token " + t + " row " + r);
+      }
+    }
+  }
+
+  /**
+   * A thread's buffers grow with the widest matrix it has multiplied: a 2304-wide product after a
+   * 64-wide one (one token, then 40: a short and a long strip) on the same thread.
+   */
+  @Test
+  void aWiderMatrixAfterANarrowOneOnTheSameThread() {
+    for (int cols : new int[] {64, 2304, 64}) {
+      WeightMatrix m = quantized(WeightType.Q8_0, 9, cols);
+      for (int tokens : new int[] {1, 40}) {
+        assertChainsMatch(WeightType.Q8_0, m, 9, cols, tokens);
       }
     }
   }
