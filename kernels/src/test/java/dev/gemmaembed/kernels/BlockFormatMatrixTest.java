@@ -163,6 +163,30 @@ class BlockFormatMatrixTest {
       var e = assertThrows(InvalidBlockException.class, () -> m.readRow(2, row, 0));
       assertTrue(e.getMessage().contains("row 2, block 1"), e.getMessage());
       assertEquals(1, f.firstNonFiniteScale(data, f.rowBytes(cols) * 2, 2));
+      // a row that failed is checked again, not remembered as good
+      assertThrows(InvalidBlockException.class, () -> m.readRow(2, row, 0));
+    }
+  }
+
+  /**
+   * Rows that passed are remembered a bit each (64 to a word): past the first word, a bad row still
+   * fails every time, whatever its neighbours did.
+   */
+  @ParameterizedTest
+  @EnumSource(BlockFormat.class)
+  void aBadRowPastTheFirst64FailsEveryTime(BlockFormat f) {
+    int cols = f.blockValues();
+    int rows = 130;
+    MemorySegment data = randomBlocks(f, rows, cols);
+    data.set(BlockFormat.LE_SHORT, f.rowBytes(cols) * 129 + f.scaleOffsets()[0], (short) 0x7C00);
+    BlockFormatMatrix m = new BlockFormatMatrix(f, data, rows, cols);
+    float[] row = new float[cols];
+    for (int pass = 0; pass < 2; pass++) {
+      for (int r = 0; r < rows - 1; r++) {
+        m.readRow(r, row, 0);
+      }
+      var e = assertThrows(InvalidBlockException.class, () -> m.readRow(129, row, 0));
+      assertTrue(e.getMessage().contains("row 129, block 0"), e.getMessage());
     }
   }
 
