@@ -144,10 +144,9 @@ final class PanelKernels {
   }
 
   /**
-   * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · cols + k] · x[t0 + j][k]} (as an
-   * FMA chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows r
-   * &lt; nRows ≤ {@link #panelRows}(n, cols), rows {@link #panelStride}(n, cols) apart in {@code
-   * w}.
+   * {@code out[(t0 + j) · outStride + outOffset + r] = Σ_k w[r · s + k] · x[t0 + j][k]} (as an FMA
+   * chain) for the strip's tokens j &lt; n (transposed by {@link #transpose}) and panel rows r &lt;
+   * nRows ≤ {@link #panelRows}(n, cols), rows s = {@link #panelStride}(n, cols) apart in {@code w}.
    */
   static void multiplyStrip(
       float[] xT,

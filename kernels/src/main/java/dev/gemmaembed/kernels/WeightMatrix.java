@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
  *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
  *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
- *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip;
+ *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip (a
+ *       short query's strip of one or two token vectors: 16 or 8 rows);
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose packed
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedMatrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks: float32 panels, or for
