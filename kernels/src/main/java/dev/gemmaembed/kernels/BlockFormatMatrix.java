@@ -12,9 +12,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A row's fp16 scales are checked the first time it is decoded, a few loads per 32–256 values: a
  * NaN or infinite scale is an {@link InvalidBlockException}, found lazily so that a token table is
- * never read whole just to be validated. A row that passed is not checked again: the check is the
- * first to touch a row's bytes, and with the weights streaming from L3 it took 13% of a 16-token
- * Q4_K_M query (bench/README, "Short strips").
+ * never read whole just to be validated. A row that passed is not checked again (a matrix's bytes
+ * must not change under it): the check is the first to touch a row's bytes, and with the weights
+ * streaming from L3 it took 13% of a 16-token Q4_K_M query (bench/README, "Short strips").
  */
 public final class BlockFormatMatrix extends WeightMatrix {
 

@@ -33,8 +33,8 @@ public final class PositionalTokenTable implements TokenEmbeddings {
   private final int rowBytes;
   private final ThreadLocal<Row> rowBuffers;
 
-  /** One thread's read buffer and a one-row matrix of the table's type over it. */
-  private record Row(ByteBuffer buffer, WeightMatrix view) {}
+  /** One thread's read buffer, and the same bytes as a segment. */
+  private record Row(ByteBuffer buffer, MemorySegment bytes) {}
 
   private PositionalTokenTable(
       WeightMatrix mapped, Path path, String tensor, FileChannel channel, long fileOffset) {
@@ -48,7 +48,7 @@ public final class PositionalTokenTable implements TokenEmbeddings {
         ThreadLocal.withInitial(
             () -> {
               ByteBuffer b = ByteBuffer.allocateDirect(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
-              return new Row(b, mapped.type().matrix(MemorySegment.ofBuffer(b), 1, mapped.cols()));
+              return new Row(b, MemorySegment.ofBuffer(b));
             });
   }
 
@@ -105,7 +105,9 @@ public final class PositionalTokenTable implements TokenEmbeddings {
           path, "cannot read " + tensor + " row " + r + ": " + e.getMessage(), e);
     }
     try {
-      row.view.readRow(0, dst, dstOffset);
+      // a new one-row matrix per read: a matrix's bytes never change under it (a block-format
+      // matrix checks a row's scales once)
+      mapped.type().matrix(row.bytes, 1, mapped.cols()).readRow(0, dst, dstOffset);
     } catch (InvalidBlockException e) {
       throw new CheckpointException(path, tensor + " row " + r + ": " + e.getMessage(), e);
     }
