@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>by default {@link #multiply} keeps the activations in float32 and decodes the weights into
  *       small per-thread float32 panels that many tokens reuse ({@link PanelKernels}), so the inner
  *       loops are plain float32 FMAs and the decode is amortized over the batch: batches of {@value
- *       #ROW_LANES_MIN_TOKENS}+ tokens decode and transpose each 64-row panel once (lanes along
- *       rows) and stream every token past it; smaller batches transpose the tokens in strips of
- *       {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row panels per strip (a
- *       short query's strip of one or two token vectors: 16 or 8 rows);
+ *       #ROW_LANES_MIN_TOKENS}+ tokens and more than one strip decode and transpose each 64-row
+ *       panel once (lanes along rows) and stream every token past it; smaller batches transpose the
+ *       tokens in strips of {@link PanelKernels#STRIP_TOKENS} (lanes along tokens) and decode 4-row
+ *       panels per strip (a short query's strip of one or two token vectors: 16 or 8 rows);
  *   <li>after {@link #pack(Arena)}, a format that gains from it (the float formats, whose packed
  *       copy costs no more than 2× their storage) multiplies on a {@link PackedMatrix} copy
  *       instead, whose panels {@link Matmul} can also split by token blocks: float32 panels, or for
@@ -43,9 +43,13 @@ public abstract class WeightMatrix {
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /**
-   * Batches of at least this many tokens take the rows-along-lanes path: a thread's row panels are
-   * decoded and transposed once per call and every token streams past them, where the
-   * tokens-along-lanes path would transpose all the activations again for each row range.
+   * Batches of at least this many tokens, and more than one strip ({@link
+   * PanelKernels#STRIP_TOKENS}), take the rows-along-lanes path: a thread's row panels are decoded
+   * and transposed once per call and every token streams past them, where the tokens-along-lanes
+   * path would transpose all the activations again for each row range, and decode every row once
+   * per strip. A batch that fits one strip decodes each row once either way, and the strip's tiles
+   * won there: one 128-token text on Q4_0 with AVX-512 (one strip), 239 → 182 ms (bench/README,
+   * "Short strips").
    */
   static final int ROW_LANES_MIN_TOKENS = 128;
 
@@ -213,7 +217,7 @@ public abstract class WeightMatrix {
     }
     Objects.checkFromToIndex(rowStart, rowEnd, rows);
     Scratch s = SCRATCH.get().fit(cols);
-    if (tokens >= ROW_LANES_MIN_TOKENS) {
+    if (tokens >= ROW_LANES_MIN_TOKENS && tokens > PanelKernels.STRIP_TOKENS) {
       for (int r = rowStart; r < rowEnd; r += PanelKernels.GROUP) {
         int nRows = Math.min(PanelKernels.GROUP, rowEnd - r);
         for (int i = 0; i < nRows; i++) {

@@ -153,9 +153,10 @@ class UnpackedMatrixTest {
     WeightMatrix m = quantized(f, rows, cols);
     // 1, 8, 13, 16, 17, 24 and 32 tokens run along lanes: short strips of one or two vectors in
     // 16-, 8-row tiles (AVX-512) or one vector in 8-row tiles (AVX2, where 2 vectors take 4-row
-    // tiles); 37 in 4-vector tiles too; 131 and 150 take the rows-along-lanes path (in 4- or
-    // 6-token tiles; 131 leaves a ragged last tile of either).
-    for (int tokens : new int[] {1, 8, 13, 16, 17, 24, 32, 37, 131, 150}) {
+    // tiles); 37 in 4-vector tiles too; 128 is one strip with AVX-512 (two with AVX2, which take
+    // the rows-along-lanes path); 131 and 150 take the rows-along-lanes path (in 4- or 6-token
+    // tiles; 131 leaves a ragged last tile of either).
+    for (int tokens : new int[] {1, 8, 13, 16, 17, 24, 32, 37, 128, 131, 150}) {
       assertChainsMatch(f, m, rows, cols, tokens);
     }
   }
