@@ -28,28 +28,6 @@ final class PanelKernels {
   /** Weight rows per register tile. */
   static final int TILE_ROWS = 4;
 
-  /**
-   * Token vectors of a short strip (a short query), multiplied on a panel of rows {@link
-   * #SHORT_PANEL_STRIDE} apart by a tile of all its vectors: 2 with 32 registers ({@link
-   * #tile16x1}, {@link #tile8x2}), 1 with 16 ({@link #tile8x1}; 2 vectors of 8 rows would need 19
-   * registers).
-   */
-  private static final int SHORT_VECTORS = VectorWidth.SIXTEEN_REGISTERS ? 1 : 2;
-
-  /**
-   * Floats between the decoded rows of a short strip's panel. A constant, so that the tile reads
-   * every row at a fixed displacement from one moving index: with rows {@code cols} apart, C2 kept
-   * the row offsets in registers and recomputed 7 of the 8 addresses each k-step (LEAs on the FMA
-   * ports), and a 16-row tile had too few registers for its offsets at all (bench/README, "Short
-   * strips"). 2048 + 16: EmbeddingGemma 2's widest input (2048) fits, and rows 8,256 bytes apart
-   * spread over L1's sets, where a multiple of 4 KiB would put every row's k-step in one set. A
-   * wider matrix takes the 4-row tiles.
-   */
-  static final int SHORT_PANEL_STRIDE = 2064;
-
-  /** The most rows a short strip's panel holds ({@link #shortPanelRows}). */
-  private static final int SHORT_ROWS_MAX = VectorWidth.SIXTEEN_REGISTERS ? 8 : 16;
-
   /** Token vectors per register tile (4 × 4 accumulators + 4 token vectors in registers). */
   static final int TILE_VECTORS = 4;
 
@@ -58,6 +36,28 @@ final class PanelKernels {
    * #multiplyRowPanelBy6}) and strips tiles of at most 2 vectors.
    */
   private static final boolean SIXTEEN_REGISTERS = VectorWidth.SIXTEEN_REGISTERS;
+
+  /**
+   * Token vectors of a short strip (a short query), multiplied on a panel of rows {@link
+   * #SHORT_PANEL_STRIDE} apart by a tile of all its vectors: 2 with 32 registers ({@link
+   * #tile16x1}, {@link #tile8x2}), 1 with 16 ({@link #tile8x1}; 2 vectors of 8 rows would need 19
+   * registers).
+   */
+  private static final int SHORT_VECTORS = SIXTEEN_REGISTERS ? 1 : 2;
+
+  /**
+   * Floats between the decoded rows of a short strip's panel. A constant, so that the tile reads
+   * every row at a fixed displacement from one moving index: with rows {@code cols} apart, C2 kept
+   * the row offsets in registers and recomputed 7 of the 8 addresses each k-step (LEAs on the FMA
+   * ports); a 16-row tile at a run-time stride ran at 105–113 GFLOP/s against 123–137 at this one
+   * (bench/README, "Short strips"). 2048 + 16: EmbeddingGemma 2's widest input (2048) fits, and
+   * rows 8,256 bytes apart spread over L1's sets, where a multiple of 4 KiB would put every row's
+   * k-step in one set. A wider matrix takes the 4-row tiles.
+   */
+  static final int SHORT_PANEL_STRIDE = 2064;
+
+  /** The most rows a short strip's panel holds ({@link #panelRows}). */
+  private static final int SHORT_ROWS_MAX = SIXTEEN_REGISTERS ? 8 : 16;
 
   /** Floats per k-step of one group of tokens: the register tile's width (64 with AVX-512). */
   static final int GROUP = TILE_VECTORS * L;
